@@ -1,0 +1,11 @@
+//! ShopOps: an online shop's operations desk as a reinforcement-learning environment, built
+//! from a scenario language.
+//!
+//! The pipeline is one module per stage: [`source`] (files and spans) → [`syntax`] (parse) →
+//! [`data`] (YAML case data) → [`check`] (every diagnostic) → [`compile`] (an immutable
+//! [`compile::Scenario`]).
+
+pub mod data;
+pub mod diag;
+pub mod source;
+pub mod syntax;

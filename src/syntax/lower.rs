@@ -1,0 +1,375 @@
+//! pest pairs → owned [`ast`] nodes, and pest errors → diagnostics.
+
+use pest::Parser;
+use pest::error::{ErrorVariant, InputLocation};
+use pest::iterators::Pair;
+
+use super::ast::{
+    BinaryOp, Block, Clause, ClauseKeyword, Else, Expr, ExprKind, Ident, Stmt, UnaryOp,
+};
+use super::grammar::{Rule, ShopParser};
+use super::{MAX_DEPTH, MAX_FILE_BYTES};
+use crate::diag::{Code, Diagnostic};
+use crate::source::{FileId, Span};
+
+/// Parses a whole `.shop` file. On a syntax error the statements are empty and the one
+/// diagnostic says what was expected.
+pub fn parse_file(file: FileId, text: &str) -> Result<Vec<Stmt>, Vec<Diagnostic>> {
+    if text.len() > MAX_FILE_BYTES {
+        let span = Span::new(file, 0, 0);
+        return Err(vec![Diagnostic::new(Code::Syntax, span, "file is too large to parse")
+            .help(format!("scenario files are limited to {MAX_FILE_BYTES} bytes"))]);
+    }
+    if let Some(diagnostic) = check_nesting(file, text, 0) {
+        return Err(vec![diagnostic]);
+    }
+    let mut pairs = ShopParser::parse(Rule::file, text).map_err(|e| vec![syntax_error(file, 0, &e).help(STATEMENT_HELP)])?;
+    let mut lowering = Lowering { file, offset: 0, diagnostics: Vec::new() };
+    let stmts = pairs
+        .next()
+        .expect("file rule")
+        .into_inner()
+        .filter(|p| p.as_rule() == Rule::stmt)
+        .map(|p| lowering.stmt(p, 0))
+        .collect();
+    if lowering.diagnostics.is_empty() { Ok(stmts) } else { Err(lowering.diagnostics) }
+}
+
+/// Parses one expression written at byte `offset` of `file` (e.g. a YAML scalar), so that
+/// its spans point into that file.
+pub fn parse_expr(file: FileId, offset: usize, text: &str) -> Result<Expr, Diagnostic> {
+    if let Some(diagnostic) = check_nesting(file, text, offset) {
+        return Err(diagnostic);
+    }
+    let mut pairs =
+        ShopParser::parse(Rule::expression, text).map_err(|e| syntax_error(file, offset, &e))?;
+    let mut lowering = Lowering { file, offset, diagnostics: Vec::new() };
+    let expr_pair = pairs.next().expect("expression rule").into_inner().next().expect("expr");
+    let expr = lowering.expr(expr_pair, 0);
+    match lowering.diagnostics.into_iter().next() {
+        Some(diagnostic) => Err(diagnostic),
+        None => Ok(expr),
+    }
+}
+
+/// Refuses bracket nesting deeper than [`MAX_DEPTH`] before pest sees it.
+fn check_nesting(file: FileId, text: &str, offset: usize) -> Option<Diagnostic> {
+    let mut depth = 0usize;
+    for (i, c) in text.char_indices() {
+        match c {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if depth > MAX_DEPTH {
+            let span = Span::new(file, offset + i, offset + i + 1);
+            return Some(
+                Diagnostic::new(Code::Syntax, span, "brackets are nested too deeply")
+                    .label(format!("more than {MAX_DEPTH} levels deep"))
+                    .help("split the expression into named `let` values"),
+            );
+        }
+    }
+    None
+}
+
+fn syntax_error(file: FileId, offset: usize, error: &pest::error::Error<Rule>) -> Diagnostic {
+    let (start, end) = match error.location {
+        InputLocation::Pos(pos) => (pos, pos),
+        InputLocation::Span((start, end)) => (start, end),
+    };
+    let span = Span::new(file, offset + start, offset + end);
+    let (message, label) = match &error.variant {
+        ErrorVariant::ParsingError { positives, .. } => {
+            let mut expected: Vec<&str> = positives.iter().filter_map(|r| describe(*r)).collect();
+            if expected.len() > 3 && expected.contains(&"a name") {
+                expected.retain(|e| !is_operand(e));
+                expected.push("an expression");
+            }
+            expected.sort_unstable();
+            expected.dedup();
+            let label = match expected.as_slice() {
+                [] => "unexpected input".to_string(),
+                [one] => format!("expected {one}"),
+                [init @ .., last] => format!("expected {} or {last}", init.join(", ")),
+            };
+            ("syntax error".to_string(), label)
+        }
+        ErrorVariant::CustomError { message } => (message.clone(), String::new()),
+    };
+    Diagnostic::new(Code::Syntax, span, message).label(label)
+}
+
+const STATEMENT_HELP: &str =
+    "statements are `name arguments... { block }`, one per line; see `shopops explain SHOP001`";
+
+/// How a rule is named in "expected ..." messages; `None` hides it.
+fn describe(rule: Rule) -> Option<&'static str> {
+    Some(match rule {
+        Rule::EOI => "end of file",
+        Rule::stmt | Rule::head => "a statement",
+        Rule::expr | Rule::arg => "an expression",
+        Rule::block => "`{`",
+        Rule::clause | Rule::clause_keyword => "`when`, `after`, `with`, `message` or `=`",
+        Rule::else_clause => "`else`",
+        Rule::range | Rule::or | Rule::and | Rule::eq | Rule::ne | Rule::le | Rule::ge
+        | Rule::lt | Rule::gt | Rule::add | Rule::sub | Rule::mul | Rule::div => "an operator",
+        Rule::money => "an amount like `$45.00`",
+        Rule::minutes => "a duration like `20m`",
+        Rule::percent | Rule::basis_points => "a percentage like `35%`",
+        Rule::number => "a number",
+        Rule::string | Rule::long_string => "a string",
+        Rule::name | Rule::path | Rule::call => "a name",
+        Rule::list => "a list",
+        Rule::if_expr => "`if`",
+        _ => return None,
+    })
+}
+
+fn is_operand(description: &str) -> bool {
+    matches!(description, "a name" | "a number" | "a string" | "a list" | "`if`") || description.contains(" like ")
+}
+
+struct Lowering {
+    file: FileId,
+    offset: usize,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Lowering {
+    fn span(&self, pair: &Pair<'_, Rule>) -> Span {
+        let s = pair.as_span();
+        Span::new(self.file, self.offset + s.start(), self.offset + s.end())
+    }
+
+    fn ident(&self, pair: &Pair<'_, Rule>) -> Ident {
+        Ident { name: pair.as_str().to_string(), span: self.span(pair) }
+    }
+
+    fn too_deep(&mut self, span: Span) -> bool {
+        self.diagnostics.push(
+            Diagnostic::new(Code::Syntax, span, "nested too deeply")
+                .label(format!("more than {MAX_DEPTH} levels deep")),
+        );
+        true
+    }
+
+    fn stmt(&mut self, pair: Pair<'_, Rule>, depth: usize) -> Stmt {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let head = self.ident(&inner.next().expect("head"));
+        let mut stmt =
+            Stmt { head, args: Vec::new(), clauses: Vec::new(), block: None, else_branch: None, span };
+        if depth > MAX_DEPTH && self.too_deep(span) {
+            return stmt;
+        }
+        for part in inner {
+            match part.as_rule() {
+                Rule::expr => stmt.args.push(self.expr(part, depth + 1)),
+                Rule::clause => stmt.clauses.push(self.clause(part, depth)),
+                Rule::block => stmt.block = Some(self.block(part, depth)),
+                Rule::else_clause => {
+                    let branch = part.into_inner().last().expect("else body");
+                    let branch = match branch.as_rule() {
+                        Rule::block => Else::Block(self.block(branch, depth)),
+                        _ => Else::If(self.stmt(branch, depth + 1)),
+                    };
+                    stmt.else_branch = Some(Box::new(branch));
+                }
+                rule => unreachable!("unexpected {rule:?} in stmt"),
+            }
+        }
+        stmt
+    }
+
+    fn block(&mut self, pair: Pair<'_, Rule>, depth: usize) -> Block {
+        let span = self.span(&pair);
+        let stmts = pair.into_inner().map(|p| self.stmt(p, depth + 1)).collect();
+        Block { stmts, span }
+    }
+
+    fn clause(&mut self, pair: Pair<'_, Rule>, depth: usize) -> Clause {
+        let mut inner = pair.into_inner();
+        let keyword_pair = inner.next().expect("clause keyword");
+        let keyword = match keyword_pair.as_str() {
+            "when" => ClauseKeyword::When,
+            "after" => ClauseKeyword::After,
+            "with" => ClauseKeyword::With,
+            "message" => ClauseKeyword::Message,
+            _ => ClauseKeyword::Assign,
+        };
+        let keyword_span = self.span(&keyword_pair);
+        let value = self.expr(inner.next().expect("clause value"), depth + 1);
+        Clause { keyword, keyword_span, value }
+    }
+
+    /// Lowers `unary (infix unary)*` by precedence climbing over the flat token list.
+    fn expr(&mut self, pair: Pair<'_, Rule>, depth: usize) -> Expr {
+        let span = self.span(&pair);
+        if depth > MAX_DEPTH && self.too_deep(span) {
+            return Expr { kind: ExprKind::Error, span };
+        }
+        let mut operands: Vec<Expr> = Vec::new();
+        let mut operators: Vec<(BinaryOp, Span)> = Vec::new();
+        let mut prefixes: Vec<(UnaryOp, Span)> = Vec::new();
+        for part in pair.into_inner() {
+            let part_span = self.span(&part);
+            match part.as_rule() {
+                Rule::neg => prefixes.push((UnaryOp::Neg, part_span)),
+                Rule::not => prefixes.push((UnaryOp::Not, part_span)),
+                rule => {
+                    if let Some(op) = binary_op(rule) {
+                        while let Some(&(top, _)) = operators.last() {
+                            if top.precedence() < op.precedence() {
+                                break;
+                            }
+                            reduce(&mut operands, &mut operators);
+                        }
+                        operators.push((op, part_span));
+                    } else {
+                        let mut operand = self.primary(part, depth);
+                        while let Some((op, op_span)) = prefixes.pop() {
+                            let span = op_span.to(operand.span);
+                            operand = Expr { kind: ExprKind::Unary(op, Box::new(operand)), span };
+                        }
+                        operands.push(operand);
+                    }
+                }
+            }
+        }
+        while !operators.is_empty() {
+            reduce(&mut operands, &mut operators);
+        }
+        operands.pop().unwrap_or(Expr { kind: ExprKind::Error, span })
+    }
+
+    fn primary(&mut self, pair: Pair<'_, Rule>, depth: usize) -> Expr {
+        let span = self.span(&pair);
+        let text = pair.as_str();
+        let kind = match pair.as_rule() {
+            Rule::money => self.literal(span, money_cents(text), ExprKind::Money),
+            Rule::minutes => self.literal(span, minutes(text), ExprKind::Minutes),
+            Rule::percent => self.literal(span, percent_bp(&text[..text.len() - 1]), ExprKind::Percent),
+            Rule::basis_points => {
+                self.literal(span, text[..text.len() - 2].parse().ok(), ExprKind::Percent)
+            }
+            Rule::number if text.contains('.') => ExprKind::Real(text.parse().unwrap_or(0.0)),
+            Rule::number => self.literal(span, text.parse().ok(), ExprKind::Int),
+            Rule::string => ExprKind::Text(unescape(&text[1..text.len() - 1])),
+            Rule::long_string => ExprKind::Text(text[3..text.len() - 3].to_string()),
+            Rule::boolean => ExprKind::Bool(text == "true"),
+            Rule::null => ExprKind::Null,
+            Rule::path => ExprKind::Path(pair.into_inner().map(|p| self.ident(&p)).collect()),
+            Rule::call => {
+                let mut inner = pair.into_inner();
+                let name = self.ident(&inner.next().expect("call name"));
+                ExprKind::Call(name, inner.map(|p| self.expr(p, depth + 1)).collect())
+            }
+            Rule::list => ExprKind::List(pair.into_inner().map(|p| self.expr(p, depth + 1)).collect()),
+            Rule::if_expr => {
+                let mut parts = pair
+                    .into_inner()
+                    .filter(|p| p.as_rule() == Rule::expr)
+                    .map(|p| self.expr(p, depth + 1));
+                let (c, a, b) = (parts.next(), parts.next(), parts.next());
+                match (c, a, b) {
+                    (Some(c), Some(a), Some(b)) => ExprKind::If(Box::new(c), Box::new(a), Box::new(b)),
+                    _ => ExprKind::Error,
+                }
+            }
+            Rule::expr => return self.expr(pair, depth + 1),
+            rule => unreachable!("unexpected {rule:?} in expression"),
+        };
+        Expr { kind, span }
+    }
+
+    /// A numeric literal, or a diagnostic when it does not fit or has too many decimals.
+    fn literal(&mut self, span: Span, value: Option<i64>, kind: fn(i64) -> ExprKind) -> ExprKind {
+        match value {
+            Some(value) => kind(value),
+            None => {
+                self.diagnostics.push(
+                    Diagnostic::new(Code::InvalidValue, span, "this quantity cannot be represented")
+                        .label("too large, or more than two decimals")
+                        .help("amounts are whole cents and percentages whole basis points"),
+                );
+                ExprKind::Error
+            }
+        }
+    }
+}
+
+fn reduce(operands: &mut Vec<Expr>, operators: &mut Vec<(BinaryOp, Span)>) {
+    let (op, _) = operators.pop().expect("operator");
+    let right = operands.pop();
+    let left = operands.pop();
+    if let (Some(left), Some(right)) = (left, right) {
+        let span = left.span.to(right.span);
+        operands.push(Expr { kind: ExprKind::Binary(op, Box::new(left), Box::new(right)), span });
+    }
+}
+
+fn binary_op(rule: Rule) -> Option<BinaryOp> {
+    Some(match rule {
+        Rule::range => BinaryOp::Range,
+        Rule::or => BinaryOp::Or,
+        Rule::and => BinaryOp::And,
+        Rule::eq => BinaryOp::Eq,
+        Rule::ne => BinaryOp::Ne,
+        Rule::lt => BinaryOp::Lt,
+        Rule::le => BinaryOp::Le,
+        Rule::gt => BinaryOp::Gt,
+        Rule::ge => BinaryOp::Ge,
+        Rule::add => BinaryOp::Add,
+        Rule::sub => BinaryOp::Sub,
+        Rule::mul => BinaryOp::Mul,
+        Rule::div => BinaryOp::Div,
+        _ => return None,
+    })
+}
+
+/// `$1,800.5` → 180050 cents. Digits after the second decimal are refused by the checker's
+/// caller through `None`.
+fn money_cents(text: &str) -> Option<i64> {
+    let digits: String = text[1..].chars().filter(|c| *c != ',' && *c != '_').collect();
+    let (whole, fraction) = digits.split_once('.').unwrap_or((&digits, ""));
+    if fraction.len() > 2 {
+        return None;
+    }
+    let cents = format!("{fraction:0<2}").parse::<i64>().ok()?;
+    whole.parse::<i64>().ok()?.checked_mul(100)?.checked_add(cents)
+}
+
+/// `12.5` (percent) → 1250 basis points; at most two decimals.
+fn percent_bp(text: &str) -> Option<i64> {
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    if fraction.len() > 2 {
+        return None;
+    }
+    let bp = format!("{fraction:0<2}").parse::<i64>().ok()?;
+    whole.parse::<i64>().ok()?.checked_mul(100)?.checked_add(bp)
+}
+
+/// `20m` → 20, `2h` → 120.
+fn minutes(text: &str) -> Option<i64> {
+    let (digits, unit) = text.split_at(text.len() - 1);
+    digits.parse::<i64>().ok()?.checked_mul(if unit == "h" { 60 } else { 1 })
+}
+
+fn unescape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some('n') => out.push('\n'),
+                Some('t') => out.push('\t'),
+                Some(other) => out.push(other),
+                None => {}
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}

@@ -1,0 +1,13 @@
+//! Source text → syntax tree. Syntax errors become [`Diagnostic`]s with spans.
+
+pub mod ast;
+mod grammar;
+mod lower;
+
+pub use lower::{parse_expr, parse_file};
+
+/// Files larger than this are refused rather than parsed.
+pub const MAX_FILE_BYTES: usize = 1 << 20;
+
+/// Expressions and blocks nested deeper than this are refused.
+pub const MAX_DEPTH: usize = 48;
