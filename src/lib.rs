@@ -5,6 +5,10 @@
 //! [`data`] (YAML case data) → [`check`] (every diagnostic) → [`compile`] (an immutable
 //! [`compile::Scenario`]).
 
+pub mod check;
+#[cfg(feature = "cli")]
+pub mod cli;
+pub mod compile;
 pub mod data;
 pub mod diag;
 pub mod source;

@@ -221,3 +221,104 @@ impl BinaryOp {
         }
     }
 }
+
+impl serde::Serialize for Ident {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.name)
+    }
+}
+
+/// Expressions serialize as their canonical source text (`pct(value, 30%)`).
+impl serde::Serialize for Expr {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl std::fmt::Display for Expr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.write(f, 0)
+    }
+}
+
+impl Expr {
+    /// Writes the expression, parenthesised where its binding is weaker than `outer`.
+    fn write(&self, f: &mut std::fmt::Formatter<'_>, outer: u8) -> std::fmt::Result {
+        let list = |f: &mut std::fmt::Formatter<'_>, items: &[Expr]| {
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    f.write_str(", ")?;
+                }
+                item.write(f, 0)?;
+            }
+            Ok(())
+        };
+        match &self.kind {
+            ExprKind::Money(cents) => {
+                let sign = if *cents < 0 { "-" } else { "" };
+                write!(f, "{sign}${}.{:02}", cents.unsigned_abs() / 100, cents.unsigned_abs() % 100)
+            }
+            ExprKind::Minutes(m) => write!(f, "{m}m"),
+            ExprKind::Percent(bp) if bp % 100 == 0 => write!(f, "{}%", bp / 100),
+            ExprKind::Percent(bp) => write!(f, "{bp}bp"),
+            ExprKind::Int(i) => write!(f, "{i}"),
+            ExprKind::Real(r) => write!(f, "{r:?}"),
+            ExprKind::Text(t) => write!(f, "{t:?}"),
+            ExprKind::Bool(b) => write!(f, "{b}"),
+            ExprKind::Null => f.write_str("null"),
+            ExprKind::Path(segments) => {
+                let names: Vec<&str> = segments.iter().map(|s| s.name.as_str()).collect();
+                f.write_str(&names.join("."))
+            }
+            ExprKind::Call(name, args) => {
+                write!(f, "{}(", name.name)?;
+                list(f, args)?;
+                f.write_str(")")
+            }
+            ExprKind::List(items) => {
+                f.write_str("[")?;
+                list(f, items)?;
+                f.write_str("]")
+            }
+            ExprKind::Unary(UnaryOp::Neg, operand) => {
+                f.write_str("-")?;
+                operand.write(f, 7)
+            }
+            ExprKind::Unary(UnaryOp::Not, operand) => {
+                f.write_str("not ")?;
+                operand.write(f, 7)
+            }
+            ExprKind::Binary(op, left, right) => {
+                let precedence = op.precedence();
+                if precedence < outer {
+                    f.write_str("(")?;
+                }
+                left.write(f, precedence)?;
+                let spaced = *op != BinaryOp::Range;
+                let sep = if spaced { " " } else { "" };
+                write!(f, "{sep}{}{sep}", op.as_str())?;
+                right.write(f, precedence + 1)?;
+                if precedence < outer {
+                    f.write_str(")")?;
+                }
+                Ok(())
+            }
+            ExprKind::If(c, a, b) => {
+                if outer > 0 {
+                    f.write_str("(")?;
+                }
+                f.write_str("if ")?;
+                c.write(f, 0)?;
+                f.write_str(" then ")?;
+                a.write(f, 0)?;
+                f.write_str(" else ")?;
+                b.write(f, 0)?;
+                if outer > 0 {
+                    f.write_str(")")?;
+                }
+                Ok(())
+            }
+            ExprKind::Error => f.write_str("<error>"),
+        }
+    }
+}

@@ -1,0 +1,155 @@
+//! Reads a scenario file, follows its imports and loads its case data.
+
+use std::path::{Component, Path, PathBuf};
+
+use crate::data::{self, Case};
+use crate::diag::{Code, Diagnostic};
+use crate::source::{FileId, SourceMap, Span};
+use crate::syntax::ast::{ExprKind, Stmt};
+use crate::syntax::parse_file;
+
+/// The parsed files of one scenario.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    /// `.shop` files in import order (imports before importers); the root is last.
+    pub files: Vec<FileId>,
+    /// Their statements, concatenated in that order.
+    pub stmts: Vec<Stmt>,
+}
+
+/// Parses `root` and, depth-first, every file it imports. Syntax and import errors are
+/// reported; files that fail to parse contribute no statements.
+pub fn parse_with_imports(
+    sources: &mut SourceMap,
+    root: FileId,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Parsed {
+    let mut parsed = Parsed::default();
+    let mut stack = Vec::new();
+    visit(sources, root, &mut stack, &mut parsed, diagnostics);
+    parsed
+}
+
+fn visit(
+    sources: &mut SourceMap,
+    file: FileId,
+    stack: &mut Vec<FileId>,
+    parsed: &mut Parsed,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    if parsed.files.contains(&file) {
+        return;
+    }
+    stack.push(file);
+    let stmts = match parse_file(file, &sources.file(file).text) {
+        Ok(stmts) => stmts,
+        Err(errors) => {
+            diagnostics.extend(errors);
+            Vec::new()
+        }
+    };
+    for stmt in stmts.iter().filter(|s| s.head.name == "import") {
+        let Some(target) = import_target(stmt, diagnostics) else { continue };
+        let base = sources.file(file).path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let path = normalize(&base.join(&target));
+        let Some(imported) = open(sources, &path, stmt.args[0].span, diagnostics) else { continue };
+        if let Some(position) = stack.iter().position(|f| *f == imported) {
+            let chain: Vec<String> = stack[position..]
+                .iter()
+                .chain(std::iter::once(&imported))
+                .map(|f| sources.file(*f).path.display().to_string())
+                .collect();
+            diagnostics.push(
+                Diagnostic::new(Code::Import, stmt.args[0].span, "import cycle")
+                    .label(format!("imports {}", chain.join(" → ")))
+                    .help("a file may not import itself, directly or through other files"),
+            );
+            continue;
+        }
+        visit(sources, imported, stack, parsed, diagnostics);
+    }
+    stack.pop();
+    parsed.files.push(file);
+    parsed.stmts.extend(stmts);
+}
+
+fn import_target(stmt: &Stmt, diagnostics: &mut Vec<Diagnostic>) -> Option<String> {
+    match stmt.args.as_slice() {
+        [arg] => match &arg.kind {
+            ExprKind::Text(path) => Some(path.clone()),
+            _ => {
+                diagnostics.push(
+                    Diagnostic::new(Code::MalformedStatement, arg.span, "`import` takes a path in quotes")
+                        .label("not a string")
+                        .help("write `import \"prelude.shop\"`"),
+                );
+                None
+            }
+        },
+        _ => {
+            diagnostics.push(
+                Diagnostic::new(Code::MalformedStatement, stmt.span, "`import` takes one path")
+                    .label("here")
+                    .help("write `import \"prelude.shop\"`"),
+            );
+            None
+        }
+    }
+}
+
+/// Loads a file into the map (once), reporting `SHOP012` at `referenced_at` when it cannot be read.
+pub fn open(
+    sources: &mut SourceMap,
+    path: &Path,
+    referenced_at: Span,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<FileId> {
+    if let Some(id) = sources.find(path) {
+        return Some(id);
+    }
+    match std::fs::read_to_string(path) {
+        Ok(text) => Some(sources.add(path, text)),
+        Err(error) => {
+            diagnostics.push(
+                Diagnostic::new(Code::Import, referenced_at, format!("cannot read `{}`", path.display()))
+                    .label(error.to_string())
+                    .help("paths are relative to the file that names them"),
+            );
+            None
+        }
+    }
+}
+
+/// Loads the case data a scenario names with `cases "PATH"`.
+pub fn load_cases(
+    sources: &mut SourceMap,
+    scenario_file: FileId,
+    path: &str,
+    referenced_at: Span,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<(FileId, Vec<Case>)> {
+    let base = sources.file(scenario_file).path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let file = open(sources, &normalize(&base.join(path)), referenced_at, diagnostics)?;
+    match data::load(sources, file) {
+        Ok(cases) => Some((file, cases)),
+        Err(errors) => {
+            diagnostics.extend(errors);
+            None
+        }
+    }
+}
+
+/// Removes `.` and resolvable `..` components, for stable paths in output.
+pub fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.components().next_back(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}

@@ -1,0 +1,194 @@
+//! Source files → every diagnostic, and the checked declarations the compiler needs.
+//!
+//! Each rule lives in its own module and reports into one list; nothing stops at the first
+//! problem. [`check_paths`] is what `shopops check` runs.
+
+mod case_data;
+mod cycles;
+mod declarations;
+pub mod infer;
+pub mod load;
+mod never_cleared;
+pub mod program;
+pub mod scope;
+mod summaries;
+pub mod ty;
+mod unused;
+mod weights;
+mod declare;
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use crate::compile::graph::DependencyGraph;
+use crate::data::Case;
+use crate::diag::{self, Code, Diagnostic};
+use crate::source::{FileId, SourceMap};
+use crate::syntax::ast::ExprKind;
+use program::Program;
+
+pub use declarations::{CLOSURE_CLASSES, DIFFICULTIES, reward_groups};
+pub use summaries::placeholders;
+
+/// Settings every `scenario` block must have.
+pub const REQUIRED_SETTINGS: &[&str] =
+    &["title", "difficulty", "time_limit", "max_steps", "invalid_limit", "budget", "cases"];
+
+/// A checked scenario file: its declarations and case data.
+#[derive(Debug)]
+pub struct Checked {
+    /// The file checked.
+    pub root: FileId,
+    /// Every `.shop` file involved (imports first).
+    pub files: Vec<FileId>,
+    /// The case-data file, if loaded.
+    pub cases_file: Option<FileId>,
+    /// Declarations.
+    pub program: Program,
+    /// Cases.
+    pub cases: Vec<Case>,
+    /// Whether any diagnostic of this file set is an error.
+    pub has_errors: bool,
+}
+
+/// The result of checking a set of paths.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Every file read.
+    pub sources: SourceMap,
+    /// Checked scenario files (libraries checked alone included), in path order.
+    pub checked: Vec<Checked>,
+    /// Every diagnostic, deduplicated and sorted.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Report {
+    /// Number of errors.
+    pub fn errors(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.is_error()).count()
+    }
+
+    /// Number of warnings.
+    pub fn warnings(&self) -> usize {
+        self.diagnostics.len() - self.errors()
+    }
+}
+
+/// Checks files and directories (recursively, `*.shop`). Only unreadable paths given by the
+/// caller are I/O errors; everything else is a diagnostic.
+pub fn check_paths(paths: &[PathBuf]) -> io::Result<Report> {
+    let mut files = Vec::new();
+    for path in paths {
+        collect(path, &mut files)?;
+    }
+    files.sort();
+    files.dedup();
+    let mut report = Report::default();
+    let mut roots = Vec::new();
+    for path in &files {
+        let text = std::fs::read_to_string(path)?;
+        let path = load::normalize(path);
+        let id = match report.sources.find(&path) {
+            Some(id) => id,
+            None => report.sources.add(path, text),
+        };
+        roots.push(id);
+    }
+    let is_scenario = |sources: &SourceMap, id: FileId| {
+        sources.file(id).text.lines().any(|l| l.trim_start().starts_with("scenario "))
+    };
+    let (scenarios, libraries): (Vec<FileId>, Vec<FileId>) =
+        roots.iter().partition(|&&id| is_scenario(&report.sources, id));
+    let mut imported = Vec::new();
+    for root in scenarios {
+        let checked = check_file(&mut report.sources, root, &mut report.diagnostics);
+        imported.extend(checked.files.iter().copied());
+        report.checked.push(checked);
+    }
+    for root in libraries.into_iter().filter(|l| !imported.contains(l)) {
+        let checked = check_file(&mut report.sources, root, &mut report.diagnostics);
+        report.checked.push(checked);
+    }
+    diag::sort(&mut report.diagnostics);
+    report.diagnostics.dedup();
+    Ok(report)
+}
+
+fn collect(path: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {
+    if path.is_dir() {
+        let mut entries: Vec<PathBuf> =
+            std::fs::read_dir(path)?.map(|e| e.map(|e| e.path())).collect::<io::Result<_>>()?;
+        entries.sort();
+        for entry in entries {
+            if entry.is_dir() || entry.extension().is_some_and(|e| e == "shop") {
+                collect(&entry, out)?;
+            }
+        }
+        Ok(())
+    } else {
+        std::fs::metadata(path)?;
+        out.push(path.to_path_buf());
+        Ok(())
+    }
+}
+
+/// Checks one root file with its imports and case data.
+pub fn check_file(sources: &mut SourceMap, root: FileId, diagnostics: &mut Vec<Diagnostic>) -> Checked {
+    let mut found = Vec::new();
+    let parsed = load::parse_with_imports(sources, root, &mut found);
+    let program = declare::declare(&parsed.stmts, &mut found);
+    let mut cases = Vec::new();
+    let mut cases_file = None;
+    if let Some(scenario) = &program.scenario {
+        for setting in REQUIRED_SETTINGS {
+            if !scenario.settings.contains_key(*setting) {
+                found.push(
+                    Diagnostic::new(Code::MissingSetting, scenario.id.span, format!("scenario `{}` has no `{setting}`", scenario.id.name))
+                        .label(format!("missing `{setting}`"))
+                        .help("see the `scenario` block in docs/scenario-language.md for its settings"),
+                );
+            }
+        }
+        for (present, what) in [(program.grade.is_some(), "grade"), (!program.ends.is_empty(), "end")] {
+            if !present {
+                found.push(
+                    Diagnostic::new(Code::MissingSetting, scenario.id.span, format!("no `{what}` is declared"))
+                        .label("this scenario cannot be graded or ended")
+                        .help("import the prelude, or declare it yourself"),
+                );
+            }
+        }
+        if let Some(setting) = scenario.settings.get("cases") {
+            match &setting.value.kind {
+                ExprKind::Text(path) => {
+                    if let Some((file, loaded)) =
+                        load::load_cases(sources, root, path, setting.value.span, &mut found)
+                    {
+                        cases_file = Some(file);
+                        cases = loaded;
+                    }
+                }
+                _ => found.push(
+                    Diagnostic::new(Code::TypeMismatch, setting.value.span, "`cases` takes a path in quotes")
+                        .label("not a string"),
+                ),
+            }
+        }
+    }
+    let mut typer = infer::Typer::new(&mut found);
+    declarations::check_declarations(&program, &mut typer);
+    case_data::check_cases(&program, &cases, &mut typer);
+    let used = std::mem::take(&mut typer.used);
+    summaries::check_summaries(sources, &cases, &mut found);
+    let graph = DependencyGraph::build(&program);
+    cycles::check_cycles(&program, &graph, &mut found);
+    never_cleared::check_blockers(&program, &graph, &mut found);
+    never_cleared::check_requirements(&program, &graph, &cases, &mut found);
+    weights::check_weights(&program, &mut found);
+    if program.scenario.is_some() && cases_file.is_some() {
+        unused::check_unused(&program, &used, root, &mut found);
+    }
+    let has_errors = found.iter().any(Diagnostic::is_error);
+    diagnostics.extend(found);
+    Checked { root, files: parsed.files, cases_file, program, cases, has_errors }
+}

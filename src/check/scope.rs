@@ -1,0 +1,293 @@
+//! What names mean where: the desk model's vocabulary, by context.
+//!
+//! Every expression is checked in a [`Ctx`]; [`Scope::resolve`] says what a bare name denotes
+//! there (its type), and [`Scope::candidates`] lists the names for "did you mean".
+
+use indexmap::IndexMap;
+
+use super::program::Program;
+use super::ty::{Domain, Ty};
+
+/// Where an expression is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ctx {
+    /// A `scenario` or `desk` setting.
+    Setting,
+    /// A `reject` condition or message.
+    Reject,
+    /// An action body.
+    Action,
+    /// An `on TRIGGER` body.
+    Hook(Trigger),
+    /// An event body.
+    Event,
+    /// A blocker's conditions.
+    Blocker,
+    /// A verdict item.
+    Verdict,
+    /// A truth declaration.
+    Truth,
+    /// A grade component or setting.
+    Grade,
+    /// A termination rule.
+    End,
+    /// YAML case data.
+    CaseData,
+}
+
+/// What an `on` hook reacts to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Trigger {
+    /// An `inspect` effect ran.
+    Inspect,
+    /// A `request` effect ran.
+    Request,
+    /// A `resolve` effect ran.
+    Resolve,
+    /// A rule-invalid action.
+    Invalid,
+    /// A case newly breached its SLA.
+    Breach,
+    /// A close judged good.
+    GoodClose,
+    /// A close judged bad.
+    BadClose,
+    /// A `pay` effect ran.
+    Payout,
+    /// A named `reject` rule refused an action.
+    Reject,
+    /// Settlement, once per case, when the episode ends.
+    Settle,
+    /// The step that ends the episode.
+    End,
+}
+
+impl Trigger {
+    /// Every trigger name, in documentation order.
+    pub const NAMES: &[&str] = &[
+        "inspect", "request", "resolve", "invalid", "breach", "good_close", "bad_close", "payout",
+        "reject", "settle", "end",
+    ];
+
+    /// Parses a trigger name.
+    pub fn parse(name: &str) -> Option<Trigger> {
+        Some(match name {
+            "inspect" => Trigger::Inspect,
+            "request" => Trigger::Request,
+            "resolve" => Trigger::Resolve,
+            "invalid" => Trigger::Invalid,
+            "breach" => Trigger::Breach,
+            "good_close" => Trigger::GoodClose,
+            "bad_close" => Trigger::BadClose,
+            "payout" => Trigger::Payout,
+            "reject" => Trigger::Reject,
+            "settle" => Trigger::Settle,
+            "end" => Trigger::End,
+            _ => return None,
+        })
+    }
+}
+
+/// Wire fields of an action request, with their types.
+pub const WIRE_FIELDS: &[&str] =
+    &["case_id", "refund_amount_usd", "expedite", "escalation_reason", "note_code"];
+
+/// Escalation reasons of the wire protocol.
+pub const REASONS: &[&str] = &["suspected_fraud", "policy_exception", "sla_risk", "vip_recovery"];
+
+/// Case statuses of the engine's status machine (responses add their waiting statuses).
+pub const BASE_STATUSES: &[&str] = &["open", "resolved", "closed", "reopened"];
+
+/// Fields of `case.FIELD`.
+pub const CASE_FIELDS: &[&str] = &[
+    "id", "title", "type", "tier", "priority", "order_status", "fraud_signal", "sku",
+    "order_value", "requested", "days_since_order", "sla_deadline", "satisfaction_bonus",
+    "reopen_delay", "chargeback_delay", "chargeback_fee", "fraudulent",
+];
+
+/// Parameter type names, for `param NAME TYPE`.
+pub fn param_type(name: &str) -> Option<Ty> {
+    Some(match name {
+        "money" => Ty::Money,
+        "minutes" => Ty::Minutes,
+        "count" => Ty::Count,
+        "percent" => Ty::Percent,
+        "number" => Ty::Real,
+        "flag" => Ty::Bool,
+        "code" | "text" => Ty::Text,
+        "case" => Ty::Case,
+        "reason" => Ty::Symbol(Domain::Reason),
+        _ => return None,
+    })
+}
+
+/// Type of a wire field.
+pub fn wire_field(name: &str) -> Option<Ty> {
+    Some(match name {
+        "case_id" => Ty::Case,
+        "refund_amount_usd" => Ty::Money,
+        "expedite" => Ty::Bool,
+        "escalation_reason" => Ty::Symbol(Domain::Reason),
+        "note_code" => Ty::Text,
+        _ => return None,
+    })
+}
+
+/// Type of `case.FIELD`.
+pub fn case_field(name: &str) -> Option<Ty> {
+    Some(match name {
+        "id" => Ty::Case,
+        "title" | "type" | "tier" | "priority" | "order_status" | "fraud_signal" | "sku" => Ty::Text,
+        "order_value" | "requested" | "chargeback_fee" => Ty::Money,
+        "days_since_order" => Ty::Count,
+        "sla_deadline" | "reopen_delay" | "chargeback_delay" => Ty::Minutes,
+        "satisfaction_bonus" => Ty::Percent,
+        "fraudulent" => Ty::Bool,
+        _ => return None,
+    })
+}
+
+/// Names bound in a context, and everything the program declares.
+pub struct Scope<'p> {
+    /// The context.
+    pub ctx: Ctx,
+    program: &'p Program,
+    locals: IndexMap<String, Ty>,
+}
+
+impl<'p> Scope<'p> {
+    /// A scope for `ctx` over `program`.
+    pub fn new(program: &'p Program, ctx: Ctx) -> Self {
+        Self { ctx, program, locals: IndexMap::new() }
+    }
+
+    /// Binds a local name (a parameter, a draw, a `let`).
+    pub fn bind(&mut self, name: &str, ty: Ty) {
+        self.locals.insert(name.to_string(), ty);
+    }
+
+    fn runtime(&self) -> bool {
+        !matches!(self.ctx, Ctx::Setting | Ctx::CaseData)
+    }
+
+    /// The type a bare name denotes here, if any.
+    pub fn resolve(&self, name: &str) -> Option<Ty> {
+        if let Some(ty) = self.locals.get(name) {
+            return Some(ty.clone());
+        }
+        if let Some(ty) = self.builtin(name) {
+            return Some(ty);
+        }
+        self.symbol(name)
+    }
+
+    fn builtin(&self, name: &str) -> Option<Ty> {
+        use Ctx::*;
+        let ctx = self.ctx;
+        let acting = matches!(ctx, Reject | Action);
+        if ctx == CaseData {
+            return case_field(name).filter(|_| name != "id" && name != "title");
+        }
+        if !self.runtime() {
+            return None;
+        }
+        Some(match name {
+            // the episode
+            "clock" | "clock_after" | "time_limit" => Ty::Minutes,
+            "steps" | "invalid_actions" | "max_steps" | "invalid_limit" => Ty::Count,
+            "spending" | "budget" => Ty::Money,
+            "all_closed" | "response_pending" => Ty::Bool,
+            "active_case" => Ty::Case,
+            // the case at hand
+            "status" => Ty::Symbol(Domain::CaseStatus),
+            "refunded" | "paid" | "tolerance" => Ty::Money,
+            "resolution" | "truth" => Ty::Symbol(Domain::Resolution),
+            "resolved_expedite" | "slot_free" | "awaiting_response" | "note_revealed"
+            | "dissatisfied" => Ty::Bool,
+            "resolved_reason" => Ty::Symbol(Domain::Reason),
+            "reopens" | "missing_checks" => Ty::Count,
+            "required_note" => Ty::Text,
+            "close_reason" if matches!(ctx, Event | Hook(_)) => Ty::Symbol(Domain::CloseReason),
+            // the action being taken
+            "action" if acting => Ty::Symbol(Domain::Action),
+            "resolving" if acting => Ty::Bool,
+            "payout" if acting || matches!(ctx, Event | Hook(Trigger::Payout)) => Ty::Money,
+            field if acting && wire_field(field).is_some() => wire_field(field)?,
+            // hook arguments
+            "first" if ctx == Hook(Trigger::Inspect) => Ty::Bool,
+            "check" if ctx == Hook(Trigger::Inspect) => Ty::Symbol(Domain::Check),
+            "scheduled" if ctx == Hook(Trigger::Request) => Ty::Bool,
+            "response" if ctx == Hook(Trigger::Request) => Ty::Symbol(Domain::Response),
+            "gate" | "quality" | "quality_before" if matches!(ctx, Hook(Trigger::Resolve) | Grade) => Ty::Real,
+            "grade" if ctx == Hook(Trigger::End) => Ty::Real,
+            "outcome" | "policy" | "sla" | "money" | "closure" if ctx == Grade => Ty::Real,
+            _ => return None,
+        })
+    }
+
+    fn symbol(&self, name: &str) -> Option<Ty> {
+        let p = self.program;
+        if self.ctx == Ctx::Setting {
+            return p.texts.contains_key(name).then_some(Ty::Text);
+        }
+        if self.runtime() && p.actions.contains_key(name) {
+            return Some(Ty::Symbol(Domain::Action));
+        }
+        if p.truths.contains_key(name) {
+            return Some(Ty::Symbol(Domain::Resolution));
+        }
+        if REASONS.contains(&name) {
+            return Some(Ty::Symbol(Domain::Reason));
+        }
+        if self.runtime() {
+            if BASE_STATUSES.contains(&name)
+                || p.responses.values().any(|r| r.waiting.as_ref().is_some_and(|w| w.name == name))
+            {
+                return Some(Ty::Symbol(Domain::CaseStatus));
+            }
+            if p.responses.contains_key(name) {
+                return Some(Ty::Symbol(Domain::ResponseStatus(name.to_string())));
+            }
+            if p.verdict.iter().any(|v| v.reason.name == name) {
+                return Some(Ty::Symbol(Domain::CloseReason));
+            }
+        }
+        p.responses
+            .values()
+            .find(|r| r.statuses.iter().any(|s| s.name == name))
+            .map(|r| Ty::Symbol(Domain::ResponseStatus(r.name.name.clone())))
+    }
+
+    /// Every name that resolves here, for suggestions.
+    pub fn candidates(&self) -> Vec<String> {
+        let p = self.program;
+        let mut names: Vec<String> = self.locals.keys().cloned().collect();
+        let declared = p
+            .actions
+            .keys()
+            .chain(p.truths.keys())
+            .chain(p.responses.keys())
+            .chain(p.texts.keys())
+            .chain(p.responses.values().flat_map(|r| r.statuses.iter().map(|s| &s.name)))
+            .cloned();
+        names.extend(declared);
+        let fixed = [
+            "clock", "clock_after", "time_limit", "steps", "invalid_actions", "max_steps",
+            "invalid_limit", "spending", "budget", "all_closed", "response_pending", "active_case",
+            "status", "refunded", "paid", "tolerance", "resolution", "truth", "resolved_expedite",
+            "slot_free", "awaiting_response", "note_revealed", "dissatisfied", "resolved_reason",
+            "reopens", "missing_checks", "required_note", "close_reason", "action", "resolving",
+            "payout", "first", "check", "scheduled", "response", "gate", "quality",
+            "quality_before", "grade", "outcome", "policy", "sla", "money", "closure",
+        ];
+        names.extend(WIRE_FIELDS.iter().chain(REASONS).chain(BASE_STATUSES).chain(CASE_FIELDS).map(|s| s.to_string()));
+        names.extend(fixed.iter().map(|s| s.to_string()));
+        names.retain(|n| self.resolve(n).is_some());
+        names
+    }
+
+    /// The program the scope reads declarations from.
+    pub fn program(&self) -> &'p Program {
+        self.program
+    }
+}

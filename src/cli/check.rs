@@ -1,0 +1,31 @@
+//! `shopops check`
+
+use std::path::PathBuf;
+
+use crate::check::check_paths;
+use crate::diag::{Format, render_human, render_json};
+
+/// Checks `paths`; exit code 0 when clean, 1 on errors (or warnings with `deny_warnings`).
+pub(super) fn run(paths: &[PathBuf], format: Format, deny_warnings: bool) -> Result<u8, String> {
+    let report = check_paths(paths).map_err(|e| format!("cannot read the given paths: {e}"))?;
+    match format {
+        Format::Human => {
+            print!("{}", render_human(&report.diagnostics, &report.sources, super::use_color(), super::width()));
+            let scenarios = report.checked.iter().filter(|c| c.program.scenario.is_some()).count();
+            let (errors, warnings) = (report.errors(), report.warnings());
+            println!(
+                "checked {scenarios} scenario{}: {errors} error{}, {warnings} warning{}",
+                plural(scenarios),
+                plural(errors),
+                plural(warnings)
+            );
+        }
+        Format::Json => println!("{}", render_json(&report.diagnostics, &report.sources)),
+    }
+    let failed = report.errors() > 0 || (deny_warnings && report.warnings() > 0);
+    Ok(u8::from(failed))
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}

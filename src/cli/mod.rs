@@ -1,0 +1,87 @@
+//! The command-line interface: `check`, `explain`, `dump`.
+
+mod check;
+mod dump;
+mod explain;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::diag::Format;
+
+/// Exit code for usage and I/O errors.
+const USAGE_ERROR: u8 = 2;
+
+/// ShopOps: an online shop's operations desk as an RL environment, built from scenario files.
+#[derive(Debug, Parser)]
+#[command(name = "shopops", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check scenario files and directories (recursively, `*.shop`) and report every problem.
+    Check {
+        /// Files or directories.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "human")]
+        format: Format,
+        /// Fail on warnings too.
+        #[arg(long)]
+        deny_warnings: bool,
+    },
+    /// Explain a diagnostic code, e.g. `shopops explain SHOP004`.
+    Explain {
+        /// The code (`SHOP004`, `shop4` or `4`).
+        code: String,
+    },
+    /// Print the compiled scenario (JSON or RON) or its dependency graph (DOT).
+    Dump {
+        /// A scenario file.
+        file: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "json")]
+        format: dump::DumpFormat,
+    },
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn run() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let code = if error.use_stderr() { USAGE_ERROR } else { 0 };
+            let _ = error.print();
+            return ExitCode::from(code);
+        }
+    };
+    let outcome = match cli.command {
+        Command::Check { paths, format, deny_warnings } => check::run(&paths, format, deny_warnings),
+        Command::Explain { code } => explain::run(&code),
+        Command::Dump { file, format } => dump::run(&file, format),
+    };
+    match outcome {
+        Ok(code) => ExitCode::from(code),
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(USAGE_ERROR)
+        }
+    }
+}
+
+/// Whether to colour output written to stdout: only on a terminal, never with `NO_COLOR`.
+fn use_color() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
+}
+
+/// Width to wrap reports at.
+fn width() -> usize {
+    std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).filter(|w| *w >= 40).unwrap_or(100)
+}

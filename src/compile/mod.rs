@@ -1,0 +1,3 @@
+//! Checked declarations → an immutable, hashable [`Scenario`].
+
+pub mod graph;
