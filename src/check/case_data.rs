@@ -25,9 +25,13 @@ pub(super) fn check_cases(program: &Program, cases: &[Case], typer: &mut Typer<'
     for case in cases {
         if let Some(first) = seen.iter().find(|id| id.name == case.id.name) {
             typer.diagnostics.push(
-                Diagnostic::new(Code::Duplicate, case.id.span, format!("case `{}` is defined twice", case.id.name))
-                    .label("defined again here")
-                    .with_label(first.span, "first defined here"),
+                Diagnostic::new(
+                    Code::Duplicate,
+                    case.id.span,
+                    format!("case `{}` is defined twice", case.id.name),
+                )
+                .label("defined again here")
+                .with_label(first.span, "first defined here"),
             );
         }
         seen.push(&case.id);
@@ -37,7 +41,8 @@ pub(super) fn check_cases(program: &Program, cases: &[Case], typer: &mut Typer<'
 
 fn check_case(program: &Program, case: &Case, typer: &mut Typer<'_>) {
     for (attribute, value) in &case.attributes {
-        let allowed = ATTRIBUTE_VALUES.iter().find(|(a, _)| a == attribute).map_or(&[][..], |(_, v)| *v);
+        let allowed =
+            ATTRIBUTE_VALUES.iter().find(|(a, _)| a == attribute).map_or(&[][..], |(_, v)| *v);
         if !allowed.contains(&value.name.as_str()) {
             let mut diagnostic = Diagnostic::new(
                 Code::InvalidValue,
@@ -57,7 +62,8 @@ fn check_case(program: &Program, case: &Case, typer: &mut Typer<'_>) {
             DrawKind::Options(options) => {
                 draw_options(&scope, &draw.name, options, typer);
                 for (option, _) in options {
-                    scope.bind(&option.name, Ty::Symbol(Domain::DrawOption(draw.name.name.clone())));
+                    scope
+                        .bind(&option.name, Ty::Symbol(Domain::DrawOption(draw.name.name.clone())));
                 }
                 Ty::Symbol(Domain::DrawOption(draw.name.name.clone()))
             }
@@ -132,9 +138,13 @@ fn draw_range(scope: &Scope<'_>, range: &Expr, typer: &mut Typer<'_>) -> Ty {
                 && lo > hi
             {
                 typer.diagnostics.push(
-                    Diagnostic::new(Code::InvalidValue, range.span, "range is empty: its low end is above its high end")
-                        .label(format!("{lo} > {hi}"))
-                        .help("write the range low..high"),
+                    Diagnostic::new(
+                        Code::InvalidValue,
+                        range.span,
+                        "range is empty: its low end is above its high end",
+                    )
+                    .label(format!("{lo} > {hi}"))
+                    .help("write the range low..high"),
                 );
             }
             *inner
@@ -153,7 +163,9 @@ fn draw_range(scope: &Scope<'_>, range: &Expr, typer: &mut Typer<'_>) -> Ty {
 
 fn literal_value(expr: &Expr) -> Option<i64> {
     match expr.kind {
-        ExprKind::Money(v) | ExprKind::Minutes(v) | ExprKind::Int(v) | ExprKind::Percent(v) => Some(v),
+        ExprKind::Money(v) | ExprKind::Minutes(v) | ExprKind::Int(v) | ExprKind::Percent(v) => {
+            Some(v)
+        }
         _ => None,
     }
 }
@@ -171,7 +183,12 @@ fn draw_options(scope: &Scope<'_>, draw: &Ident, options: &[(Ident, Expr)], type
             Diagnostic::new(
                 Code::InvalidValue,
                 draw.span,
-                format!("the options of `{}` weigh {}.{:02}%, not 100%", draw.name, total / 100, total % 100),
+                format!(
+                    "the options of `{}` weigh {}.{:02}%, not 100%",
+                    draw.name,
+                    total / 100,
+                    total % 100
+                ),
             )
             .label("weights must sum to 100%"),
         );
@@ -199,8 +216,12 @@ fn requirements(program: &Program, requires: &Requirements, typer: &mut Typer<'_
         && !valid_note_code(&note.name)
     {
         typer.diagnostics.push(
-            Diagnostic::new(Code::InvalidValue, note.span, format!("`{}` is not a valid note code", note.name))
-                .label("must match ^[a-z][a-z0-9_]{0,47}$"),
+            Diagnostic::new(
+                Code::InvalidValue,
+                note.span,
+                format!("`{}` is not a valid note code", note.name),
+            )
+            .label("must match ^[a-z][a-z0-9_]{0,47}$"),
         );
     }
 }
@@ -262,11 +283,17 @@ fn variant_draw<'c>(case: &'c Case, typer: &mut Typer<'_>) -> Option<Vec<&'c str
     let variant = case.variant.as_ref()?;
     let draw = case.draws.iter().find(|d| d.name.name == variant.name);
     match draw.map(|d| &d.kind) {
-        Some(DrawKind::Options(options)) => Some(options.iter().map(|(o, _)| o.name.as_str()).collect()),
+        Some(DrawKind::Options(options)) => {
+            Some(options.iter().map(|(o, _)| o.name.as_str()).collect())
+        }
         Some(DrawKind::Range(_)) => {
             typer.diagnostics.push(
-                Diagnostic::new(Code::TypeMismatch, variant.span, format!("`{}` is a range draw, not options", variant.name))
-                    .label("variants need a draw with options, e.g. `{ a: 50%, b: 50% }`"),
+                Diagnostic::new(
+                    Code::TypeMismatch,
+                    variant.span,
+                    format!("`{}` is a range draw, not options", variant.name),
+                )
+                .label("variants need a draw with options, e.g. `{ a: 50%, b: 50% }`"),
             );
             None
         }
@@ -308,7 +335,9 @@ fn referenced_names(case: &Case) -> BTreeSet<&str> {
 fn collect_names<'e>(expr: &'e Expr, names: &mut BTreeSet<&'e str>) {
     match &expr.kind {
         ExprKind::Path(segments) => names.extend(segments.iter().map(|s| s.name.as_str())),
-        ExprKind::Call(_, args) | ExprKind::List(args) => args.iter().for_each(|a| collect_names(a, names)),
+        ExprKind::Call(_, args) | ExprKind::List(args) => {
+            args.iter().for_each(|a| collect_names(a, names))
+        }
         ExprKind::Unary(_, operand) => collect_names(operand, names),
         ExprKind::Binary(_, a, b) => {
             collect_names(a, names);

@@ -9,7 +9,11 @@ use crate::diag::{Code, Diagnostic};
 use crate::source::Span;
 
 /// Reports every strongly connected component of the dependency graph (and every self-loop).
-pub(super) fn check_cycles(program: &Program, graph: &DependencyGraph, diagnostics: &mut Vec<Diagnostic>) {
+pub(super) fn check_cycles(
+    program: &Program,
+    graph: &DependencyGraph,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
     let g = &graph.graph;
     let mut components = tarjan_scc(g);
     for component in &mut components {
@@ -23,8 +27,10 @@ pub(super) fn check_cycles(program: &Program, graph: &DependencyGraph, diagnosti
         }
         let path = cycle_path(graph, &component);
         let names: Vec<String> = path.iter().map(|&i| g[i].label()).collect();
-        let spans: Vec<(Span, String)> =
-            path.iter().filter_map(|&i| declaration_span(program, &g[i]).map(|s| (s, g[i].label()))).collect();
+        let spans: Vec<(Span, String)> = path
+            .iter()
+            .filter_map(|&i| declaration_span(program, &g[i]).map(|s| (s, g[i].label())))
+            .collect();
         let Some(((first, _), rest)) = spans.split_first() else { continue };
         let mut diagnostic = Diagnostic::new(
             Code::Cycle,
@@ -63,7 +69,7 @@ fn cycle_path(graph: &DependencyGraph, component: &[NodeIndex]) -> Vec<NodeIndex
 /// Where a graph node is declared.
 pub(super) fn declaration_span(program: &Program, node: &Node) -> Option<Span> {
     match node {
-        Node::Step => None,
+        Node::Step | Node::Case(_) => None,
         Node::Action(n) => program.actions.get(n).map(|d| d.name.span),
         Node::Event(n) => program.events.get(n).map(|d| d.name.span),
         Node::Blocker(n) => program.blockers.get(n).map(|d| d.name.span),

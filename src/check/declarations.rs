@@ -2,8 +2,9 @@
 
 use super::infer::{Item, Typer};
 use super::program::{Effect, Op, Program, Setting};
-use super::scope::{Ctx, Scope, Trigger, param_type, wire_field, WIRE_FIELDS};
+use super::scope::{Ctx, Scope, Trigger, WIRE_FIELDS, param_type, wire_field};
 use super::ty::Ty;
+use crate::compile::constant::{self, Constant};
 use crate::diag::{Code, Diagnostic, suggest};
 use crate::syntax::ast::{Expr, ExprKind, Ident};
 
@@ -28,15 +29,21 @@ pub(super) fn check_declarations(program: &Program, typer: &mut Typer<'_>) {
     }
     for response in program.responses.values() {
         let statuses: Vec<&str> = response.statuses.iter().map(|s| s.name.as_str()).collect();
-        for status in [&response.initial, &response.pending, &response.default_outcome].into_iter().flatten() {
+        for status in
+            [&response.initial, &response.pending, &response.default_outcome].into_iter().flatten()
+        {
             if !statuses.contains(&status.name.as_str()) {
                 typer.unknown(&format!("`{}` status", response.name.name), status, &statuses);
             }
         }
         if response.statuses.is_empty() {
             typer.diagnostics.push(
-                Diagnostic::new(Code::MissingSetting, response.name.span, format!("response `{}` has no statuses", response.name.name))
-                    .label("needs `statuses [...]`"),
+                Diagnostic::new(
+                    Code::MissingSetting,
+                    response.name.span,
+                    format!("response `{}` has no statuses", response.name.name),
+                )
+                .label("needs `statuses [...]`"),
             );
         }
         if let Some(delay) = &response.default_delay {
@@ -66,9 +73,13 @@ pub(super) fn check_declarations(program: &Program, typer: &mut Typer<'_>) {
                 typer.expect(&scope, cost, &Ty::Minutes);
             }
             None => typer.diagnostics.push(
-                Diagnostic::new(Code::MissingSetting, action.name.span, format!("action `{}` has no `cost`", action.name.name))
-                    .label("every action takes time")
-                    .help("add `cost 2m` (or whatever the action takes) to its block"),
+                Diagnostic::new(
+                    Code::MissingSetting,
+                    action.name.span,
+                    format!("action `{}` has no `cost`", action.name.name),
+                )
+                .label("every action takes time")
+                .help("add `cost 2m` (or whatever the action takes) to its block"),
             ),
         }
         effects(program, &scope, &action.body, typer);
@@ -81,18 +92,27 @@ pub(super) fn check_declarations(program: &Program, typer: &mut Typer<'_>) {
         match (&hook.argument, trigger) {
             (Some(code), Trigger::Reject) => {
                 if !program.rejects.iter().any(|r| r.code.name == code.name) {
-                    let codes: Vec<&str> = program.rejects.iter().map(|r| r.code.name.as_str()).collect();
+                    let codes: Vec<&str> =
+                        program.rejects.iter().map(|r| r.code.name.as_str()).collect();
                     typer.unknown("reject rule", code, &codes);
                 }
             }
             (None, Trigger::Reject) => typer.diagnostics.push(
-                Diagnostic::new(Code::MalformedStatement, hook.trigger.span, "`on reject` names a reject rule")
-                    .label("which rule?")
-                    .help("write `on reject replacement_out_of_stock { ... }`"),
+                Diagnostic::new(
+                    Code::MalformedStatement,
+                    hook.trigger.span,
+                    "`on reject` names a reject rule",
+                )
+                .label("which rule?")
+                .help("write `on reject replacement_out_of_stock { ... }`"),
             ),
             (Some(extra), _) => typer.diagnostics.push(
-                Diagnostic::new(Code::MalformedStatement, extra.span, format!("`on {}` takes no argument", hook.trigger.name))
-                    .label("unexpected argument"),
+                Diagnostic::new(
+                    Code::MalformedStatement,
+                    extra.span,
+                    format!("`on {}` takes no argument", hook.trigger.name),
+                )
+                .label("unexpected argument"),
             ),
             (None, _) => {}
         }
@@ -153,12 +173,14 @@ pub(super) fn check_declarations(program: &Program, typer: &mut Typer<'_>) {
         for (name, setting) in &grade.settings {
             let ty = if name == "tolerance" { Ty::Percent } else { Ty::Real };
             typer.expect(&scope, &setting.value, &ty);
+            require_constant(&setting.value, name, typer);
         }
         for class in &grade.closure {
             if !CLOSURE_CLASSES.contains(&class.name.name.as_str()) {
                 typer.unknown("closure class", &class.name, CLOSURE_CLASSES);
             }
             typer.expect(&scope, &class.value, &Ty::Real);
+            require_constant(&class.value, "closure factor", typer);
         }
         for component in &grade.components {
             typer.expect(&scope, &component.value, &Ty::Real);
@@ -168,6 +190,23 @@ pub(super) fn check_declarations(program: &Program, typer: &mut Typer<'_>) {
     for rule in &program.ends {
         typer.expect(&end, &rule.when, &Ty::Bool);
     }
+}
+
+fn require_constant(value: &Expr, name: &str, typer: &mut Typer<'_>) {
+    match Constant::of(value) {
+        None => typer.diagnostics.push(not_constant(value, name)),
+        Some(Constant::Whole(v)) if v < 0 => typer.diagnostics.push(
+            Diagnostic::new(Code::InvalidValue, value.span, format!("`{name}` cannot be negative"))
+                .label("negative"),
+        ),
+        Some(_) => {}
+    }
+}
+
+fn not_constant(value: &Expr, name: &str) -> Diagnostic {
+    Diagnostic::new(Code::InvalidValue, value.span, format!("`{name}` must be a plain value"))
+        .label("not a literal")
+        .help("settings take literal values like `60m`, `$250.00`, `12` or `0.25`")
 }
 
 const TYPE_NAMES: [&str; 10] =
@@ -191,8 +230,12 @@ fn scenario(program: &Program, scope: &Scope<'_>, typer: &mut Typer<'_>) {
                     Some(tier) if DIFFICULTIES.contains(&tier.name.as_str()) => {}
                     Some(tier) => typer.unknown("difficulty", tier, DIFFICULTIES),
                     None => typer.diagnostics.push(
-                        Diagnostic::new(Code::InvalidValue, value.span, "difficulty is `easy`, `medium` or `hard`")
-                            .label("not a difficulty"),
+                        Diagnostic::new(
+                            Code::InvalidValue,
+                            value.span,
+                            "difficulty is `easy`, `medium` or `hard`",
+                        )
+                        .label("not a difficulty"),
                     ),
                 }
                 continue;
@@ -200,6 +243,9 @@ fn scenario(program: &Program, scope: &Scope<'_>, typer: &mut Typer<'_>) {
             _ => continue,
         };
         typer.expect(scope, value, &expected);
+        if !matches!(expected, Ty::Text) {
+            require_constant(value, name, typer);
+        }
     }
     for stock in &scenario.stock {
         let ty = typer.infer(scope, &stock.value);
@@ -214,6 +260,7 @@ fn scenario(program: &Program, scope: &Scope<'_>, typer: &mut Typer<'_>) {
         .collect();
     for weight in &scenario.weights {
         typer.expect(scope, &weight.value, &Ty::Real);
+        require_constant(&weight.value, "weight", typer);
         if program.grade.is_some() && !components.contains(&weight.name.name.as_str()) {
             typer.unknown("grade component", &weight.name, &components);
         }
@@ -225,33 +272,50 @@ fn desk(program: &Program, scope: &Scope<'_>, typer: &mut Typer<'_>) {
         match name.as_str() {
             "satisfaction" => {
                 typer.expect(scope, value, &Ty::Percent);
+                require_constant(value, name, typer);
             }
             "hold_cost" | "invalid_cost" => {
                 typer.expect(scope, value, &Ty::Minutes);
+                require_constant(value, name, typer);
             }
             "reward_clamp" => {
                 typer.expect(scope, value, &Ty::Range(Box::new(Ty::Real)));
+                if constant::range(value).is_none() {
+                    typer.diagnostics.push(not_constant(value, name));
+                }
             }
             "reward_groups" => {
                 let ExprKind::List(items) = &value.kind else {
                     typer.diagnostics.push(
-                        Diagnostic::new(Code::MalformedStatement, value.span, "`reward_groups` takes a list of names")
-                            .label("expected `[group, ...]`"),
+                        Diagnostic::new(
+                            Code::MalformedStatement,
+                            value.span,
+                            "`reward_groups` takes a list of names",
+                        )
+                        .label("expected `[group, ...]`"),
                     );
                     continue;
                 };
                 for item in items.iter().filter(|i| i.kind.as_name().is_none()) {
                     typer.diagnostics.push(
-                        Diagnostic::new(Code::MalformedStatement, item.span, "expected a reward group name")
-                            .label("not a plain name"),
+                        Diagnostic::new(
+                            Code::MalformedStatement,
+                            item.span,
+                            "expected a reward group name",
+                        )
+                        .label("not a plain name"),
                     );
                 }
             }
             _ => {
                 if value.kind.as_name().is_none() {
                     typer.diagnostics.push(
-                        Diagnostic::new(Code::MalformedStatement, value.span, format!("`{name}` takes a name"))
-                            .label("not a plain name"),
+                        Diagnostic::new(
+                            Code::MalformedStatement,
+                            value.span,
+                            format!("`{name}` takes a name"),
+                        )
+                        .label("not a plain name"),
                     );
                 }
             }
@@ -277,7 +341,8 @@ fn effects(program: &Program, scope: &Scope<'_>, body: &[Effect], typer: &mut Ty
             }
             Effect::Reward { value, group, when, .. } => {
                 typer.expect(scope, value, &Ty::Real);
-                let groups: Vec<&str> = reward_groups(program).iter().map(|g| g.name.as_str()).collect();
+                let groups: Vec<&str> =
+                    reward_groups(program).iter().map(|g| g.name.as_str()).collect();
                 if !groups.contains(&group.name.as_str()) {
                     let mut diagnostic = Diagnostic::new(
                         Code::UnknownReference,
@@ -304,13 +369,14 @@ fn effects(program: &Program, scope: &Scope<'_>, body: &[Effect], typer: &mut Ty
 }
 
 fn op_refs(program: &Program, scope: &Scope<'_>, op: &Op, typer: &mut Typer<'_>) {
-    let name_in = |typer: &mut Typer<'_>, name: &Ident, what: &str, item: Item, names: Vec<&str>| {
-        if names.contains(&name.name.as_str()) {
-            typer.use_item(item, &name.name);
-        } else {
-            typer.unknown(what, name, &names);
-        }
-    };
+    let name_in =
+        |typer: &mut Typer<'_>, name: &Ident, what: &str, item: Item, names: Vec<&str>| {
+            if names.contains(&name.name.as_str()) {
+                typer.use_item(item, &name.name);
+            } else {
+                typer.unknown(what, name, &names);
+            }
+        };
     match op {
         Op::Inspect(check) | Op::Append { check, .. } => {
             name_in(typer, check, "check", Item::Check, keys(&program.checks));
@@ -319,7 +385,9 @@ fn op_refs(program: &Program, scope: &Scope<'_>, op: &Op, typer: &mut Typer<'_>)
             name_in(typer, response, "response", Item::Response, keys(&program.responses));
         }
         Op::Resolve(kind) => name_in(typer, kind, "truth kind", Item::Truth, keys(&program.truths)),
-        Op::Schedule { event, .. } => name_in(typer, event, "event", Item::Event, keys(&program.events)),
+        Op::Schedule { event, .. } => {
+            name_in(typer, event, "event", Item::Event, keys(&program.events))
+        }
         _ => {}
     }
     let typed: Option<(&Expr, Ty)> = match op {
@@ -342,8 +410,12 @@ fn op_refs(program: &Program, scope: &Scope<'_>, op: &Op, typer: &mut Typer<'_>)
         && scope.ctx != Ctx::Action
     {
         typer.diagnostics.push(
-            Diagnostic::new(Code::MalformedStatement, kind.span, "`resolve` may only appear in an action")
-                .label("not inside an action"),
+            Diagnostic::new(
+                Code::MalformedStatement,
+                kind.span,
+                "`resolve` may only appear in an action",
+            )
+            .label("not inside an action"),
         );
     }
 }

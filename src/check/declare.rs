@@ -16,8 +16,17 @@ const TOP_LEVEL: &[&str] = &[
     "blocker", "verdict", "truth", "grade", "end", "truncate",
 ];
 const SCENARIO_SETTINGS: &[&str] = &[
-    "title", "difficulty", "brief", "time_limit", "max_steps", "invalid_limit", "budget", "cases",
-    "satisfaction", "weight", "stock",
+    "title",
+    "difficulty",
+    "brief",
+    "time_limit",
+    "max_steps",
+    "invalid_limit",
+    "budget",
+    "cases",
+    "satisfaction",
+    "weight",
+    "stock",
 ];
 const DESK_SETTINGS: &[&str] =
     &["satisfaction", "reward_clamp", "hold_cost", "invalid_cost", "reward_groups", "note_fact"];
@@ -25,8 +34,23 @@ const RESPONSE_SETTINGS: &[&str] =
     &["statuses", "initial", "pending", "waiting", "default_outcome", "default_delay"];
 const GRADE_SETTINGS: &[&str] = &["accept", "tolerance", "invalid_penalty", "closure", "component"];
 const EFFECTS: &[&str] = &[
-    "if", "reward", "inspect", "request", "deliver", "resolve", "pay", "take_stock", "note",
-    "close", "switch", "reopen", "satisfaction", "fraud_loss", "stockout", "schedule", "fact",
+    "if",
+    "reward",
+    "inspect",
+    "request",
+    "deliver",
+    "resolve",
+    "pay",
+    "take_stock",
+    "note",
+    "close",
+    "switch",
+    "reopen",
+    "satisfaction",
+    "fraud_loss",
+    "stockout",
+    "schedule",
+    "fact",
     "append",
 ];
 
@@ -64,9 +88,10 @@ impl Declarer<'_> {
             }
             "text" => {
                 self.shape(stmt, 1, &[ClauseKeyword::Assign], false);
-                if let (Some(name), Some(value)) =
-                    (self.name_arg(stmt, 0, "a text name"), self.clause(stmt, ClauseKeyword::Assign))
-                {
+                if let (Some(name), Some(value)) = (
+                    self.name_arg(stmt, 0, "a text name"),
+                    self.clause(stmt, ClauseKeyword::Assign),
+                ) {
                     self.insert_setting(Kind::Text, name.name.clone(), Setting { name, value });
                 }
             }
@@ -85,7 +110,9 @@ impl Declarer<'_> {
                 let when = self.clause(stmt, ClauseKeyword::When);
                 let message = self.clause(stmt, ClauseKeyword::Message);
                 if let (Some(code), Some(when), Some(message)) = (code, when, message) {
-                    if let Some(first) = self.program.rejects.iter().find(|r| r.code.name == code.name) {
+                    if let Some(first) =
+                        self.program.rejects.iter().find(|r| r.code.name == code.name)
+                    {
                         let previous = first.code.span;
                         self.report(duplicate("reject rule", &code, previous));
                     }
@@ -97,7 +124,9 @@ impl Declarer<'_> {
                 self.shape_args(stmt, 1, 2);
                 self.shape(stmt, usize::MAX, &[], true);
                 let Some(trigger) = self.name_arg(stmt, 0, "a trigger") else { return };
-                let argument = (stmt.args.len() > 1).then(|| self.name_arg(stmt, 1, "a reject code")).flatten();
+                let argument = (stmt.args.len() > 1)
+                    .then(|| self.name_arg(stmt, 1, "a reject code"))
+                    .flatten();
                 let body = self.body(stmt, &[]);
                 self.program.hooks.push(HookDecl { trigger, argument, body });
             }
@@ -125,7 +154,9 @@ impl Declarer<'_> {
                 let reason = self.name_arg(stmt, 0, "a termination reason");
                 let when = self.clause(stmt, ClauseKeyword::When);
                 if let (Some(reason), Some(when)) = (reason, when) {
-                    if let Some(first) = self.program.ends.iter().find(|e| e.reason.name == reason.name) {
+                    if let Some(first) =
+                        self.program.ends.iter().find(|e| e.reason.name == reason.name)
+                    {
                         let previous = first.reason.span;
                         self.report(duplicate("termination rule", &reason, previous));
                     }
@@ -143,12 +174,18 @@ impl Declarer<'_> {
         if let Some(previous) = &self.program.scenario {
             let span = previous.id.span;
             self.report(
-                duplicate("scenario", &id, span).help("a file holds one scenario; put the other in its own file"),
+                duplicate("scenario", &id, span)
+                    .help("a file holds one scenario; put the other in its own file"),
             );
             return;
         }
-        let mut decl =
-            ScenarioDecl { id, settings: IndexMap::new(), weights: Vec::new(), stock: Vec::new(), span: stmt.span };
+        let mut decl = ScenarioDecl {
+            id,
+            settings: IndexMap::new(),
+            weights: Vec::new(),
+            stock: Vec::new(),
+            span: stmt.span,
+        };
         for item in stmt.block.iter().flat_map(|b| &b.stmts) {
             match item.head.name.as_str() {
                 "weight" | "stock" => {
@@ -158,8 +195,14 @@ impl Declarer<'_> {
                     } else {
                         self.text_arg(item, 0, "a SKU in quotes")
                     };
-                    let (Some(name), Some(value)) = (name, item.args.get(1).cloned()) else { continue };
-                    let list = if item.head.name == "weight" { &mut decl.weights } else { &mut decl.stock };
+                    let (Some(name), Some(value)) = (name, item.args.get(1).cloned()) else {
+                        continue;
+                    };
+                    let list = if item.head.name == "weight" {
+                        &mut decl.weights
+                    } else {
+                        &mut decl.stock
+                    };
                     if let Some(first) = list.iter().find(|s| s.name.name == name.name) {
                         let diagnostic = duplicate(&item.head.name, &name, first.name.span);
                         self.report(diagnostic);
@@ -168,8 +211,15 @@ impl Declarer<'_> {
                     list.push(Setting { name, value });
                 }
                 _ => {
-                    if let Some((name, setting)) = self.setting(item, SCENARIO_SETTINGS, "scenario") {
-                        insert_setting(&mut decl.settings, name, setting, "setting", self.diagnostics);
+                    if let Some((name, setting)) = self.setting(item, SCENARIO_SETTINGS, "scenario")
+                    {
+                        insert_setting(
+                            &mut decl.settings,
+                            name,
+                            setting,
+                            "setting",
+                            self.diagnostics,
+                        );
                     }
                 }
             }
@@ -187,14 +237,19 @@ impl Declarer<'_> {
             }
             Some(other) => {
                 self.report(
-                    Diagnostic::new(Code::MalformedStatement, other.span, "`statuses` takes a list of names")
-                        .label("expected `[status, ...]`"),
+                    Diagnostic::new(
+                        Code::MalformedStatement,
+                        other.span,
+                        "`statuses` takes a list of names",
+                    )
+                    .label("expected `[status, ...]`"),
                 );
                 Vec::new()
             }
             None => Vec::new(),
         };
-        let mut named = |key: &str| settings.get(key).and_then(|s| self.name_of(&s.value, "a status name"));
+        let mut named =
+            |key: &str| settings.get(key).and_then(|s| self.name_of(&s.value, "a status name"));
         let decl = ResponseDecl {
             name: name.clone(),
             statuses,
@@ -210,13 +265,16 @@ impl Declarer<'_> {
     fn action(&mut self, stmt: &Stmt) {
         self.shape(stmt, 1, &[], true);
         let Some(name) = self.name_arg(stmt, 0, "an action name") else { return };
-        let mut decl = ActionDecl { name: name.clone(), params: Vec::new(), cost: None, body: Vec::new() };
+        let mut decl =
+            ActionDecl { name: name.clone(), params: Vec::new(), cost: None, body: Vec::new() };
         let mut rest = Vec::new();
         for item in stmt.block.iter().flat_map(|b| &b.stmts) {
             match item.head.name.as_str() {
                 "param" => {
                     if let Some(param) = self.param(item) {
-                        if let Some(first) = decl.params.iter().find(|p| p.name.name == param.name.name) {
+                        if let Some(first) =
+                            decl.params.iter().find(|p| p.name.name == param.name.name)
+                        {
                             let diagnostic = duplicate("parameter", &param.name, first.name.span);
                             self.report(diagnostic);
                         } else {
@@ -227,8 +285,9 @@ impl Declarer<'_> {
                 "cost" => {
                     self.shape(item, 1, &[], false);
                     if decl.cost.is_some() {
-                        let diagnostic = Diagnostic::new(Code::Duplicate, item.head.span, "`cost` is set twice")
-                            .label("second `cost`");
+                        let diagnostic =
+                            Diagnostic::new(Code::Duplicate, item.head.span, "`cost` is set twice")
+                                .label("second `cost`");
                         self.report(diagnostic);
                     }
                     decl.cost = item.args.first().cloned();
@@ -243,7 +302,8 @@ impl Declarer<'_> {
     fn event(&mut self, stmt: &Stmt) {
         self.shape(stmt, 1, &[], true);
         let Some(name) = self.name_arg(stmt, 0, "an event name") else { return };
-        let mut decl = EventDecl { name: name.clone(), visible: None, settle: None, body: Vec::new() };
+        let mut decl =
+            EventDecl { name: name.clone(), visible: None, settle: None, body: Vec::new() };
         let mut rest = Vec::new();
         for item in stmt.block.iter().flat_map(|b| &b.stmts) {
             match item.head.name.as_str() {
@@ -257,8 +317,12 @@ impl Declarer<'_> {
                     if let Some(settle) = &decl.settle
                         && !matches!(settle.name.as_str(), "fire" | "drop")
                     {
-                        let diagnostic = Diagnostic::new(Code::InvalidValue, settle.span, "`settle` is `fire` or `drop`")
-                            .label("not a settlement behaviour");
+                        let diagnostic = Diagnostic::new(
+                            Code::InvalidValue,
+                            settle.span,
+                            "`settle` is `fire` or `drop`",
+                        )
+                        .label("not a settlement behaviour");
                         self.report(diagnostic);
                     }
                 }
@@ -286,8 +350,14 @@ impl Declarer<'_> {
                 "unmet" => decl.unmet = item.args.first().cloned(),
                 "visible" => decl.visible = item.args.first().cloned(),
                 "gates" => decl.gates.extend(self.name_arg(item, 0, "an action name")),
-                "cleared_by" => decl.cleared_by.extend(self.name_arg(item, 0, "an action or event name")),
-                _ => self.unknown_statement(item, &["unmet", "visible", "gates", "cleared_by"], "a blocker"),
+                "cleared_by" => {
+                    decl.cleared_by.extend(self.name_arg(item, 0, "an action or event name"))
+                }
+                _ => self.unknown_statement(
+                    item,
+                    &["unmet", "visible", "gates", "cleared_by"],
+                    "a blocker",
+                ),
             }
         }
         if decl.unmet.is_none() {
@@ -325,7 +395,11 @@ impl Declarer<'_> {
                     self.shape(item, 0, &[ClauseKeyword::When], false);
                     decl.dissatisfied.extend(self.clause(item, ClauseKeyword::When));
                 }
-                _ => self.unknown_statement(item, &["param", "allowance", "outcome", "dissatisfied"], "a truth"),
+                _ => self.unknown_statement(
+                    item,
+                    &["param", "allowance", "outcome", "dissatisfied"],
+                    "a truth",
+                ),
             }
         }
         insert(&mut self.program.truths, name, decl, "truth kind", self.diagnostics);
@@ -340,14 +414,21 @@ impl Declarer<'_> {
             self.report(d);
             return;
         }
-        let mut decl =
-            GradeDecl { settings: IndexMap::new(), closure: Vec::new(), components: Vec::new(), span: stmt.span };
+        let mut decl = GradeDecl {
+            settings: IndexMap::new(),
+            closure: Vec::new(),
+            components: Vec::new(),
+            span: stmt.span,
+        };
         for item in stmt.block.iter().flat_map(|b| &b.stmts) {
             match item.head.name.as_str() {
                 "closure" => {
                     self.shape(item, 2, &[], false);
-                    if let (Some(name), Some(value)) = (self.name_arg(item, 0, "a closure class"), item.args.get(1)) {
-                        if let Some(first) = decl.closure.iter().find(|s| s.name.name == name.name) {
+                    if let (Some(name), Some(value)) =
+                        (self.name_arg(item, 0, "a closure class"), item.args.get(1))
+                    {
+                        if let Some(first) = decl.closure.iter().find(|s| s.name.name == name.name)
+                        {
                             let diagnostic = duplicate("closure class", &name, first.name.span);
                             self.report(diagnostic);
                             continue;
@@ -358,8 +439,12 @@ impl Declarer<'_> {
                 "component" => {
                     self.shape(item, 1, &[ClauseKeyword::Assign], false);
                     let name = self.name_arg(item, 0, "a component name");
-                    if let (Some(name), Some(value)) = (name, self.clause(item, ClauseKeyword::Assign)) {
-                        if let Some(first) = decl.components.iter().find(|s| s.name.name == name.name) {
+                    if let (Some(name), Some(value)) =
+                        (name, self.clause(item, ClauseKeyword::Assign))
+                    {
+                        if let Some(first) =
+                            decl.components.iter().find(|s| s.name.name == name.name)
+                        {
                             let diagnostic = duplicate("grade component", &name, first.name.span);
                             self.report(diagnostic);
                             continue;
@@ -369,7 +454,13 @@ impl Declarer<'_> {
                 }
                 _ => {
                     if let Some((name, setting)) = self.setting(item, GRADE_SETTINGS, "grade") {
-                        insert_setting(&mut decl.settings, name, setting, "setting", self.diagnostics);
+                        insert_setting(
+                            &mut decl.settings,
+                            name,
+                            setting,
+                            "setting",
+                            self.diagnostics,
+                        );
                     }
                 }
             }
@@ -389,7 +480,11 @@ impl Declarer<'_> {
         self.effects(stmt.block.iter().flat_map(|b| &b.stmts), extra)
     }
 
-    fn effects<'s>(&mut self, stmts: impl Iterator<Item = &'s Stmt>, extra: &[&str]) -> Vec<Effect> {
+    fn effects<'s>(
+        &mut self,
+        stmts: impl Iterator<Item = &'s Stmt>,
+        extra: &[&str],
+    ) -> Vec<Effect> {
         stmts.filter_map(|s| self.effect(s, extra)).collect()
     }
 
@@ -484,7 +579,12 @@ impl Declarer<'_> {
     }
 
     /// Settings of a block: `name value` lines, each allowed name at most once.
-    fn settings(&mut self, block: &Block, allowed: &[&str], context: &str) -> IndexMap<String, Setting> {
+    fn settings(
+        &mut self,
+        block: &Block,
+        allowed: &[&str],
+        context: &str,
+    ) -> IndexMap<String, Setting> {
         let mut settings = IndexMap::new();
         for item in &block.stmts {
             if let Some((name, setting)) = self.setting(item, allowed, context) {
@@ -494,14 +594,24 @@ impl Declarer<'_> {
         settings
     }
 
-    fn block_settings(&mut self, stmt: &Stmt, allowed: &[&str], context: &str) -> IndexMap<String, Setting> {
+    fn block_settings(
+        &mut self,
+        stmt: &Stmt,
+        allowed: &[&str],
+        context: &str,
+    ) -> IndexMap<String, Setting> {
         match &stmt.block {
             Some(block) => self.settings(block, allowed, context),
             None => IndexMap::new(),
         }
     }
 
-    fn setting(&mut self, item: &Stmt, allowed: &[&str], context: &str) -> Option<(String, Setting)> {
+    fn setting(
+        &mut self,
+        item: &Stmt,
+        allowed: &[&str],
+        context: &str,
+    ) -> Option<(String, Setting)> {
         if !allowed.contains(&item.head.name.as_str()) {
             self.unknown_statement(item, allowed, context);
             return None;
@@ -532,11 +642,16 @@ impl Declarer<'_> {
                 1 => "one argument".to_string(),
                 n => format!("{n} arguments"),
             };
-            let label = if stmt.args.len() > args { "unexpected argument" } else { "missing argument" };
+            let label =
+                if stmt.args.len() > args { "unexpected argument" } else { "missing argument" };
             self.report(
-                Diagnostic::new(Code::MalformedStatement, span, format!("`{head}` takes {expected}"))
-                    .label(label)
-                    .help(format!("see `{head}` in docs/scenario-language.md")),
+                Diagnostic::new(
+                    Code::MalformedStatement,
+                    span,
+                    format!("`{head}` takes {expected}"),
+                )
+                .label(label)
+                .help(format!("see `{head}` in docs/scenario-language.md")),
             );
         }
         for clause in &stmt.clauses {
@@ -554,12 +669,20 @@ impl Declarer<'_> {
         }
         match (&stmt.block, block) {
             (Some(b), false) => self.report(
-                Diagnostic::new(Code::MalformedStatement, b.span, format!("`{head}` takes no block"))
-                    .label("unexpected block"),
+                Diagnostic::new(
+                    Code::MalformedStatement,
+                    b.span,
+                    format!("`{head}` takes no block"),
+                )
+                .label("unexpected block"),
             ),
             (None, true) => self.report(
-                Diagnostic::new(Code::MalformedStatement, stmt.span, format!("`{head}` needs a `{{ ... }}` block"))
-                    .label("no block"),
+                Diagnostic::new(
+                    Code::MalformedStatement,
+                    stmt.span,
+                    format!("`{head}` needs a `{{ ... }}` block"),
+                )
+                .label("no block"),
             ),
             _ => {}
         }
@@ -592,8 +715,12 @@ impl Declarer<'_> {
             let head = &stmt.head.name;
             let keyword = keyword.as_str();
             self.report(
-                Diagnostic::new(Code::MalformedStatement, stmt.span, format!("`{head}` needs a `{keyword}` clause"))
-                    .label(format!("no `{keyword}` here")),
+                Diagnostic::new(
+                    Code::MalformedStatement,
+                    stmt.span,
+                    format!("`{head}` needs a `{keyword}` clause"),
+                )
+                .label(format!("no `{keyword}` here")),
             );
         }
         value
@@ -610,8 +737,12 @@ impl Declarer<'_> {
             None => {
                 if expr.kind != ExprKind::Error {
                     self.report(
-                        Diagnostic::new(Code::MalformedStatement, expr.span, format!("expected {what}"))
-                            .label("not a plain name"),
+                        Diagnostic::new(
+                            Code::MalformedStatement,
+                            expr.span,
+                            format!("expected {what}"),
+                        )
+                        .label("not a plain name"),
                     );
                 }
                 None

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use super::scope::{Ctx, Scope, case_field, param_type, CASE_FIELDS};
+use super::scope::{CASE_FIELDS, Ctx, Scope, case_field, param_type};
 use super::ty::{Domain, Ty};
 use crate::diag::{Code, Diagnostic, suggest};
 use crate::source::Span;
@@ -10,8 +10,19 @@ use crate::syntax::ast::{BinaryOp, Expr, ExprKind, Ident, UnaryOp};
 
 /// Functions of the expression language, for suggestions.
 pub const FUNCTIONS: &[&str] = &[
-    "pct", "min", "max", "completed", "required", "received", "revealed", "has_note",
-    "valid_code", "case_exists", "status_of", "stock", "replacement_cost",
+    "pct",
+    "min",
+    "max",
+    "completed",
+    "required",
+    "received",
+    "revealed",
+    "has_note",
+    "valid_code",
+    "case_exists",
+    "status_of",
+    "stock",
+    "replacement_cost",
 ];
 
 /// Things that can be referenced by name and reported unused.
@@ -57,9 +68,12 @@ impl<'d> Typer<'d> {
 
     /// Reports a type mismatch.
     pub fn mismatch(&mut self, span: Span, expected: &Ty, found: &Ty) {
-        let mut diagnostic =
-            Diagnostic::new(Code::TypeMismatch, span, format!("expected {expected}, found {found}"))
-                .label(format!("this is {found}"));
+        let mut diagnostic = Diagnostic::new(
+            Code::TypeMismatch,
+            span,
+            format!("expected {expected}, found {found}"),
+        )
+        .label(format!("this is {found}"));
         diagnostic.help = unit_hint(expected);
         self.diagnostics.push(diagnostic);
     }
@@ -76,7 +90,11 @@ impl<'d> Typer<'d> {
             name.span,
             format!("unknown {what} `{}`", name.name),
         )
-        .label(if what == "name" { "not defined here".to_string() } else { format!("no {what} of this name") });
+        .label(if what == "name" {
+            "not defined here".to_string()
+        } else {
+            format!("no {what} of this name")
+        });
         diagnostic.help = suggest(&name.name, candidates.iter().copied());
         self.diagnostics.push(diagnostic);
     }
@@ -165,7 +183,8 @@ impl<'d> Typer<'d> {
                 )
                 .label("only `case.FIELD` has fields");
                 if scope.ctx == Ctx::CaseData {
-                    diagnostic = diagnostic.help("in case data, write the field name alone, e.g. `order_value`");
+                    diagnostic = diagnostic
+                        .help("in case data, write the field name alone, e.g. `order_value`");
                 }
                 self.diagnostics.push(diagnostic);
                 Ty::Unknown
@@ -189,8 +208,14 @@ impl<'d> Typer<'d> {
         let b = self.infer(scope, right);
         if a == Ty::Unknown || b == Ty::Unknown {
             return match op {
-                BinaryOp::And | BinaryOp::Or | BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt
-                | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => Ty::Bool,
+                BinaryOp::And
+                | BinaryOp::Or
+                | BinaryOp::Eq
+                | BinaryOp::Ne
+                | BinaryOp::Lt
+                | BinaryOp::Le
+                | BinaryOp::Gt
+                | BinaryOp::Ge => Ty::Bool,
                 _ => Ty::Unknown,
             };
         }
@@ -213,7 +238,9 @@ impl<'d> Typer<'d> {
             BinaryOp::Mul => match (&a, &b) {
                 (Ty::Count, Ty::Count) => Some(Ty::Count),
                 (Ty::Real | Ty::Count, Ty::Real | Ty::Count) => Some(Ty::Real),
-                (Ty::Count, other) | (other, Ty::Count) if other.is_numeric() => Some(other.clone()),
+                (Ty::Count, other) | (other, Ty::Count) if other.is_numeric() => {
+                    Some(other.clone())
+                }
                 _ => None,
             },
             BinaryOp::Div => match (&a, &b) {
@@ -242,7 +269,9 @@ impl<'d> Typer<'d> {
                 .label(format!("`{}` on mismatched units", op.as_str()))
                 .with_label(left.span, format!("{a}"))
                 .with_label(right.span, format!("{b}"))
-                .help("both sides need the same unit; `pct(amount, 30%)` takes a percentage of money"),
+                .help(
+                    "both sides need the same unit; `pct(amount, 30%)` takes a percentage of money",
+                ),
             );
             Ty::Unknown
         })
@@ -255,7 +284,12 @@ impl<'d> Typer<'d> {
                     Diagnostic::new(
                         Code::MalformedStatement,
                         span,
-                        format!("`{}` takes {n} argument{}, found {}", name.name, if n == 1 { "" } else { "s" }, args.len()),
+                        format!(
+                            "`{}` takes {n} argument{}, found {}",
+                            name.name,
+                            if n == 1 { "" } else { "s" },
+                            args.len()
+                        ),
                     )
                     .label("wrong number of arguments"),
                 );
@@ -307,7 +341,9 @@ impl<'d> Typer<'d> {
             }
             "has_note" | "valid_code" => self.unary_fn(scope, args, Ty::Text, Ty::Bool, arity),
             "case_exists" => self.unary_fn(scope, args, Ty::Case, Ty::Bool, arity),
-            "status_of" => self.unary_fn(scope, args, Ty::Case, Ty::Symbol(Domain::CaseStatus), arity),
+            "status_of" => {
+                self.unary_fn(scope, args, Ty::Case, Ty::Symbol(Domain::CaseStatus), arity)
+            }
             "stock" => self.unary_fn(scope, args, Ty::Text, Ty::Count, arity),
             "replacement_cost" => self.unary_fn(scope, args, Ty::Bool, Ty::Money, arity),
             truth if scope.ctx == Ctx::CaseData && scope.program().truths.contains_key(truth) => {
@@ -362,7 +398,13 @@ impl<'d> Typer<'d> {
                 return;
             }
             if scope.resolve(&name.name).is_none() {
-                let what = if domains.len() > 1 { "check or response" } else if domains[0] == Domain::Check { "check" } else { "response" };
+                let what = if domains.len() > 1 {
+                    "check or response"
+                } else if domains[0] == Domain::Check {
+                    "check"
+                } else {
+                    "response"
+                };
                 let mut candidates: Vec<&str> = Vec::new();
                 if domains.contains(&Domain::Check) {
                     candidates.extend(program.checks.keys().map(String::as_str));

@@ -79,9 +79,13 @@ fn import_target(stmt: &Stmt, diagnostics: &mut Vec<Diagnostic>) -> Option<Strin
             ExprKind::Text(path) => Some(path.clone()),
             _ => {
                 diagnostics.push(
-                    Diagnostic::new(Code::MalformedStatement, arg.span, "`import` takes a path in quotes")
-                        .label("not a string")
-                        .help("write `import \"prelude.shop\"`"),
+                    Diagnostic::new(
+                        Code::MalformedStatement,
+                        arg.span,
+                        "`import` takes a path in quotes",
+                    )
+                    .label("not a string")
+                    .help("write `import \"prelude.shop\"`"),
                 );
                 None
             }
@@ -111,9 +115,13 @@ pub fn open(
         Ok(text) => Some(sources.add(path, text)),
         Err(error) => {
             diagnostics.push(
-                Diagnostic::new(Code::Import, referenced_at, format!("cannot read `{}`", path.display()))
-                    .label(error.to_string())
-                    .help("paths are relative to the file that names them"),
+                Diagnostic::new(
+                    Code::Import,
+                    referenced_at,
+                    format!("cannot read `{}`", path.display()),
+                )
+                .label(error.to_string())
+                .help("paths are relative to the file that names them"),
             );
             None
         }
@@ -145,7 +153,9 @@ pub fn normalize(path: &Path) -> PathBuf {
     for component in path.components() {
         match component {
             Component::CurDir => {}
-            Component::ParentDir if matches!(out.components().next_back(), Some(Component::Normal(_))) => {
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
                 out.pop();
             }
             other => out.push(other),

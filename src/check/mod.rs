@@ -6,6 +6,7 @@
 mod case_data;
 mod cycles;
 mod declarations;
+mod declare;
 pub mod infer;
 pub mod load;
 mod never_cleared;
@@ -15,7 +16,6 @@ mod summaries;
 pub mod ty;
 mod unused;
 mod weights;
-mod declare;
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -133,7 +133,11 @@ fn collect(path: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {
 }
 
 /// Checks one root file with its imports and case data.
-pub fn check_file(sources: &mut SourceMap, root: FileId, diagnostics: &mut Vec<Diagnostic>) -> Checked {
+pub fn check_file(
+    sources: &mut SourceMap,
+    root: FileId,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Checked {
     let mut found = Vec::new();
     let parsed = load::parse_with_imports(sources, root, &mut found);
     let program = declare::declare(&parsed.stmts, &mut found);
@@ -143,18 +147,28 @@ pub fn check_file(sources: &mut SourceMap, root: FileId, diagnostics: &mut Vec<D
         for setting in REQUIRED_SETTINGS {
             if !scenario.settings.contains_key(*setting) {
                 found.push(
-                    Diagnostic::new(Code::MissingSetting, scenario.id.span, format!("scenario `{}` has no `{setting}`", scenario.id.name))
-                        .label(format!("missing `{setting}`"))
-                        .help("see the `scenario` block in docs/scenario-language.md for its settings"),
+                    Diagnostic::new(
+                        Code::MissingSetting,
+                        scenario.id.span,
+                        format!("scenario `{}` has no `{setting}`", scenario.id.name),
+                    )
+                    .label(format!("missing `{setting}`"))
+                    .help("see the `scenario` block in docs/scenario-language.md for its settings"),
                 );
             }
         }
-        for (present, what) in [(program.grade.is_some(), "grade"), (!program.ends.is_empty(), "end")] {
+        for (present, what) in
+            [(program.grade.is_some(), "grade"), (!program.ends.is_empty(), "end")]
+        {
             if !present {
                 found.push(
-                    Diagnostic::new(Code::MissingSetting, scenario.id.span, format!("no `{what}` is declared"))
-                        .label("this scenario cannot be graded or ended")
-                        .help("import the prelude, or declare it yourself"),
+                    Diagnostic::new(
+                        Code::MissingSetting,
+                        scenario.id.span,
+                        format!("no `{what}` is declared"),
+                    )
+                    .label("this scenario cannot be graded or ended")
+                    .help("import the prelude, or declare it yourself"),
                 );
             }
         }
@@ -169,8 +183,12 @@ pub fn check_file(sources: &mut SourceMap, root: FileId, diagnostics: &mut Vec<D
                     }
                 }
                 _ => found.push(
-                    Diagnostic::new(Code::TypeMismatch, setting.value.span, "`cases` takes a path in quotes")
-                        .label("not a string"),
+                    Diagnostic::new(
+                        Code::TypeMismatch,
+                        setting.value.span,
+                        "`cases` takes a path in quotes",
+                    )
+                    .label("not a string"),
                 ),
             }
         }
@@ -180,7 +198,7 @@ pub fn check_file(sources: &mut SourceMap, root: FileId, diagnostics: &mut Vec<D
     case_data::check_cases(&program, &cases, &mut typer);
     let used = std::mem::take(&mut typer.used);
     summaries::check_summaries(sources, &cases, &mut found);
-    let graph = DependencyGraph::build(&program);
+    let graph = DependencyGraph::build(&program, &cases);
     cycles::check_cycles(&program, &graph, &mut found);
     never_cleared::check_blockers(&program, &graph, &mut found);
     never_cleared::check_requirements(&program, &graph, &cases, &mut found);

@@ -32,7 +32,9 @@ pub(super) fn reachable(graph: &DependencyGraph) -> BTreeSet<NodeIndex> {
                     .filter(|e| *e.weight() == Edge::Gates)
                     .all(|e| reached.contains(&e.source())),
                 // Everything else needs one reachable enabler.
-                _ => incoming.iter().any(|e| *e.weight() != Edge::Gates && reached.contains(&e.source())),
+                _ => incoming
+                    .iter()
+                    .any(|e| *e.weight() != Edge::Gates && reached.contains(&e.source())),
             };
             if ok {
                 reached.insert(index);
@@ -45,7 +47,11 @@ pub(super) fn reachable(graph: &DependencyGraph) -> BTreeSet<NodeIndex> {
 }
 
 /// Reports blockers nothing can clear.
-pub(super) fn check_blockers(program: &Program, graph: &DependencyGraph, diagnostics: &mut Vec<Diagnostic>) {
+pub(super) fn check_blockers(
+    program: &Program,
+    graph: &DependencyGraph,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
     let reached = reachable(graph);
     for (name, blocker) in &program.blockers {
         let node = graph.index[&Node::Blocker(name.clone())];
@@ -82,17 +88,25 @@ pub(super) fn check_requirements(
                 .any(|e| *e.weight() == edge && reached.contains(&e.source()))
         })
     };
-    let note_fact = program.desk.get("note_fact").and_then(|s| s.value.kind.as_name()).map(|n| n.name.clone());
+    let note_fact =
+        program.desk.get("note_fact").and_then(|s| s.value.kind.as_name()).map(|n| n.name.clone());
     for case in cases {
-        let requirement_sets =
-            std::iter::once(&case.requires).chain(case.variants.iter().filter_map(|(_, v)| v.requires.as_ref()));
+        let requirement_sets = std::iter::once(&case.requires)
+            .chain(case.variants.iter().filter_map(|(_, v)| v.requires.as_ref()));
         for requires in requirement_sets {
             for check in requires.checks.iter().filter(|c| program.checks.contains_key(&c.name)) {
                 if !met_by(Node::Check(check.name.clone()), Edge::Completes) {
-                    diagnostics.push(never(case, &check.name, check.span, "no action inspects this check"));
+                    diagnostics.push(never(
+                        case,
+                        &check.name,
+                        check.span,
+                        "no action inspects this check",
+                    ));
                 }
             }
-            for response in requires.responses.iter().filter(|r| program.responses.contains_key(&r.name)) {
+            for response in
+                requires.responses.iter().filter(|r| program.responses.contains_key(&r.name))
+            {
                 let node = || Node::Response(response.name.clone());
                 if !met_by(node(), Edge::Requests) || !met_by(node(), Edge::Delivers) {
                     let why = "no action requests it, or no event delivers it";
@@ -100,10 +114,12 @@ pub(super) fn check_requirements(
                 }
             }
             if let (Some(note), Some(fact)) = (&requires.note, &note_fact) {
-                let groups = case.facts.iter().chain(case.variants.iter().flat_map(|(_, v)| &v.facts));
+                let groups =
+                    case.facts.iter().chain(case.variants.iter().flat_map(|(_, v)| &v.facts));
                 let revealed = groups.flat_map(|g| &g.facts).any(|(name, _)| name.name == *fact);
                 if !revealed {
-                    let why = format!("no fact group of this case has the `{fact}` fact that reveals it");
+                    let why =
+                        format!("no fact group of this case has the `{fact}` fact that reveals it");
                     diagnostics.push(never(case, &note.name, note.span, &why));
                 }
             }
@@ -115,7 +131,10 @@ fn never(case: &Case, what: &str, span: crate::source::Span, why: &str) -> Diagn
     Diagnostic::new(
         Code::NeverCleared,
         span,
-        format!("case `{}` can never close clean: requirement `{what}` can never be met", case.id.name),
+        format!(
+            "case `{}` can never close clean: requirement `{what}` can never be met",
+            case.id.name
+        ),
     )
     .label(why.to_string())
     .with_label(case.id.span, "the case")

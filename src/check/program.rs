@@ -13,7 +13,9 @@ use crate::syntax::ast::{Expr, Ident};
 /// Everything a scenario declares, in declaration order.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Program {
-    /// The `scenario` block (absent in a library such as the prelude).
+    /// The `scenario` block (absent in a library such as the prelude). Compiled into the
+    /// scenario's own fields, so not serialized again.
+    #[serde(skip)]
     pub scenario: Option<ScenarioDecl>,
     /// `desk { ... }` settings by name.
     pub desk: IndexMap<String, Setting>,
@@ -64,6 +66,7 @@ pub struct ScenarioDecl {
     /// `stock "SKU" COUNT_OR_RANGE`, in order (task-level draws).
     pub stock: Vec<Setting>,
     /// The whole block.
+    #[serde(skip)]
     pub span: Span,
 }
 
@@ -166,6 +169,7 @@ pub struct BlockerDecl {
     /// Actions or events that can clear it.
     pub cleared_by: Vec<Ident>,
     /// The whole declaration.
+    #[serde(skip)]
     pub span: Span,
 }
 
@@ -203,6 +207,7 @@ pub struct GradeDecl {
     /// `component NAME = EXPR`, in order.
     pub components: Vec<Setting>,
     /// The whole block.
+    #[serde(skip)]
     pub span: Span,
 }
 
@@ -247,6 +252,7 @@ pub enum Effect {
         /// Condition.
         when: Option<Expr>,
         /// The statement.
+        #[serde(skip)]
         span: Span,
     },
 }

@@ -65,8 +65,17 @@ pub enum Trigger {
 impl Trigger {
     /// Every trigger name, in documentation order.
     pub const NAMES: &[&str] = &[
-        "inspect", "request", "resolve", "invalid", "breach", "good_close", "bad_close", "payout",
-        "reject", "settle", "end",
+        "inspect",
+        "request",
+        "resolve",
+        "invalid",
+        "breach",
+        "good_close",
+        "bad_close",
+        "payout",
+        "reject",
+        "settle",
+        "end",
     ];
 
     /// Parses a trigger name.
@@ -100,9 +109,23 @@ pub const BASE_STATUSES: &[&str] = &["open", "resolved", "closed", "reopened"];
 
 /// Fields of `case.FIELD`.
 pub const CASE_FIELDS: &[&str] = &[
-    "id", "title", "type", "tier", "priority", "order_status", "fraud_signal", "sku",
-    "order_value", "requested", "days_since_order", "sla_deadline", "satisfaction_bonus",
-    "reopen_delay", "chargeback_delay", "chargeback_fee", "fraudulent",
+    "id",
+    "title",
+    "type",
+    "tier",
+    "priority",
+    "order_status",
+    "fraud_signal",
+    "sku",
+    "order_value",
+    "requested",
+    "days_since_order",
+    "sla_deadline",
+    "satisfaction_bonus",
+    "reopen_delay",
+    "chargeback_delay",
+    "chargeback_fee",
+    "fraudulent",
 ];
 
 /// Parameter type names, for `param NAME TYPE`.
@@ -137,7 +160,9 @@ pub fn wire_field(name: &str) -> Option<Ty> {
 pub fn case_field(name: &str) -> Option<Ty> {
     Some(match name {
         "id" => Ty::Case,
-        "title" | "type" | "tier" | "priority" | "order_status" | "fraud_signal" | "sku" => Ty::Text,
+        "title" | "type" | "tier" | "priority" | "order_status" | "fraud_signal" | "sku" => {
+            Ty::Text
+        }
         "order_value" | "requested" | "chargeback_fee" => Ty::Money,
         "days_since_order" => Ty::Count,
         "sla_deadline" | "reopen_delay" | "chargeback_delay" => Ty::Minutes,
@@ -218,7 +243,11 @@ impl<'p> Scope<'p> {
             "check" if ctx == Hook(Trigger::Inspect) => Ty::Symbol(Domain::Check),
             "scheduled" if ctx == Hook(Trigger::Request) => Ty::Bool,
             "response" if ctx == Hook(Trigger::Request) => Ty::Symbol(Domain::Response),
-            "gate" | "quality" | "quality_before" if matches!(ctx, Hook(Trigger::Resolve) | Grade) => Ty::Real,
+            "gate" | "quality" | "quality_before"
+                if matches!(ctx, Hook(Trigger::Resolve) | Grade) =>
+            {
+                Ty::Real
+            }
             "grade" if ctx == Hook(Trigger::End) => Ty::Real,
             "outcome" | "policy" | "sla" | "money" | "closure" if ctx == Grade => Ty::Real,
             _ => return None,
@@ -272,15 +301,59 @@ impl<'p> Scope<'p> {
             .cloned();
         names.extend(declared);
         let fixed = [
-            "clock", "clock_after", "time_limit", "steps", "invalid_actions", "max_steps",
-            "invalid_limit", "spending", "budget", "all_closed", "response_pending", "active_case",
-            "status", "refunded", "paid", "tolerance", "resolution", "truth", "resolved_expedite",
-            "slot_free", "awaiting_response", "note_revealed", "dissatisfied", "resolved_reason",
-            "reopens", "missing_checks", "required_note", "close_reason", "action", "resolving",
-            "payout", "first", "check", "scheduled", "response", "gate", "quality",
-            "quality_before", "grade", "outcome", "policy", "sla", "money", "closure",
+            "clock",
+            "clock_after",
+            "time_limit",
+            "steps",
+            "invalid_actions",
+            "max_steps",
+            "invalid_limit",
+            "spending",
+            "budget",
+            "all_closed",
+            "response_pending",
+            "active_case",
+            "status",
+            "refunded",
+            "paid",
+            "tolerance",
+            "resolution",
+            "truth",
+            "resolved_expedite",
+            "slot_free",
+            "awaiting_response",
+            "note_revealed",
+            "dissatisfied",
+            "resolved_reason",
+            "reopens",
+            "missing_checks",
+            "required_note",
+            "close_reason",
+            "action",
+            "resolving",
+            "payout",
+            "first",
+            "check",
+            "scheduled",
+            "response",
+            "gate",
+            "quality",
+            "quality_before",
+            "grade",
+            "outcome",
+            "policy",
+            "sla",
+            "money",
+            "closure",
         ];
-        names.extend(WIRE_FIELDS.iter().chain(REASONS).chain(BASE_STATUSES).chain(CASE_FIELDS).map(|s| s.to_string()));
+        names.extend(
+            WIRE_FIELDS
+                .iter()
+                .chain(REASONS)
+                .chain(BASE_STATUSES)
+                .chain(CASE_FIELDS)
+                .map(|s| s.to_string()),
+        );
         names.extend(fixed.iter().map(|s| s.to_string()));
         names.retain(|n| self.resolve(n).is_some());
         names

@@ -6,7 +6,11 @@ use crate::diag::{Code, Diagnostic, suggest};
 use crate::source::{SourceMap, Span};
 
 /// Checks the summary templates of every fact group of every case.
-pub(super) fn check_summaries(sources: &SourceMap, cases: &[Case], diagnostics: &mut Vec<Diagnostic>) {
+pub(super) fn check_summaries(
+    sources: &SourceMap,
+    cases: &[Case],
+    diagnostics: &mut Vec<Diagnostic>,
+) {
     for case in cases {
         let groups = case.facts.iter().chain(case.variants.iter().flat_map(|(_, v)| &v.facts));
         for group in groups {
@@ -37,7 +41,8 @@ fn check_group(sources: &SourceMap, group: &FactGroup, diagnostics: &mut Vec<Dia
     // Find the template text in the file to point at placeholders.
     let text = &sources.file(summary.span.file).text;
     let start = summary.span.start as usize;
-    let offset = text.get(start..).and_then(|s| s.find(summary.name.as_str())).map_or(start, |i| start + i);
+    let offset =
+        text.get(start..).and_then(|s| s.find(summary.name.as_str())).map_or(start, |i| start + i);
     for (name, from, to) in &used {
         if !facts.contains(name) {
             let span = Span::new(summary.span.file, offset + from, offset + to);
@@ -57,7 +62,10 @@ fn check_group(sources: &SourceMap, group: &FactGroup, diagnostics: &mut Vec<Dia
                 Diagnostic::new(
                     Code::SummaryMissesFact,
                     name.span,
-                    format!("the `{}` summary does not mention fact `{}`", group.group.name, name.name),
+                    format!(
+                        "the `{}` summary does not mention fact `{}`",
+                        group.group.name, name.name
+                    ),
                 )
                 .label("never shown in the summary")
                 .with_label(summary.span, "summary")

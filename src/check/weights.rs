@@ -30,7 +30,10 @@ pub(super) fn check_weights(program: &Program, diagnostics: &mut Vec<Diagnostic>
                     )
                     .label("this scenario")
                     .with_label(component.name.span, "component declared here")
-                    .help(format!("add `weight {} 0.25` (or its share) to the scenario", component.name.name)),
+                    .help(format!(
+                        "add `weight {} 0.25` (or its share) to the scenario",
+                        component.name.name
+                    )),
                 );
             }
         }
@@ -44,9 +47,13 @@ pub(super) fn check_weights(program: &Program, diagnostics: &mut Vec<Diagnostic>
         let first = &scenario.weights[0];
         let last = &scenario.weights[scenario.weights.len() - 1];
         diagnostics.push(
-            Diagnostic::new(Code::Weights, first.name.span.to(last.value.span), format!("grade weights sum to {total:.4}, not 1"))
-                .label("these weights")
-                .help("the grade is a weighted mean: make the weights add up to exactly 1"),
+            Diagnostic::new(
+                Code::Weights,
+                first.name.span.to(last.value.span),
+                format!("grade weights sum to {total:.4}, not 1"),
+            )
+            .label("these weights")
+            .help("the grade is a weighted mean: make the weights add up to exactly 1"),
         );
     }
 }
@@ -54,9 +61,13 @@ pub(super) fn check_weights(program: &Program, diagnostics: &mut Vec<Diagnostic>
 fn out_of_range(setting: &Setting, value: f64, what: &str, diagnostics: &mut Vec<Diagnostic>) {
     if !(0.0..=1.0).contains(&value) {
         diagnostics.push(
-            Diagnostic::new(Code::Weights, setting.value.span, format!("{what} `{}` is {value}, outside 0..1", setting.name.name))
-                .label("out of range")
-                .help("weights and factors are shares between 0 and 1"),
+            Diagnostic::new(
+                Code::Weights,
+                setting.value.span,
+                format!("{what} `{}` is {value}, outside 0..1", setting.name.name),
+            )
+            .label("out of range")
+            .help("weights and factors are shares between 0 and 1"),
         );
     }
 }

@@ -10,7 +10,15 @@ pub(super) fn run(paths: &[PathBuf], format: Format, deny_warnings: bool) -> Res
     let report = check_paths(paths).map_err(|e| format!("cannot read the given paths: {e}"))?;
     match format {
         Format::Human => {
-            print!("{}", render_human(&report.diagnostics, &report.sources, super::use_color(), super::width()));
+            print!(
+                "{}",
+                render_human(
+                    &report.diagnostics,
+                    &report.sources,
+                    super::use_color(),
+                    super::width()
+                )
+            );
             let scenarios = report.checked.iter().filter(|c| c.program.scenario.is_some()).count();
             let (errors, warnings) = (report.errors(), report.warnings());
             println!(

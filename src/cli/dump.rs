@@ -1,6 +1,10 @@
 //! `shopops dump`
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+use crate::check::check_paths;
+use crate::compile::{compile, to_dot};
+use crate::diag::render_human;
 
 /// Output formats of `dump`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -13,6 +17,26 @@ pub(super) enum DumpFormat {
     Dot,
 }
 
-pub(super) fn run(_file: &Path, _format: DumpFormat) -> Result<u8, String> {
-    Err("not yet".into())
+/// Compiles `file` and prints it; on check errors prints them and exits 1.
+pub(super) fn run(file: &Path, format: DumpFormat) -> Result<u8, String> {
+    let report = check_paths(&[PathBuf::from(file)])
+        .map_err(|e| format!("cannot read `{}`: {e}", file.display()))?;
+    let scenario = report.checked.first().and_then(|c| compile(c, &report.sources));
+    let Some(scenario) = scenario else {
+        if report.errors() == 0 {
+            return Err(format!("`{}` has no `scenario` block: nothing to dump", file.display()));
+        }
+        eprint!("{}", render_human(&report.diagnostics, &report.sources, false, super::width()));
+        return Ok(1);
+    };
+    let text = match format {
+        DumpFormat::Json => serde_json::to_string_pretty(&scenario).map_err(|e| e.to_string())?,
+        DumpFormat::Ron => {
+            let config = ron::ser::PrettyConfig::new().struct_names(true);
+            ron::ser::to_string_pretty(&scenario, config).map_err(|e| e.to_string())?
+        }
+        DumpFormat::Dot => to_dot(&scenario),
+    };
+    println!("{}", text.trim_end());
+    Ok(0)
 }

@@ -63,7 +63,9 @@ pub fn run() -> ExitCode {
         }
     };
     let outcome = match cli.command {
-        Command::Check { paths, format, deny_warnings } => check::run(&paths, format, deny_warnings),
+        Command::Check { paths, format, deny_warnings } => {
+            check::run(&paths, format, deny_warnings)
+        }
         Command::Explain { code } => explain::run(&code),
         Command::Dump { file, format } => dump::run(&file, format),
     };

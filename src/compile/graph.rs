@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use crate::check::program::{Effect, Op, Program};
 use crate::check::scope::Trigger;
+use crate::data::Case;
 
 /// A node of the dependency graph.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -27,6 +28,8 @@ pub enum Node {
     Check(String),
     /// A response.
     Response(String),
+    /// A case of the scenario's data.
+    Case(String),
 }
 
 impl Node {
@@ -39,6 +42,7 @@ impl Node {
             Node::Blocker(n) => format!("blocker {n}"),
             Node::Check(n) => format!("check {n}"),
             Node::Response(n) => format!("response {n}"),
+            Node::Case(n) => format!("case {n}"),
         }
     }
 }
@@ -59,6 +63,8 @@ pub enum Edge {
     Requests,
     /// The source event delivers the target response.
     Delivers,
+    /// The target case requires the source check or response.
+    NeededBy,
 }
 
 /// The graph with a name index (declaration order, for deterministic output).
@@ -71,8 +77,8 @@ pub struct DependencyGraph {
 }
 
 impl DependencyGraph {
-    /// Builds the graph of a program.
-    pub fn build(program: &Program) -> Self {
+    /// Builds the graph of a program and its cases.
+    pub fn build(program: &Program, cases: &[Case]) -> Self {
         let mut g = DependencyGraph::default();
         g.node(Node::Step);
         for name in program.actions.keys() {
@@ -102,7 +108,13 @@ impl DependencyGraph {
         for hook in &program.hooks {
             let every_step = matches!(
                 Trigger::parse(&hook.trigger.name),
-                Some(Trigger::Breach | Trigger::Settle | Trigger::End | Trigger::Invalid | Trigger::Reject)
+                Some(
+                    Trigger::Breach
+                        | Trigger::Settle
+                        | Trigger::End
+                        | Trigger::Invalid
+                        | Trigger::Reject
+                )
             );
             if every_step {
                 g.effects(program, &Node::Step, &hook.body, &deliverers, &mut Vec::new());
@@ -120,6 +132,27 @@ impl DependencyGraph {
             }
             for gated in &blocker.gates {
                 g.edge(target.clone(), Node::Action(gated.name.clone()), Edge::Gates);
+            }
+        }
+        for case in cases {
+            let target = g.node(Node::Case(case.id.name.clone()));
+            let requirements = std::iter::once(&case.requires)
+                .chain(case.variants.iter().filter_map(|(_, v)| v.requires.as_ref()));
+            for requires in requirements {
+                for check in &requires.checks {
+                    g.edge(
+                        Node::Check(check.name.clone()),
+                        g.graph[target].clone(),
+                        Edge::NeededBy,
+                    );
+                }
+                for response in &requires.responses {
+                    g.edge(
+                        Node::Response(response.name.clone()),
+                        g.graph[target].clone(),
+                        Edge::NeededBy,
+                    );
+                }
             }
         }
         g
@@ -162,22 +195,42 @@ impl DependencyGraph {
                 Effect::Op { op, .. } => {
                     let triggers: &[Trigger] = match op {
                         Op::Inspect(check) => {
-                            self.edge(source.clone(), Node::Check(check.name.clone()), Edge::Completes);
+                            self.edge(
+                                source.clone(),
+                                Node::Check(check.name.clone()),
+                                Edge::Completes,
+                            );
                             &[Trigger::Inspect]
                         }
                         Op::Request(response) => {
-                            self.edge(source.clone(), Node::Response(response.name.clone()), Edge::Requests);
+                            self.edge(
+                                source.clone(),
+                                Node::Response(response.name.clone()),
+                                Edge::Requests,
+                            );
                             for event in deliverers.get(&response.name).into_iter().flatten() {
-                                self.edge(source.clone(), Node::Event(event.clone()), Edge::Schedules);
+                                self.edge(
+                                    source.clone(),
+                                    Node::Event(event.clone()),
+                                    Edge::Schedules,
+                                );
                             }
                             &[Trigger::Request]
                         }
                         Op::Deliver(response) => {
-                            self.edge(source.clone(), Node::Response(response.name.clone()), Edge::Delivers);
+                            self.edge(
+                                source.clone(),
+                                Node::Response(response.name.clone()),
+                                Edge::Delivers,
+                            );
                             &[]
                         }
                         Op::Schedule { event, .. } => {
-                            self.edge(source.clone(), Node::Event(event.name.clone()), Edge::Schedules);
+                            self.edge(
+                                source.clone(),
+                                Node::Event(event.name.clone()),
+                                Edge::Schedules,
+                            );
                             &[]
                         }
                         Op::Resolve(_) => &[Trigger::Resolve],
@@ -190,7 +243,11 @@ impl DependencyGraph {
                             continue;
                         }
                         triggered.push(trigger);
-                        for hook in program.hooks.iter().filter(|h| Trigger::parse(&h.trigger.name) == Some(trigger)) {
+                        for hook in program
+                            .hooks
+                            .iter()
+                            .filter(|h| Trigger::parse(&h.trigger.name) == Some(trigger))
+                        {
                             self.effects(program, source, &hook.body, deliverers, triggered);
                         }
                         triggered.pop();

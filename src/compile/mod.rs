@@ -1,3 +1,13 @@
 //! Checked declarations → an immutable, hashable [`Scenario`].
+//!
+//! Compilation runs only on a clean check and never reports user errors: anything it could
+//! trip on is a checker rule. A compiled scenario is shared as `Arc<Scenario>`; its
+//! [`Scenario::version`] is a content hash of every file it was built from.
 
+pub mod constant;
+mod dot;
 pub mod graph;
+mod scenario;
+
+pub use dot::to_dot;
+pub use scenario::{Limits, Scenario, compile};

@@ -6,6 +6,7 @@
 
 pub mod model;
 
+use serde::Serialize;
 use serde_saphyr::{Location, Spanned};
 
 use crate::diag::{Code, Diagnostic};
@@ -15,7 +16,7 @@ use crate::syntax::parse_expr;
 use model::{CaseFile, CaseRecord, Draw, Scalar, Text, Value};
 
 /// One case, lowered from YAML.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize)]
 pub struct Case {
     /// Case id.
     pub id: Ident,
@@ -44,11 +45,12 @@ pub struct Case {
     /// Variant overrides.
     pub variants: Vec<(Ident, Variant)>,
     /// The whole record.
+    #[serde(skip)]
     pub span: Span,
 }
 
 /// A seeded draw.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize)]
 pub struct DrawDef {
     /// Name the draw is referred to by.
     pub name: Ident,
@@ -57,7 +59,7 @@ pub struct DrawDef {
 }
 
 /// Kinds of draws.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize)]
 pub enum DrawKind {
     /// Uniform over `lo..hi` (inclusive).
     Range(Expr),
@@ -66,7 +68,7 @@ pub enum DrawKind {
 }
 
 /// What a case needs before a good close.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize)]
 pub struct Requirements {
     /// Required checks.
     pub checks: Vec<Ident>,
@@ -77,7 +79,7 @@ pub struct Requirements {
 }
 
 /// How one response behaves on a case.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize)]
 pub struct ResponseSettings {
     /// Status at reset.
     pub initial: Option<Expr>,
@@ -88,7 +90,7 @@ pub struct ResponseSettings {
 }
 
 /// A fact group of a case.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize)]
 pub struct FactGroup {
     /// Group name (a check, a response or an event's group).
     pub group: Ident,
@@ -99,7 +101,7 @@ pub struct FactGroup {
 }
 
 /// What one variant changes.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize)]
 pub struct Variant {
     /// Replacement truth.
     pub truth: Option<Expr>,
@@ -122,13 +124,14 @@ pub fn load(sources: &SourceMap, file: FileId) -> Result<Vec<Case>, Vec<Diagnost
         return Err(vec![Diagnostic::new(Code::Yaml, span, "case-data file is too large")]);
     }
     let options = serde_saphyr::options! { with_snippet: false };
-    let parsed: CaseFile = serde_saphyr::from_str_with_options(text, options).map_err(|error| {
-        let span = error.location().map_or(Span::new(file, 0, 0), |l| locate(sources, file, l));
-        let message = yaml_message(&error.to_string());
-        vec![Diagnostic::new(Code::Yaml, span, message).label("here").help(
-            "see docs/scenario-language.md, section \"Case data\", for the fields of a case",
-        )]
-    })?;
+    let parsed: CaseFile =
+        serde_saphyr::from_str_with_options(text, options).map_err(|error| {
+            let span = error.location().map_or(Span::new(file, 0, 0), |l| locate(sources, file, l));
+            let message = yaml_message(&error.to_string());
+            vec![Diagnostic::new(Code::Yaml, span, message).label("here").help(
+                "see docs/scenario-language.md, section \"Case data\", for the fields of a case",
+            )]
+        })?;
     let mut lowering = Lowering { sources, file, diagnostics: Vec::new() };
     let cases = parsed.cases.iter().map(|c| lowering.case(c)).collect();
     if lowering.diagnostics.is_empty() { Ok(cases) } else { Err(lowering.diagnostics) }
@@ -297,12 +300,16 @@ impl Lowering<'_> {
                     .map(|(option, weight)| {
                         let source = &self.sources.file(self.file).text;
                         let at = |needle: &str, from: usize| {
-                            source.get(from..).and_then(|s| s.find(needle)).map_or(from, |i| from + i)
+                            source
+                                .get(from..)
+                                .and_then(|s| s.find(needle))
+                                .map_or(from, |i| from + i)
                         };
                         let start = at(option, span.start as usize);
                         let option_span = Span::new(self.file, start, start + option.len());
                         let weight_start = at(weight, option_span.end as usize);
-                        let weight_span = Span::new(self.file, weight_start, weight_start + weight.len());
+                        let weight_span =
+                            Span::new(self.file, weight_start, weight_start + weight.len());
                         let ident = Ident { name: option.clone(), span: option_span };
                         (ident, self.expression(weight, weight_span))
                     })

@@ -21,7 +21,12 @@ pub enum Format {
 /// Renders diagnostics as text reports, one after another.
 ///
 /// `color` picks the coloured theme; `width` wraps long lines.
-pub fn render_human(diagnostics: &[Diagnostic], sources: &SourceMap, color: bool, width: usize) -> String {
+pub fn render_human(
+    diagnostics: &[Diagnostic],
+    sources: &SourceMap,
+    color: bool,
+    width: usize,
+) -> String {
     let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(width).with_links(false);
     let mut out = String::new();
@@ -181,7 +186,11 @@ fn labels_in(diagnostic: &Diagnostic, file: FileId) -> Vec<LabeledSpan> {
         .map(|(i, l)| {
             let text = (!l.message.is_empty()).then(|| l.message.clone());
             let span = source_span(l.span);
-            if i == 0 { LabeledSpan::new_primary_with_span(text, span) } else { LabeledSpan::new_with_span(text, span) }
+            if i == 0 {
+                LabeledSpan::new_primary_with_span(text, span)
+            } else {
+                LabeledSpan::new_with_span(text, span)
+            }
         })
         .collect()
 }

@@ -17,13 +17,16 @@ use crate::source::{FileId, Span};
 pub fn parse_file(file: FileId, text: &str) -> Result<Vec<Stmt>, Vec<Diagnostic>> {
     if text.len() > MAX_FILE_BYTES {
         let span = Span::new(file, 0, 0);
-        return Err(vec![Diagnostic::new(Code::Syntax, span, "file is too large to parse")
-            .help(format!("scenario files are limited to {MAX_FILE_BYTES} bytes"))]);
+        return Err(vec![
+            Diagnostic::new(Code::Syntax, span, "file is too large to parse")
+                .help(format!("scenario files are limited to {MAX_FILE_BYTES} bytes")),
+        ]);
     }
     if let Some(diagnostic) = check_nesting(file, text, 0) {
         return Err(vec![diagnostic]);
     }
-    let mut pairs = ShopParser::parse(Rule::file, text).map_err(|e| vec![syntax_error(file, 0, &e).help(STATEMENT_HELP)])?;
+    let mut pairs = ShopParser::parse(Rule::file, text)
+        .map_err(|e| vec![syntax_error(file, 0, &e).help(STATEMENT_HELP)])?;
     let mut lowering = Lowering { file, offset: 0, diagnostics: Vec::new() };
     let stmts = pairs
         .next()
@@ -112,8 +115,19 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::block => "`{`",
         Rule::clause | Rule::clause_keyword => "`when`, `after`, `with`, `message` or `=`",
         Rule::else_clause => "`else`",
-        Rule::range | Rule::or | Rule::and | Rule::eq | Rule::ne | Rule::le | Rule::ge
-        | Rule::lt | Rule::gt | Rule::add | Rule::sub | Rule::mul | Rule::div => "an operator",
+        Rule::range
+        | Rule::or
+        | Rule::and
+        | Rule::eq
+        | Rule::ne
+        | Rule::le
+        | Rule::ge
+        | Rule::lt
+        | Rule::gt
+        | Rule::add
+        | Rule::sub
+        | Rule::mul
+        | Rule::div => "an operator",
         Rule::money => "an amount like `$45.00`",
         Rule::minutes => "a duration like `20m`",
         Rule::percent | Rule::basis_points => "a percentage like `35%`",
@@ -127,7 +141,8 @@ fn describe(rule: Rule) -> Option<&'static str> {
 }
 
 fn is_operand(description: &str) -> bool {
-    matches!(description, "a name" | "a number" | "a string" | "a list" | "`if`") || description.contains(" like ")
+    matches!(description, "a name" | "a number" | "a string" | "a list" | "`if`")
+        || description.contains(" like ")
 }
 
 struct Lowering {
@@ -158,8 +173,14 @@ impl Lowering {
         let span = self.span(&pair);
         let mut inner = pair.into_inner();
         let head = self.ident(&inner.next().expect("head"));
-        let mut stmt =
-            Stmt { head, args: Vec::new(), clauses: Vec::new(), block: None, else_branch: None, span };
+        let mut stmt = Stmt {
+            head,
+            args: Vec::new(),
+            clauses: Vec::new(),
+            block: None,
+            else_branch: None,
+            span,
+        };
         if depth > MAX_DEPTH && self.too_deep(span) {
             return stmt;
         }
@@ -249,7 +270,9 @@ impl Lowering {
         let kind = match pair.as_rule() {
             Rule::money => self.literal(span, money_cents(text), ExprKind::Money),
             Rule::minutes => self.literal(span, minutes(text), ExprKind::Minutes),
-            Rule::percent => self.literal(span, percent_bp(&text[..text.len() - 1]), ExprKind::Percent),
+            Rule::percent => {
+                self.literal(span, percent_bp(&text[..text.len() - 1]), ExprKind::Percent)
+            }
             Rule::basis_points => {
                 self.literal(span, text[..text.len() - 2].parse().ok(), ExprKind::Percent)
             }
@@ -265,7 +288,9 @@ impl Lowering {
                 let name = self.ident(&inner.next().expect("call name"));
                 ExprKind::Call(name, inner.map(|p| self.expr(p, depth + 1)).collect())
             }
-            Rule::list => ExprKind::List(pair.into_inner().map(|p| self.expr(p, depth + 1)).collect()),
+            Rule::list => {
+                ExprKind::List(pair.into_inner().map(|p| self.expr(p, depth + 1)).collect())
+            }
             Rule::if_expr => {
                 let mut parts = pair
                     .into_inner()
@@ -273,7 +298,9 @@ impl Lowering {
                     .map(|p| self.expr(p, depth + 1));
                 let (c, a, b) = (parts.next(), parts.next(), parts.next());
                 match (c, a, b) {
-                    (Some(c), Some(a), Some(b)) => ExprKind::If(Box::new(c), Box::new(a), Box::new(b)),
+                    (Some(c), Some(a), Some(b)) => {
+                        ExprKind::If(Box::new(c), Box::new(a), Box::new(b))
+                    }
                     _ => ExprKind::Error,
                 }
             }
@@ -289,9 +316,13 @@ impl Lowering {
             Some(value) => kind(value),
             None => {
                 self.diagnostics.push(
-                    Diagnostic::new(Code::InvalidValue, span, "this quantity cannot be represented")
-                        .label("too large, or more than two decimals")
-                        .help("amounts are whole cents and percentages whole basis points"),
+                    Diagnostic::new(
+                        Code::InvalidValue,
+                        span,
+                        "this quantity cannot be represented",
+                    )
+                    .label("too large, or more than two decimals")
+                    .help("amounts are whole cents and percentages whole basis points"),
                 );
                 ExprKind::Error
             }

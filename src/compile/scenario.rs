@@ -1,0 +1,172 @@
+//! The compiled scenario.
+
+use std::path::Path;
+
+use indexmap::IndexMap;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::constant::{self, Constant};
+use super::graph::{DependencyGraph, Edge, Node};
+use crate::check::Checked;
+use crate::check::program::Program;
+use crate::data::Case;
+use crate::source::SourceMap;
+use crate::syntax::ast::{Expr, ExprKind};
+
+/// A compiled scenario: everything the engine needs, immutable once built.
+#[derive(Debug, Serialize)]
+pub struct Scenario {
+    /// Scenario id (the task name on the wire).
+    pub id: String,
+    /// Human title.
+    pub title: String,
+    /// `easy`, `medium` or `hard`.
+    pub difficulty: String,
+    /// The task's handbook text.
+    pub brief: String,
+    /// Content hash of every source file (16 hex digits): the scenario version.
+    pub version: String,
+    /// Time, step, invalid-action and budget limits.
+    pub limits: Limits,
+    /// Satisfaction at reset, in basis points.
+    pub initial_satisfaction_bp: i64,
+    /// Grade weight of each component, in declaration order.
+    pub weights: IndexMap<String, f64>,
+    /// Units of each SKU at reset: a count or a range drawn at reset (task-level draws, in order).
+    pub stock: IndexMap<String, Expr>,
+    /// Declarations: actions, rules, events, blockers, truths, grade, termination.
+    pub program: Program,
+    /// Cases in table order.
+    pub cases: Vec<Case>,
+    /// The dependency graph.
+    #[serde(serialize_with = "serialize_graph")]
+    pub graph: DependencyGraph,
+}
+
+/// The limits of an episode.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Limits {
+    /// Minutes in the shift.
+    pub time_limit_minutes: i64,
+    /// Steps before truncation.
+    pub max_steps: i64,
+    /// Rule-invalid actions before termination.
+    pub invalid_action_limit: i64,
+    /// Spending limit in cents.
+    pub budget_cents: i64,
+}
+
+/// Compiles a clean check result. `None` for a library file (no `scenario` block) or a
+/// check with errors.
+pub fn compile(checked: &Checked, sources: &SourceMap) -> Option<Scenario> {
+    if checked.has_errors {
+        return None;
+    }
+    let program = checked.program.clone();
+    let decl = program.scenario.as_ref()?;
+    let setting = |name: &str| decl.settings.get(name).map(|s| &s.value);
+    let whole = |name: &str| setting(name).and_then(Constant::of).map_or(0, Constant::whole);
+    let text = |name: &str| match setting(name).map(|e| &e.kind) {
+        Some(ExprKind::Text(t)) => t.clone(),
+        Some(ExprKind::Path(p)) if p.len() == 1 => program
+            .texts
+            .get(&p[0].name)
+            .and_then(|t| match &t.value.kind {
+                ExprKind::Text(t) => Some(t.clone()),
+                _ => None,
+            })
+            .unwrap_or_default(),
+        _ => String::new(),
+    };
+    let difficulty = setting("difficulty")
+        .and_then(|e| e.kind.as_name())
+        .map(|n| n.name.clone())
+        .unwrap_or_default();
+    let satisfaction = setting("satisfaction")
+        .or_else(|| program.desk.get("satisfaction").map(|s| &s.value))
+        .and_then(Constant::of)
+        .map_or(0, Constant::whole);
+    let weights = decl
+        .weights
+        .iter()
+        .map(|w| (w.name.name.clone(), Constant::of(&w.value).map_or(0.0, Constant::real)))
+        .collect();
+    let mut files = checked.files.clone();
+    files.extend(checked.cases_file);
+    let version = content_hash(sources, &files, &sources.file(checked.root).path);
+    Some(Scenario {
+        id: decl.id.name.clone(),
+        title: text("title"),
+        difficulty,
+        brief: text("brief"),
+        version,
+        limits: Limits {
+            time_limit_minutes: whole("time_limit"),
+            max_steps: whole("max_steps"),
+            invalid_action_limit: whole("invalid_limit"),
+            budget_cents: whole("budget"),
+        },
+        initial_satisfaction_bp: satisfaction,
+        weights,
+        stock: decl.stock.iter().map(|s| (s.name.name.clone(), s.value.clone())).collect(),
+        graph: DependencyGraph::build(&program, &checked.cases),
+        program,
+        cases: checked.cases.clone(),
+    })
+}
+
+/// SHA-256 over each file's path (relative to the scenario's directory) and text, in order.
+fn content_hash(sources: &SourceMap, files: &[crate::source::FileId], root: &Path) -> String {
+    let base = root.parent().unwrap_or(Path::new(""));
+    let mut hasher = Sha256::new();
+    for &file in files {
+        let file = sources.file(file);
+        let path = file.path.strip_prefix(base).unwrap_or(&file.path);
+        hasher.update(path.to_string_lossy().replace('\\', "/").as_bytes());
+        hasher.update([0]);
+        hasher.update(file.text.as_bytes());
+        hasher.update([0]);
+    }
+    let digest = hasher.finalize();
+    digest[..8].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Scenario {
+    /// Bounds of the desk's reward clamp.
+    pub fn reward_clamp(&self) -> Option<(f64, f64)> {
+        let setting = self.program.desk.get("reward_clamp")?;
+        let (lo, hi) = constant::range(&setting.value)?;
+        Some((lo.real(), hi.real()))
+    }
+}
+
+#[derive(Serialize)]
+struct GraphView<'g> {
+    nodes: Vec<&'g Node>,
+    edges: Vec<EdgeView<'g>>,
+}
+
+#[derive(Serialize)]
+struct EdgeView<'g> {
+    from: &'g Node,
+    to: &'g Node,
+    kind: Edge,
+}
+
+fn serialize_graph<S: serde::Serializer>(
+    graph: &DependencyGraph,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    let g = &graph.graph;
+    let mut edges: Vec<EdgeView<'_>> = g
+        .edge_indices()
+        .filter_map(|e| {
+            let (a, b) = g.edge_endpoints(e)?;
+            Some(EdgeView { from: &g[a], to: &g[b], kind: g[e] })
+        })
+        .collect();
+    let position = |n: &Node| graph.index.get_index_of(n).unwrap_or(usize::MAX);
+    edges.sort_by_key(|e| (position(e.from), position(e.to)));
+    GraphView { nodes: graph.index.keys().collect(), edges }.serialize(serializer)
+}
