@@ -248,15 +248,14 @@ fn response_status(
             return;
         }
         // A draw whose options are statuses.
-        if let Some(draw) = case.draws.iter().find(|d| d.name.name == name.name) {
-            if let DrawKind::Options(options) = &draw.kind {
-                for (option, _) in options {
-                    if !statuses.contains(&option.name.as_str()) {
-                        typer.unknown(&format!("`{}` status", decl.name.name), option, &statuses);
-                    }
+        let draw = case.draws.iter().find(|d| d.name.name == name.name);
+        if let Some(DrawKind::Options(options)) = draw.map(|d| &d.kind) {
+            for (option, _) in options {
+                if !statuses.contains(&option.name.as_str()) {
+                    typer.unknown(&format!("`{}` status", decl.name.name), option, &statuses);
                 }
-                return;
             }
+            return;
         }
         if scope.resolve(&name.name).is_none() {
             typer.unknown(&format!("`{}` status", decl.name.name), name, &statuses);

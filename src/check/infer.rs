@@ -60,7 +60,7 @@ impl<'d> Typer<'d> {
     /// Types `expr` and reports unless it fits `expected`.
     pub fn expect(&mut self, scope: &Scope<'_>, expr: &Expr, expected: &Ty) -> Ty {
         let ty = self.infer(scope, expr);
-        if !ty.fits(expected) && !(ty == Ty::Null && matches!(expected, Ty::Text | Ty::Case)) {
+        if !ty.fits(expected) {
             self.mismatch(expr.span, expected, &ty);
         }
         ty

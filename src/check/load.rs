@@ -1,5 +1,6 @@
 //! Reads a scenario file, follows its imports and loads its case data.
 
+use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 
 use crate::data::{self, Case};
@@ -15,62 +16,86 @@ pub struct Parsed {
     pub files: Vec<FileId>,
     /// Their statements, concatenated in that order.
     pub stmts: Vec<Stmt>,
+    /// Whether some file failed to parse or import (its statements are incomplete).
+    pub broken: bool,
 }
+
+/// Syntax trees of files parsed so far, so that a library imported by many scenarios is
+/// parsed (and its syntax errors reported) once.
+pub type ParseCache = BTreeMap<FileId, Result<Vec<Stmt>, ()>>;
 
 /// Parses `root` and, depth-first, every file it imports. Syntax and import errors are
 /// reported; files that fail to parse contribute no statements.
 pub fn parse_with_imports(
     sources: &mut SourceMap,
+    cache: &mut ParseCache,
     root: FileId,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Parsed {
     let mut parsed = Parsed::default();
-    let mut stack = Vec::new();
-    visit(sources, root, &mut stack, &mut parsed, diagnostics);
+    let mut visit = Visit { sources, cache, stack: Vec::new(), parsed: &mut parsed, diagnostics };
+    visit.file(root);
     parsed
 }
 
-fn visit(
-    sources: &mut SourceMap,
-    file: FileId,
-    stack: &mut Vec<FileId>,
-    parsed: &mut Parsed,
-    diagnostics: &mut Vec<Diagnostic>,
-) {
-    if parsed.files.contains(&file) {
-        return;
-    }
-    stack.push(file);
-    let stmts = match parse_file(file, &sources.file(file).text) {
-        Ok(stmts) => stmts,
-        Err(errors) => {
-            diagnostics.extend(errors);
+struct Visit<'a> {
+    sources: &'a mut SourceMap,
+    cache: &'a mut ParseCache,
+    stack: Vec<FileId>,
+    parsed: &'a mut Parsed,
+    diagnostics: &'a mut Vec<Diagnostic>,
+}
+
+impl Visit<'_> {
+    fn file(&mut self, file: FileId) {
+        if self.parsed.files.contains(&file) {
+            return;
+        }
+        self.stack.push(file);
+        let (sources, diagnostics) = (&*self.sources, &mut *self.diagnostics);
+        let parsed = self.cache.entry(file).or_insert_with(|| {
+            parse_file(file, &sources.file(file).text).map_err(|errors| diagnostics.extend(errors))
+        });
+        let stmts = parsed.clone().unwrap_or_else(|()| {
+            self.parsed.broken = true;
             Vec::new()
-        }
-    };
-    for stmt in stmts.iter().filter(|s| s.head.name == "import") {
-        let Some(target) = import_target(stmt, diagnostics) else { continue };
-        let base = sources.file(file).path.parent().map(Path::to_path_buf).unwrap_or_default();
-        let path = normalize(&base.join(&target));
-        let Some(imported) = open(sources, &path, stmt.args[0].span, diagnostics) else { continue };
-        if let Some(position) = stack.iter().position(|f| *f == imported) {
-            let chain: Vec<String> = stack[position..]
-                .iter()
-                .chain(std::iter::once(&imported))
-                .map(|f| sources.file(*f).path.display().to_string())
-                .collect();
-            diagnostics.push(
-                Diagnostic::new(Code::Import, stmt.args[0].span, "import cycle")
-                    .label(format!("imports {}", chain.join(" → ")))
-                    .help("a file may not import itself, directly or through other files"),
-            );
-            continue;
-        }
-        visit(sources, imported, stack, parsed, diagnostics);
+        });
+        self.imports(file, &stmts);
+        self.stack.pop();
+        self.parsed.files.push(file);
+        self.parsed.stmts.extend(stmts);
     }
-    stack.pop();
-    parsed.files.push(file);
-    parsed.stmts.extend(stmts);
+
+    fn imports(&mut self, file: FileId, stmts: &[Stmt]) {
+        let (sources, diagnostics, stack) =
+            (&mut *self.sources, &mut *self.diagnostics, &self.stack);
+        let mut next = Vec::new();
+        for stmt in stmts.iter().filter(|s| s.head.name == "import") {
+            let Some(target) = import_target(stmt, diagnostics) else { continue };
+            let base = sources.file(file).path.parent().map(Path::to_path_buf).unwrap_or_default();
+            let path = normalize(&base.join(&target));
+            let Some(imported) = open(sources, &path, stmt.args[0].span, diagnostics) else {
+                continue;
+            };
+            if let Some(position) = stack.iter().position(|f| *f == imported) {
+                let chain: Vec<String> = stack[position..]
+                    .iter()
+                    .chain(std::iter::once(&imported))
+                    .map(|f| sources.file(*f).path.display().to_string())
+                    .collect();
+                diagnostics.push(
+                    Diagnostic::new(Code::Import, stmt.args[0].span, "import cycle")
+                        .label(format!("imports {}", chain.join(" → ")))
+                        .help("a file may not import itself, directly or through other files"),
+                );
+                continue;
+            }
+            next.push(imported);
+        }
+        for imported in next {
+            self.file(imported);
+        }
+    }
 }
 
 fn import_target(stmt: &Stmt, diagnostics: &mut Vec<Diagnostic>) -> Option<String> {

@@ -100,13 +100,14 @@ pub fn check_paths(paths: &[PathBuf]) -> io::Result<Report> {
     let (scenarios, libraries): (Vec<FileId>, Vec<FileId>) =
         roots.iter().partition(|&&id| is_scenario(&report.sources, id));
     let mut imported = Vec::new();
+    let mut cache = load::ParseCache::new();
     for root in scenarios {
-        let checked = check_file(&mut report.sources, root, &mut report.diagnostics);
+        let checked = check_file(&mut report.sources, &mut cache, root, &mut report.diagnostics);
         imported.extend(checked.files.iter().copied());
         report.checked.push(checked);
     }
     for root in libraries.into_iter().filter(|l| !imported.contains(l)) {
-        let checked = check_file(&mut report.sources, root, &mut report.diagnostics);
+        let checked = check_file(&mut report.sources, &mut cache, root, &mut report.diagnostics);
         report.checked.push(checked);
     }
     diag::sort(&mut report.diagnostics);
@@ -133,13 +134,27 @@ fn collect(path: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {
 }
 
 /// Checks one root file with its imports and case data.
-pub fn check_file(
+fn check_file(
     sources: &mut SourceMap,
+    cache: &mut load::ParseCache,
     root: FileId,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Checked {
     let mut found = Vec::new();
-    let parsed = load::parse_with_imports(sources, root, &mut found);
+    let parsed = load::parse_with_imports(sources, cache, root, &mut found);
+    if parsed.broken || found.iter().any(Diagnostic::is_error) {
+        // Names declared in a broken statement would only cascade into unknown references.
+        diagnostics.extend(found);
+        let program = Program::default();
+        return Checked {
+            root,
+            files: parsed.files,
+            cases_file: None,
+            program,
+            cases: Vec::new(),
+            has_errors: true,
+        };
+    }
     let program = declare::declare(&parsed.stmts, &mut found);
     let mut cases = Vec::new();
     let mut cases_file = None;

@@ -25,17 +25,74 @@ pub fn parse_file(file: FileId, text: &str) -> Result<Vec<Stmt>, Vec<Diagnostic>
     if let Some(diagnostic) = check_nesting(file, text, 0) {
         return Err(vec![diagnostic]);
     }
-    let mut pairs = ShopParser::parse(Rule::file, text)
-        .map_err(|e| vec![syntax_error(file, 0, &e).help(STATEMENT_HELP)])?;
+    // pest stops at the first error; to report more, parsing resumes at the next top-level
+    // statement (a line starting in column 0) after each error.
+    let mut errors = Vec::new();
     let mut lowering = Lowering { file, offset: 0, diagnostics: Vec::new() };
-    let stmts = pairs
-        .next()
-        .expect("file rule")
-        .into_inner()
-        .filter(|p| p.as_rule() == Rule::stmt)
-        .map(|p| lowering.stmt(p, 0))
-        .collect();
-    if lowering.diagnostics.is_empty() { Ok(stmts) } else { Err(lowering.diagnostics) }
+    let mut stmts = Vec::new();
+    let mut start = 0;
+    while start < text.len() {
+        let chunk = &text[start..];
+        lowering.offset = start;
+        match ShopParser::parse(Rule::file, chunk) {
+            Ok(pairs) => {
+                lowering.lower_file(pairs, &mut stmts);
+                break;
+            }
+            Err(error) => {
+                errors.push(syntax_error(file, start, &error).help(STATEMENT_HELP));
+                let at = match error.location {
+                    InputLocation::Pos(pos) | InputLocation::Span((pos, _)) => pos,
+                };
+                // Keep what parsed before the broken statement.
+                let broken = top_level_start(chunk, at);
+                if let Ok(pairs) = ShopParser::parse(Rule::file, &chunk[..broken]) {
+                    lowering.lower_file(pairs, &mut stmts);
+                }
+                match next_top_level(chunk, at) {
+                    Some(next) => start += next,
+                    None => break,
+                }
+            }
+        }
+    }
+    errors.extend(lowering.diagnostics);
+    if errors.is_empty() { Ok(stmts) } else { Err(errors) }
+}
+
+/// Byte offset of the line, at or before `at`, where the top-level statement holding `at` starts.
+fn top_level_start(text: &str, at: usize) -> usize {
+    let at = at.min(text.len());
+    let mut start = 0;
+    for (offset, line) in line_starts(text) {
+        if offset > at {
+            break;
+        }
+        if starts_statement(line) {
+            start = offset;
+        }
+    }
+    start
+}
+
+/// Byte offset of the first top-level statement line after the one holding `at`.
+fn next_top_level(text: &str, at: usize) -> Option<usize> {
+    line_starts(text).map(|(offset, _)| offset).find(|&offset| offset > at).and_then(|first| {
+        line_starts(&text[first..]).find(|(_, line)| starts_statement(line)).map(|(o, _)| first + o)
+    })
+}
+
+fn line_starts(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut offset = 0;
+    text.split_inclusive('\n').map(move |line| {
+        let start = offset;
+        offset += line.len();
+        (start, line)
+    })
+}
+
+fn starts_statement(line: &str) -> bool {
+    line.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
 }
 
 /// Parses one expression written at byte `offset` of `file` (e.g. a YAML scalar), so that
@@ -152,6 +209,13 @@ struct Lowering {
 }
 
 impl Lowering {
+    fn lower_file(&mut self, mut pairs: pest::iterators::Pairs<'_, Rule>, stmts: &mut Vec<Stmt>) {
+        let file = pairs.next().expect("file rule");
+        for pair in file.into_inner().filter(|p| p.as_rule() == Rule::stmt) {
+            stmts.push(self.stmt(pair, 0));
+        }
+    }
+
     fn span(&self, pair: &Pair<'_, Rule>) -> Span {
         let s = pair.as_span();
         Span::new(self.file, self.offset + s.start(), self.offset + s.end())
