@@ -17,8 +17,9 @@ fn check_and_compile_all(c: &mut Criterion) {
         b.iter(|| {
             let report = check_paths(std::slice::from_ref(&dir)).expect("scenarios readable");
             assert_eq!(report.errors(), 0);
+            let sources = report.sources;
             let compiled: Vec<_> =
-                report.checked.iter().filter_map(|c| compile(c, &report.sources)).collect();
+                report.checked.into_iter().filter_map(|c| compile(c, &sources)).collect();
             assert_eq!(compiled.len(), 3);
             black_box(compiled)
         })

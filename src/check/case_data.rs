@@ -40,6 +40,7 @@ pub(super) fn check_cases(program: &Program, cases: &[Case], typer: &mut Typer<'
 }
 
 fn check_case(program: &Program, case: &Case, typer: &mut Typer<'_>) {
+    completeness(program, case, typer);
     for (attribute, value) in &case.attributes {
         let allowed =
             ATTRIBUTE_VALUES.iter().find(|(a, _)| a == attribute).map_or(&[][..], |(_, v)| *v);
@@ -124,6 +125,79 @@ fn check_case(program: &Program, case: &Case, typer: &mut Typer<'_>) {
                 Diagnostic::new(Code::Unused, name.span, format!("`{}` is never used", name.name))
                     .label("defined here")
                     .help("remove it, or use it in a value, fact or truth (draws are still made, in order)"),
+            );
+        }
+    }
+}
+
+/// Fields a case needs because of what else it says.
+fn completeness(program: &Program, case: &Case, typer: &mut Typer<'_>) {
+    if case.variant.is_none()
+        && let Some((first, _)) = case.variants.first()
+    {
+        typer.diagnostics.push(
+            Diagnostic::new(Code::MissingSetting, first.span, "`variants` without `variant`")
+                .label("which draw picks this variant?")
+                .with_label(case.id.span, "in this case")
+                .help("add `variant: <draw>` naming a draw with options, e.g. `profile: { a: 50%, b: 50% }`"),
+        );
+    }
+    let has = |field: &str| case.values.iter().any(|(name, _)| *name == field);
+    let fraud_capable =
+        std::iter::once(case.values.iter().find(|(n, _)| *n == "fraudulent").map(|(_, e)| e))
+            .chain(case.variants.iter().map(|(_, v)| v.fraudulent.as_ref()))
+            .flatten()
+            .any(|e| e.kind != ExprKind::Bool(false));
+    if fraud_capable {
+        for field in ["chargeback_delay", "chargeback_fee"] {
+            if !has(field) {
+                typer.diagnostics.push(
+                    Diagnostic::new(Code::MissingSetting, case.id.span, format!("case `{}` can be fraudulent but has no `{field}`", case.id.name))
+                        .label(format!("missing `{field}`"))
+                        .help("payouts on a fraudulent case come back as chargebacks: give their delay and fee"),
+                );
+            }
+        }
+    }
+    let skus: Vec<&str> = program
+        .scenario
+        .iter()
+        .flat_map(|s| s.stock.iter().map(|s| s.name.name.as_str()))
+        .collect();
+    if let Some(sku) = &case.sku
+        && program.scenario.is_some()
+        && !skus.contains(&sku.name.as_str())
+    {
+        typer.unknown("SKU", sku, &skus);
+    }
+    let note_fact =
+        program.desk.get("note_fact").and_then(|s| s.value.kind.as_name()).map(|n| n.name.as_str());
+    let requirement_sets = std::iter::once(&case.requires)
+        .chain(case.variants.iter().filter_map(|(_, v)| v.requires.as_ref()));
+    for requires in requirement_sets {
+        let (Some(note), Some(fact)) = (&requires.note, note_fact) else { continue };
+        let groups = case.facts.iter().chain(case.variants.iter().flat_map(|(_, v)| &v.facts));
+        let values: Vec<&Expr> = groups
+            .flat_map(|g| &g.facts)
+            .filter(|(name, _)| name.name == fact)
+            .map(|(_, v)| v)
+            .collect();
+        let learnable = values.iter().any(|v| match &v.kind {
+            ExprKind::Text(text) => *text == note.name,
+            _ => true, // computed: cannot tell before the episode
+        });
+        if !values.is_empty() && !learnable {
+            typer.diagnostics.push(
+                Diagnostic::new(
+                    Code::NeverCleared,
+                    note.span,
+                    format!(
+                        "case `{}` requires note `{}`, but its `{fact}` fact never says so",
+                        case.id.name, note.name
+                    ),
+                )
+                .label("no agent can learn this code")
+                .with_label(values[0].span, format!("the `{fact}` fact says this")),
             );
         }
     }

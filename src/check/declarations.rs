@@ -199,6 +199,10 @@ fn require_constant(value: &Expr, name: &str, typer: &mut Typer<'_>) {
             Diagnostic::new(Code::InvalidValue, value.span, format!("`{name}` cannot be negative"))
                 .label("negative"),
         ),
+        Some(Constant::Whole(v)) if name == "satisfaction" && v > 10_000 => typer.diagnostics.push(
+            Diagnostic::new(Code::InvalidValue, value.span, "satisfaction is at most 100%")
+                .label("above 100%"),
+        ),
         Some(_) => {}
     }
 }
@@ -251,6 +255,18 @@ fn scenario(program: &Program, scope: &Scope<'_>, typer: &mut Typer<'_>) {
         let ty = typer.infer(scope, &stock.value);
         if !ty.fits(&Ty::Count) && !ty.fits(&Ty::Range(Box::new(Ty::Count))) {
             typer.mismatch(stock.value.span, &Ty::Count, &ty);
+        }
+        match constant::range(&stock.value) {
+            Some((lo, hi)) if lo.whole() > hi.whole() || lo.whole() < 0 => typer.diagnostics.push(
+                Diagnostic::new(
+                    Code::InvalidValue,
+                    stock.value.span,
+                    format!("stock range of `{}` is empty or negative", stock.name.name),
+                )
+                .label("write low..high, both 0 or more"),
+            ),
+            Some(_) => {}
+            None => require_constant(&stock.value, "stock", typer),
         }
     }
     let components: Vec<&str> = program

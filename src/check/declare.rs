@@ -55,7 +55,10 @@ const EFFECTS: &[&str] = &[
 ];
 
 /// Builds the program of one scenario from the statements of all its files (imports first).
-pub(super) fn declare(stmts: &[Stmt], diagnostics: &mut Vec<Diagnostic>) -> Program {
+pub(super) fn declare<'s>(
+    stmts: impl Iterator<Item = &'s Stmt>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Program {
     let mut d = Declarer { program: Program::default(), diagnostics };
     for stmt in stmts {
         d.top_level(stmt);

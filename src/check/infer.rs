@@ -344,7 +344,22 @@ impl<'d> Typer<'d> {
             "status_of" => {
                 self.unary_fn(scope, args, Ty::Case, Ty::Symbol(Domain::CaseStatus), arity)
             }
-            "stock" => self.unary_fn(scope, args, Ty::Text, Ty::Count, arity),
+            "stock" => {
+                let skus: Vec<&str> = scope
+                    .program()
+                    .scenario
+                    .iter()
+                    .flat_map(|s| s.stock.iter().map(|s| s.name.name.as_str()))
+                    .collect();
+                if let [Expr { kind: ExprKind::Text(sku), span }] = args
+                    && scope.program().scenario.is_some()
+                    && !skus.contains(&sku.as_str())
+                {
+                    let name = Ident { name: sku.clone(), span: *span };
+                    self.unknown("SKU", &name, &skus);
+                }
+                self.unary_fn(scope, args, Ty::Text, Ty::Count, arity)
+            }
             "replacement_cost" => self.unary_fn(scope, args, Ty::Bool, Ty::Money, arity),
             truth if scope.ctx == Ctx::CaseData && scope.program().truths.contains_key(truth) => {
                 self.use_item(Item::Truth, truth);

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
+use std::rc::Rc;
 
 use crate::data::{self, Case};
 use crate::diag::{Code, Diagnostic};
@@ -14,15 +15,15 @@ use crate::syntax::parse_file;
 pub struct Parsed {
     /// `.shop` files in import order (imports before importers); the root is last.
     pub files: Vec<FileId>,
-    /// Their statements, concatenated in that order.
-    pub stmts: Vec<Stmt>,
+    /// Their statements, file by file in that order.
+    pub stmts: Vec<Rc<[Stmt]>>,
     /// Whether some file failed to parse or import (its statements are incomplete).
     pub broken: bool,
 }
 
 /// Syntax trees of files parsed so far, so that a library imported by many scenarios is
 /// parsed (and its syntax errors reported) once.
-pub type ParseCache = BTreeMap<FileId, Result<Vec<Stmt>, ()>>;
+pub type ParseCache = BTreeMap<FileId, Result<Rc<[Stmt]>, ()>>;
 
 /// Parses `root` and, depth-first, every file it imports. Syntax and import errors are
 /// reported; files that fail to parse contribute no statements.
@@ -54,16 +55,18 @@ impl Visit<'_> {
         self.stack.push(file);
         let (sources, diagnostics) = (&*self.sources, &mut *self.diagnostics);
         let parsed = self.cache.entry(file).or_insert_with(|| {
-            parse_file(file, &sources.file(file).text).map_err(|errors| diagnostics.extend(errors))
+            parse_file(file, &sources.file(file).text)
+                .map(Rc::from)
+                .map_err(|errors| diagnostics.extend(errors))
         });
         let stmts = parsed.clone().unwrap_or_else(|()| {
             self.parsed.broken = true;
-            Vec::new()
+            Rc::from([])
         });
         self.imports(file, &stmts);
         self.stack.pop();
         self.parsed.files.push(file);
-        self.parsed.stmts.extend(stmts);
+        self.parsed.stmts.push(stmts);
     }
 
     fn imports(&mut self, file: FileId, stmts: &[Stmt]) {

@@ -155,7 +155,7 @@ fn check_file(
             has_errors: true,
         };
     }
-    let program = declare::declare(&parsed.stmts, &mut found);
+    let program = declare::declare(parsed.stmts.iter().flat_map(|file| file.iter()), &mut found);
     let mut cases = Vec::new();
     let mut cases_file = None;
     if let Some(scenario) = &program.scenario {
@@ -220,6 +220,7 @@ fn check_file(
     weights::check_weights(&program, &mut found);
     if program.scenario.is_some() && cases_file.is_some() {
         unused::check_unused(&program, &used, root, &mut found);
+        summaries::check_appends(&program, &cases, &mut found);
     }
     let has_errors = found.iter().any(Diagnostic::is_error);
     diagnostics.extend(found);

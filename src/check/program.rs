@@ -308,3 +308,27 @@ pub enum Op {
         text: Expr,
     },
 }
+
+impl Program {
+    /// Every effect body: actions, hooks and events, in declaration order.
+    pub fn bodies(&self) -> impl Iterator<Item = &[Effect]> {
+        let actions = self.actions.values().map(|a| a.body.as_slice());
+        let hooks = self.hooks.iter().map(|h| h.body.as_slice());
+        let events = self.events.values().map(|e| e.body.as_slice());
+        actions.chain(hooks).chain(events)
+    }
+}
+
+/// Calls `visit` on every operation of a body, inside `if` branches too.
+pub fn for_each_op<'a>(body: &'a [Effect], visit: &mut impl FnMut(&'a Op)) {
+    for effect in body {
+        match effect {
+            Effect::If { then, otherwise, .. } => {
+                for_each_op(then, visit);
+                for_each_op(otherwise, visit);
+            }
+            Effect::Op { op, .. } => visit(op),
+            Effect::Reward { .. } => {}
+        }
+    }
+}

@@ -1,9 +1,46 @@
 //! Summary templates: placeholders must name facts of their group (`SHOP004`), and every fact
 //! should be mentioned (`SHOP015`, warning), since the summary is how a text-only agent sees it.
 
+use super::program::{Op, Program, for_each_op};
 use crate::data::{Case, FactGroup};
 use crate::diag::{Code, Diagnostic, suggest};
 use crate::source::{SourceMap, Span};
+use crate::syntax::ast::ExprKind;
+
+/// Checks that `append` texts only name facts some case or `fact` effect defines.
+pub(super) fn check_appends(program: &Program, cases: &[Case], diagnostics: &mut Vec<Diagnostic>) {
+    let mut known: Vec<&str> = cases
+        .iter()
+        .flat_map(|c| c.facts.iter().chain(c.variants.iter().flat_map(|(_, v)| &v.facts)))
+        .flat_map(|g| g.facts.iter().map(|(name, _)| name.name.as_str()))
+        .collect();
+    let mut appends = Vec::new();
+    for body in program.bodies() {
+        for_each_op(body, &mut |op| match op {
+            Op::Fact { name, .. } => known.push(name.name.as_str()),
+            Op::Append { text, .. } => appends.push(text),
+            _ => {}
+        });
+    }
+    for text in appends {
+        let ExprKind::Text(template) = &text.kind else { continue };
+        for (name, from, to) in placeholders(template) {
+            if !known.contains(&name) {
+                // A string literal's span starts at its opening quote.
+                let start = text.span.start as usize + 1;
+                let span = Span::new(text.span.file, start + from, start + to);
+                let mut diagnostic = Diagnostic::new(
+                    Code::UnknownReference,
+                    span,
+                    format!("unknown fact `{name}` in appended text"),
+                )
+                .label("no case or `fact` effect defines it");
+                diagnostic.help = suggest(name, known.iter().copied());
+                diagnostics.push(diagnostic);
+            }
+        }
+    }
+}
 
 /// Checks the summary templates of every fact group of every case.
 pub(super) fn check_summaries(

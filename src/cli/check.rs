@@ -21,14 +21,16 @@ pub(super) fn run(paths: &[PathBuf], format: Format, deny_warnings: bool) -> Res
             );
             let scenarios = report.checked.iter().filter(|c| c.program.scenario.is_some()).count();
             let (errors, warnings) = (report.errors(), report.warnings());
-            println!(
-                "checked {scenarios} scenario{}: {errors} error{}, {warnings} warning{}",
+            super::emit(&format!(
+                "checked {scenarios} scenario{}: {errors} error{}, {warnings} warning{}\n",
                 plural(scenarios),
                 plural(errors),
                 plural(warnings)
-            );
+            ));
         }
-        Format::Json => println!("{}", render_json(&report.diagnostics, &report.sources)),
+        Format::Json => {
+            super::emit(&format!("{}\n", render_json(&report.diagnostics, &report.sources)))
+        }
     }
     let failed = report.errors() > 0 || (deny_warnings && report.warnings() > 0);
     Ok(u8::from(failed))

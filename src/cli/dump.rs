@@ -21,9 +21,10 @@ pub(super) enum DumpFormat {
 pub(super) fn run(file: &Path, format: DumpFormat) -> Result<u8, String> {
     let report = check_paths(&[PathBuf::from(file)])
         .map_err(|e| format!("cannot read `{}`: {e}", file.display()))?;
-    let scenario = report.checked.first().and_then(|c| compile(c, &report.sources));
+    let errors = report.errors();
+    let scenario = report.checked.into_iter().next().and_then(|c| compile(c, &report.sources));
     let Some(scenario) = scenario else {
-        if report.errors() == 0 {
+        if errors == 0 {
             return Err(format!("`{}` has no `scenario` block: nothing to dump", file.display()));
         }
         eprint!("{}", render_human(&report.diagnostics, &report.sources, false, super::width()));
@@ -37,6 +38,6 @@ pub(super) fn run(file: &Path, format: DumpFormat) -> Result<u8, String> {
         }
         DumpFormat::Dot => to_dot(&scenario),
     };
-    println!("{}", text.trim_end());
+    super::emit(&format!("{}\n", text.trim_end()));
     Ok(0)
 }

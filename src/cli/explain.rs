@@ -8,6 +8,6 @@ pub(super) fn run(code: &str) -> Result<u8, String> {
         let known: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
         format!("unknown code `{code}`; codes are {}", known.join(", "))
     })?;
-    print!("{}", code.explanation());
+    super::emit(code.explanation());
     Ok(0)
 }

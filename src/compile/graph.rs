@@ -8,7 +8,7 @@ use indexmap::IndexMap;
 use petgraph::graph::{DiGraph, NodeIndex};
 use serde::Serialize;
 
-use crate::check::program::{Effect, Op, Program};
+use crate::check::program::{Effect, Op, Program, for_each_op};
 use crate::check::scope::Trigger;
 use crate::data::Case;
 
@@ -260,25 +260,13 @@ impl DependencyGraph {
 
 /// For each response, the events whose bodies deliver it.
 fn deliverers(program: &Program) -> IndexMap<String, Vec<String>> {
-    fn delivered(body: &[Effect], out: &mut Vec<String>) {
-        for effect in body {
-            match effect {
-                Effect::If { then, otherwise, .. } => {
-                    delivered(then, out);
-                    delivered(otherwise, out);
-                }
-                Effect::Op { op: Op::Deliver(response), .. } => out.push(response.name.clone()),
-                _ => {}
-            }
-        }
-    }
     let mut map: IndexMap<String, Vec<String>> = IndexMap::new();
     for (name, event) in &program.events {
-        let mut responses = Vec::new();
-        delivered(&event.body, &mut responses);
-        for response in responses {
-            map.entry(response).or_default().push(name.clone());
-        }
+        for_each_op(&event.body, &mut |op| {
+            if let Op::Deliver(response) = op {
+                map.entry(response.name.clone()).or_default().push(name.clone());
+            }
+        });
     }
     map
 }

@@ -59,11 +59,11 @@ pub struct Limits {
 
 /// Compiles a clean check result. `None` for a library file (no `scenario` block) or a
 /// check with errors.
-pub fn compile(checked: &Checked, sources: &SourceMap) -> Option<Scenario> {
+pub fn compile(checked: Checked, sources: &SourceMap) -> Option<Scenario> {
     if checked.has_errors {
         return None;
     }
-    let program = checked.program.clone();
+    let Checked { root, files: mut source_files, cases_file, program, cases, .. } = checked;
     let decl = program.scenario.as_ref()?;
     let setting = |name: &str| decl.settings.get(name).map(|s| &s.value);
     let whole = |name: &str| setting(name).and_then(Constant::of).map_or(0, Constant::whole);
@@ -92,9 +92,8 @@ pub fn compile(checked: &Checked, sources: &SourceMap) -> Option<Scenario> {
         .iter()
         .map(|w| (w.name.name.clone(), Constant::of(&w.value).map_or(0.0, Constant::real)))
         .collect();
-    let mut files = checked.files.clone();
-    files.extend(checked.cases_file);
-    let version = content_hash(sources, &files, &sources.file(checked.root).path);
+    source_files.extend(cases_file);
+    let version = content_hash(sources, &source_files, &sources.file(root).path);
     Some(Scenario {
         id: decl.id.name.clone(),
         title: text("title"),
@@ -110,9 +109,9 @@ pub fn compile(checked: &Checked, sources: &SourceMap) -> Option<Scenario> {
         initial_satisfaction_bp: satisfaction,
         weights,
         stock: decl.stock.iter().map(|s| (s.name.name.clone(), s.value.clone())).collect(),
-        graph: DependencyGraph::build(&program, &checked.cases),
+        graph: DependencyGraph::build(&program, &cases),
         program,
-        cases: checked.cases.clone(),
+        cases,
     })
 }
 

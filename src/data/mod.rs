@@ -137,11 +137,19 @@ pub fn load(sources: &SourceMap, file: FileId) -> Result<Vec<Case>, Vec<Diagnost
     if lowering.diagnostics.is_empty() { Ok(cases) } else { Err(lowering.diagnostics) }
 }
 
-/// serde-saphyr's message without its trailing location (we show that ourselves).
+/// serde-saphyr's message without its trailing location (we show that ourselves), with the
+/// messages that name our Rust types reworded for scenario authors.
 fn yaml_message(message: &str) -> String {
     let message = message.lines().next().unwrap_or(message);
-    let message = message.split(" at line ").next().unwrap_or(message);
-    message.trim().trim_end_matches('.').to_string()
+    let message = message.split(" at line ").next().unwrap_or(message).trim().trim_end_matches('.');
+    if message.contains("untagged enum Scalar") {
+        return "expected a number, `true`/`false`, text, or a list of text".to_string();
+    }
+    if message.contains("untagged enum Draw") {
+        return "expected a range like `1..3` or options like `{ a: 50%, b: 50% }`".to_string();
+    }
+    let message = message.split(", set DuplicateKeyPolicy").next().unwrap_or(message);
+    message.split("; set DuplicateKeyPolicy").next().unwrap_or(message).to_string()
 }
 
 fn locate(sources: &SourceMap, file: FileId, location: Location) -> Span {

@@ -290,8 +290,17 @@ impl Expr {
                 operand.write(f, 7)
             }
             ExprKind::Unary(UnaryOp::Not, operand) => {
+                // `not` binds looser than comparisons: `not a == b` is `not (a == b)`.
+                let parenthesize = outer > BinaryOp::And.precedence();
+                if parenthesize {
+                    f.write_str("(")?;
+                }
                 f.write_str("not ")?;
-                operand.write(f, 7)
+                operand.write(f, BinaryOp::Eq.precedence())?;
+                if parenthesize {
+                    f.write_str(")")?;
+                }
+                Ok(())
             }
             ExprKind::Binary(op, left, right) => {
                 let precedence = op.precedence();

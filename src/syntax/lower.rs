@@ -289,33 +289,40 @@ impl Lowering {
     }
 
     /// Lowers `unary (infix unary)*` by precedence climbing over the flat token list.
+    ///
+    /// `-` binds tighter than anything; `not` binds looser than comparisons and tighter than
+    /// `and`, so `not status == closed` is `not (status == closed)`.
     fn expr(&mut self, pair: Pair<'_, Rule>, depth: usize) -> Expr {
         let span = self.span(&pair);
         if depth > MAX_DEPTH && self.too_deep(span) {
             return Expr { kind: ExprKind::Error, span };
         }
         let mut operands: Vec<Expr> = Vec::new();
-        let mut operators: Vec<(BinaryOp, Span)> = Vec::new();
-        let mut prefixes: Vec<(UnaryOp, Span)> = Vec::new();
+        let mut operators: Vec<Pending> = Vec::new();
+        let mut negations: Vec<Span> = Vec::new();
         for part in pair.into_inner() {
             let part_span = self.span(&part);
             match part.as_rule() {
-                Rule::neg => prefixes.push((UnaryOp::Neg, part_span)),
-                Rule::not => prefixes.push((UnaryOp::Not, part_span)),
+                Rule::neg => negations.push(part_span),
+                Rule::not => operators.push(Pending::Not(part_span)),
                 rule => {
                     if let Some(op) = binary_op(rule) {
-                        while let Some(&(top, _)) = operators.last() {
-                            if top.precedence() < op.precedence() {
-                                break;
-                            }
+                        let incoming = Pending::Binary(op);
+                        while operators
+                            .last()
+                            .is_some_and(|top| top.binding() >= incoming.binding())
+                        {
                             reduce(&mut operands, &mut operators);
                         }
-                        operators.push((op, part_span));
+                        operators.push(incoming);
                     } else {
                         let mut operand = self.primary(part, depth);
-                        while let Some((op, op_span)) = prefixes.pop() {
+                        while let Some(op_span) = negations.pop() {
                             let span = op_span.to(operand.span);
-                            operand = Expr { kind: ExprKind::Unary(op, Box::new(operand)), span };
+                            operand = Expr {
+                                kind: ExprKind::Unary(UnaryOp::Neg, Box::new(operand)),
+                                span,
+                            };
                         }
                         operands.push(operand);
                     }
@@ -346,11 +353,29 @@ impl Lowering {
             Rule::long_string => ExprKind::Text(text[3..text.len() - 3].to_string()),
             Rule::boolean => ExprKind::Bool(text == "true"),
             Rule::null => ExprKind::Null,
-            Rule::path => ExprKind::Path(pair.into_inner().map(|p| self.ident(&p)).collect()),
-            Rule::call => {
-                let mut inner = pair.into_inner();
-                let name = self.ident(&inner.next().expect("call name"));
-                ExprKind::Call(name, inner.map(|p| self.expr(p, depth + 1)).collect())
+            Rule::path => {
+                let mut segments = Vec::new();
+                let mut args = None;
+                for part in pair.into_inner() {
+                    match part.as_rule() {
+                        Rule::call => {
+                            args =
+                                Some(part.into_inner().map(|p| self.expr(p, depth + 1)).collect());
+                        }
+                        _ => segments.push(self.ident(&part)),
+                    }
+                }
+                match (args, segments.len()) {
+                    (None, _) => ExprKind::Path(segments),
+                    (Some(args), 1) => ExprKind::Call(segments.remove(0), args),
+                    (Some(_), _) => {
+                        self.diagnostics.push(
+                            Diagnostic::new(Code::Syntax, span, "only a plain name can be called")
+                                .label("a dotted name with arguments"),
+                        );
+                        ExprKind::Error
+                    }
+                }
             }
             Rule::list => {
                 ExprKind::List(pair.into_inner().map(|p| self.expr(p, depth + 1)).collect())
@@ -394,14 +419,38 @@ impl Lowering {
     }
 }
 
-fn reduce(operands: &mut Vec<Expr>, operators: &mut Vec<(BinaryOp, Span)>) {
-    let (op, _) = operators.pop().expect("operator");
-    let right = operands.pop();
-    let left = operands.pop();
-    if let (Some(left), Some(right)) = (left, right) {
-        let span = left.span.to(right.span);
-        operands.push(Expr { kind: ExprKind::Binary(op, Box::new(left), Box::new(right)), span });
+/// An operator waiting for its right operand.
+enum Pending {
+    Binary(BinaryOp),
+    Not(Span),
+}
+
+impl Pending {
+    fn binding(&self) -> u8 {
+        match self {
+            Pending::Binary(op) => op.precedence() * 2,
+            Pending::Not(_) => BinaryOp::And.precedence() * 2 + 1,
+        }
     }
+}
+
+fn reduce(operands: &mut Vec<Expr>, operators: &mut Vec<Pending>) {
+    let Some(pending) = operators.pop() else { return };
+    let Some(right) = operands.pop() else { return };
+    let expr = match pending {
+        Pending::Not(op_span) => {
+            let span = op_span.to(right.span);
+            Expr { kind: ExprKind::Unary(UnaryOp::Not, Box::new(right)), span }
+        }
+        Pending::Binary(op) => match operands.pop() {
+            Some(left) => {
+                let span = left.span.to(right.span);
+                Expr { kind: ExprKind::Binary(op, Box::new(left), Box::new(right)), span }
+            }
+            None => right,
+        },
+    };
+    operands.push(expr);
 }
 
 fn binary_op(rule: Rule) -> Option<BinaryOp> {
