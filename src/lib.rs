@@ -11,5 +11,6 @@ pub mod cli;
 pub mod compile;
 pub mod data;
 pub mod diag;
+pub mod engine;
 pub mod source;
 pub mod syntax;

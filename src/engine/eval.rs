@@ -1,0 +1,141 @@
+//! Evaluation of case-data expressions at reset (draw bounds, `let`s, values, truths, facts).
+//!
+//! The checker has typed every expression, so evaluation cannot meet a type error; arithmetic
+//! that would overflow yields `null` rather than a wrong number.
+
+use super::value::{Value, pct};
+use crate::syntax::ast::{BinaryOp, Expr, ExprKind, UnaryOp};
+
+/// Names an expression can read.
+pub trait Env {
+    /// The value of a bare name, if bound.
+    fn get(&self, name: &str) -> Option<Value>;
+    /// Units of a SKU on the shelf now.
+    fn stock(&self, sku: &str) -> i64;
+}
+
+/// Evaluates an expression.
+pub fn eval(expr: &Expr, env: &dyn Env) -> Value {
+    match &expr.kind {
+        ExprKind::Money(v) => Value::Money(*v),
+        ExprKind::Minutes(v) => Value::Minutes(*v),
+        ExprKind::Percent(v) => Value::Percent(*v),
+        ExprKind::Int(v) => Value::Count(*v),
+        ExprKind::Real(v) => Value::Real(*v),
+        ExprKind::Text(t) => Value::Text(t.clone()),
+        ExprKind::Bool(b) => Value::Bool(*b),
+        ExprKind::Null | ExprKind::Error => Value::Null,
+        ExprKind::Path(segments) => match segments.as_slice() {
+            [name] => env.get(&name.name).unwrap_or_else(|| Value::Symbol(name.name.clone())),
+            _ => Value::Null,
+        },
+        ExprKind::List(items) => Value::List(items.iter().map(|i| eval(i, env)).collect()),
+        ExprKind::Unary(UnaryOp::Not, operand) => Value::Bool(!eval(operand, env).truthy()),
+        ExprKind::Unary(UnaryOp::Neg, operand) => match eval(operand, env) {
+            Value::Real(r) => Value::Real(-r),
+            other => map_whole(&other, |v| v.checked_neg()),
+        },
+        ExprKind::If(condition, then, otherwise) => {
+            if eval(condition, env).truthy() {
+                eval(then, env)
+            } else {
+                eval(otherwise, env)
+            }
+        }
+        ExprKind::Binary(op, left, right) => binary(*op, eval(left, env), eval(right, env)),
+        ExprKind::Call(name, args) => {
+            let values: Vec<Value> = args.iter().map(|a| eval(a, env)).collect();
+            call(&name.name, values, env)
+        }
+    }
+}
+
+fn call(name: &str, args: Vec<Value>, env: &dyn Env) -> Value {
+    match (name, args.as_slice()) {
+        ("pct", [Value::Money(x), Value::Percent(bp)]) => Value::Money(pct(*x, *bp)),
+        ("min" | "max", [a, b]) => {
+            let less = compare(a, b).is_some_and(|o| o.is_lt());
+            if (name == "min") == less { a.clone() } else { b.clone() }
+        }
+        ("stock", [sku]) => Value::Count(sku.name().map_or(0, |s| env.stock(s))),
+        // Anything else the checker let through is a truth constructor.
+        (kind, _) => Value::Truth(kind.to_string(), args),
+    }
+}
+
+fn map_whole(value: &Value, f: impl Fn(i64) -> Option<i64>) -> Value {
+    let rebuild = |v: i64| match value {
+        Value::Money(_) => Value::Money(v),
+        Value::Minutes(_) => Value::Minutes(v),
+        Value::Percent(_) => Value::Percent(v),
+        _ => Value::Count(v),
+    };
+    value.whole().and_then(f).map_or(Value::Null, rebuild)
+}
+
+/// Orders two quantities of the same unit (counts and reals compare as reals).
+pub fn compare(a: &Value, b: &Value) -> Option<std::cmp::Ordering> {
+    match (a, b) {
+        (Value::Real(x), Value::Real(y)) => x.partial_cmp(y),
+        (Value::Real(x), Value::Count(y)) => x.partial_cmp(&(*y as f64)),
+        (Value::Count(x), Value::Real(y)) => (*x as f64).partial_cmp(y),
+        _ => Some(a.whole()?.cmp(&b.whole()?)),
+    }
+}
+
+fn real(value: &Value) -> Option<f64> {
+    match value {
+        Value::Real(r) => Some(*r),
+        Value::Count(c) => Some(*c as f64),
+        _ => None,
+    }
+}
+
+fn binary(op: BinaryOp, a: Value, b: Value) -> Value {
+    use BinaryOp::*;
+    match op {
+        And => Value::Bool(a.truthy() && b.truthy()),
+        Or => Value::Bool(a.truthy() || b.truthy()),
+        Eq => Value::Bool(equal(&a, &b)),
+        Ne => Value::Bool(!equal(&a, &b)),
+        Lt | Le | Gt | Ge => Value::Bool(compare(&a, &b).is_some_and(|o| match op {
+            Lt => o.is_lt(),
+            Le => o.is_le(),
+            Gt => o.is_gt(),
+            _ => o.is_ge(),
+        })),
+        Range => Value::List(vec![a, b]),
+        Add | Sub | Mul | Div => arithmetic(op, &a, &b),
+    }
+}
+
+fn equal(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Symbol(x) | Value::Text(x), Value::Symbol(y) | Value::Text(y)) => x == y,
+        _ => a == b || compare(a, b).is_some_and(|o| o.is_eq()),
+    }
+}
+
+fn arithmetic(op: BinaryOp, a: &Value, b: &Value) -> Value {
+    if matches!(a, Value::Real(_)) || matches!(b, Value::Real(_)) {
+        let (Some(x), Some(y)) = (real(a), real(b)) else { return Value::Null };
+        return Value::Real(match op {
+            BinaryOp::Add => x + y,
+            BinaryOp::Sub => x - y,
+            BinaryOp::Mul => x * y,
+            _ => x / y,
+        });
+    }
+    let (Some(x), Some(y)) = (a.whole(), b.whole()) else { return Value::Null };
+    // The unit of the result: the non-count operand's (money * count is money).
+    let unit = if matches!(a, Value::Count(_)) { b } else { a };
+    match op {
+        BinaryOp::Add => map_whole(unit, |_| x.checked_add(y)),
+        BinaryOp::Sub => map_whole(unit, |_| x.checked_sub(y)),
+        BinaryOp::Mul => map_whole(unit, |_| x.checked_mul(y)),
+        _ if std::mem::discriminant(a) == std::mem::discriminant(b) && y != 0 => {
+            Value::Real(x as f64 / y as f64)
+        }
+        _ => map_whole(a, |_| x.checked_div(y)),
+    }
+}
