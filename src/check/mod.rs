@@ -83,17 +83,25 @@ pub fn check_paths(paths: &[PathBuf]) -> io::Result<Report> {
     }
     files.sort();
     files.dedup();
-    let mut report = Report::default();
+    let mut sources = SourceMap::new();
     let mut roots = Vec::new();
     for path in &files {
         let text = std::fs::read_to_string(path)?;
         let path = load::normalize(path);
-        let id = match report.sources.find(&path) {
+        let id = match sources.find(&path) {
             Some(id) => id,
-            None => report.sources.add(path, text),
+            None => sources.add(path, text),
         };
         roots.push(id);
     }
+    Ok(check_sources(sources, &roots))
+}
+
+/// Checks the given root files of `sources`. Imports and case data are looked up in `sources`
+/// first and read from disk only when absent, so a caller can check text held in memory
+/// (an editor buffer, a request body, a fuzzer's input).
+pub fn check_sources(sources: SourceMap, roots: &[FileId]) -> Report {
+    let mut report = Report { sources, ..Report::default() };
     let is_scenario = |sources: &SourceMap, id: FileId| {
         sources.file(id).text.lines().any(|l| l.trim_start().starts_with("scenario "))
     };
@@ -112,7 +120,7 @@ pub fn check_paths(paths: &[PathBuf]) -> io::Result<Report> {
     }
     diag::sort(&mut report.diagnostics);
     report.diagnostics.dedup();
-    Ok(report)
+    report
 }
 
 fn collect(path: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {
@@ -193,6 +201,17 @@ fn check_file(
                     if let Some((file, loaded)) =
                         load::load_cases(sources, root, path, setting.value.span, &mut found)
                     {
+                        if loaded.is_empty() {
+                            found.push(
+                                Diagnostic::new(
+                                    Code::MissingSetting,
+                                    setting.value.span,
+                                    "the case data has no cases",
+                                )
+                                .label("this file lists no case")
+                                .help("a scenario needs at least one case under `cases:`"),
+                            );
+                        }
                         cases_file = Some(file);
                         cases = loaded;
                     }

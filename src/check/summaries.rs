@@ -75,14 +75,18 @@ fn check_group(sources: &SourceMap, group: &FactGroup, diagnostics: &mut Vec<Dia
     let Some(summary) = &group.summary else { return };
     let used = placeholders(&summary.name);
     let facts: Vec<&str> = group.facts.iter().map(|(name, _)| name.name.as_str()).collect();
-    // Find the template text in the file to point at placeholders.
+    // Point at a placeholder only when the template is written verbatim in the file (no
+    // escapes, not folded); otherwise label the whole value.
     let text = &sources.file(summary.span.file).text;
     let start = summary.span.start as usize;
-    let offset =
-        text.get(start..).and_then(|s| s.find(summary.name.as_str())).map_or(start, |i| start + i);
+    let window = text.get(start..(start + summary.name.len() + 4).min(text.len())).unwrap_or("");
+    let verbatim = window.find(summary.name.as_str()).map(|i| start + i);
     for (name, from, to) in &used {
         if !facts.contains(name) {
-            let span = Span::new(summary.span.file, offset + from, offset + to);
+            let span = match verbatim {
+                Some(offset) => Span::new(summary.span.file, offset + from, offset + to),
+                None => summary.span,
+            };
             let mut diagnostic = Diagnostic::new(
                 Code::UnknownReference,
                 span,

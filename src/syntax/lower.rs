@@ -8,7 +8,7 @@ use super::ast::{
     BinaryOp, Block, Clause, ClauseKeyword, Else, Expr, ExprKind, Ident, Stmt, UnaryOp,
 };
 use super::grammar::{Rule, ShopParser};
-use super::{MAX_DEPTH, MAX_FILE_BYTES};
+use super::{MAX_DEPTH, MAX_FILE_BYTES, MAX_TREE_DEPTH};
 use crate::diag::{Code, Diagnostic};
 use crate::source::{FileId, Span};
 
@@ -28,7 +28,7 @@ pub fn parse_file(file: FileId, text: &str) -> Result<Vec<Stmt>, Vec<Diagnostic>
     // pest stops at the first error; to report more, parsing resumes at the next top-level
     // statement (a line starting in column 0) after each error.
     let mut errors = Vec::new();
-    let mut lowering = Lowering { file, offset: 0, diagnostics: Vec::new() };
+    let mut lowering = Lowering { file, offset: 0, diagnostics: Vec::new(), nodes: 0 };
     let mut stmts = Vec::new();
     let mut start = 0;
     while start < text.len() {
@@ -103,20 +103,38 @@ pub fn parse_expr(file: FileId, offset: usize, text: &str) -> Result<Expr, Diagn
     }
     let mut pairs =
         ShopParser::parse(Rule::expression, text).map_err(|e| syntax_error(file, offset, &e))?;
-    let mut lowering = Lowering { file, offset, diagnostics: Vec::new() };
+    let mut lowering = Lowering { file, offset, diagnostics: Vec::new(), nodes: 0 };
     let expr_pair = pairs.next().expect("expression rule").into_inner().next().expect("expr");
-    let expr = lowering.expr(expr_pair, 0);
+    let expr = lowering.top_expr(expr_pair, 0);
     match lowering.diagnostics.into_iter().next() {
         Some(diagnostic) => Err(diagnostic),
         None => Ok(expr),
     }
 }
 
-/// Refuses bracket nesting deeper than [`MAX_DEPTH`] before pest sees it.
+/// Refuses bracket nesting deeper than [`MAX_DEPTH`] before pest sees it. Brackets inside
+/// strings and comments do not count.
 fn check_nesting(file: FileId, text: &str, offset: usize) -> Option<Diagnostic> {
     let mut depth = 0usize;
-    for (i, c) in text.char_indices() {
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
         match c {
+            '#' => while chars.next_if(|&(_, c)| c != '\n').is_some() {},
+            '"' if text[i..].starts_with("\"\"\"") => {
+                let end = text[i + 3..].find("\"\"\"").map_or(text.len(), |e| i + 3 + e + 3);
+                while chars.next_if(|&(j, _)| j < end).is_some() {}
+            }
+            '"' => {
+                while let Some((_, c)) = chars.next() {
+                    match c {
+                        '\\' => {
+                            chars.next();
+                        }
+                        '"' | '\n' => break,
+                        _ => {}
+                    }
+                }
+            }
             '(' | '[' | '{' => depth += 1,
             ')' | ']' | '}' => depth = depth.saturating_sub(1),
             _ => {}
@@ -131,6 +149,40 @@ fn check_nesting(file: FileId, text: &str, offset: usize) -> Option<Diagnostic> 
         }
     }
     None
+}
+
+/// Length of `text` up to the end of its last character that is neither whitespace nor part
+/// of a comment.
+fn significant_len(text: &str) -> usize {
+    let mut end = 0;
+    let mut chars = text.char_indices().peekable();
+    let mut in_string = false;
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '"' if !in_string && text[i..].starts_with("\"\"\"") => {
+                let close = text[i + 3..].find("\"\"\"").map_or(text.len(), |e| i + 3 + e + 3);
+                while chars.next_if(|&(j, _)| j < close).is_some() {}
+                end = close;
+                continue;
+            }
+            '"' => in_string = !in_string,
+            '\\' if in_string => {
+                chars.next();
+            }
+            '#' if !in_string => {
+                for (_, c) in chars.by_ref() {
+                    if c == '\n' {
+                        break;
+                    }
+                }
+                continue;
+            }
+            c if c.is_whitespace() && !in_string => continue,
+            _ => {}
+        }
+        end = i + c.len_utf8();
+    }
+    end.max(text.len().min(1))
 }
 
 fn syntax_error(file: FileId, offset: usize, error: &pest::error::Error<Rule>) -> Diagnostic {
@@ -154,6 +206,9 @@ fn syntax_error(file: FileId, offset: usize, error: &pest::error::Error<Rule>) -
                 [init @ .., last] => format!("expected {} or {last}", init.join(", ")),
             };
             ("syntax error".to_string(), label)
+        }
+        ErrorVariant::CustomError { message } if message.contains("limit reached") => {
+            ("input is nested too deeply".to_string(), "parsing stopped here".to_string())
         }
         ErrorVariant::CustomError { message } => (message.clone(), String::new()),
     };
@@ -206,6 +261,8 @@ struct Lowering {
     file: FileId,
     offset: usize,
     diagnostics: Vec<Diagnostic>,
+    /// Operators, calls, lists and `if`s seen in the current top-level expression.
+    nodes: u32,
 }
 
 impl Lowering {
@@ -216,9 +273,11 @@ impl Lowering {
         }
     }
 
+    /// The pair's span without the whitespace and comments pest skipped after it.
     fn span(&self, pair: &Pair<'_, Rule>) -> Span {
         let s = pair.as_span();
-        Span::new(self.file, self.offset + s.start(), self.offset + s.end())
+        let end = s.start() + significant_len(pair.as_str());
+        Span::new(self.file, self.offset + s.start(), self.offset + end)
     }
 
     fn ident(&self, pair: &Pair<'_, Rule>) -> Ident {
@@ -250,7 +309,7 @@ impl Lowering {
         }
         for part in inner {
             match part.as_rule() {
-                Rule::expr => stmt.args.push(self.expr(part, depth + 1)),
+                Rule::expr => stmt.args.push(self.top_expr(part, depth + 1)),
                 Rule::clause => stmt.clauses.push(self.clause(part, depth)),
                 Rule::block => stmt.block = Some(self.block(part, depth)),
                 Rule::else_clause => {
@@ -284,8 +343,27 @@ impl Lowering {
             _ => ClauseKeyword::Assign,
         };
         let keyword_span = self.span(&keyword_pair);
-        let value = self.expr(inner.next().expect("clause value"), depth + 1);
+        let value = self.top_expr(inner.next().expect("clause value"), depth + 1);
         Clause { keyword, keyword_span, value }
+    }
+
+    /// Lowers an expression that is not part of another, with a fresh node budget.
+    fn top_expr(&mut self, pair: Pair<'_, Rule>, depth: usize) -> Expr {
+        self.nodes = 0;
+        self.expr(pair, depth)
+    }
+
+    /// Counts one inner node; false (and a diagnostic, once) past [`MAX_TREE_DEPTH`].
+    fn node(&mut self, span: Span) -> bool {
+        self.nodes += 1;
+        if self.nodes == MAX_TREE_DEPTH + 1 {
+            self.diagnostics.push(
+                Diagnostic::new(Code::Syntax, span, "expression is too long")
+                    .label(format!("more than {MAX_TREE_DEPTH} operators"))
+                    .help("split it into named `let` values"),
+            );
+        }
+        self.nodes <= MAX_TREE_DEPTH
     }
 
     /// Lowers `unary (infix unary)*` by precedence climbing over the flat token list.
@@ -302,6 +380,11 @@ impl Lowering {
         let mut negations: Vec<Span> = Vec::new();
         for part in pair.into_inner() {
             let part_span = self.span(&part);
+            let operator = binary_op(part.as_rule()).is_some()
+                || matches!(part.as_rule(), Rule::neg | Rule::not);
+            if operator && !self.node(part_span) {
+                return Expr { kind: ExprKind::Error, span };
+            }
             match part.as_rule() {
                 Rule::neg => negations.push(part_span),
                 Rule::not => operators.push(Pending::Not(part_span)),
@@ -337,6 +420,12 @@ impl Lowering {
 
     fn primary(&mut self, pair: Pair<'_, Rule>, depth: usize) -> Expr {
         let span = self.span(&pair);
+        let nested = matches!(pair.as_rule(), Rule::if_expr | Rule::list)
+            || pair.as_rule() == Rule::path
+                && pair.clone().into_inner().any(|p| p.as_rule() == Rule::call);
+        if nested && !self.node(span) {
+            return Expr { kind: ExprKind::Error, span };
+        }
         let text = pair.as_str();
         let kind = match pair.as_rule() {
             Rule::money => self.literal(span, money_cents(text), ExprKind::Money),
@@ -516,4 +605,48 @@ fn unescape(text: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn expr(text: &str) -> String {
+        parse_expr(FileId(0), 0, text).expect("parses").to_string()
+    }
+
+    fn args(text: &str) -> Vec<String> {
+        let stmts = parse_file(FileId(0), text).expect("parses");
+        stmts[0].args.iter().map(ToString::to_string).collect()
+    }
+
+    #[test]
+    fn not_binds_looser_than_comparisons() {
+        let parsed = parse_expr(FileId(0), 0, "not status == closed and first").unwrap();
+        let ExprKind::Binary(BinaryOp::And, left, _) = parsed.kind else { panic!("{parsed}") };
+        assert!(matches!(left.kind, ExprKind::Unary(UnaryOp::Not, ref inner)
+            if matches!(inner.kind, ExprKind::Binary(BinaryOp::Eq, ..))));
+        assert_eq!(expr("not (a and b)"), "not (a and b)");
+    }
+
+    #[test]
+    fn a_minus_before_a_digit_is_a_sign() {
+        assert_eq!(args("weight money -0.40\n"), ["money", "-0.4"]);
+        assert_eq!(args("reward -0.02 penalty\n"), ["-0.02", "penalty"]);
+        assert_eq!(expr("days - 1"), "days - 1");
+        assert_eq!(expr("value-credit"), "value - credit");
+    }
+
+    #[test]
+    fn spans_stop_before_trailing_comments() {
+        let stmts = parse_file(FileId(0), "cost 4m   # four minutes\n").unwrap();
+        assert_eq!(stmts[0].args[0].span, Span::new(FileId(0), 5, 7));
+    }
+
+    #[test]
+    fn every_broken_statement_is_reported() {
+        let errors =
+            parse_file(FileId(0), "action a {\n  cost 4m +\n}\nok 1\nevent e { ) }\n").unwrap_err();
+        assert_eq!(errors.len(), 2);
+    }
 }

@@ -9,5 +9,9 @@ pub use lower::{parse_expr, parse_file};
 /// Files larger than this are refused rather than parsed.
 pub const MAX_FILE_BYTES: usize = 1 << 20;
 
-/// Expressions and blocks nested deeper than this are refused.
+/// Brackets and blocks nested deeper than this are refused.
 pub const MAX_DEPTH: usize = 48;
+
+/// Expression trees deeper than this (long operator chains included) are refused, so that
+/// nothing downstream recurses without bound.
+pub const MAX_TREE_DEPTH: u32 = 128;

@@ -1,0 +1,146 @@
+//! Every diagnostic code has a fixture under `tests/fixtures/check/`, every fixture reports
+//! exactly the codes its `# expect:` header lists, and its rendered diagnostics (human and
+//! JSON) match the snapshots in `tests/snapshots/`.
+//!
+//! A fixture is a directory named after the code it demonstrates (`SHOP004_unknown_reference`)
+//! holding a scenario `main.shop` whose first line is `# expect: SHOP004 [SHOP0xx ...]`, its own
+//! copy of the prelude and its case data.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use shopops::check::{Report, check_paths};
+use shopops::diag::{Code, render_human, render_json};
+
+const FIXTURES: &str = "tests/fixtures/check";
+
+/// Fixture directories, by name, in name order. Paths stay relative to the package root so
+/// that rendered file names are the same on every machine.
+fn fixtures() -> Vec<(String, PathBuf)> {
+    let mut found: Vec<(String, PathBuf)> = std::fs::read_dir(FIXTURES)
+        .expect("tests/fixtures/check exists")
+        .map(|entry| entry.expect("readable fixture directory").path())
+        .filter(|path| path.is_dir())
+        .map(|path| (path.file_name().unwrap().to_string_lossy().into_owned(), path))
+        .collect();
+    found.sort();
+    found
+}
+
+/// The codes a fixture's `# expect:` header lists.
+fn expected_codes(fixture: &Path) -> BTreeSet<String> {
+    let main = fixture.join("main.shop");
+    let text = std::fs::read_to_string(&main)
+        .unwrap_or_else(|e| panic!("{}: every fixture has a main.shop ({e})", fixture.display()));
+    let header = text
+        .lines()
+        .find_map(|line| line.strip_prefix("# expect:"))
+        .unwrap_or_else(|| panic!("{}: no `# expect:` header", main.display()));
+    header.split([' ', ',']).filter(|c| !c.is_empty()).map(str::to_string).collect()
+}
+
+fn check(fixture: &Path) -> Report {
+    check_paths(&[fixture.to_path_buf()])
+        .unwrap_or_else(|e| panic!("{}: cannot read fixture: {e}", fixture.display()))
+}
+
+fn reported_codes(report: &Report) -> BTreeSet<String> {
+    report.diagnostics.iter().map(|d| d.code.to_string()).collect()
+}
+
+/// Snapshot settings. File names in the output are relative to the package root, so they
+/// need no filtering.
+fn snapshot_settings() -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_omit_expression(true);
+    settings
+}
+
+#[test]
+fn every_code_has_a_fixture() {
+    let names: Vec<String> = fixtures().into_iter().map(|(name, _)| name).collect();
+    let missing: Vec<&str> = Code::ALL
+        .iter()
+        .map(|code| code.as_str())
+        .filter(|code| !names.iter().any(|name| name.starts_with(code)))
+        .collect();
+    assert!(missing.is_empty(), "codes without a fixture in {FIXTURES}: {missing:?}");
+}
+
+#[test]
+fn every_fixture_is_named_after_a_code_it_expects() {
+    for (name, path) in fixtures() {
+        let code = name.split('_').next().unwrap();
+        assert!(Code::parse(code).is_some(), "{name}: not named after a code");
+        assert!(
+            expected_codes(&path).contains(code),
+            "{name}: its `# expect:` header does not list {code}"
+        );
+    }
+}
+
+#[test]
+fn every_fixture_reports_exactly_its_expected_codes() {
+    let mut failures = Vec::new();
+    for (name, path) in fixtures() {
+        let expected = expected_codes(&path);
+        let reported = reported_codes(&check(&path));
+        if expected != reported {
+            failures.push(format!("{name}: expected {expected:?}, reported {reported:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "fixtures with unexpected codes:\n{}", failures.join("\n"));
+}
+
+/// Human output (no colour, 80 columns) and JSON output of every fixture. Every fixture is
+/// compared before the test fails, so one run lists every changed snapshot.
+#[test]
+fn fixture_diagnostics_match_snapshots() {
+    let mut changed = Vec::new();
+    for (name, path) in fixtures() {
+        let report = check(&path);
+        let human = render_human(&report.diagnostics, &report.sources, false, 80);
+        let json = render_json(&report.diagnostics, &report.sources);
+        for (kind, output) in [("human", human), ("json", json)] {
+            let compared = std::panic::catch_unwind(|| {
+                snapshot_settings().bind(|| {
+                    insta::assert_snapshot!(format!("{name}.{kind}"), output);
+                });
+            });
+            if compared.is_err() {
+                changed.push(format!("{name}.{kind}"));
+            }
+        }
+    }
+    assert!(changed.is_empty(), "fixtures whose diagnostics changed: {changed:?}");
+}
+
+#[test]
+fn every_diagnostic_points_inside_its_file() {
+    for (name, path) in fixtures() {
+        let report = check(&path);
+        for diagnostic in &report.diagnostics {
+            for label in &diagnostic.labels {
+                let text = &report.sources.file(label.span.file).text;
+                assert!(
+                    label.span.end as usize <= text.len()
+                        && text.is_char_boundary(label.span.start as usize)
+                        && text.is_char_boundary(label.span.end as usize),
+                    "{name}: {} label {:?} is outside its file",
+                    diagnostic.code,
+                    label.span
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn shipped_scenarios_check_clean() {
+    let report = check_paths(&[PathBuf::from("scenarios")]).expect("scenarios/ is readable");
+    let rendered = render_human(&report.diagnostics, &report.sources, false, 80);
+    assert_eq!(report.errors(), 0, "errors in scenarios/:\n{rendered}");
+    assert_eq!(report.warnings(), 0, "warnings in scenarios/:\n{rendered}");
+    let scenarios = report.checked.iter().filter(|c| c.program.scenario.is_some()).count();
+    assert_eq!(scenarios, 3, "scenarios/ holds three scenarios");
+}
