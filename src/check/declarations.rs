@@ -11,6 +11,13 @@ use crate::syntax::ast::{Expr, ExprKind, Ident};
 /// Closure classes the grade knows.
 pub const CLOSURE_CLASSES: &[&str] = &["clean", "repaired", "bad", "unfinished", "untouched"];
 
+/// Observation fields a check's summary can be shown in.
+pub const SUMMARY_FIELDS: &[&str] =
+    &["order_summary", "policy_summary", "history_summary", "inventory_summary"];
+
+/// Observation fields a response's status can be shown in.
+pub const STATUS_FIELDS: &[&str] = &["evidence_status", "carrier_status"];
+
 /// Difficulty tiers.
 pub const DIFFICULTIES: &[&str] = &["easy", "medium", "hard"];
 
@@ -25,6 +32,25 @@ pub(super) fn check_declarations(program: &Program, typer: &mut Typer<'_>) {
     for check in program.checks.values() {
         if let Some(empty) = &check.empty {
             typer.expect(&setting, empty, &Ty::Text);
+        }
+        if let Some(field) =
+            check.field.as_ref().filter(|f| !SUMMARY_FIELDS.contains(&f.name.as_str()))
+        {
+            typer.unknown("summary field", field, SUMMARY_FIELDS);
+        }
+    }
+    for response in program.responses.values() {
+        if let Some(field) =
+            response.field.as_ref().filter(|f| !STATUS_FIELDS.contains(&f.name.as_str()))
+        {
+            typer.unknown("status field", field, STATUS_FIELDS);
+        }
+    }
+    if let Some(group) = program.desk.get("rounding_group").and_then(|s| s.value.kind.as_name()) {
+        let groups = reward_groups(program);
+        if !groups.iter().any(|g| g.name == group.name) {
+            let names: Vec<&str> = groups.iter().map(|g| g.name.as_str()).collect();
+            typer.unknown("reward group", group, &names);
         }
     }
     for response in program.responses.values() {
@@ -407,11 +433,16 @@ fn op_refs(program: &Program, scope: &Scope<'_>, op: &Op, typer: &mut Typer<'_>)
         _ => {}
     }
     let typed: Option<(&Expr, Ty)> = match op {
-        Op::Pay(amount) | Op::FraudLoss(amount) => Some((amount, Ty::Money)),
+        Op::Pay(amount) | Op::FraudLoss(amount) | Op::Fee(amount) => Some((amount, Ty::Money)),
         Op::Note(code) => Some((code, Ty::Text)),
         Op::Switch(case) => Some((case, Ty::Case)),
         Op::Satisfaction(delta) => Some((delta, Ty::Percent)),
-        Op::Schedule { after, .. } => Some((after, Ty::Minutes)),
+        Op::Schedule { after, with, .. } => {
+            if let Some(with) = with {
+                typer.expect(scope, with, &Ty::Money);
+            }
+            Some((after, Ty::Minutes))
+        }
         Op::Append { text, .. } => Some((text, Ty::Text)),
         Op::Fact { value, .. } => {
             typer.infer(scope, value);

@@ -28,10 +28,17 @@ const SCENARIO_SETTINGS: &[&str] = &[
     "weight",
     "stock",
 ];
-const DESK_SETTINGS: &[&str] =
-    &["satisfaction", "reward_clamp", "hold_cost", "invalid_cost", "reward_groups", "note_fact"];
+const DESK_SETTINGS: &[&str] = &[
+    "satisfaction",
+    "reward_clamp",
+    "hold_cost",
+    "invalid_cost",
+    "reward_groups",
+    "rounding_group",
+    "note_fact",
+];
 const RESPONSE_SETTINGS: &[&str] =
-    &["statuses", "initial", "pending", "waiting", "default_outcome", "default_delay"];
+    &["field", "statuses", "initial", "pending", "waiting", "default_outcome", "default_delay"];
 const GRADE_SETTINGS: &[&str] = &["accept", "tolerance", "invalid_penalty", "closure", "component"];
 const EFFECTS: &[&str] = &[
     "if",
@@ -101,9 +108,11 @@ impl Declarer<'_> {
             "check" => {
                 self.shape(stmt, 1, &[], true);
                 let Some(name) = self.name_arg(stmt, 0, "a check name") else { return };
-                let settings = self.block_settings(stmt, &["empty"], "check");
+                let settings = self.block_settings(stmt, &["empty", "field"], "check");
                 let empty = settings.get("empty").map(|s| s.value.clone());
-                let decl = CheckDecl { name: name.clone(), empty };
+                let field =
+                    settings.get("field").and_then(|s| self.name_of(&s.value, "a field name"));
+                let decl = CheckDecl { name: name.clone(), empty, field };
                 insert(&mut self.program.checks, name, decl, "check", self.diagnostics);
             }
             "response" => self.response(stmt),
@@ -251,10 +260,12 @@ impl Declarer<'_> {
             }
             None => Vec::new(),
         };
+        let field = settings.get("field").and_then(|s| self.name_of(&s.value, "a field name"));
         let mut named =
             |key: &str| settings.get(key).and_then(|s| self.name_of(&s.value, "a status name"));
         let decl = ResponseDecl {
             name: name.clone(),
+            field,
             statuses,
             initial: named("initial"),
             pending: named("pending"),
@@ -534,7 +545,7 @@ impl Declarer<'_> {
                     _ => Op::Resolve(name),
                 }
             }
-            "pay" | "note" | "switch" | "satisfaction" | "fraud_loss" => {
+            "pay" | "note" | "switch" | "satisfaction" | "fraud_loss" | "fee" => {
                 self.shape(stmt, 1, &[ClauseKeyword::When], false);
                 let value = stmt.args.first()?.clone();
                 match stmt.head.name.as_str() {
@@ -542,6 +553,7 @@ impl Declarer<'_> {
                     "note" => Op::Note(value),
                     "switch" => Op::Switch(value),
                     "satisfaction" => Op::Satisfaction(value),
+                    "fee" => Op::Fee(value),
                     _ => Op::FraudLoss(value),
                 }
             }
@@ -555,10 +567,12 @@ impl Declarer<'_> {
                 }
             }
             "schedule" => {
-                self.shape(stmt, 1, &[ClauseKeyword::After, ClauseKeyword::When], false);
+                let clauses = [ClauseKeyword::After, ClauseKeyword::With, ClauseKeyword::When];
+                self.shape(stmt, 1, &clauses, false);
                 let event = self.name_arg(stmt, 0, "an event name")?;
                 let after = self.clause(stmt, ClauseKeyword::After)?;
-                Op::Schedule { event, after }
+                let with = stmt.clause(ClauseKeyword::With).cloned();
+                Op::Schedule { event, after, with }
             }
             "fact" => {
                 self.shape(stmt, 1, &[ClauseKeyword::Assign, ClauseKeyword::When], false);

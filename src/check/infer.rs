@@ -339,6 +339,25 @@ impl<'d> Typer<'d> {
                 }
                 Ty::Bool
             }
+            "paid_as" if scope.ctx != Ctx::CaseData => {
+                if arity(self, 1) {
+                    match args[0].kind.as_name() {
+                        Some(kind) if scope.program().truths.contains_key(&kind.name) => {
+                            self.use_item(Item::Truth, &kind.name);
+                        }
+                        Some(kind) => {
+                            let kinds: Vec<&str> =
+                                scope.program().truths.keys().map(String::as_str).collect();
+                            self.unknown("truth kind", kind, &kinds);
+                        }
+                        None => {
+                            let found = self.infer(scope, &args[0]);
+                            self.mismatch(args[0].span, &Ty::Symbol(Domain::Resolution), &found);
+                        }
+                    }
+                }
+                Ty::Money
+            }
             "has_note" | "valid_code" => self.unary_fn(scope, args, Ty::Text, Ty::Bool, arity),
             "case_exists" => self.unary_fn(scope, args, Ty::Case, Ty::Bool, arity),
             "status_of" => {

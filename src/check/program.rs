@@ -77,6 +77,8 @@ pub struct CheckDecl {
     pub name: Ident,
     /// Summary shown when the case has no facts in this group.
     pub empty: Option<Expr>,
+    /// The observation field that shows its summary (e.g. `order_summary`).
+    pub field: Option<Ident>,
 }
 
 /// `response NAME { ... }`
@@ -84,6 +86,8 @@ pub struct CheckDecl {
 pub struct ResponseDecl {
     /// Response name.
     pub name: Ident,
+    /// The observation field that shows its status (e.g. `evidence_status`).
+    pub field: Option<Ident>,
     /// Every status, in order.
     pub statuses: Vec<Ident>,
     /// Status at reset.
@@ -284,14 +288,18 @@ pub enum Op {
     Satisfaction(Expr),
     /// `fraud_loss AMOUNT`: book a fraud loss.
     FraudLoss(Expr),
+    /// `fee AMOUNT`: book a fee on the case (it counts against the money component).
+    Fee(Expr),
     /// `stockout`: count the case as a stockout (once).
     Stockout,
-    /// `schedule EVENT after DELAY`
+    /// `schedule EVENT after DELAY [with AMOUNT]`
     Schedule {
         /// Event to schedule.
         event: Ident,
         /// Delay from the clock after this step.
         after: Expr,
+        /// Money the event carries (`payload` in its body).
+        with: Option<Expr>,
     },
     /// `fact NAME = VALUE`: reveal a fact on the case.
     Fact {

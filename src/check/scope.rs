@@ -225,7 +225,7 @@ impl<'p> Scope<'p> {
             "active_case" => Ty::Case,
             // the case at hand
             "status" => Ty::Symbol(Domain::CaseStatus),
-            "refunded" | "paid" | "tolerance" => Ty::Money,
+            "paid" | "fees" | "tolerance" => Ty::Money,
             "resolution" | "truth" => Ty::Symbol(Domain::Resolution),
             "resolved_expedite" | "slot_free" | "awaiting_response" | "note_revealed"
             | "dissatisfied" => Ty::Bool,
@@ -236,7 +236,8 @@ impl<'p> Scope<'p> {
             // the action being taken
             "action" if acting => Ty::Symbol(Domain::Action),
             "resolving" if acting => Ty::Bool,
-            "payout" if acting || matches!(ctx, Event | Hook(Trigger::Payout)) => Ty::Money,
+            "payout" if acting || ctx == Hook(Trigger::Payout) => Ty::Money,
+            "payload" if ctx == Event => Ty::Money,
             field if acting && wire_field(field).is_some() => wire_field(field)?,
             // hook arguments
             "first" if ctx == Hook(Trigger::Inspect) => Ty::Bool,
