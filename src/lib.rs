@@ -12,5 +12,7 @@ pub mod compile;
 pub mod data;
 pub mod diag;
 pub mod engine;
+pub mod policy;
 pub mod source;
 pub mod syntax;
+pub mod wire;

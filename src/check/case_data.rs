@@ -301,7 +301,7 @@ fn requirements(program: &Program, requires: &Requirements, typer: &mut Typer<'_
 }
 
 /// The note-code format of the wire protocol.
-pub(super) fn valid_note_code(code: &str) -> bool {
+pub fn valid_note_code(code: &str) -> bool {
     let mut chars = code.chars();
     code.len() <= 48
         && chars.next().is_some_and(|c| c.is_ascii_lowercase())

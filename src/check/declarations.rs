@@ -320,6 +320,14 @@ fn desk(program: &Program, scope: &Scope<'_>, typer: &mut Typer<'_>) {
                 typer.expect(scope, value, &Ty::Minutes);
                 require_constant(value, name, typer);
             }
+            "expedite_fee" => {
+                typer.expect(scope, value, &Ty::Money);
+                require_constant(value, name, typer);
+            }
+            "replacement_cost" => {
+                // A formula over the case at hand, evaluated when a replacement is priced.
+                typer.expect(&Scope::new(program, Ctx::Blocker), value, &Ty::Money);
+            }
             "reward_clamp" => {
                 typer.expect(scope, value, &Ty::Range(Box::new(Ty::Real)));
                 if constant::range(value).is_none() {
@@ -444,7 +452,7 @@ fn op_refs(program: &Program, scope: &Scope<'_>, op: &Op, typer: &mut Typer<'_>)
             Some((after, Ty::Minutes))
         }
         Op::Append { text, .. } => Some((text, Ty::Text)),
-        Op::Fact { value, .. } => {
+        Op::Fact { value, .. } | Op::Detail { value, .. } => {
             typer.infer(scope, value);
             None
         }

@@ -36,6 +36,8 @@ const DESK_SETTINGS: &[&str] = &[
     "reward_groups",
     "rounding_group",
     "note_fact",
+    "replacement_cost",
+    "expedite_fee",
 ];
 const RESPONSE_SETTINGS: &[&str] =
     &["field", "statuses", "initial", "pending", "waiting", "default_outcome", "default_delay"];
@@ -59,6 +61,7 @@ const EFFECTS: &[&str] = &[
     "schedule",
     "fact",
     "append",
+    "detail",
 ];
 
 /// Builds the program of one scenario from the statements of all its files (imports first).
@@ -574,11 +577,15 @@ impl Declarer<'_> {
                 let with = stmt.clause(ClauseKeyword::With).cloned();
                 Op::Schedule { event, after, with }
             }
-            "fact" => {
+            "fact" | "detail" => {
                 self.shape(stmt, 1, &[ClauseKeyword::Assign, ClauseKeyword::When], false);
-                let name = self.name_arg(stmt, 0, "a fact name")?;
+                let name = self.name_arg(stmt, 0, "a name")?;
                 let value = self.clause(stmt, ClauseKeyword::Assign)?;
-                Op::Fact { name, value }
+                if stmt.head.name == "fact" {
+                    Op::Fact { name, value }
+                } else {
+                    Op::Detail { name, value }
+                }
             }
             "append" => {
                 self.shape(stmt, 2, &[ClauseKeyword::When], false);

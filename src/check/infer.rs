@@ -243,12 +243,8 @@ impl<'d> Typer<'d> {
                 }
                 _ => None,
             },
-            BinaryOp::Div => match (&a, &b) {
-                (x, y) if x == y && x.is_numeric() => Some(Ty::Real),
-                (Ty::Real, Ty::Count) => Some(Ty::Real),
-                (other, Ty::Count) if other.is_numeric() => Some(other.clone()),
-                _ => None,
-            },
+            // A quotient is a plain number: `refunded / case.order_value` is a share.
+            BinaryOp::Div => (a.is_numeric() && b.is_numeric()).then_some(Ty::Real),
             BinaryOp::Range => join(&a, &b).filter(Ty::is_numeric).map(|t| Ty::Range(Box::new(t))),
         };
         result.unwrap_or_else(|| {

@@ -27,7 +27,10 @@ use crate::source::{FileId, SourceMap};
 use crate::syntax::ast::ExprKind;
 use program::Program;
 
-pub use declarations::{CLOSURE_CLASSES, DIFFICULTIES, STATUS_FIELDS, SUMMARY_FIELDS, reward_groups};
+pub use case_data::valid_note_code;
+pub use declarations::{
+    CLOSURE_CLASSES, DIFFICULTIES, STATUS_FIELDS, SUMMARY_FIELDS, reward_groups,
+};
 pub use summaries::placeholders;
 
 /// Settings every `scenario` block must have.

@@ -308,6 +308,13 @@ pub enum Op {
         /// Value.
         value: Expr,
     },
+    /// `detail NAME = VALUE`: add a key to the step's tool-result details.
+    Detail {
+        /// Key.
+        name: Ident,
+        /// Value.
+        value: Expr,
+    },
     /// `append CHECK "text"`: append text to a check's summary.
     Append {
         /// Whose summary.

@@ -133,9 +133,7 @@ fn arithmetic(op: BinaryOp, a: &Value, b: &Value) -> Value {
         BinaryOp::Add => map_whole(unit, |_| x.checked_add(y)),
         BinaryOp::Sub => map_whole(unit, |_| x.checked_sub(y)),
         BinaryOp::Mul => map_whole(unit, |_| x.checked_mul(y)),
-        _ if std::mem::discriminant(a) == std::mem::discriminant(b) && y != 0 => {
-            Value::Real(x as f64 / y as f64)
-        }
-        _ => map_whole(a, |_| x.checked_div(y)),
+        _ if y != 0 => Value::Real(x as f64 / y as f64),
+        _ => Value::Null,
     }
 }

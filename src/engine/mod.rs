@@ -1,10 +1,25 @@
 //! The generic engine: plays any compiled scenario. It knows no task, case, SKU or fact by
 //! name; everything it does comes from the scenario's declarations and case data.
 //!
-//! In place so far: the episode's random draws ([`rng`]) and everything drawn at reset
-//! ([`reset`]), with the value model ([`value`]) and case-data evaluation ([`eval`]).
+//! A [`Machine`] is a compiled scenario made executable (shared, immutable); an [`Episode`]
+//! is a plain, cloneable state; [`step`] is deterministic and does no I/O.
 
 pub mod eval;
+mod eval_ir;
+pub mod grade;
+pub mod ir;
+mod machine;
+pub mod observe;
 pub mod reset;
+mod reveal;
 pub mod rng;
+pub mod start;
+pub mod state;
+pub mod step;
+mod symbols;
 pub mod value;
+
+pub use machine::Machine;
+pub use start::start;
+pub use state::Episode;
+pub use step::{StepError, StepReport, step};

@@ -204,6 +204,16 @@ fn draw_case(
     }
 }
 
+/// Evaluates a fact of a case now (facts such as `=stock(sku)` read the live stock).
+pub fn fact_value(
+    instance: &CaseInstance,
+    sku: Option<&str>,
+    stock: &IndexMap<String, i64>,
+    expr: &Expr,
+) -> Value {
+    eval(expr, &CaseEnv { vars: &instance.env, values: &instance.values, stock, sku })
+}
+
 fn draw_range(range: &Expr, env: &dyn Env, draws: &mut Draws) -> Value {
     let ExprKind::Binary(_, lo, hi) = &range.kind else { return Value::Null };
     let (lo, hi) = (eval(lo, env), eval(hi, env));

@@ -1,0 +1,135 @@
+//! The grade (spec §8): a deterministic function of the (settled) episode state, in [0, 1].
+
+use indexmap::IndexMap;
+
+use super::eval_ir::{Frame, Locals};
+use super::machine::Machine;
+use super::state::Episode;
+use crate::wire::{CaseGrade, Closure, GradeReport, round4};
+
+/// Grades the episode as it stands ("the grade if the episode ended now").
+pub fn grade(m: &Machine, ep: &Episode) -> GradeReport {
+    let n = ep.cases.len().max(1) as f64;
+    let mut sums: IndexMap<String, f64> =
+        m.grade.components.iter().map(|(name, _, _)| (name.clone(), 0.0)).collect();
+    let (mut closure_sum, mut gate_sum) = (0.0, 0.0);
+    let mut per_case = Vec::with_capacity(ep.cases.len());
+    for &case in &ep.world.queue {
+        let frame = Frame::new(m, ep, case);
+        let (closure, f) = closure(m, ep, case);
+        let g = frame.gate();
+        let o = frame.outcome();
+        let acceptable = o >= m.grade.accept;
+        let p = policy(&frame);
+        let s = sla(m, ep, case);
+        let money = money(&frame);
+        let gate = f * g * if acceptable { 1.0 } else { 0.0 };
+        let mut locals = Locals { gate: g, ..Locals::default() };
+        locals.grade_parts = [o, p, s, money, f];
+        let frame = Frame { locals, ..Frame::new(m, ep, case) };
+        let mut score = 0.0;
+        for (name, value, weight) in &m.grade.components {
+            let x = frame.eval(value).real();
+            *sums.get_mut(name).expect("component listed") += gate * x;
+            score += weight * x;
+        }
+        closure_sum += f;
+        gate_sum += g;
+        per_case.push(CaseGrade {
+            case_id: m.symbols.name(ep.world.cases[case].id).to_string(),
+            closure,
+            closure_factor: round4(f),
+            gate: round4(g),
+            outcome: round4(o),
+            acceptable,
+            policy: round4(p),
+            sla: round4(s),
+            money: round4(money),
+            score: round4(gate * score),
+        });
+    }
+    let raw: f64 = m.grade.components.iter().map(|(name, _, weight)| weight * sums[name] / n).sum();
+    let penalty = m.grade.invalid_penalty * f64::from(ep.invalid);
+    let score = (raw - penalty).clamp(0.0, 1.0);
+    let mut components: IndexMap<String, f64> =
+        sums.into_iter().map(|(k, v)| (k, round4(v / n))).collect();
+    components.insert("closure".into(), round4(closure_sum / n));
+    components.insert("diligence".into(), round4(gate_sum / n));
+    components.insert("invalid_penalty".into(), round4(penalty));
+    GradeReport {
+        score: round4(score),
+        inference_score: round4(score.clamp(0.001, 0.999)),
+        weights: m.grade.components.iter().map(|(name, _, w)| (name.clone(), *w)).collect(),
+        components,
+        per_case,
+    }
+}
+
+/// Closure class and factor `F`.
+fn closure(m: &Machine, ep: &Episode, case: usize) -> (Closure, f64) {
+    let record = &ep.cases[case];
+    let closed = record.status == m.status.closed;
+    let last_good = record.closes.last().is_some_and(|(_, good)| *good);
+    let class = if record.resolution.is_none() {
+        Closure::Untouched
+    } else if closed && last_good && record.reopens == 0 {
+        Closure::Clean
+    } else if closed && last_good {
+        Closure::Repaired
+    } else if record.closes.is_empty() {
+        Closure::Unfinished
+    } else {
+        Closure::Bad
+    };
+    let index = match class {
+        Closure::Clean => 0,
+        Closure::Repaired => 1,
+        Closure::Bad => 2,
+        Closure::Unfinished => 3,
+        Closure::Untouched => 4,
+    };
+    (class, m.grade.closure[index])
+}
+
+/// `P`: mean of the policy items that apply (1 when none do).
+fn policy(frame: &Frame<'_>) -> f64 {
+    let record = &frame.ep.cases[frame.case];
+    let draw = &frame.ep.world.cases[frame.case];
+    let resolved_at = record.resolution.as_ref().map(|r| r.step);
+    let mut items = Vec::new();
+    for r in 0..record.received.len() {
+        if draw.required_responses & (1 << r) != 0 {
+            let before =
+                matches!((record.received[r], resolved_at), (Some(got), Some(at)) if got < at);
+            items.push(f64::from(u8::from(before)));
+        }
+    }
+    if draw.required_note.is_some() {
+        let present = !record.closes.is_empty() && record.note_at_close;
+        items.push(f64::from(u8::from(present)));
+    }
+    if items.is_empty() { 1.0 } else { items.iter().sum::<f64>() / items.len() as f64 }
+}
+
+/// `S`: closed, and the last close on time.
+fn sla(m: &Machine, ep: &Episode, case: usize) -> f64 {
+    let record = &ep.cases[case];
+    let deadline = ep.world.cases[case].sla_deadline;
+    let on_time = record.status == m.status.closed
+        && record.closes.last().is_some_and(|(at, _)| *at <= deadline);
+    f64::from(u8::from(on_time))
+}
+
+/// `M = clamp(1 − W / order_value, 0, 1)`, `W = max(0, paid − allowance) + fees`.
+fn money(frame: &Frame<'_>) -> f64 {
+    let record = &frame.ep.cases[frame.case];
+    let draw = &frame.ep.world.cases[frame.case];
+    let truth = &frame.m.truths[draw.truth.0];
+    let allowance = frame.eval(&truth.allowance).int().unwrap_or(0);
+    let paid: i64 = record.paid_as.iter().sum();
+    let loss = (paid - allowance).max(0) + record.fees;
+    if draw.order_value <= 0 {
+        return 1.0;
+    }
+    (1.0 - loss as f64 / draw.order_value as f64).clamp(0.0, 1.0)
+}

@@ -1,0 +1,135 @@
+//! Revealing fact groups and rendering summaries.
+
+use indexmap::IndexMap;
+use serde_json::{Map, Value as Json, json};
+
+use super::machine::Machine;
+use super::reset::fact_value;
+use super::state::Episode;
+use super::value::Value;
+use crate::wire::usd;
+
+/// Reveals a case's fact group of `check`: its facts join the known facts and its summary
+/// text is set.
+pub(super) fn reveal_group(m: &Machine, ep: &mut Episode, case: usize, check: usize) {
+    let group_name = m.symbols.name(m.checks[check].name).to_string();
+    let world = ep.world.clone();
+    let draw = &world.cases[case];
+    let sku = m.scenario.cases[draw.index].sku.as_ref().map(|s| s.name.as_str());
+    let stock: IndexMap<String, i64> =
+        m.scenario.stock.keys().cloned().zip(ep.stock.iter().copied()).collect();
+    let group = draw.env.facts.iter().find(|g| g.group.name == group_name);
+    let mut revealed = Vec::new();
+    for (name, expr) in group.iter().flat_map(|g| &g.facts) {
+        let value = wire_value(&fact_value(&draw.env, sku, &stock, expr));
+        let symbol = m.symbols.get(&name.name);
+        revealed.push((name.name.clone(), symbol, value));
+    }
+    let record = &mut ep.cases[case];
+    record.revealed |= 1 << check;
+    for (_, symbol, value) in &revealed {
+        if let Some(symbol) = symbol {
+            record.facts.retain(|(n, _)| n != symbol);
+            record.facts.push((*symbol, value.clone()));
+        }
+    }
+    let text = match group {
+        Some(g) if !revealed.is_empty() => match &g.summary {
+            Some(template) => fill(&template.name, |name| {
+                revealed.iter().find(|(n, _, _)| n == name).map(|(_, _, v)| display(v))
+            }),
+            None => revealed
+                .iter()
+                .map(|(n, _, v)| format!("{n}: {}", display(v)))
+                .collect::<Vec<_>>()
+                .join("; "),
+        },
+        _ => m.checks[check].empty.clone(),
+    };
+    record.summaries[check].inspected = Some(text);
+}
+
+/// The facts of a case's group, as the wire shows them.
+pub(super) fn group_facts(
+    m: &Machine,
+    ep: &Episode,
+    case: usize,
+    check: usize,
+) -> Map<String, Json> {
+    let group_name = m.symbols.name(m.checks[check].name);
+    let draw = &ep.world.cases[case];
+    let Some(group) = draw.env.facts.iter().find(|g| g.group.name == group_name) else {
+        return Map::new();
+    };
+    let record = &ep.cases[case];
+    group
+        .facts
+        .iter()
+        .filter_map(|(name, _)| {
+            let symbol = m.symbols.get(&name.name)?;
+            let value = record.facts.iter().find(|(n, _)| *n == symbol)?.1.clone();
+            Some((name.name.clone(), value))
+        })
+        .collect()
+}
+
+/// The summary of a check as the observation shows it: null until inspected, then the
+/// inspection text and the texts appended so far, separated by one space.
+pub(super) fn summary_text(ep: &Episode, case: usize, check: usize) -> Option<String> {
+    let summary = &ep.cases[case].summaries[check];
+    let inspected = summary.inspected.as_ref()?;
+    let mut parts = vec![inspected.as_str()];
+    parts.extend(summary.appended.iter().map(String::as_str));
+    Some(parts.join(" "))
+}
+
+/// Fills a template's `{fact}` placeholders from the case's known facts.
+pub(super) fn render(m: &Machine, ep: &Episode, case: usize, template: &str) -> String {
+    let record = &ep.cases[case];
+    fill(template, |name| {
+        let symbol = m.symbols.get(name)?;
+        record.facts.iter().find(|(n, _)| *n == symbol).map(|(_, v)| display(v))
+    })
+}
+
+fn fill(template: &str, lookup: impl Fn(&str) -> Option<String>) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let Some(close) = rest[open..].find('}') else { break };
+        let name = &rest[open + 1..open + close];
+        match lookup(name) {
+            Some(value) => out.push_str(&value),
+            None => out.push_str(&rest[open..=open + close]),
+        }
+        rest = &rest[open + close + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A case-data value as a wire JSON scalar (spec §3.2).
+pub(super) fn wire_value(value: &Value) -> Json {
+    match value {
+        Value::Null => Json::Null,
+        Value::Bool(b) => json!(b),
+        Value::Money(c) => json!(usd(*c)),
+        Value::Minutes(v) | Value::Count(v) => json!(v),
+        Value::Percent(bp) if bp % 100 == 0 => json!(bp / 100),
+        Value::Percent(bp) => json!(*bp as f64 / 100.0),
+        Value::Real(r) => json!(r),
+        Value::Text(t) | Value::Symbol(t) => json!(t),
+        Value::Truth(..) => json!(value.to_string()),
+        Value::List(items) => Json::Array(items.iter().map(wire_value).collect()),
+    }
+}
+
+/// A wire value in a summary sentence: money with two decimals, the rest as written.
+fn display(value: &Json) -> String {
+    match value {
+        Json::String(s) => s.clone(),
+        Json::Number(n) if n.is_f64() => format!("{:.2}", n.as_f64().unwrap_or(0.0)),
+        other => other.to_string(),
+    }
+}

@@ -1,0 +1,514 @@
+//! `step`: one action through the game's step algorithm (spec §4.1), over any scenario.
+//!
+//! Deterministic and free of I/O: the same machine, episode and action give the same result.
+
+use serde_json::{Map, Value as Json, json};
+
+use super::eval_ir::{Frame, Locals};
+use super::ir::{Op, St, V, Wire};
+use super::machine::Machine;
+use super::state::{Ending, Episode, Pending, Resolution};
+use crate::check::scope::Trigger;
+use crate::wire::{Action, round4};
+
+/// Why a step was refused without being taken.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StepError {
+    /// The episode has ended; reset first.
+    EpisodeDone,
+}
+
+impl std::fmt::Display for StepError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StepError::EpisodeDone => {
+                f.write_str("episode_done: the episode has ended; call reset")
+            }
+        }
+    }
+}
+
+impl std::error::Error for StepError {}
+
+/// What one step did.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct StepReport {
+    /// The emitted step reward (clamped, 4 decimals).
+    pub reward: f64,
+    /// Per reward group, summing to `reward`.
+    pub breakdown: Vec<f64>,
+    /// Wire name of the action, if it named a declared action.
+    pub action_type: Option<String>,
+    /// The case the step acted on (the target of a switch).
+    pub target_case: usize,
+    /// One sentence on what happened.
+    pub outcome: String,
+    /// Tool-result details.
+    pub details: Map<String, Json>,
+    /// `(code, message)` of a rule-invalid step.
+    pub error: Option<(String, String)>,
+    /// Events fired during the step: kind, case index, detail.
+    pub events: Vec<(String, usize, Json)>,
+}
+
+/// Takes one step. A rule-invalid action is a step (penalised, reported in the report's
+/// `error`); only stepping a finished episode is refused.
+pub fn step(
+    machine: &Machine,
+    episode: &mut Episode,
+    action: &Action,
+) -> Result<StepReport, StepError> {
+    if episode.ended.is_some() {
+        return Err(StepError::EpisodeDone);
+    }
+    let mut run = Run::new(machine, episode, action);
+    run.take();
+    Ok(run.report)
+}
+
+/// One step in progress.
+struct Run<'a> {
+    m: &'a Machine,
+    ep: &'a mut Episode,
+    action: &'a Action,
+    /// Index of the declared action, if the request names one.
+    index: Option<usize>,
+    rewards: Vec<f64>,
+    report: StepReport,
+    /// Any response event pending at the start of the step.
+    response_pending: bool,
+    clock_after: i64,
+    /// Hooks triggered by operations, run after the body that triggered them.
+    deferred: Vec<(Trigger, usize, Locals)>,
+}
+
+impl<'a> Run<'a> {
+    fn new(m: &'a Machine, ep: &'a mut Episode, action: &'a Action) -> Self {
+        let response_pending = ep.pending.iter().any(|p| {
+            let frame = Frame::new(m, ep, p.case);
+            frame.eval(&m.events[p.event].visible).truthy()
+        });
+        let index = m.action(action.action_type.as_str());
+        let report = StepReport { target_case: ep.active, ..StepReport::default() };
+        Run {
+            m,
+            clock_after: ep.clock,
+            ep,
+            action,
+            index,
+            rewards: vec![0.0; m.reward_groups.len()],
+            report,
+            response_pending,
+            deferred: Vec::new(),
+        }
+    }
+
+    fn frame(&self, case: usize) -> Frame<'_> {
+        let mut frame = Frame::new(self.m, self.ep, case);
+        frame.action = self.index.map(|i| (i, self.action));
+        frame.response_pending = self.response_pending;
+        frame.clock_after = self.clock_after;
+        frame
+    }
+
+    /// Spec §4.1, steps 3–9.
+    fn take(&mut self) {
+        let active = self.ep.active;
+        self.report.action_type = Some(self.action.action_type.as_str().to_string());
+        let refusal = self.refusal();
+        let step_index = self.ep.steps + 1;
+        match refusal {
+            Some((rule, code, message)) => {
+                self.clock_after = self.ep.clock + self.m.invalid_cost;
+                self.ep.invalid += 1;
+                self.report.outcome = format!("Invalid action: {code}");
+                self.report.details = Map::from_iter([
+                    ("error".to_string(), json!(code)),
+                    ("message".to_string(), json!(message)),
+                ]);
+                self.report.error = Some((code, message));
+                for body in self.m.hooks(Trigger::Invalid) {
+                    self.exec(body, active, Locals::default(), step_index);
+                }
+                if let Some(rule) = rule {
+                    let hooks = self.m.rejects[rule].hooks.clone();
+                    self.exec(&hooks, active, Locals::default(), step_index);
+                }
+            }
+            None => {
+                let index = self.index.unwrap_or(0);
+                let decl = &self.m.actions[index];
+                let hold = self.is_hold(index);
+                let cost = if hold {
+                    self.m.hold_cost
+                } else {
+                    self.frame(active).eval(&decl.cost).int().unwrap_or(0)
+                };
+                self.clock_after = self.ep.clock + cost;
+                self.report.outcome = self.m.symbols.name(decl.name).replace('_', " ");
+                let body = &self.m.actions[index].body;
+                self.exec(body, active, Locals::default(), step_index);
+                self.run_deferred(step_index);
+                self.report.outcome = outcome_sentence(self.m, self.ep, &self.report);
+            }
+        }
+        self.ep.clock = self.clock_after;
+        self.ep.steps = step_index;
+        self.fire_due(step_index, false);
+        self.record_breaches(step_index);
+        self.check_end(step_index);
+        self.finish_reward();
+    }
+
+    /// The first validation rule that refuses the action: (rule index, code, message).
+    fn refusal(&self) -> Option<(Option<usize>, String, String)> {
+        if self.index.is_none() {
+            let name = self.action.action_type.as_str();
+            return Some((
+                None,
+                "unknown_action".into(),
+                format!("this scenario has no action `{name}`"),
+            ));
+        }
+        let frame = self.frame(self.ep.active);
+        self.m
+            .rejects
+            .iter()
+            .enumerate()
+            .find(|(_, r)| frame.eval(&r.when).truthy())
+            .map(|(i, r)| (Some(i), r.code.clone(), r.message.clone()))
+    }
+
+    /// A `switch` to the active case is a hold.
+    fn is_hold(&self, index: usize) -> bool {
+        let frame = self.frame(self.ep.active);
+        self.m.actions[index].body.iter().any(|st| match st {
+            St::Op(Op::Switch(target), _) => {
+                frame.case_of(frame.eval(target)) == Some(self.ep.active)
+            }
+            _ => false,
+        })
+    }
+
+    fn exec(&mut self, body: &[St], case: usize, locals: Locals, step_index: u32) {
+        for st in body {
+            match st {
+                St::If(condition, then, otherwise) => {
+                    let branch =
+                        if self.eval(condition, case, &locals).truthy() { then } else { otherwise };
+                    self.exec(branch, case, locals.clone(), step_index);
+                }
+                St::Reward { value, group, when } => {
+                    if when.as_ref().is_none_or(|w| self.eval(w, case, &locals).truthy()) {
+                        let amount = self.eval(value, case, &locals).real();
+                        self.rewards[*group] += amount;
+                    }
+                }
+                St::Op(op, when) => {
+                    if when.as_ref().is_none_or(|w| self.eval(w, case, &locals).truthy()) {
+                        self.op(op, case, &locals, step_index);
+                    }
+                }
+            }
+        }
+    }
+
+    fn eval(&self, ex: &super::ir::Ex, case: usize, locals: &Locals) -> V {
+        let mut frame = self.frame(case);
+        frame.locals = locals.clone();
+        frame.eval(ex)
+    }
+
+    fn run_deferred(&mut self, step_index: u32) {
+        while !self.deferred.is_empty() {
+            let deferred = std::mem::take(&mut self.deferred);
+            for (trigger, case, mut locals) in deferred {
+                if trigger == Trigger::Resolve {
+                    let frame = self.frame(case);
+                    locals.gate = frame.gate();
+                    locals.quality = frame.quality();
+                }
+                for body in self.m.hooks(trigger) {
+                    self.exec(body, case, locals.clone(), step_index);
+                }
+            }
+        }
+    }
+
+    fn op(&mut self, op: &Op, case: usize, locals: &Locals, step: u32) {
+        let m = self.m;
+        match op {
+            Op::Inspect(check) => {
+                let first = self.ep.cases[case].completed[*check].is_none();
+                if first {
+                    self.ep.cases[case].completed[*check] = Some(step);
+                    super::reveal::reveal_group(m, self.ep, case, *check);
+                }
+                let facts = if first {
+                    super::reveal::group_facts(m, self.ep, case, *check)
+                } else {
+                    Map::new()
+                };
+                let summary = super::reveal::summary_text(self.ep, case, *check);
+                let details = &mut self.report.details;
+                details.insert("check".into(), json!(m.symbols.name(m.checks[*check].name)));
+                details.insert("first_time".into(), json!(first));
+                details.insert("summary".into(), json!(summary));
+                details.insert("facts".into(), Json::Object(facts));
+                let locals = Locals { first, check: *check, ..Locals::default() };
+                self.deferred.push((Trigger::Inspect, case, locals));
+            }
+            Op::Request(response) => {
+                let r = &m.responses[*response];
+                let record = &mut self.ep.cases[case];
+                let scheduled = record.responses[*response] == r.initial;
+                if scheduled {
+                    record.responses[*response] = r.pending;
+                    if record.status == m.status.open || record.status == m.status.reopened {
+                        record.status = r.waiting;
+                    }
+                    let delay = self.ep.world.cases[case].responses[*response].2;
+                    for &event in &r.deliverers {
+                        self.schedule(event, case, self.clock_after + delay, 0);
+                    }
+                }
+                let status = self.ep.cases[case].responses[*response];
+                self.report.details.insert("scheduled".into(), json!(scheduled));
+                self.report.details.insert("status".into(), json!(m.symbols.name(status)));
+                let locals = Locals { scheduled, response: *response, ..Locals::default() };
+                self.deferred.push((Trigger::Request, case, locals));
+            }
+            Op::Deliver(response) => {
+                let plan = self.ep.world.cases[case].responses[*response];
+                let waiting = m.responses[*response].waiting;
+                let record = &mut self.ep.cases[case];
+                record.responses[*response] = plan.1;
+                record.received[*response] = Some(step);
+                if record.status == waiting {
+                    record.status = m.status.open;
+                }
+            }
+            Op::Resolve(kind) => {
+                let quality_before = self.frame(case).quality();
+                let reason = self.frame(case).eval(&super::ir::Ex::Wire(Wire::EscalationReason));
+                let record = &mut self.ep.cases[case];
+                record.resolution = Some(Resolution {
+                    kind: *kind,
+                    action: self.index.unwrap_or(0),
+                    expedite: self.action.expedite,
+                    reason,
+                    step,
+                });
+                record.slot_free = false;
+                record.status = m.status.resolved;
+                let locals = Locals { quality_before, ..Locals::default() };
+                self.deferred.push((Trigger::Resolve, case, locals));
+            }
+            Op::Pay(amount) => {
+                let amount = self.eval(amount, case, locals).int().unwrap_or(0);
+                self.ep.spending = self.ep.spending.saturating_add(amount);
+                let record = &mut self.ep.cases[case];
+                let kind = record.resolution.as_ref().map_or(0, |r| r.kind);
+                record.paid_as[kind] = record.paid_as[kind].saturating_add(amount);
+                let locals = Locals { payout: amount, ..Locals::default() };
+                self.deferred.push((Trigger::Payout, case, locals));
+            }
+            Op::TakeStock => {
+                if let Some(sku) = self.ep.world.cases[case].sku {
+                    self.ep.stock[sku] -= 1;
+                }
+            }
+            Op::Note(code) => {
+                let code = self.frame(case).text(self.eval(code, case, locals));
+                let notes = &mut self.ep.cases[case].notes;
+                if !notes.iter().any(|n| **n == *code) {
+                    notes.push(code.into());
+                }
+            }
+            Op::Close => {
+                let frame = self.frame(case);
+                let failed =
+                    m.verdict.iter().find(|(_, when)| frame.eval(when).truthy()).map(|(r, _)| *r);
+                let note_present = frame.required_note_present();
+                let record = &mut self.ep.cases[case];
+                record.status = m.status.closed;
+                record.closes.push((self.clock_after, failed.is_none()));
+                record.note_at_close = note_present;
+                record.close_reason = failed;
+                let trigger = if failed.is_some() { Trigger::BadClose } else { Trigger::GoodClose };
+                self.deferred.push((trigger, case, Locals::default()));
+            }
+            Op::Switch(target) => {
+                let target = self.eval(target, case, locals);
+                if let Some(target) = self.frame(case).case_of(target) {
+                    self.ep.active = target;
+                    self.report.target_case = target;
+                }
+            }
+            Op::Reopen => {
+                let record = &mut self.ep.cases[case];
+                if record.status == m.status.closed {
+                    record.status = m.status.reopened;
+                    record.reopens += 1;
+                    record.slot_free = true;
+                    self.ep.reopened_cases += 1;
+                }
+            }
+            Op::Satisfaction(delta) => {
+                let delta = self.eval(delta, case, locals).int().unwrap_or(0);
+                self.ep.satisfaction = (self.ep.satisfaction + delta).clamp(0, 10_000);
+            }
+            Op::FraudLoss(amount) => {
+                let amount = self.eval(amount, case, locals).int().unwrap_or(0);
+                self.ep.fraud_loss = self.ep.fraud_loss.saturating_add(amount);
+            }
+            Op::Fee(amount) => {
+                let amount = self.eval(amount, case, locals).int().unwrap_or(0);
+                self.ep.cases[case].fees = self.ep.cases[case].fees.saturating_add(amount);
+            }
+            Op::Stockout => {
+                if !self.ep.cases[case].stockout {
+                    self.ep.cases[case].stockout = true;
+                    self.ep.stockouts += 1;
+                }
+            }
+            Op::Schedule { event, after, with } => {
+                let delay = self.eval(after, case, locals).int().unwrap_or(0);
+                let payload =
+                    with.as_ref().map_or(0, |w| self.eval(w, case, locals).int().unwrap_or(0));
+                self.schedule(*event, case, self.clock_after + delay, payload);
+            }
+            Op::Fact { name, value, unit } => {
+                let value = self.frame(case).to_json(self.eval(value, case, locals), *unit);
+                let facts = &mut self.ep.cases[case].facts;
+                match facts.iter_mut().find(|(n, _)| n == name) {
+                    Some((_, existing)) => *existing = value,
+                    None => facts.push((*name, value)),
+                }
+            }
+            Op::Detail { name, value, unit } => {
+                let value = self.frame(case).to_json(self.eval(value, case, locals), *unit);
+                self.report.details.insert(m.symbols.name(*name).to_string(), value);
+            }
+            Op::Append { check, text } => {
+                let text = super::reveal::render(m, self.ep, case, m.symbols.name(*text));
+                self.ep.cases[case].summaries[*check].appended.push(text);
+            }
+        }
+    }
+
+    fn schedule(&mut self, event: usize, case: usize, due: i64, payload: i64) {
+        let sequence = self.ep.sequence;
+        self.ep.sequence += 1;
+        let pending = Pending { due, sequence, event, case, payload };
+        let at = self.ep.pending.partition_point(|p| (p.due, p.sequence) <= (due, sequence));
+        self.ep.pending.insert(at, pending);
+    }
+
+    /// Fires due events (all `settle fire` events when settling), in (due, sequence) order.
+    fn fire_due(&mut self, step: u32, settling: bool) {
+        loop {
+            let position = self.ep.pending.iter().position(|p| {
+                if settling { self.m.events[p.event].settle_fire } else { p.due <= self.ep.clock }
+            });
+            let Some(position) = position else { break };
+            let pending = self.ep.pending.remove(position);
+            let event = &self.m.events[pending.event];
+            let locals = Locals { payload: pending.payload, ..Locals::default() };
+            let before = self.ep.cases[pending.case].clone();
+            self.exec(&event.body, pending.case, locals, step);
+            self.run_deferred(step);
+            let detail = self.event_detail(&before, pending.case, pending.payload);
+            let kind = self.m.symbols.name(event.name).to_string();
+            self.report.events.push((kind, pending.case, detail));
+        }
+        if settling {
+            self.ep.pending.clear();
+        }
+    }
+
+    /// The event's detail: the response outcome it delivered, the reopen reason it revealed,
+    /// or the money it carried (payout plus the fee it booked).
+    fn event_detail(&self, before: &super::state::CaseState, case: usize, payload: i64) -> Json {
+        let after = &self.ep.cases[case];
+        if let Some(i) =
+            (0..after.responses.len()).find(|&i| after.received[i] != before.received[i])
+        {
+            return json!(self.m.symbols.name(after.responses[i]));
+        }
+        if after.reopens != before.reopens {
+            return after.close_reason.map_or(Json::Null, |r| json!(self.m.symbols.name(r)));
+        }
+        json!(crate::wire::usd(payload + after.fees - before.fees))
+    }
+
+    /// Spec §3.5: a case newly past its deadline (open, or closed late) is breached once.
+    fn record_breaches(&mut self, step: u32) {
+        let queue = self.ep.world.queue.clone();
+        for case in queue {
+            let record = &self.ep.cases[case];
+            let deadline = self.ep.world.cases[case].sla_deadline;
+            let closed = record.status == self.m.status.closed;
+            let late = if closed {
+                record.closes.last().is_some_and(|(at, _)| *at > deadline)
+            } else {
+                self.ep.clock > deadline
+            };
+            if !record.breached && late {
+                self.ep.cases[case].breached = true;
+                self.ep.sla_breaches += 1;
+                for body in self.m.hooks(Trigger::Breach) {
+                    self.exec(body, case, Locals::default(), step);
+                }
+            }
+        }
+    }
+
+    /// Spec §4.4 and §6.4: the first termination rule that holds ends the episode; settle,
+    /// grade, and run the end hooks.
+    fn check_end(&mut self, step: u32) {
+        let active = self.ep.active;
+        let frame = self.frame(active);
+        let Some(rule) = self.m.ends.iter().position(|(_, when, _)| frame.eval(when).truthy())
+        else {
+            return;
+        };
+        self.fire_due(step, true);
+        let queue = self.ep.world.queue.clone();
+        for case in queue {
+            for body in self.m.hooks(Trigger::Settle) {
+                self.exec(body, case, Locals::default(), step);
+            }
+        }
+        let grade = super::grade::grade(self.m, self.ep).score;
+        self.ep.ended = Some(Ending { rule, truncated: self.m.ends[rule].2, grade });
+        let locals = Locals { grade, ..Locals::default() };
+        for body in self.m.hooks(Trigger::End) {
+            self.exec(body, active, locals.clone(), step);
+        }
+    }
+
+    /// Spec §7: sum, clamp, round; the rounding group absorbs the difference.
+    fn finish_reward(&mut self) {
+        let total: f64 = self.rewards.iter().sum();
+        let reward = round4(total.clamp(self.m.clamp.0, self.m.clamp.1));
+        let mut breakdown: Vec<f64> = self.rewards.iter().map(|r| round4(*r)).collect();
+        let rounded: f64 = breakdown.iter().sum();
+        if let Some(group) = breakdown.get_mut(self.m.rounding_group) {
+            *group = round4(*group + (reward - rounded));
+        }
+        self.ep.total_reward += reward;
+        self.report.reward = reward;
+        self.report.breakdown = breakdown;
+    }
+}
+
+/// A generic sentence for the step.
+fn outcome_sentence(m: &Machine, ep: &Episode, report: &StepReport) -> String {
+    let action = report.action_type.as_deref().unwrap_or("action").replace('_', " ");
+    let case = m.symbols.name(ep.world.cases[report.target_case].id);
+    match report.details.get("first_time") {
+        Some(Json::Bool(false)) => format!("{case}: {action} again; nothing new."),
+        _ => format!("{case}: {action} done."),
+    }
+}

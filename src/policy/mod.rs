@@ -1,0 +1,213 @@
+//! Baseline policies (game spec §11). They see only the public [`Observation`], including
+//! `metadata.known_facts` and the visible blockers, never the hidden record.
+//!
+//! - [`rule`]: the hand-written desk procedure of §11.1, deliberate weaknesses included.
+//! - [`random`]: uniform actions from its own seeded stream (§11.2).
+//! - [`trivial`]: `noop` (hold forever), `close_all` and `pay_all`, the soundness checks of
+//!   §8.7 and §11.2.
+
+pub mod random;
+pub mod rule;
+pub mod trivial;
+
+use serde_json::{Map, Value};
+
+use crate::wire::{Action, Observation, QueueItemView};
+
+pub use random::RandomPolicy;
+pub use rule::RulePolicy;
+pub use trivial::{CloseAllPolicy, NoopPolicy, PayAllPolicy};
+
+/// A policy: picks the next action from the public observation.
+pub trait Policy: Send {
+    /// The action to take in this observation.
+    fn act(&mut self, observation: &Observation) -> Action;
+}
+
+/// The names [`by_name`] knows, in the order the spec lists them.
+pub const NAMES: [&str; 5] = ["rule", "random", "noop", "close_all", "pay_all"];
+
+/// A fresh policy by name; `seed` feeds the policies that draw (only `random`). `None` for an
+/// unknown name.
+pub fn by_name(name: &str, seed: u64) -> Option<Box<dyn Policy>> {
+    let policy: Box<dyn Policy> = match name {
+        "rule" => Box::new(RulePolicy::new()),
+        "random" => Box::new(RandomPolicy::new(seed)),
+        "noop" => Box::new(NoopPolicy),
+        "close_all" => Box::new(CloseAllPolicy),
+        "pay_all" => Box::new(PayAllPolicy),
+        _ => return None,
+    };
+    Some(policy)
+}
+
+/// Holding: `switch_case` to the active case (5 minutes, nothing else changes).
+pub fn hold(observation: &Observation) -> Action {
+    Action::switch_to(observation.active_case.case_id.clone())
+}
+
+/// The facts revealed so far on the active case (`metadata.known_facts`), if any.
+pub fn known_facts(observation: &Observation) -> Option<&Map<String, Value>> {
+    observation.metadata.get("known_facts").and_then(Value::as_object)
+}
+
+/// One known fact of the active case.
+pub fn fact<'a>(observation: &'a Observation, name: &str) -> Option<&'a Value> {
+    known_facts(observation).and_then(|facts| facts.get(name))
+}
+
+/// The case after the active one in queue order, wrapping around (the active case itself when
+/// it is alone or missing from the queue).
+pub fn next_in_queue(observation: &Observation) -> &str {
+    let queue: &[QueueItemView] = &observation.queue;
+    let active = observation.active_case.case_id.as_str();
+    match queue.iter().position(|item| item.case_id == active) {
+        Some(index) => &queue[(index + 1) % queue.len()].case_id,
+        None => active,
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    //! Hand-built observations for the policy tests.
+
+    use indexmap::IndexMap;
+    use serde_json::{Map, Value, json};
+
+    use crate::wire::{
+        BusinessMetrics, CarrierStatus, CasePriority, CaseStatus, CaseType, CaseView, CustomerTier,
+        EvidenceStatus, FraudSignal, Observation, OrderStatus, QueueItemView, Resources,
+        ToolResult, usd,
+    };
+
+    /// A case view with the given id, type and priority; other fields plain.
+    pub(crate) fn case(id: &str, case_type: CaseType, priority: CasePriority) -> CaseView {
+        CaseView {
+            case_id: id.into(),
+            title: format!("Case {id}"),
+            case_type,
+            status: CaseStatus::Open,
+            priority,
+            customer_tier: CustomerTier::Silver,
+            order_value_usd: usd(28460),
+            days_since_order: 10,
+            order_status: OrderStatus::Delivered,
+            fraud_signal: FraudSignal::Low,
+            requested_compensation_usd: Some(usd(28460)),
+            replacement_sku: None,
+            evidence_status: EvidenceStatus::NotRequested,
+            carrier_status: CarrierStatus::NotContacted,
+            order_summary: None,
+            policy_summary: None,
+            history_summary: None,
+            inventory_summary: None,
+            blockers: vec!["order_review_required".into(), "resolution_not_recorded".into()],
+            pending_events: vec![],
+            completed_checks: vec![],
+            notes: vec![],
+            resolution_action: None,
+            resolution_summary: None,
+        }
+    }
+
+    /// A queue entry for `view` with `sla` minutes left.
+    pub(crate) fn item(view: &CaseView, sla: i64) -> QueueItemView {
+        QueueItemView {
+            case_id: view.case_id.clone(),
+            title: view.title.clone(),
+            case_type: view.case_type,
+            status: view.status,
+            priority: view.priority,
+            customer_tier: view.customer_tier,
+            sla_minutes_remaining: sla,
+            blocker_count: view.blockers.len() as u32,
+        }
+    }
+
+    /// An observation whose active case is `active`, with this queue and these known facts.
+    pub(crate) fn observation(
+        active: CaseView,
+        queue: Vec<QueueItemView>,
+        facts: Value,
+    ) -> Observation {
+        let mut metadata = Map::new();
+        metadata.insert("known_facts".into(), facts);
+        let mut inventory_units = IndexMap::new();
+        inventory_units.insert("console-pro".to_string(), 1);
+        inventory_units.insert("earbuds-lite".to_string(), 0);
+        Observation {
+            unresolved_blockers: active.blockers.clone(),
+            latest_tool_result: ToolResult {
+                action_type: None,
+                target_case_id: active.case_id.clone(),
+                outcome: "Shift started.".into(),
+                details: Map::new(),
+            },
+            active_case: active,
+            queue,
+            resources: Resources {
+                time_remaining_minutes: 220,
+                budget_remaining_usd: usd(180_000),
+                time_used_minutes: 0,
+                budget_used_usd: 0.0,
+                inventory_units,
+            },
+            metrics: BusinessMetrics {
+                resolved_cases: 0,
+                closed_cases: 0,
+                reopened_cases: 0,
+                sla_breaches: 0,
+                fraud_loss_usd: 0.0,
+                customer_satisfaction: 0.72,
+                stockouts: 0,
+            },
+            current_task: "fraud_stockout_cascade".into(),
+            difficulty: "hard".into(),
+            step_index: 0,
+            episode_id: "test".into(),
+            env_schema_version: "3.0.0".into(),
+            reward: None,
+            done: false,
+            metadata,
+        }
+    }
+
+    /// A one-case observation of `view` with no known facts.
+    pub(crate) fn single(view: CaseView) -> Observation {
+        let queue = vec![item(&view, 60)];
+        observation(view, queue, json!({}))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::{case, item, observation};
+    use super::*;
+    use crate::wire::{ActionType, CasePriority, CaseType};
+    use serde_json::json;
+
+    #[test]
+    fn every_name_builds_a_policy() {
+        for name in NAMES {
+            assert!(by_name(name, 1).is_some(), "{name}");
+        }
+        assert!(by_name("optimal", 1).is_none());
+        assert!(by_name("Rule", 1).is_none());
+    }
+
+    #[test]
+    fn helpers_read_the_observation() {
+        let a = case("A", CaseType::RefundRequest, CasePriority::Low);
+        let b = case("B", CaseType::RefundRequest, CasePriority::Low);
+        let queue = vec![item(&a, 10), item(&b, 10)];
+        let mut obs = observation(b.clone(), queue, json!({"note_code": "x"}));
+        assert_eq!(next_in_queue(&obs), "A");
+        assert_eq!(fact(&obs, "note_code"), Some(&json!("x")));
+        assert_eq!(fact(&obs, "other"), None);
+        let held = hold(&obs);
+        assert_eq!(held.action_type, ActionType::SwitchCase);
+        assert_eq!(held.case_id.as_deref(), Some("B"));
+        obs.metadata.clear();
+        assert!(known_facts(&obs).is_none());
+    }
+}

@@ -1,0 +1,444 @@
+//! The action an agent sends (spec §2.2) and the request errors of §4.2.
+
+use std::fmt;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+wire_enum! {
+    /// The 12 tool-like actions, in the spec's order (§2.1).
+    ActionType {
+        /// Review the order record (4 minutes).
+        InspectOrder = "inspect_order",
+        /// Review the policy that applies (4 minutes).
+        InspectPolicy = "inspect_policy",
+        /// Check stock for the case's replacement SKU (3 minutes).
+        InspectInventory = "inspect_inventory",
+        /// Review the customer's history (4 minutes).
+        InspectCustomerHistory = "inspect_customer_history",
+        /// Ask the customer for evidence; the answer arrives later (3 minutes).
+        RequestEvidence = "request_evidence",
+        /// Ask the carrier for a trace; the answer arrives later (6 minutes).
+        ContactCarrier = "contact_carrier",
+        /// Refund `refund_amount_usd` (5 minutes).
+        IssueRefund = "issue_refund",
+        /// Ship one replacement unit, optionally `expedite`d (8 minutes).
+        ShipReplacement = "ship_replacement",
+        /// Escalate with an `escalation_reason` (5 minutes).
+        EscalateRisk = "escalate_risk",
+        /// Add the internal note `note_code` (2 minutes).
+        AddInternalNote = "add_internal_note",
+        /// Close the active case (2 minutes).
+        CloseCase = "close_case",
+        /// Make `case_id` the active case (1 minute), or wait 5 minutes if it already is.
+        SwitchCase = "switch_case",
+    }
+}
+
+impl ActionType {
+    /// Whether this action records a resolution (`issue_refund`, `ship_replacement`,
+    /// `escalate_risk`).
+    pub const fn is_resolution(self) -> bool {
+        matches!(self, Self::IssueRefund | Self::ShipReplacement | Self::EscalateRisk)
+    }
+}
+
+wire_enum! {
+    /// Why a case is escalated (`escalate_risk`).
+    EscalationReason {
+        /// Suspected fraud: never pay out.
+        SuspectedFraud = "suspected_fraud",
+        /// A claim the policy does not cover.
+        PolicyException = "policy_exception",
+        /// The case is about to miss its deadline.
+        SlaRisk = "sla_risk",
+        /// Recovery of a VIP customer.
+        VipRecovery = "vip_recovery",
+    }
+}
+
+/// The longest `case_id` or `note_code` a request may carry, in characters.
+pub const MAX_ID_CHARS: usize = 64;
+
+/// One action (spec §2.2). Unknown keys are refused; `switch_case` names its target in
+/// `case_id`, every other action acts on the active case.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Action {
+    /// Which of the 12 actions.
+    pub action_type: ActionType,
+    /// Target of `switch_case`; other actions may repeat the active case's id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(max = 64))]
+    pub case_id: Option<String>,
+    /// Amount of `issue_refund`, in USD.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0))]
+    pub refund_amount_usd: Option<f64>,
+    /// Expedited shipping, for `ship_replacement` only.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub expedite: bool,
+    /// Reason of `escalate_risk`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub escalation_reason: Option<EscalationReason>,
+    /// Code of `add_internal_note`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(max = 64))]
+    pub note_code: Option<String>,
+    /// Free-form; accepted and ignored.
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub metadata: Map<String, Value>,
+}
+
+fn is_false(value: &bool) -> bool {
+    !*value
+}
+
+impl Action {
+    /// An action of this type with every other field at its default.
+    pub fn new(action_type: ActionType) -> Self {
+        Self {
+            action_type,
+            case_id: None,
+            refund_amount_usd: None,
+            expedite: false,
+            escalation_reason: None,
+            note_code: None,
+            metadata: Map::new(),
+        }
+    }
+
+    /// `switch_case` to `case_id` (a hold when it is the active case).
+    pub fn switch_to(case_id: impl Into<String>) -> Self {
+        Self::new(ActionType::SwitchCase).with_case(case_id)
+    }
+
+    /// `issue_refund` of `amount_usd`.
+    pub fn refund(amount_usd: f64) -> Self {
+        Self { refund_amount_usd: Some(amount_usd), ..Self::new(ActionType::IssueRefund) }
+    }
+
+    /// `ship_replacement`, expedited or not.
+    pub fn ship(expedite: bool) -> Self {
+        Self { expedite, ..Self::new(ActionType::ShipReplacement) }
+    }
+
+    /// `escalate_risk` with `reason`.
+    pub fn escalate(reason: EscalationReason) -> Self {
+        Self { escalation_reason: Some(reason), ..Self::new(ActionType::EscalateRisk) }
+    }
+
+    /// `add_internal_note` with `code`.
+    pub fn note(code: impl Into<String>) -> Self {
+        Self { note_code: Some(code.into()), ..Self::new(ActionType::AddInternalNote) }
+    }
+
+    /// The same action with `case_id` set.
+    pub fn with_case(mut self, case_id: impl Into<String>) -> Self {
+        self.case_id = Some(case_id.into());
+        self
+    }
+
+    /// The request rules of §4.2 that serde cannot express: `case_id` and `note_code` at most
+    /// 64 characters, `refund_amount_usd` finite and `>= 0`.
+    pub fn validate(&self) -> Result<(), RequestError> {
+        for (field, value) in [("case_id", &self.case_id), ("note_code", &self.note_code)] {
+            if let Some(text) = value {
+                let length = text.chars().count();
+                if length > MAX_ID_CHARS {
+                    return Err(RequestError::field(
+                        field,
+                        format!("{field} must be at most {MAX_ID_CHARS} characters (got {length})"),
+                    ));
+                }
+            }
+        }
+        if let Some(amount) = self.refund_amount_usd
+            && !(amount.is_finite() && amount >= 0.0)
+        {
+            return Err(RequestError::field(
+                "refund_amount_usd",
+                format!("refund_amount_usd must be a finite number >= 0 (got {amount})"),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A malformed or ill-typed request (spec §4.2): reported as a validation error, never reaching
+/// the game and never counting as a step.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RequestError {
+    /// The offending field (`action_type`, an unknown key, ...), `None` when the request as a
+    /// whole is wrong (not JSON, not an object).
+    pub field: Option<String>,
+    /// One readable sentence that names the field.
+    pub message: String,
+}
+
+impl RequestError {
+    /// An error about one field.
+    pub fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { field: Some(field.into()), message: message.into() }
+    }
+
+    /// An error about the request as a whole.
+    pub fn body(message: impl Into<String>) -> Self {
+        Self { field: None, message: message.into() }
+    }
+}
+
+impl fmt::Display for RequestError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for RequestError {}
+
+/// The fields an action may carry, in wire order.
+const FIELDS: [&str; 7] = [
+    "action_type",
+    "case_id",
+    "refund_amount_usd",
+    "expedite",
+    "escalation_reason",
+    "note_code",
+    "metadata",
+];
+
+/// Parses and validates an action from JSON text: every serde failure (not JSON, not an object,
+/// unknown key, wrong type, bad enum value, missing `action_type`) and every rule of
+/// [`Action::validate`] becomes a [`RequestError`] naming the field.
+pub fn parse_action(json: &str) -> Result<Action, RequestError> {
+    let value: Value = serde_json::from_str(json)
+        .map_err(|e| RequestError::body(format!("the action is not valid JSON: {e}")))?;
+    action_from_value(value)
+}
+
+/// As [`parse_action`], for an already parsed JSON value (e.g. the `action` of a step request).
+pub fn action_from_value(value: Value) -> Result<Action, RequestError> {
+    let Value::Object(object) = value else {
+        return Err(RequestError::body(format!(
+            "the action must be a JSON object, got {}",
+            json_kind(&value)
+        )));
+    };
+    if let Some(unknown) = object.keys().find(|key| !FIELDS.contains(&key.as_str())) {
+        return Err(RequestError::field(
+            unknown.as_str(),
+            format!("unknown field `{unknown}`; an action has only {}", FIELDS.join(", ")),
+        ));
+    }
+    let mut object = object;
+    let mut take = |name: &str| object.remove(name);
+    let action_type = match take("action_type") {
+        Some(value) => field::<ActionType>("action_type", value)?,
+        None => {
+            return Err(RequestError::field(
+                "action_type",
+                "action_type is required (one of the 12 action types)",
+            ));
+        }
+    };
+    let mut action = Action::new(action_type);
+    if let Some(value) = take("case_id") {
+        action.case_id = field("case_id", value)?;
+    }
+    if let Some(value) = take("refund_amount_usd") {
+        action.refund_amount_usd = field("refund_amount_usd", value)?;
+    }
+    if let Some(value) = take("expedite") {
+        action.expedite = field("expedite", value)?;
+    }
+    if let Some(value) = take("escalation_reason") {
+        action.escalation_reason = field("escalation_reason", value)?;
+    }
+    if let Some(value) = take("note_code") {
+        action.note_code = field("note_code", value)?;
+    }
+    if let Some(value) = take("metadata") {
+        action.metadata = field("metadata", value)?;
+    }
+    action.validate()?;
+    Ok(action)
+}
+
+/// Deserialises one field's value, naming the field in the error.
+fn field<T: serde::de::DeserializeOwned>(name: &str, value: Value) -> Result<T, RequestError> {
+    serde_json::from_value(value).map_err(|e| RequestError::field(name, format!("{name}: {e}")))
+}
+
+fn json_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::schemas;
+
+    fn rejected(json: &str) -> RequestError {
+        match parse_action(json) {
+            Ok(action) => panic!("{json} was accepted as {action:?}"),
+            Err(error) => error,
+        }
+    }
+
+    fn assert_names(json: &str, field: &str) {
+        let error = rejected(json);
+        assert_eq!(error.field.as_deref(), Some(field), "{json}: {error}");
+        assert!(error.message.contains(field), "{json}: message `{error}` does not name {field}");
+    }
+
+    #[test]
+    fn accepts_the_minimal_action() {
+        let action = parse_action(r#"{"action_type":"inspect_order"}"#).unwrap();
+        assert_eq!(action, Action::new(ActionType::InspectOrder));
+    }
+
+    #[test]
+    fn accepts_every_field() {
+        let json = r#"{"action_type":"issue_refund","case_id":"RPR-1","refund_amount_usd":81.21,
+            "expedite":false,"escalation_reason":null,"note_code":null,"metadata":{"x":[1]}}"#;
+        let action = parse_action(json).unwrap();
+        assert_eq!(action.refund_amount_usd, Some(81.21));
+        assert_eq!(action.case_id.as_deref(), Some("RPR-1"));
+        assert_eq!(action.metadata.len(), 1);
+        // The derived Deserialize agrees with the field-by-field parser.
+        assert_eq!(serde_json::from_str::<Action>(json).unwrap(), action);
+    }
+
+    #[test]
+    fn rejects_unknown_keys() {
+        assert_names(r#"{"action_type":"inspect_order","amount":3}"#, "amount");
+        assert!(serde_json::from_str::<Action>(r#"{"action_type":"close_case","x":1}"#).is_err());
+    }
+
+    #[test]
+    fn rejects_bad_enum_values() {
+        assert_names(r#"{"action_type":"inspect_everything"}"#, "action_type");
+        assert_names(r#"{"action_type":"refund"}"#, "action_type");
+        assert_names(
+            r#"{"action_type":"escalate_risk","escalation_reason":"gut_feeling"}"#,
+            "escalation_reason",
+        );
+    }
+
+    #[test]
+    fn rejects_missing_action_type_and_wrong_types() {
+        assert_names(r#"{"case_id":"RPR-1"}"#, "action_type");
+        assert_names(r#"{"action_type":null}"#, "action_type");
+        assert_names(r#"{"action_type":"switch_case","case_id":7}"#, "case_id");
+        assert_names(
+            r#"{"action_type":"issue_refund","refund_amount_usd":"81.21"}"#,
+            "refund_amount_usd",
+        );
+        assert_names(r#"{"action_type":"ship_replacement","expedite":"yes"}"#, "expedite");
+        assert_names(r#"{"action_type":"ship_replacement","expedite":null}"#, "expedite");
+        assert_names(r#"{"action_type":"add_internal_note","note_code":["a"]}"#, "note_code");
+        assert_names(r#"{"action_type":"close_case","metadata":[]}"#, "metadata");
+        assert_eq!(rejected("[1]").field, None);
+        assert_eq!(rejected("{").field, None);
+        assert_eq!(rejected("null").field, None);
+    }
+
+    #[test]
+    fn rejects_negative_and_non_finite_amounts() {
+        assert_names(
+            r#"{"action_type":"issue_refund","refund_amount_usd":-0.01}"#,
+            "refund_amount_usd",
+        );
+        for amount in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, -1.0] {
+            let error = Action::refund(amount).validate().unwrap_err();
+            assert_eq!(error.field.as_deref(), Some("refund_amount_usd"));
+        }
+        assert!(Action::refund(0.0).validate().is_ok());
+        // Not a request error: zero is refused by the rules of the game (§4.3), not the schema.
+        assert!(parse_action(r#"{"action_type":"issue_refund","refund_amount_usd":0}"#).is_ok());
+    }
+
+    #[test]
+    fn rejects_over_long_strings() {
+        let long = "x".repeat(65);
+        assert_names(&format!(r#"{{"action_type":"switch_case","case_id":"{long}"}}"#), "case_id");
+        assert_names(
+            &format!(r#"{{"action_type":"add_internal_note","note_code":"{long}"}}"#),
+            "note_code",
+        );
+        let fits = "é".repeat(64); // characters, not bytes
+        assert!(
+            parse_action(&format!(r#"{{"action_type":"switch_case","case_id":"{fits}"}}"#)).is_ok()
+        );
+    }
+
+    #[test]
+    fn serialises_compactly_and_round_trips() {
+        let action = Action::switch_to("SLA-1");
+        assert_eq!(
+            serde_json::to_string(&action).unwrap(),
+            r#"{"action_type":"switch_case","case_id":"SLA-1"}"#
+        );
+        for action in [
+            Action::refund(81.21).with_case("RPR-1"),
+            Action::ship(true),
+            Action::escalate(EscalationReason::SuspectedFraud),
+            Action::note("vip_exchange"),
+            Action::new(ActionType::CloseCase),
+        ] {
+            let text = serde_json::to_string(&action).unwrap();
+            assert_eq!(parse_action(&text).unwrap(), action, "{text}");
+        }
+    }
+
+    #[test]
+    fn enums_match_their_wire_names() {
+        assert_eq!(ActionType::ALL.len(), 12);
+        for &action_type in ActionType::ALL {
+            let wire = serde_json::to_value(action_type).unwrap();
+            assert_eq!(wire, action_type.as_str());
+            assert_eq!(action_type.as_str().parse::<ActionType>(), Ok(action_type));
+        }
+        for &reason in EscalationReason::ALL {
+            assert_eq!(serde_json::to_value(reason).unwrap(), reason.as_str());
+        }
+        assert!("Refund".parse::<ActionType>().is_err());
+        assert!(ActionType::EscalateRisk.is_resolution());
+        assert!(!ActionType::CloseCase.is_resolution());
+    }
+
+    #[test]
+    fn action_schema_is_closed_and_lists_the_action_types() {
+        let schema = &schemas()["action"];
+        assert_eq!(schema["$schema"], "https://json-schema.org/draft/2020-12/schema");
+        assert_eq!(schema["additionalProperties"], false);
+        assert_eq!(schema["required"], serde_json::json!(["action_type"]));
+        let properties = schema["properties"].as_object().unwrap();
+        assert_eq!(properties.keys().len(), FIELDS.len());
+        for name in FIELDS {
+            assert!(properties.contains_key(name), "{name}");
+        }
+        let reference = properties["action_type"]["$ref"].as_str().unwrap();
+        let name = reference.strip_prefix("#/$defs/").unwrap();
+        let listed: Vec<&str> = schema["$defs"][name]["enum"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        let expected: Vec<&str> = ActionType::ALL.iter().map(|a| a.as_str()).collect();
+        assert_eq!(listed, expected);
+        let text = serde_json::to_string(&properties["case_id"]).unwrap();
+        assert!(text.contains("\"maxLength\":64"), "{text}");
+        let text = serde_json::to_string(&properties["refund_amount_usd"]).unwrap();
+        assert!(text.contains("\"minimum\":0"), "{text}");
+    }
+}
