@@ -80,3 +80,194 @@ fn escalation_on_the_hard_task_is_accepted() {
     let report = step(&m, &mut ep, &Action::escalate(EscalationReason::SuspectedFraud)).unwrap();
     assert!(report.error.is_none(), "{:?}", report.error);
 }
+
+/// A step of a script: the action to take given the observation so far, if any.
+type Move<'a> = &'a dyn Fn(&Observation) -> Option<Action>;
+
+/// Plays a script; each entry sees the observation so far and may skip (`None`).
+fn play(m: &Machine, seed: u64, script: &[Move<'_>]) -> (Observation, f64) {
+    let mut ep = start(m, seed, format!("s{seed}"));
+    let mut obs = observe(m, &ep, None);
+    let mut total = 0.0;
+    for (i, next) in script.iter().enumerate() {
+        let Some(action) = next(&obs) else { continue };
+        let report = step(m, &mut ep, &action).expect("running");
+        assert!(
+            report.error.is_none(),
+            "seed {seed} step {}: {action:?} refused: {:?}",
+            i + 1,
+            report.error
+        );
+        total += report.reward;
+        obs = observe(m, &ep, Some(&report));
+    }
+    (obs, total)
+}
+
+/// Refund the top of the band if the carrier approved, else escalate as a policy exception.
+fn carrier_decision(o: &Observation, max_bp: i64) -> Action {
+    if o.active_case.carrier_status == shopops::wire::CarrierStatus::Approved {
+        Action::refund(pct(o.active_case.order_value_usd, max_bp))
+    } else {
+        Action::escalate(EscalationReason::PolicyException)
+    }
+}
+
+fn cents(usd: f64) -> i64 {
+    (usd * 100.0).round() as i64
+}
+
+fn pct(value_usd: f64, bp: i64) -> f64 {
+    ((cents(value_usd) * bp + 5000) / 10_000) as f64 / 100.0
+}
+
+#[test]
+fn the_medium_task_played_optimally_grades_one() {
+    use ActionType::*;
+    let m = machine("sla_queue_juggle");
+    let a = |t: ActionType| move |_: &Observation| Some(Action::new(t));
+    let to = |id: &'static str| move |_: &Observation| Some(Action::switch_to(id));
+    let ship = |e: bool| move |_: &Observation| Some(Action::ship(e));
+    let note = |_: &Observation| Some(Action::note("vip_exchange"));
+    let fraud = |_: &Observation| Some(Action::escalate(EscalationReason::SuspectedFraud));
+    let sla5 = |o: &Observation| Some(carrier_decision(o, 3000));
+    let refund_all = |o: &Observation| Some(Action::refund(o.active_case.order_value_usd));
+    let (a1, a2, a3, a4, a5) =
+        (a(InspectOrder), a(InspectInventory), a(CloseCase), a(InspectPolicy), a(ContactCarrier));
+    let a6 = a(InspectCustomerHistory);
+    let (s1, s5, s2, s3, s4) = (to("SLA-1"), to("SLA-5"), to("SLA-2"), to("SLA-3"), to("SLA-4"));
+    let (ship_fast, ship_slow) = (ship(true), ship(false));
+    let script: Vec<Move<'_>> = vec![
+        &s1,
+        &a1,
+        &a2,
+        &ship_fast,
+        &note,
+        &a3,
+        &s5,
+        &a1,
+        &a4,
+        &a5,
+        &s2,
+        &a1,
+        &a2,
+        &ship_slow,
+        &a3,
+        &s3,
+        &a1,
+        &a6,
+        &fraud,
+        &a3,
+        &s5,
+        &sla5,
+        &a3,
+        &s4,
+        &a1,
+        &refund_all,
+        &a3,
+    ];
+    for seed in 1..=30 {
+        let (obs, total) = play(&m, seed, &script);
+        assert!(obs.done, "seed {seed}");
+        assert_eq!(obs.metadata["grade"]["score"], 1.0, "seed {seed}: {}", obs.metadata["grade"]);
+        assert!((total - 3.28).abs() < 1e-9, "seed {seed}: return {total}");
+    }
+}
+
+#[test]
+fn the_hard_task_played_optimally_grades_one() {
+    use ActionType::*;
+    let m = machine("fraud_stockout_cascade");
+    let a = |t: ActionType| move |_: &Observation| Some(Action::new(t));
+    let to = |id: &'static str| move |_: &Observation| Some(Action::switch_to(id));
+    let ship = |e: bool| move |_: &Observation| Some(Action::ship(e));
+    let note = |_: &Observation| Some(Action::note("vip_exchange"));
+    let fraud = |_: &Observation| Some(Action::escalate(EscalationReason::SuspectedFraud));
+    let hard2 = |o: &Observation| {
+        Some(if o.active_case.evidence_status == shopops::wire::EvidenceStatus::Insufficient {
+            Action::escalate(EscalationReason::SuspectedFraud)
+        } else {
+            Action::refund(o.active_case.order_value_usd)
+        })
+    };
+    let reserved = |o: &Observation| {
+        fact(o, "replacement_eligible") == true && fact(o, "fraud_pattern") == false
+    };
+    let hard3_inventory = move |o: &Observation| reserved(o).then(|| Action::new(InspectInventory));
+    let hard3 = move |o: &Observation| {
+        let value = o.active_case.order_value_usd;
+        Some(if fact(o, "fraud_pattern") == true {
+            Action::escalate(EscalationReason::SuspectedFraud)
+        } else if reserved(o) {
+            Action::refund(value)
+        } else {
+            Action::refund(pct(value, 3500))
+        })
+    };
+    let hard4 = |o: &Observation| Some(carrier_decision(o, 3000));
+    let refund_all = |o: &Observation| Some(Action::refund(o.active_case.order_value_usd));
+    let (order, policy, history, inventory) =
+        (a(InspectOrder), a(InspectPolicy), a(InspectCustomerHistory), a(InspectInventory));
+    let (close, evidence, carrier) = (a(CloseCase), a(RequestEvidence), a(ContactCarrier));
+    let (h1, h2, h4, h7, h5, h3, h6) = (
+        to("HARD-1"),
+        to("HARD-2"),
+        to("HARD-4"),
+        to("HARD-7"),
+        to("HARD-5"),
+        to("HARD-3"),
+        to("HARD-6"),
+    );
+    let (fast, slow) = (ship(true), ship(false));
+    let script: Vec<Move<'_>> = vec![
+        &h1,
+        &order,
+        &history,
+        &inventory,
+        &fast,
+        &note,
+        &close,
+        &h2,
+        &order,
+        &policy,
+        &history,
+        &evidence,
+        &h4,
+        &order,
+        &policy,
+        &carrier,
+        &h7,
+        &order,
+        &inventory,
+        &slow,
+        &close,
+        &h2,
+        &hard2,
+        &close,
+        &h5,
+        &order,
+        &history,
+        &fraud,
+        &close,
+        &h3,
+        &order,
+        &history,
+        &hard3_inventory,
+        &hard3,
+        &close,
+        &h4,
+        &hard4,
+        &close,
+        &h6,
+        &order,
+        &refund_all,
+        &close,
+    ];
+    for seed in 1..=40 {
+        let (obs, total) = play(&m, seed, &script);
+        assert!(obs.done, "seed {seed}");
+        assert_eq!(obs.metadata["grade"]["score"], 1.0, "seed {seed}: {}", obs.metadata["grade"]);
+        let reserved = (total - 4.58).abs() < 1e-9;
+        assert!(reserved || (total - 4.53).abs() < 1e-9, "seed {seed}: return {total}");
+    }
+}

@@ -487,6 +487,20 @@ impl Builder<'_> {
         for sku in scenario.stock.keys() {
             self.symbols.intern(sku);
         }
+        for response in scenario.program.responses.values() {
+            for status in &response.statuses {
+                self.symbols.intern(&status.name);
+            }
+        }
+        for case in &scenario.cases {
+            for draw in &case.draws {
+                if let crate::data::DrawKind::Options(options) = &draw.kind {
+                    for (option, _) in options {
+                        self.symbols.intern(&option.name);
+                    }
+                }
+            }
+        }
     }
 
     fn body(&mut self, body: &[Effect], ctx: Ctx) -> Vec<St> {

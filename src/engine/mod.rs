@@ -6,6 +6,7 @@
 
 pub mod eval;
 mod eval_ir;
+mod game;
 pub mod grade;
 pub mod ir;
 mod machine;
@@ -19,6 +20,7 @@ pub mod step;
 mod symbols;
 pub mod value;
 
+pub use game::Game;
 pub use machine::Machine;
 pub use start::start;
 pub use state::Episode;

@@ -1,0 +1,68 @@
+//! [`Game`]: one episode with its last step, the convenient handle for front ends.
+
+use std::sync::Arc;
+
+use super::machine::Machine;
+use super::observe::{observe, state, summary};
+use super::start::start;
+use super::state::Episode;
+use super::step::{StepError, StepReport, step};
+use crate::wire::{Action, EpisodeSummary, Observation, State};
+
+/// An episode of a scenario, with the report of its last step.
+#[derive(Clone, Debug)]
+pub struct Game {
+    machine: Arc<Machine>,
+    episode: Episode,
+    last: Option<StepReport>,
+}
+
+impl Game {
+    /// A new episode with `seed`.
+    pub fn new(machine: Arc<Machine>, seed: u64, episode_id: impl Into<String>) -> Self {
+        let episode = start(&machine, seed, episode_id.into());
+        Game { machine, episode, last: None }
+    }
+
+    /// The current observation.
+    pub fn observation(&self) -> Observation {
+        observe(&self.machine, &self.episode, self.last.as_ref())
+    }
+
+    /// Takes a step and returns the new observation.
+    pub fn step(&mut self, action: &Action) -> Result<Observation, StepError> {
+        let report = step(&self.machine, &mut self.episode, action)?;
+        self.last = Some(report);
+        Ok(self.observation())
+    }
+
+    /// The report of the last step.
+    pub fn last(&self) -> Option<&StepReport> {
+        self.last.as_ref()
+    }
+
+    /// Whether the episode has ended.
+    pub fn done(&self) -> bool {
+        self.episode.ended.is_some()
+    }
+
+    /// The episode state.
+    pub fn state(&self) -> State {
+        state(&self.machine, &self.episode)
+    }
+
+    /// The terminal summary, once the episode has ended.
+    pub fn summary(&self) -> Option<EpisodeSummary> {
+        summary(&self.machine, &self.episode)
+    }
+
+    /// The engine state (for search and replay).
+    pub fn episode(&self) -> &Episode {
+        &self.episode
+    }
+
+    /// The machine it runs on.
+    pub fn machine(&self) -> &Arc<Machine> {
+        &self.machine
+    }
+}
