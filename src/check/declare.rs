@@ -57,6 +57,7 @@ const EFFECTS: &[&str] = &[
     "reopen",
     "satisfaction",
     "fraud_loss",
+    "fee",
     "stockout",
     "schedule",
     "fact",

@@ -1,8 +1,11 @@
-//! The command-line interface: `check`, `explain`, `dump`.
+//! The command-line interface: `check`, `explain`, `dump`, `run`, `eval`.
 
 mod check;
 mod dump;
+mod eval;
 mod explain;
+mod run;
+mod scenarios;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -42,6 +45,34 @@ enum Command {
         /// The code (`SHOP004`, `shop4` or `4`).
         code: String,
     },
+    /// Play one episode: a transcript with `--policy`, else JSON actions in, observations out.
+    Run {
+        /// A scenario file.
+        scenario: PathBuf,
+        /// Episode seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// A baseline policy: rule, random, noop, close_all, pay_all.
+        #[arg(long)]
+        policy: Option<String>,
+    },
+    /// Evaluate a policy over many seeds of each scenario (default: everything under scenarios/).
+    Eval {
+        /// Scenario files or directories.
+        scenarios: Vec<PathBuf>,
+        /// A baseline policy: rule, random, noop, close_all, pay_all.
+        #[arg(long, default_value = "rule")]
+        policy: String,
+        /// Episodes per scenario.
+        #[arg(long, default_value_t = 10)]
+        seeds: u64,
+        /// First seed.
+        #[arg(long, default_value_t = 1)]
+        seed_base: u64,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "table")]
+        format: eval::EvalFormat,
+    },
     /// Print the compiled scenario (JSON or RON) or its dependency graph (DOT).
     Dump {
         /// A scenario file.
@@ -68,6 +99,10 @@ pub fn run() -> ExitCode {
         }
         Command::Explain { code } => explain::run(&code),
         Command::Dump { file, format } => dump::run(&file, format),
+        Command::Run { scenario, seed, policy } => run::run(scenario, seed, policy.as_deref()),
+        Command::Eval { scenarios, policy, seeds, seed_base, format } => {
+            eval::run(scenarios, &policy, seeds, seed_base, format)
+        }
     };
     match outcome {
         Ok(code) => ExitCode::from(code),
