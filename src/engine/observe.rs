@@ -198,16 +198,20 @@ fn case_view(m: &Machine, ep: &Episode, case: usize) -> CaseView {
 }
 
 fn queue_item(m: &Machine, ep: &Episode, case: usize) -> QueueItemView {
-    let view = case_view(m, ep, case);
+    let data = &m.scenario.cases[ep.world.cases[case].index];
     QueueItemView {
+        case_id: case_id(m, ep, case),
+        title: data.title.name.clone(),
+        case_type: CaseType::parse(attribute(m, ep, case, "type"))
+            .unwrap_or(CaseType::RefundRequest),
+        status: CaseStatus::parse(m.symbols.name(ep.cases[case].status))
+            .unwrap_or(CaseStatus::Open),
+        priority: CasePriority::parse(attribute(m, ep, case, "priority"))
+            .unwrap_or(CasePriority::Low),
+        customer_tier: CustomerTier::parse(attribute(m, ep, case, "tier"))
+            .unwrap_or(CustomerTier::Bronze),
         sla_minutes_remaining: (ep.world.cases[case].sla_deadline - ep.clock).max(0),
-        blocker_count: u32::try_from(view.blockers.len()).unwrap_or(u32::MAX),
-        case_id: view.case_id,
-        title: view.title,
-        case_type: view.case_type,
-        status: view.status,
-        priority: view.priority,
-        customer_tier: view.customer_tier,
+        blocker_count: u32::try_from(blockers(m, ep, case).len()).unwrap_or(u32::MAX),
     }
 }
 

@@ -439,7 +439,10 @@ impl<'a> Run<'a> {
         if after.reopens != before.reopens {
             return after.close_reason.map_or(Json::Null, |r| json!(self.m.symbols.name(r)));
         }
-        json!(crate::wire::usd(payload + after.fees - before.fees))
+        match payload + after.fees - before.fees {
+            0 => Json::Null,
+            money => json!(crate::wire::usd(money)),
+        }
     }
 
     /// Spec §3.5: a case newly past its deadline (open, or closed late) is breached once.
