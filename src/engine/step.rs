@@ -127,12 +127,10 @@ impl<'a> Run<'a> {
                     ("message".to_string(), json!(message)),
                 ]);
                 self.report.error = Some((code, message));
-                for body in self.m.hooks(Trigger::Invalid) {
-                    self.exec(body, active, Locals::default(), step_index);
-                }
+                self.run_hooks(Trigger::Invalid, active, &Locals::default(), step_index);
                 if let Some(rule) = rule {
-                    let hooks = self.m.rejects[rule].hooks.clone();
-                    self.exec(&hooks, active, Locals::default(), step_index);
+                    self.exec(&self.m.rejects[rule].hooks, active, Locals::default(), step_index);
+                    self.run_deferred(step_index);
                 }
             }
             None => {
@@ -217,6 +215,14 @@ impl<'a> Run<'a> {
         let mut frame = self.frame(case);
         frame.locals = locals.clone();
         frame.eval(ex)
+    }
+
+    /// Runs every hook of `trigger`, then the hooks their effects trigger.
+    fn run_hooks(&mut self, trigger: Trigger, case: usize, locals: &Locals, step: u32) {
+        for body in self.m.hooks(trigger) {
+            self.exec(body, case, locals.clone(), step);
+        }
+        self.run_deferred(step);
     }
 
     fn run_deferred(&mut self, step_index: u32) {
@@ -460,9 +466,7 @@ impl<'a> Run<'a> {
             if !record.breached && late {
                 self.ep.cases[case].breached = true;
                 self.ep.sla_breaches += 1;
-                for body in self.m.hooks(Trigger::Breach) {
-                    self.exec(body, case, Locals::default(), step);
-                }
+                self.run_hooks(Trigger::Breach, case, &Locals::default(), step);
             }
         }
     }
@@ -479,16 +483,11 @@ impl<'a> Run<'a> {
         self.fire_due(step, true);
         let queue = self.ep.world.queue.clone();
         for case in queue {
-            for body in self.m.hooks(Trigger::Settle) {
-                self.exec(body, case, Locals::default(), step);
-            }
+            self.run_hooks(Trigger::Settle, case, &Locals::default(), step);
         }
         let grade = super::grade::grade(self.m, self.ep).score;
         self.ep.ended = Some(Ending { rule, truncated: self.m.ends[rule].2, grade });
-        let locals = Locals { grade, ..Locals::default() };
-        for body in self.m.hooks(Trigger::End) {
-            self.exec(body, active, locals.clone(), step);
-        }
+        self.run_hooks(Trigger::End, active, &Locals { grade, ..Locals::default() }, step);
     }
 
     /// Spec §7: sum, clamp, round; the rounding group absorbs the difference.
