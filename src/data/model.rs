@@ -41,7 +41,7 @@ pub struct CaseFile {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CaseRecord {
-    /// Case id, e.g. `RPR-1`.
+    /// Case id, e.g. `W-1`.
     pub id: Text,
     /// One-line title.
     pub title: Text,
