@@ -34,7 +34,7 @@ pub(super) fn run(path: PathBuf, seed: u64, policy: Option<&str>) -> Result<u8, 
 fn transcript(mut game: Game, mut agent: Box<dyn crate::policy::Policy>, policy: &str) {
     let scenario = &game.machine().scenario;
     let mut out = format!(
-        "{} ({}) · seed {} · version {} · policy {policy}\n\n{:>4}  {:<26} {:>8} {:>6}  {:<8} what changed\n",
+        "{} ({}) · seed {} · version {} · policy {policy}\n\n{:>4}  {:<36} {:>8} {:>6}  {:<8} what changed\n",
         scenario.id,
         scenario.difficulty,
         game.episode().world.seed,
@@ -67,7 +67,7 @@ fn transcript(mut game: Game, mut agent: Box<dyn crate::policy::Policy>, policy:
         }
         let _ = writeln!(
             out,
-            "{:>4}  {:<26} {:>+8.4} {:>6}  {:<8} {}",
+            "{:>4}  {:<36} {:>+8.4} {:>6}  {:<8} {}",
             next.step_index,
             label,
             next.reward.unwrap_or(0.0),
@@ -127,6 +127,10 @@ fn changes(before: &Observation, after: &Observation) -> String {
         && before.active_case.case_id == after.active_case.case_id
     {
         parts.push(format!("status {}", after.active_case.status));
+    }
+    let breaches = after.metrics.sla_breaches.saturating_sub(before.metrics.sla_breaches);
+    if breaches > 0 {
+        parts.push(format!("SLA breached on {breaches} case(s)"));
     }
     if let Some(events) = after.metadata.get("events").and_then(Json::as_array) {
         for event in events {
