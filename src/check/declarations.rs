@@ -18,11 +18,26 @@ pub const SUMMARY_FIELDS: &[&str] =
 /// Observation fields a response's status can be shown in.
 pub const STATUS_FIELDS: &[&str] = &["evidence_status", "carrier_status"];
 
+/// Most checks, and most responses, a scenario may declare (the engine keeps one bit each).
+pub const MAX_PER_KIND: usize = 32;
+
 /// Difficulty tiers.
 pub const DIFFICULTIES: &[&str] = &["easy", "medium", "hard"];
 
 /// Checks every declaration of `program`.
 pub(super) fn check_declarations(program: &Program, typer: &mut Typer<'_>) {
+    for (what, names) in [
+        ("checks", program.checks.values().map(|c| &c.name).collect::<Vec<_>>()),
+        ("responses", program.responses.values().map(|r| &r.name).collect()),
+    ] {
+        if let Some(extra) = names.get(MAX_PER_KIND) {
+            typer.diagnostics.push(
+                Diagnostic::new(Code::InvalidValue, extra.span, format!("too many {what}"))
+                    .label(format!("the engine supports at most {MAX_PER_KIND} {what}"))
+                    .help("checks and responses are tracked per case in fixed-size sets"),
+            );
+        }
+    }
     let setting = Scope::new(program, Ctx::Setting);
     scenario(program, &setting, typer);
     desk(program, &setting, typer);

@@ -29,7 +29,7 @@ use program::Program;
 
 pub use case_data::valid_note_code;
 pub use declarations::{
-    CLOSURE_CLASSES, DIFFICULTIES, STATUS_FIELDS, SUMMARY_FIELDS, reward_groups,
+    CLOSURE_CLASSES, DIFFICULTIES, MAX_PER_KIND, STATUS_FIELDS, SUMMARY_FIELDS, reward_groups,
 };
 pub use summaries::placeholders;
 
@@ -247,4 +247,28 @@ fn check_file(
     let has_errors = found.iter().any(Diagnostic::is_error);
     diagnostics.extend(found);
     Checked { root, files: parsed.files, cases_file, program, cases, has_errors }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn codes(text: &str) -> Vec<Code> {
+        let mut sources = SourceMap::new();
+        let root = sources.add("memory.shop", text);
+        check_sources(sources, &[root]).diagnostics.iter().map(|d| d.code).collect()
+    }
+
+    #[test]
+    fn in_memory_sources_are_checked_without_disk() {
+        assert!(codes("check order { empty \"none\" }\n").is_empty());
+        assert_eq!(codes("chek order\n"), [Code::UnknownStatement]);
+    }
+
+    #[test]
+    fn more_checks_than_the_engine_tracks_are_refused() {
+        let text: String =
+            (0..=MAX_PER_KIND).map(|i| format!("check c{i} {{ empty \"-\" }}\n")).collect();
+        assert_eq!(codes(&text), [Code::InvalidValue]);
+    }
 }
