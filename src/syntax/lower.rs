@@ -152,37 +152,38 @@ fn check_nesting(file: FileId, text: &str, offset: usize) -> Option<Diagnostic> 
 }
 
 /// Length of `text` up to the end of its last character that is neither whitespace nor part
-/// of a comment.
+/// of a comment (pest includes the trivia it skipped after a rule in the rule's span).
 fn significant_len(text: &str) -> usize {
-    let mut end = 0;
-    let mut chars = text.char_indices().peekable();
+    let mut end = text.len();
+    loop {
+        let trimmed = text[..end].trim_end();
+        end = trimmed.len();
+        let line_start = trimmed.rfind('\n').map_or(0, |i| i + 1);
+        match comment_start(&trimmed[line_start..]) {
+            Some(at) => end = line_start + at,
+            None => return end,
+        }
+    }
+}
+
+/// Where a `#` comment starts on one line, outside strings.
+fn comment_start(line: &str) -> Option<usize> {
+    if !line.contains('#') {
+        return None;
+    }
     let mut in_string = false;
+    let mut chars = line.char_indices();
     while let Some((i, c)) = chars.next() {
         match c {
-            '"' if !in_string && text[i..].starts_with("\"\"\"") => {
-                let close = text[i + 3..].find("\"\"\"").map_or(text.len(), |e| i + 3 + e + 3);
-                while chars.next_if(|&(j, _)| j < close).is_some() {}
-                end = close;
-                continue;
-            }
-            '"' => in_string = !in_string,
             '\\' if in_string => {
                 chars.next();
             }
-            '#' if !in_string => {
-                for (_, c) in chars.by_ref() {
-                    if c == '\n' {
-                        break;
-                    }
-                }
-                continue;
-            }
-            c if c.is_whitespace() && !in_string => continue,
+            '"' => in_string = !in_string,
+            '#' if !in_string => return Some(i),
             _ => {}
         }
-        end = i + c.len_utf8();
     }
-    end.max(text.len().min(1))
+    None
 }
 
 fn syntax_error(file: FileId, offset: usize, error: &pest::error::Error<Rule>) -> Diagnostic {
