@@ -75,39 +75,21 @@ pub(crate) mod testing {
     use serde_json::{Map, Value, json};
 
     use crate::wire::{
-        BusinessMetrics, CarrierStatus, CasePriority, CaseStatus, CaseType, CaseView, CustomerTier,
-        EvidenceStatus, FraudSignal, Observation, OrderStatus, QueueItemView, Resources,
-        ToolResult, usd,
+        BusinessMetrics, CasePriority, CaseType, CaseView, CustomerTier, Observation,
+        QueueItemView, Resources, ToolResult, usd,
     };
 
-    /// A case view with the given id, type and priority; other fields plain.
+    /// A case view with the given id, type and priority; other fields as in the worked
+    /// example's reset observation.
     pub(crate) fn case(id: &str, case_type: CaseType, priority: CasePriority) -> CaseView {
-        CaseView {
-            case_id: id.into(),
-            title: format!("Case {id}"),
-            case_type,
-            status: CaseStatus::Open,
-            priority,
-            customer_tier: CustomerTier::Silver,
-            order_value_usd: usd(28460),
-            days_since_order: 10,
-            order_status: OrderStatus::Delivered,
-            fraud_signal: FraudSignal::Low,
-            requested_compensation_usd: Some(usd(28460)),
-            replacement_sku: None,
-            evidence_status: EvidenceStatus::NotRequested,
-            carrier_status: CarrierStatus::NotContacted,
-            order_summary: None,
-            policy_summary: None,
-            history_summary: None,
-            inventory_summary: None,
-            blockers: vec!["order_review_required".into(), "resolution_not_recorded".into()],
-            pending_events: vec![],
-            completed_checks: vec![],
-            notes: vec![],
-            resolution_action: None,
-            resolution_summary: None,
-        }
+        let mut view = crate::wire::example_observation().active_case;
+        view.case_id = id.into();
+        view.title = format!("Case {id}");
+        view.case_type = case_type;
+        view.priority = priority;
+        view.customer_tier = CustomerTier::Silver;
+        view.days_since_order = 10;
+        view
     }
 
     /// A queue entry for `view` with `sla` minutes left.

@@ -89,6 +89,9 @@ macro_rules! wire_enum {
 
 mod action;
 mod observation;
+
+#[cfg(test)]
+pub(crate) use observation::tests::example as example_observation;
 mod summary;
 
 pub use action::{
