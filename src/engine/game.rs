@@ -36,11 +36,6 @@ impl Game {
         Ok(self.observation())
     }
 
-    /// The report of the last step.
-    pub fn last(&self) -> Option<&StepReport> {
-        self.last.as_ref()
-    }
-
     /// Whether the episode has ended.
     pub fn done(&self) -> bool {
         self.episode.ended.is_some()

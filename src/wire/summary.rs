@@ -19,13 +19,6 @@ wire_enum! {
     }
 }
 
-impl TerminationReason {
-    /// Whether this ending is a truncation (`step_limit`) rather than a termination.
-    pub const fn is_truncation(self) -> bool {
-        matches!(self, Self::StepLimit)
-    }
-}
-
 wire_enum! {
     /// How a case ended, for the grade (§8.3, §8.6).
     Closure {
@@ -283,8 +276,6 @@ mod tests {
     #[test]
     fn termination_reasons() {
         assert_eq!(TerminationReason::ALL.len(), 4);
-        assert!(TerminationReason::StepLimit.is_truncation());
-        assert!(!TerminationReason::TimeExhausted.is_truncation());
         assert_eq!(Closure::parse("repaired"), Some(Closure::Repaired));
     }
 }
