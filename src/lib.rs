@@ -5,6 +5,7 @@
 //! [`data`] (YAML case data) → [`check`] (every diagnostic) → [`compile`] (an immutable
 //! [`compile::Scenario`]).
 
+pub mod catalog;
 pub mod check;
 #[cfg(feature = "cli")]
 pub mod cli;
@@ -13,6 +14,8 @@ pub mod data;
 pub mod diag;
 pub mod engine;
 pub mod policy;
+#[cfg(feature = "server")]
+pub mod server;
 pub mod source;
 pub mod syntax;
 pub mod wire;

@@ -97,7 +97,8 @@ fn json_lines_run_reports_each_action() {
     assert_eq!(lines.len(), 4, "the reset, then one line per action: {stdout}");
 
     let keys = |v: &Value| v.as_object().map(|o| o.keys().cloned().collect::<Vec<_>>());
-    let envelope = Some(vec!["observation".to_string(), "reward".into(), "done".into()]);
+    let envelope =
+        Some(vec!["observation".to_string(), "reward".into(), "done".into(), "metadata".into()]);
     for i in [0, 1, 3] {
         let mut found = keys(&lines[i]).expect("an object");
         found.sort();

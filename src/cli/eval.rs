@@ -61,7 +61,7 @@ pub(super) fn run(
         return Err("--seeds must be at least 1".into());
     }
     let paths = if paths.is_empty() { vec![PathBuf::from("scenarios")] } else { paths };
-    let mut machines = super::scenarios::load(&paths)?;
+    let mut machines = super::scenarios::machines(&paths)?;
     let tier = |d: &str| ["easy", "medium", "hard"].iter().position(|t| *t == d).unwrap_or(3);
     machines.sort_by(|a, b| {
         (tier(&a.scenario.difficulty), &a.scenario.id)

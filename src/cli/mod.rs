@@ -1,4 +1,4 @@
-//! The command-line interface: `check`, `explain`, `dump`, `run`, `eval`.
+//! The command-line interface: `check`, `explain`, `dump`, `run`, `eval`, `serve`.
 
 mod check;
 mod dump;
@@ -6,6 +6,8 @@ mod eval;
 mod explain;
 mod run;
 mod scenarios;
+#[cfg(feature = "server")]
+mod serve;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -81,6 +83,9 @@ enum Command {
         #[arg(long, value_enum, default_value = "json")]
         format: dump::DumpFormat,
     },
+    /// Serve the scenarios as an OpenEnv environment (HTTP, WebSocket, MCP).
+    #[cfg(feature = "server")]
+    Serve(serve::ServeArgs),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -103,6 +108,8 @@ pub fn run() -> ExitCode {
         Command::Eval { scenarios, policy, seeds, seed_base, format } => {
             eval::run(scenarios, &policy, seeds, seed_base, format)
         }
+        #[cfg(feature = "server")]
+        Command::Serve(args) => serve::run(args),
     };
     match outcome {
         Ok(code) => ExitCode::from(code),

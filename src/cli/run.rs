@@ -9,11 +9,11 @@ use serde_json::{Value as Json, json};
 
 use crate::engine::Game;
 use crate::policy::by_name;
-use crate::wire::{Observation, parse_action};
+use crate::wire::{Observation, envelope, parse_action};
 
 /// Plays one episode of the scenario at `path`.
 pub(super) fn run(path: PathBuf, seed: u64, policy: Option<&str>) -> Result<u8, String> {
-    let machines = super::scenarios::load(&[path])?;
+    let machines = super::scenarios::machines(&[path])?;
     let machine = machines.into_iter().next().ok_or("no scenario")?;
     let game = Game::new(machine, seed, format!("run-{seed}"));
     match policy {
@@ -156,8 +156,9 @@ fn scripted(mut game: Game) {
             continue;
         }
         match parse_action(&input) {
-            Err(error) => {
-                line(json!({"error": {"code": "VALIDATION_ERROR", "message": error.to_string()}}))
+            Err(errors) => {
+                let message: Vec<String> = errors.iter().map(ToString::to_string).collect();
+                line(json!({"error": {"code": "VALIDATION_ERROR", "message": message.join("; ")}}))
             }
             Ok(action) => match game.step(&action) {
                 Ok(observation) => line(envelope(&observation)),
@@ -167,12 +168,4 @@ fn scripted(mut game: Game) {
             },
         }
     }
-}
-
-/// `{observation, reward, done}` as the OpenEnv envelope has it.
-fn envelope(observation: &Observation) -> Json {
-    let mut value = serde_json::to_value(observation).unwrap_or(Json::Null);
-    let reward = value.as_object_mut().and_then(|o| o.remove("reward")).unwrap_or(Json::Null);
-    let done = value.as_object_mut().and_then(|o| o.remove("done")).unwrap_or(Json::Bool(false));
-    json!({"observation": value, "reward": reward, "done": done})
 }

@@ -142,14 +142,17 @@ impl Action {
 
     /// The request rules of §4.2 that serde cannot express: `case_id` and `note_code` at most
     /// 64 characters, `refund_amount_usd` finite and `>= 0`.
-    pub fn validate(&self) -> Result<(), RequestError> {
+    pub fn validate(&self) -> Result<(), RequestErrors> {
+        let mut errors = Vec::new();
         for (field, value) in [("case_id", &self.case_id), ("note_code", &self.note_code)] {
             if let Some(text) = value {
                 let length = text.chars().count();
                 if length > MAX_ID_CHARS {
-                    return Err(RequestError::field(
+                    errors.push(RequestError::field(
+                        "string_too_long",
                         field,
                         format!("{field} must be at most {MAX_ID_CHARS} characters (got {length})"),
+                        Value::String(text.clone()),
                     ));
                 }
             }
@@ -157,35 +160,50 @@ impl Action {
         if let Some(amount) = self.refund_amount_usd
             && !(amount.is_finite() && amount >= 0.0)
         {
-            return Err(RequestError::field(
+            let kind = if amount.is_finite() { "greater_than_equal" } else { "finite_number" };
+            errors.push(RequestError::field(
+                kind,
                 "refund_amount_usd",
                 format!("refund_amount_usd must be a finite number >= 0 (got {amount})"),
+                serde_json::json!(amount),
             ));
         }
-        Ok(())
+        if errors.is_empty() { Ok(()) } else { Err(errors) }
     }
 }
 
-/// A malformed or ill-typed request (spec §4.2): reported as a validation error, never reaching
-/// the game and never counting as a step.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One violation in a malformed or ill-typed request (spec §4.2): reported as a validation
+/// error, never reaching the game and never counting as a step. Shaped like the reference
+/// server's 422 items (`type`, `loc`, `msg`, `input`).
+#[derive(Clone, Debug, PartialEq)]
 pub struct RequestError {
+    /// A short code: `json_invalid`, `model_type`, `missing`, `extra_forbidden`, `enum`,
+    /// `string_type`, `float_type`, `bool_type`, `dict_type`, `string_too_long`,
+    /// `greater_than_equal`, `finite_number`.
+    pub kind: &'static str,
     /// The offending field (`action_type`, an unknown key, ...), `None` when the request as a
     /// whole is wrong (not JSON, not an object).
     pub field: Option<String>,
     /// One readable sentence that names the field.
     pub message: String,
+    /// The offending value (`null` when it is missing).
+    pub input: Value,
 }
 
 impl RequestError {
-    /// An error about one field.
-    pub fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { field: Some(field.into()), message: message.into() }
+    /// A violation of one field.
+    pub fn field(
+        kind: &'static str,
+        field: impl Into<String>,
+        message: impl Into<String>,
+        input: Value,
+    ) -> Self {
+        Self { kind, field: Some(field.into()), message: message.into(), input }
     }
 
-    /// An error about the request as a whole.
-    pub fn body(message: impl Into<String>) -> Self {
-        Self { field: None, message: message.into() }
+    /// A violation of the request as a whole.
+    pub fn body(kind: &'static str, message: impl Into<String>, input: Value) -> Self {
+        Self { kind, field: None, message: message.into(), input }
     }
 }
 
@@ -196,6 +214,9 @@ impl fmt::Display for RequestError {
 }
 
 impl std::error::Error for RequestError {}
+
+/// Every violation of one request, in field order (never empty).
+pub type RequestErrors = Vec<RequestError>;
 
 /// The fields an action may carry, in wire order.
 const FIELDS: [&str; 7] = [
@@ -208,66 +229,108 @@ const FIELDS: [&str; 7] = [
     "metadata",
 ];
 
-/// Parses and validates an action from JSON text: every serde failure (not JSON, not an object,
-/// unknown key, wrong type, bad enum value, missing `action_type`) and every rule of
-/// [`Action::validate`] becomes a [`RequestError`] naming the field.
-pub fn parse_action(json: &str) -> Result<Action, RequestError> {
-    let value: Value = serde_json::from_str(json)
-        .map_err(|e| RequestError::body(format!("the action is not valid JSON: {e}")))?;
+/// Parses and validates an action from JSON text: see [`action_from_value`].
+pub fn parse_action(json: &str) -> Result<Action, RequestErrors> {
+    let value: Value = serde_json::from_str(json).map_err(|e| {
+        vec![RequestError::body(
+            "json_invalid",
+            format!("the action is not valid JSON: {e}"),
+            Value::String(json.to_string()),
+        )]
+    })?;
     action_from_value(value)
 }
 
-/// As [`parse_action`], for an already parsed JSON value (e.g. the `action` of a step request).
-pub fn action_from_value(value: Value) -> Result<Action, RequestError> {
-    let Value::Object(object) = value else {
-        return Err(RequestError::body(format!(
-            "the action must be a JSON object, got {}",
-            json_kind(&value)
-        )));
+/// Parses and validates an action from a JSON value (e.g. the `action` of a step request).
+/// Every violation is reported, not just the first: not an object, unknown keys, a missing
+/// `action_type`, wrong types, bad enum values, and the rules of [`Action::validate`].
+pub fn action_from_value(value: Value) -> Result<Action, RequestErrors> {
+    let Value::Object(mut object) = value else {
+        let message = format!("the action must be a JSON object, got {}", json_kind(&value));
+        return Err(vec![RequestError::body("model_type", message, value)]);
     };
-    if let Some(unknown) = object.keys().find(|key| !FIELDS.contains(&key.as_str())) {
-        return Err(RequestError::field(
+    let mut errors = Vec::new();
+    for unknown in object.keys().filter(|key| !FIELDS.contains(&key.as_str())) {
+        errors.push(RequestError::field(
+            "extra_forbidden",
             unknown.as_str(),
             format!("unknown field `{unknown}`; an action has only {}", FIELDS.join(", ")),
+            object[unknown].clone(),
         ));
     }
-    let mut object = object;
-    let mut take = |name: &str| object.remove(name);
-    let action_type = match take("action_type") {
-        Some(value) => field::<ActionType>("action_type", value)?,
-        None => {
-            return Err(RequestError::field(
-                "action_type",
-                "action_type is required (one of the 12 action types)",
-            ));
-        }
-    };
-    let mut action = Action::new(action_type);
-    if let Some(value) = take("case_id") {
-        action.case_id = field("case_id", value)?;
+    let mut fields = Fields { object: &mut object, errors: &mut errors };
+    let action_type =
+        fields.take::<ActionType>("action_type", "enum", "one of the 12 action types");
+    let mut action = Action::new(action_type.flatten().unwrap_or(ActionType::InspectOrder));
+    if action_type.is_none() {
+        fields.errors.push(RequestError::field(
+            "missing",
+            "action_type",
+            "action_type is required (one of the 12 action types)",
+            Value::Null,
+        ));
     }
-    if let Some(value) = take("refund_amount_usd") {
-        action.refund_amount_usd = field("refund_amount_usd", value)?;
+    action.case_id = fields.nullable("case_id", "string_type", "a string or null");
+    action.refund_amount_usd =
+        fields.nullable("refund_amount_usd", "float_type", "a number or null");
+    action.expedite =
+        fields.take("expedite", "bool_type", "a boolean").flatten().unwrap_or_default();
+    action.escalation_reason =
+        fields.nullable("escalation_reason", "enum", "one of the escalation reasons or null");
+    action.note_code = fields.nullable("note_code", "string_type", "a string or null");
+    action.metadata =
+        fields.take("metadata", "dict_type", "an object").flatten().unwrap_or_default();
+    if let Err(violations) = action.validate() {
+        errors.extend(violations);
     }
-    if let Some(value) = take("expedite") {
-        action.expedite = field("expedite", value)?;
-    }
-    if let Some(value) = take("escalation_reason") {
-        action.escalation_reason = field("escalation_reason", value)?;
-    }
-    if let Some(value) = take("note_code") {
-        action.note_code = field("note_code", value)?;
-    }
-    if let Some(value) = take("metadata") {
-        action.metadata = field("metadata", value)?;
-    }
-    action.validate()?;
-    Ok(action)
+    if errors.is_empty() { Ok(action) } else { Err(errors) }
 }
 
-/// Deserialises one field's value, naming the field in the error.
-fn field<T: serde::de::DeserializeOwned>(name: &str, value: Value) -> Result<T, RequestError> {
-    serde_json::from_value(value).map_err(|e| RequestError::field(name, format!("{name}: {e}")))
+/// The fields of an action object, taken one by one; every ill-typed one is recorded.
+struct Fields<'a> {
+    object: &'a mut Map<String, Value>,
+    errors: &'a mut RequestErrors,
+}
+
+impl Fields<'_> {
+    /// The field's value: `None` when absent, `Some(None)` when present but ill-typed.
+    fn take<T: serde::de::DeserializeOwned>(
+        &mut self,
+        name: &str,
+        kind: &'static str,
+        expected: &str,
+    ) -> Option<Option<T>> {
+        let value = self.object.remove(name)?;
+        match serde_json::from_value(value.clone()) {
+            Ok(parsed) => Some(Some(parsed)),
+            Err(_) => {
+                let message = format!("{name} must be {expected}, got {}", describe(&value));
+                self.errors.push(RequestError::field(kind, name, message, value));
+                Some(None)
+            }
+        }
+    }
+}
+
+impl Fields<'_> {
+    /// A field that may be absent or `null`; `None` also when it is ill-typed (recorded).
+    fn nullable<T: serde::de::DeserializeOwned>(
+        &mut self,
+        name: &str,
+        kind: &'static str,
+        expected: &str,
+    ) -> Option<T> {
+        self.take::<Option<T>>(name, kind, expected).flatten().flatten()
+    }
+}
+
+/// A value as an error message quotes it: strings quoted, short values whole.
+fn describe(value: &Value) -> String {
+    match value {
+        Value::String(text) if text.chars().count() <= 40 => format!("\"{text}\""),
+        Value::Bool(_) | Value::Number(_) | Value::Null => value.to_string(),
+        _ => json_kind(value).to_string(),
+    }
 }
 
 fn json_kind(value: &Value) -> &'static str {
@@ -289,7 +352,7 @@ mod tests {
     fn rejected(json: &str) -> RequestError {
         match parse_action(json) {
             Ok(action) => panic!("{json} was accepted as {action:?}"),
-            Err(error) => error,
+            Err(mut errors) => errors.remove(0),
         }
     }
 
@@ -352,14 +415,41 @@ mod tests {
     }
 
     #[test]
+    fn reports_every_violation_with_its_kind_and_input() {
+        let errors = parse_action(r#"{"case_id":7,"bogus":1,"expedite":"yes","note_code":null}"#)
+            .unwrap_err();
+        let summary: Vec<(&str, Option<&str>)> =
+            errors.iter().map(|e| (e.kind, e.field.as_deref())).collect();
+        assert_eq!(
+            summary,
+            [
+                ("extra_forbidden", Some("bogus")),
+                ("missing", Some("action_type")),
+                ("string_type", Some("case_id")),
+                ("bool_type", Some("expedite")),
+            ]
+        );
+        assert_eq!(errors[0].input, serde_json::json!(1));
+        assert_eq!(errors[2].input, serde_json::json!(7));
+        assert_eq!(rejected("{").kind, "json_invalid");
+        assert_eq!(rejected("[]").kind, "model_type");
+        assert_eq!(rejected(r#"{"action_type":"refund"}"#).kind, "enum");
+        let negative = rejected(r#"{"action_type":"issue_refund","refund_amount_usd":-1}"#);
+        assert_eq!(
+            (negative.kind, negative.input),
+            ("greater_than_equal", serde_json::json!(-1.0))
+        );
+    }
+
+    #[test]
     fn rejects_negative_and_non_finite_amounts() {
         assert_names(
             r#"{"action_type":"issue_refund","refund_amount_usd":-0.01}"#,
             "refund_amount_usd",
         );
         for amount in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, -1.0] {
-            let error = Action::refund(amount).validate().unwrap_err();
-            assert_eq!(error.field.as_deref(), Some("refund_amount_usd"));
+            let errors = Action::refund(amount).validate().unwrap_err();
+            assert_eq!(errors[0].field.as_deref(), Some("refund_amount_usd"));
         }
         assert!(Action::refund(0.0).validate().is_ok());
         // Not a request error: zero is refused by the rules of the game (§4.3), not the schema.

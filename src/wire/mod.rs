@@ -44,6 +44,13 @@ macro_rules! wire_enum {
                 }
             }
 
+            /// What the value means, from its documentation.
+            pub fn doc(self) -> &'static str {
+                match self {
+                    $($name::$variant => concat!($($vdoc),*).trim(),)+
+                }
+            }
+
             /// The value with this wire name, if any.
             pub fn parse(wire: &str) -> Option<Self> {
                 match wire {
@@ -88,6 +95,7 @@ macro_rules! wire_enum {
 }
 
 mod action;
+mod envelope;
 mod observation;
 
 #[cfg(test)]
@@ -95,9 +103,10 @@ pub(crate) use observation::tests::example as example_observation;
 mod summary;
 
 pub use action::{
-    Action, ActionType, EscalationReason, MAX_ID_CHARS, RequestError, action_from_value,
-    parse_action,
+    Action, ActionType, EscalationReason, MAX_ID_CHARS, RequestError, RequestErrors,
+    action_from_value, parse_action,
 };
+pub use envelope::envelope;
 pub use observation::{
     BusinessMetrics, CarrierStatus, CasePriority, CaseStatus, CaseType, CaseView, CustomerTier,
     EvidenceStatus, FraudSignal, Observation, OrderStatus, QueueItemView, Resources, ToolResult,

@@ -1,0 +1,61 @@
+//! `shopops serve`: the OpenEnv server over a directory of scenarios.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Args;
+
+use crate::server::{App, Limits, serve};
+
+/// Where to listen, what to serve, and every limit (each with an environment variable).
+#[derive(Debug, Args)]
+pub(super) struct ServeArgs {
+    /// Directory (or files) of scenarios to serve.
+    #[arg(default_value = "scenarios")]
+    scenarios: Vec<PathBuf>,
+    /// Address to bind.
+    #[arg(long, env = "HOST", default_value = "0.0.0.0")]
+    host: IpAddr,
+    /// Port to listen on.
+    #[arg(long, env = "PORT", default_value_t = 8000)]
+    port: u16,
+    /// Concurrent WebSocket sessions; further connections get `CAPACITY_REACHED`.
+    #[arg(long, env = "SHOPOPS_MAX_SESSIONS", default_value_t = Limits::default().max_sessions)]
+    max_sessions: usize,
+    /// Seconds without a client message before a WebSocket session is closed.
+    #[arg(long, env = "SHOPOPS_IDLE_TIMEOUT", default_value_t = Limits::default().idle_timeout.as_secs())]
+    idle_timeout: u64,
+    /// HTTP episodes kept for continuation by `episode_id` (least recently used evicted).
+    #[arg(long, env = "SHOPOPS_HTTP_EPISODES", default_value_t = Limits::default().http_episodes)]
+    http_episodes: usize,
+    /// Seconds an unused HTTP episode is kept.
+    #[arg(long, env = "SHOPOPS_HTTP_TTL", default_value_t = Limits::default().http_ttl.as_secs())]
+    http_ttl: u64,
+    /// Largest request body, in bytes.
+    #[arg(long, env = "SHOPOPS_MAX_BODY_BYTES", default_value_t = Limits::default().max_body_bytes)]
+    max_body_bytes: usize,
+    /// Largest WebSocket message, in bytes.
+    #[arg(long, env = "SHOPOPS_MAX_FRAME_BYTES", default_value_t = Limits::default().max_frame_bytes)]
+    max_frame_bytes: usize,
+}
+
+/// Loads the scenarios and serves them until interrupted.
+pub(super) fn run(args: ServeArgs) -> Result<u8, String> {
+    let catalog = super::scenarios::load(&args.scenarios)?;
+    let limits = Limits {
+        max_sessions: args.max_sessions,
+        idle_timeout: Duration::from_secs(args.idle_timeout),
+        http_episodes: args.http_episodes,
+        http_ttl: Duration::from_secs(args.http_ttl),
+        max_body_bytes: args.max_body_bytes,
+        max_frame_bytes: args.max_frame_bytes,
+    };
+    let runtime =
+        tokio::runtime::Runtime::new().map_err(|e| format!("cannot start the runtime: {e}"))?;
+    let address = SocketAddr::new(args.host, args.port);
+    runtime
+        .block_on(serve(App::new(catalog, limits), address))
+        .map_err(|e| format!("cannot serve on {address}: {e}"))?;
+    Ok(0)
+}

@@ -1,0 +1,131 @@
+//! What every transport shares: reset arguments (game spec §2.3), starting an episode, stepping
+//! it, and the state reply.
+
+use serde_json::{Map, Value, json};
+
+use super::errors::Violation;
+use crate::catalog::Catalog;
+use crate::engine::{Game, StepError};
+use crate::wire::{Action, envelope};
+
+/// The longest `episode_id` a reset accepts, in characters.
+const MAX_EPISODE_ID_CHARS: usize = 255;
+
+/// The arguments of a reset, validated.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct ResetArgs {
+    seed: Option<u64>,
+    episode_id: Option<String>,
+    task: Option<String>,
+    tier: Option<String>,
+}
+
+impl ResetArgs {
+    /// Reads reset arguments from a JSON object (`null` is an empty one); every violation is
+    /// reported, located under `scope` (`body` over HTTP, `data` over WebSocket).
+    pub(crate) fn parse(value: Value, scope: &str) -> Result<Self, Vec<Violation>> {
+        let object = match value {
+            Value::Null => Map::new(),
+            Value::Object(object) => object,
+            other => {
+                let msg = "the reset arguments must be a JSON object".to_string();
+                return Err(vec![Violation {
+                    kind: "model_type".into(),
+                    loc: vec![json!(scope)],
+                    msg,
+                    input: other,
+                }]);
+            }
+        };
+        let mut args = ResetArgs::default();
+        let mut violations = Vec::new();
+        for (key, value) in object {
+            let mut fail = |kind: &str, msg: String| {
+                violations.push(Violation::key(scope, &key, kind, msg, value.clone()));
+            };
+            match key.as_str() {
+                "seed" | "episode_id" | "task" | "tier" if value.is_null() => {}
+                "seed" => match &value {
+                    Value::Number(n) => match n.as_u64() {
+                        Some(seed) => args.seed = Some(seed),
+                        None if n.as_i64().is_some_and(|n| n < 0) => fail(
+                            "greater_than_equal",
+                            "Input should be greater than or equal to 0".into(),
+                        ),
+                        None if n.as_f64().is_some_and(|x| x.fract() != 0.0) => {
+                            fail("int_type", "seed must be an integer from 0 to 2^64-1".into())
+                        }
+                        None => fail(
+                            "less_than_equal",
+                            "seed must be at most 2^64-1 (18446744073709551615)".into(),
+                        ),
+                    },
+                    _ => fail("int_type", "seed must be an integer from 0 to 2^64-1".into()),
+                },
+                "episode_id" => match &value {
+                    Value::String(id) if id.is_empty() => {
+                        fail("string_too_short", "episode_id must not be empty".into())
+                    }
+                    Value::String(id) if id.chars().count() > MAX_EPISODE_ID_CHARS => fail(
+                        "string_too_long",
+                        format!("episode_id must be at most {MAX_EPISODE_ID_CHARS} characters"),
+                    ),
+                    Value::String(id) => args.episode_id = Some(id.clone()),
+                    _ => fail("string_type", "episode_id must be a string".into()),
+                },
+                "task" | "tier" => match &value {
+                    Value::String(name) if key == "task" => args.task = Some(name.clone()),
+                    Value::String(name) => args.tier = Some(name.clone()),
+                    _ => fail("string_type", format!("{key} must be a string")),
+                },
+                _ => fail("extra_forbidden", extra_message(&key)),
+            }
+        }
+        if violations.is_empty() { Ok(args) } else { Err(violations) }
+    }
+
+    /// A new episode of the selected task: the given seed (else one from OS entropy) and id
+    /// (else a random one).
+    pub(crate) fn start(self, catalog: &Catalog, scope: &str) -> Result<Game, Vec<Violation>> {
+        let machine = catalog.select(self.task.as_deref(), self.tier.as_deref()).map_err(|e| {
+            let input = json!(if e.field == "task" { &self.task } else { &self.tier });
+            vec![Violation::select(scope, e, input)]
+        })?;
+        let seed = self.seed.unwrap_or_else(random_u64);
+        Ok(Game::new(machine.clone(), seed, self.episode_id.unwrap_or_else(random_id)))
+    }
+}
+
+fn extra_message(key: &str) -> String {
+    format!("unknown key `{key}`; reset takes seed, episode_id, task and tier")
+}
+
+/// Steps a game and returns the response envelope, or the game's refusal.
+pub(crate) fn step(game: &mut Game, action: &Action) -> Result<Value, StepError> {
+    game.step(action).map(|observation| envelope(&observation))
+}
+
+/// The reply to `state`: the game's state, or `{"episode_id": null, "step_count": 0}` before
+/// any reset.
+pub(crate) fn state(game: Option<&Game>) -> Value {
+    match game {
+        Some(game) => serde_json::to_value(game.state()).unwrap_or(Value::Null),
+        None => json!({"episode_id": null, "step_count": 0}),
+    }
+}
+
+/// 64 bits from the operating system's entropy source.
+pub(crate) fn random_u64() -> u64 {
+    getrandom::u64().unwrap_or_else(|_| fallback_entropy())
+}
+
+/// A fresh id with 128 random bits, as 32 hex digits.
+pub(crate) fn random_id() -> String {
+    format!("{:016x}{:016x}", random_u64(), random_u64())
+}
+
+/// Entropy when the OS source fails (it does not on Linux): the process-wide random hasher keys.
+fn fallback_entropy() -> u64 {
+    use std::hash::{BuildHasher, RandomState};
+    RandomState::new().hash_one(std::time::SystemTime::now())
+}

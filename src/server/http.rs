@@ -1,0 +1,198 @@
+//! The HTTP routes `/reset`, `/step`, `/state` (protocol spec §4, §6.1) and the fallbacks.
+//!
+//! Stateless by default, as the reference server: a step without `episode_id` plays a
+//! throw-away episode. A reset stores its episode under its id for continuation.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+use super::App;
+use super::episodes::{self, ResetArgs};
+use super::errors::{HttpError, Violation};
+use super::store::lock;
+use crate::engine::StepError;
+use crate::wire::{Action, action_from_value, envelope};
+
+/// The longest `request_id` a step accepts, in characters.
+const MAX_REQUEST_ID_CHARS: usize = 255;
+
+/// `POST /reset`: starts an episode and stores it under its id.
+pub(crate) async fn reset(
+    State(app): State<Arc<App>>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<Value>, HttpError> {
+    let args = ResetArgs::parse(json_body(body)?, "body").map_err(HttpError::Invalid)?;
+    let game = args.start(&app.catalog(), "body").map_err(HttpError::Invalid)?;
+    let response = envelope(&game.observation());
+    app.http_episodes.insert(game.state().episode_id, game);
+    Ok(Json(response))
+}
+
+/// `POST /step`: one action on a stored episode, or on a throw-away one without `episode_id`.
+pub(crate) async fn step(
+    State(app): State<Arc<App>>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<Value>, HttpError> {
+    let request = StepRequest::parse(json_body(body)?).map_err(HttpError::Invalid)?;
+    let result = match request.episode_id {
+        Some(id) => {
+            let shared = app.http_episodes.get(&id).ok_or_else(|| {
+                HttpError::NotFound(format!("no episode `{id}` is stored; reset first"))
+            })?;
+            let mut game = lock(&shared);
+            episodes::step(&mut game, &request.action)
+        }
+        None => {
+            let mut game =
+                ResetArgs::default().start(&app.catalog(), "body").map_err(HttpError::Invalid)?;
+            episodes::step(&mut game, &request.action)
+        }
+    };
+    result.map(Json).map_err(|error: StepError| HttpError::Conflict(error.to_string()))
+}
+
+/// The query of `GET /state`.
+#[derive(Debug, Deserialize)]
+pub(crate) struct StateQuery {
+    episode_id: Option<String>,
+}
+
+/// `GET /state`: a stored episode's state, or a fresh throw-away episode's.
+pub(crate) async fn state(
+    State(app): State<Arc<App>>,
+    Query(query): Query<StateQuery>,
+) -> Result<Json<Value>, HttpError> {
+    match query.episode_id {
+        Some(id) => {
+            let shared = app
+                .http_episodes
+                .get(&id)
+                .ok_or_else(|| HttpError::NotFound(format!("no episode `{id}` is stored")))?;
+            let game = lock(&shared);
+            Ok(Json(episodes::state(Some(&game))))
+        }
+        None => {
+            let game =
+                ResetArgs::default().start(&app.catalog(), "query").map_err(HttpError::Invalid)?;
+            Ok(Json(episodes::state(Some(&game))))
+        }
+    }
+}
+
+/// Unknown paths.
+pub(crate) async fn not_found() -> HttpError {
+    HttpError::NotFound("Not Found".to_string())
+}
+
+/// A known path with the wrong method.
+pub(crate) async fn method_not_allowed() -> HttpError {
+    HttpError::MethodNotAllowed
+}
+
+/// A request body as JSON whatever its content type; empty means `null`.
+fn json_body(body: Result<Bytes, BytesRejection>) -> Result<Value, HttpError> {
+    let bytes = body.map_err(|rejection| {
+        let status = rejection.status();
+        let message = if status == StatusCode::PAYLOAD_TOO_LARGE {
+            "the request body is over the size limit".to_string()
+        } else {
+            rejection.body_text()
+        };
+        HttpError::Body(status, message)
+    })?;
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Value::Null);
+    }
+    serde_json::from_slice(&bytes).map_err(|error| {
+        HttpError::Invalid(vec![Violation {
+            kind: "json_invalid".into(),
+            loc: vec![json!("body"), json!(error.column())],
+            msg: format!("JSON decode error: {error}"),
+            input: json!({}),
+        }])
+    })
+}
+
+/// A validated `POST /step` body.
+struct StepRequest {
+    action: Action,
+    episode_id: Option<String>,
+}
+
+impl StepRequest {
+    /// Checks the envelope and then the action; every violation is reported.
+    fn parse(body: Value) -> Result<Self, Vec<Violation>> {
+        let Value::Object(object) = body else {
+            let kind = if body.is_null() { "missing" } else { "model_type" };
+            let msg = "the body must be a JSON object with an `action`".to_string();
+            return Err(vec![Violation {
+                kind: kind.into(),
+                loc: vec![json!("body")],
+                msg,
+                input: body,
+            }]);
+        };
+        let mut violations = Vec::new();
+        let mut action = None;
+        let mut episode_id = None;
+        for (key, value) in &object {
+            let mut fail = |kind: &str, msg: &str| {
+                violations.push(Violation::key("body", key, kind, msg.to_string(), value.clone()));
+            };
+            match key.as_str() {
+                "action" => action = Some(value.clone()),
+                "episode_id" => match value {
+                    Value::String(id) => episode_id = Some(id.clone()),
+                    Value::Null => {}
+                    _ => fail("string_type", "episode_id must be a string"),
+                },
+                "timeout_s" => match value.as_f64() {
+                    Some(seconds) if seconds > 0.0 => {}
+                    Some(_) => fail("greater_than", "timeout_s must be greater than 0"),
+                    None if value.is_null() => {}
+                    None => fail("float_type", "timeout_s must be a number"),
+                },
+                "request_id" => match value {
+                    Value::String(id) if id.chars().count() > MAX_REQUEST_ID_CHARS => {
+                        fail("string_too_long", "request_id must be at most 255 characters")
+                    }
+                    Value::String(_) | Value::Null => {}
+                    _ => fail("string_type", "request_id must be a string"),
+                },
+                _ => fail(
+                    "extra_forbidden",
+                    &format!(
+                        "unknown key `{key}`; a step takes action, episode_id, timeout_s, request_id"
+                    ),
+                ),
+            }
+        }
+        let action = match action {
+            Some(value) => action_from_value(value)
+                .map_err(|errors| violations.extend(errors.into_iter().map(Violation::action)))
+                .ok(),
+            None => {
+                let msg = "Field required: the step's `action`".to_string();
+                violations.push(Violation::key(
+                    "body",
+                    "action",
+                    "missing",
+                    msg,
+                    Value::Object(Map::from_iter(object)),
+                ));
+                None
+            }
+        };
+        match action {
+            Some(action) if violations.is_empty() => Ok(StepRequest { action, episode_id }),
+            _ => Err(violations),
+        }
+    }
+}

@@ -1,0 +1,34 @@
+//! [`Limits`]: every bound the server enforces, each with a flag and environment variable.
+
+use std::time::Duration;
+
+/// The server's bounds (protocol spec §5, §6). Nothing grows beyond them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Concurrent WebSocket sessions.
+    pub max_sessions: usize,
+    /// A WebSocket session without a client message for this long is closed.
+    pub idle_timeout: Duration,
+    /// HTTP episodes kept for continuation by `episode_id` (least recently used evicted).
+    pub http_episodes: usize,
+    /// An HTTP episode not used for this long is evicted.
+    pub http_ttl: Duration,
+    /// Largest request body, in bytes.
+    pub max_body_bytes: usize,
+    /// Largest WebSocket message, in bytes.
+    pub max_frame_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        const MIB: usize = 1 << 20;
+        Limits {
+            max_sessions: 1024,
+            idle_timeout: Duration::from_secs(900),
+            http_episodes: 10_000,
+            http_ttl: Duration::from_secs(1800),
+            max_body_bytes: MIB,
+            max_frame_bytes: MIB,
+        }
+    }
+}

@@ -1,0 +1,191 @@
+//! MCP over JSON-RPC 2.0 (`POST /mcp`, and `mcp` messages on a WebSocket; protocol spec §7).
+//! One tool per action type; every answer, error or not, is a JSON-RPC response.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
+use serde_json::{Map, Value, json};
+
+use super::App;
+use super::episodes::{self, ResetArgs};
+use super::errors::summary;
+use super::store::lock;
+use crate::engine::Game;
+use crate::wire::{ActionType, action_from_value, schemas};
+
+/// The MCP protocol revision `initialize` reports.
+const PROTOCOL_VERSION: &str = "2025-06-18";
+
+/// A JSON-RPC error: code and message.
+type RpcError = (i64, String);
+
+const PARSE_ERROR: i64 = -32700;
+const INVALID_REQUEST: i64 = -32600;
+const METHOD_NOT_FOUND: i64 = -32601;
+const INVALID_PARAMS: i64 = -32602;
+
+/// `POST /mcp`: always HTTP 200 with a JSON-RPC body.
+pub(crate) async fn http(
+    State(app): State<Arc<App>>,
+    body: Result<Bytes, BytesRejection>,
+) -> Json<Value> {
+    let request = match body.map(|bytes| serde_json::from_slice::<Value>(&bytes)) {
+        Ok(Ok(request)) => request,
+        Ok(Err(error)) => {
+            return Json(failure(Value::Null, (PARSE_ERROR, format!("Parse error: {error}"))));
+        }
+        Err(rejection) => {
+            return Json(failure(Value::Null, (INVALID_REQUEST, rejection.body_text())));
+        }
+    };
+    Json(respond(&app, request, None))
+}
+
+/// The response to one JSON-RPC request. Over a WebSocket, `own` is the connection's episode,
+/// which `tools/call` without a `session_id` acts on; over HTTP such a call plays a throw-away
+/// episode.
+pub(crate) fn respond(app: &App, request: Value, own: Option<&mut Option<Game>>) -> Value {
+    let Value::Object(mut request) = request else {
+        return failure(
+            Value::Null,
+            (INVALID_REQUEST, "Invalid request: not a JSON-RPC request object".into()),
+        );
+    };
+    let id = request.remove("id").unwrap_or(Value::Null);
+    if request.get("jsonrpc") != Some(&json!("2.0")) {
+        return failure(id, (INVALID_REQUEST, "Invalid request: `jsonrpc` must be \"2.0\"".into()));
+    }
+    let Some(Value::String(method)) = request.remove("method") else {
+        return failure(id, (INVALID_REQUEST, "Invalid request: `method` must be a string".into()));
+    };
+    let params = match request.remove("params") {
+        None | Some(Value::Null) => Map::new(),
+        Some(Value::Object(params)) => params,
+        Some(_) => return failure(id, (INVALID_PARAMS, "`params` must be an object".into())),
+    };
+    let result = match method.as_str() {
+        "initialize" => Ok(json!({
+            "protocolVersion": PROTOCOL_VERSION,
+            "capabilities": {"tools": {}},
+            "serverInfo": {"name": "shopops", "version": env!("CARGO_PKG_VERSION")},
+        })),
+        "ping" => Ok(json!({})),
+        "tools/list" => Ok(json!({"tools": tools()})),
+        "tools/call" => call(app, params, own),
+        "openenv/session/create" => create(app, params),
+        "openenv/session/close" => close(app, &params),
+        _ => Err((METHOD_NOT_FOUND, format!("Method not found: {method}"))),
+    };
+    match result {
+        Ok(result) => json!({"jsonrpc": "2.0", "id": id, "result": result}),
+        Err(error) => failure(id, error),
+    }
+}
+
+fn failure(id: Value, (code, message): RpcError) -> Value {
+    json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message}})
+}
+
+/// One tool per action type; the input schema is the action's without `action_type`.
+fn tools() -> Vec<Value> {
+    let mut input = schemas()["action"].clone();
+    if let Some(properties) = input["properties"].as_object_mut() {
+        properties.remove("action_type");
+    }
+    if let Some(object) = input.as_object_mut() {
+        object.remove("required");
+        object.remove("title");
+    }
+    ActionType::ALL
+        .iter()
+        .map(|action| {
+            json!({"name": action.as_str(), "description": action.doc(), "inputSchema": input})
+        })
+        .collect()
+}
+
+/// `tools/call`: one step with the named action.
+fn call(
+    app: &App,
+    mut params: Map<String, Value>,
+    own: Option<&mut Option<Game>>,
+) -> Result<Value, RpcError> {
+    let name = match params.remove("name") {
+        Some(Value::String(name)) => name,
+        _ => return Err((INVALID_PARAMS, "tools/call needs `name`, an action type".into())),
+    };
+    if ActionType::parse(&name).is_none() {
+        return Err((INVALID_PARAMS, format!("unknown tool `{name}`; see tools/list")));
+    }
+    let mut action = match params.remove("arguments") {
+        None | Some(Value::Null) => Map::new(),
+        Some(Value::Object(arguments)) => arguments,
+        Some(_) => return Err((INVALID_PARAMS, "`arguments` must be an object".into())),
+    };
+    if action.contains_key("action_type") {
+        return Err((
+            INVALID_PARAMS,
+            "the tool's name is its action type; drop `action_type`".into(),
+        ));
+    }
+    action.insert("action_type".into(), Value::String(name));
+    let action = action_from_value(Value::Object(action)).map_err(|errors| {
+        let violations: Vec<_> = errors.into_iter().map(super::errors::Violation::action).collect();
+        (INVALID_PARAMS, summary(&violations))
+    })?;
+    let step = |game: &mut Game| {
+        episodes::step(game, &action).map_err(|e| (INVALID_PARAMS, e.to_string()))
+    };
+    let response = match (params.remove("session_id"), own) {
+        (Some(Value::String(id)), _) => {
+            let shared = app.mcp_sessions.get(&id).ok_or_else(|| unknown_session(&id))?;
+            let mut game = lock(&shared);
+            step(&mut game)?
+        }
+        (Some(_), _) => return Err((INVALID_PARAMS, "`session_id` must be a string".into())),
+        (None, Some(own)) => match own {
+            Some(game) => step(game)?,
+            None => return Err((INVALID_PARAMS, "no episode yet: send a reset first".into())),
+        },
+        (None, None) => step(&mut fresh(app)?)?,
+    };
+    let is_error = !response["metadata"]["last_action_error"].is_null();
+    Ok(json!({
+        "content": [{"type": "text", "text": response.to_string()}],
+        "structuredContent": response,
+        "isError": is_error,
+    }))
+}
+
+/// A throw-away episode of the default task.
+fn fresh(app: &App) -> Result<Game, RpcError> {
+    ResetArgs::default().start(&app.catalog(), "params").map_err(|v| (INVALID_PARAMS, summary(&v)))
+}
+
+/// `openenv/session/create`: a freshly reset episode kept under a new session id.
+fn create(app: &App, params: Map<String, Value>) -> Result<Value, RpcError> {
+    let game = ResetArgs::parse(Value::Object(params), "params")
+        .and_then(|args| args.start(&app.catalog(), "params"))
+        .map_err(|violations| (INVALID_PARAMS, summary(&violations)))?;
+    let session_id = episodes::random_id();
+    app.mcp_sessions.insert(session_id.clone(), game);
+    Ok(json!({"session_id": session_id}))
+}
+
+/// `openenv/session/close`.
+fn close(app: &App, params: &Map<String, Value>) -> Result<Value, RpcError> {
+    let Some(Value::String(id)) = params.get("session_id") else {
+        return Err((INVALID_PARAMS, "openenv/session/close needs `session_id`".into()));
+    };
+    if !app.mcp_sessions.remove(id) {
+        return Err(unknown_session(id));
+    }
+    Ok(json!({"session_id": id, "closed": true}))
+}
+
+fn unknown_session(id: &str) -> RpcError {
+    (INVALID_PARAMS, format!("unknown session `{id}`"))
+}

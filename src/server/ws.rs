@@ -1,0 +1,182 @@
+//! WebSocket sessions (`/ws`, protocol spec §5, §6.2): one connection, one session, one
+//! episode at a time; exactly one reply per request, in order; errors never end the session.
+
+use std::sync::Arc;
+
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{Query, State};
+use axum::response::Response;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tokio::time::{Instant, timeout_at};
+
+use super::App;
+use super::episodes::{self, ResetArgs};
+use super::errors::{frame, validation_frame};
+use super::mcp;
+use crate::engine::Game;
+use crate::wire::action_from_value;
+
+/// Close code of a normal end (close request, idle timeout, capacity refusal).
+const NORMAL: u16 = 1000;
+/// Close code of a message over the size limit.
+const TOO_BIG: u16 = 1009;
+
+/// The query of `/ws`.
+#[derive(Debug, Deserialize)]
+pub(crate) struct WsQuery {
+    session_id: Option<String>,
+}
+
+/// `GET /ws`: upgrades to a session.
+pub(crate) async fn upgrade(
+    State(app): State<Arc<App>>,
+    Query(query): Query<WsQuery>,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    let limit = app.limits.max_frame_bytes;
+    upgrade
+        .max_message_size(limit)
+        .max_frame_size(limit)
+        .on_upgrade(move |socket| session(app, socket, query.session_id))
+}
+
+/// What a request asks of the session after its reply.
+enum Next {
+    Reply(Value),
+    Close,
+}
+
+/// Runs one session until the client closes, disconnects or idles out.
+async fn session(app: Arc<App>, mut socket: WebSocket, session_id: Option<String>) {
+    let Some(_slot) = app.slots.acquire() else {
+        let (active, max) = (app.slots.active(), app.slots.max());
+        let mut refusal = frame(
+            "CAPACITY_REACHED",
+            format!(
+                "Server at capacity: {active}/{max} sessions active. Cannot accept new connections."
+            ),
+        );
+        refusal["data"]["active_sessions"] = json!(active);
+        refusal["data"]["max_sessions"] = json!(max);
+        let _ = send(&mut socket, &refusal).await;
+        close(&mut socket, NORMAL, "server at capacity").await;
+        return;
+    };
+    if let Some(id) = session_id {
+        let message =
+            format!("unknown session `{id}`: attaching to MCP sessions over /ws is not supported");
+        let _ = send(&mut socket, &frame("SESSION_ERROR", message)).await;
+        close(&mut socket, NORMAL, "unknown session").await;
+        return;
+    }
+    let mut game: Option<Game> = None;
+    let idle = app.limits.idle_timeout;
+    let mut deadline = Instant::now() + idle;
+    loop {
+        let message = match timeout_at(deadline, socket.recv()).await {
+            Err(_) => return close(&mut socket, NORMAL, "idle timeout").await,
+            Ok(None) => return,
+            Ok(Some(Err(_))) => {
+                return close(&mut socket, TOO_BIG, "message too big or malformed").await;
+            }
+            Ok(Some(Ok(message))) => message,
+        };
+        let next = match message {
+            // Pings are answered by the socket itself and do not count as activity.
+            Message::Ping(_) | Message::Pong(_) => continue,
+            Message::Close(_) => return,
+            Message::Binary(_) => Next::Reply(frame(
+                "INVALID_JSON",
+                "Invalid JSON: binary frames are not accepted; send each message as a text frame",
+            )),
+            Message::Text(text) => handle(&app, &mut game, text.as_str()),
+        };
+        deadline = Instant::now() + idle;
+        match next {
+            Next::Reply(reply) => {
+                if send(&mut socket, &reply).await.is_err() {
+                    return;
+                }
+            }
+            Next::Close => return close(&mut socket, NORMAL, "closed by the client").await,
+        }
+    }
+}
+
+/// Answers one text message.
+fn handle(app: &App, game: &mut Option<Game>, text: &str) -> Next {
+    let message: Value = match serde_json::from_str(text) {
+        Ok(message) => message,
+        Err(error) => return Next::Reply(frame("INVALID_JSON", format!("Invalid JSON: {error}"))),
+    };
+    let Value::Object(mut envelope) = message else {
+        return Next::Reply(frame("INVALID_JSON", "Invalid JSON: a message must be a JSON object"));
+    };
+    let kind = match envelope.remove("type") {
+        Some(Value::String(kind)) => kind,
+        Some(other) => {
+            return Next::Reply(frame("UNKNOWN_TYPE", format!("Unknown message type: {other}")));
+        }
+        None => {
+            return Next::Reply(frame("UNKNOWN_TYPE", "Unknown message type: `type` is missing"));
+        }
+    };
+    if !matches!(kind.as_str(), "reset" | "step" | "state" | "close" | "mcp") {
+        return Next::Reply(frame("UNKNOWN_TYPE", format!("Unknown message type: {kind}")));
+    }
+    let data = envelope.remove("data");
+    if let Some(extra) = envelope.keys().next() {
+        let message = format!("unknown key `{extra}` beside `type` and `data`");
+        return Next::Reply(frame("VALIDATION_ERROR", message));
+    }
+    Next::Reply(match kind.as_str() {
+        "reset" => match ResetArgs::parse(data.unwrap_or(Value::Null), "data")
+            .and_then(|args| args.start(&app.catalog(), "data"))
+        {
+            Ok(new) => {
+                let reply = json!({"type": "observation", "data": crate::wire::envelope(&new.observation())});
+                *game = Some(new);
+                reply
+            }
+            Err(violations) => validation_frame(&violations),
+        },
+        "step" => step(game, data),
+        "state" => json!({"type": "state", "data": episodes::state(game.as_ref())}),
+        "mcp" => {
+            json!({"type": "mcp", "data": mcp::respond(app, data.unwrap_or(Value::Null), Some(game))})
+        }
+        _ => return Next::Close,
+    })
+}
+
+/// The reply to a `step` message.
+fn step(game: &mut Option<Game>, data: Option<Value>) -> Value {
+    let Some(data) = data else {
+        return frame("VALIDATION_ERROR", "a step message needs `data`: the action object");
+    };
+    let action = match action_from_value(data) {
+        Ok(action) => action,
+        Err(errors) => {
+            let violations: Vec<_> =
+                errors.into_iter().map(super::errors::Violation::action).collect();
+            return validation_frame(&violations);
+        }
+    };
+    let Some(game) = game else {
+        return frame("EXECUTION_ERROR", "no episode yet: send a reset first");
+    };
+    match episodes::step(game, &action) {
+        Ok(envelope) => json!({"type": "observation", "data": envelope}),
+        Err(error) => frame("EXECUTION_ERROR", error.to_string()),
+    }
+}
+
+async fn send(socket: &mut WebSocket, value: &Value) -> Result<(), axum::Error> {
+    socket.send(Message::Text(value.to_string().into())).await
+}
+
+async fn close(socket: &mut WebSocket, code: u16, reason: &str) {
+    let frame = CloseFrame { code, reason: reason.into() };
+    let _ = socket.send(Message::Close(Some(frame))).await;
+}
