@@ -148,7 +148,7 @@ fn changes(before: &Observation, after: &Observation) -> String {
 /// JSON lines: the reset observation, then one observation (or error) per action read.
 fn scripted(mut game: Game) {
     let line = |value: Json| super::emit(&format!("{value}\n"));
-    line(envelope(&game.observation()));
+    line(envelope(&game.observation()).to_value());
     let stdin = std::io::stdin();
     for input in stdin.lock().lines() {
         let Ok(input) = input else { break };
@@ -161,7 +161,7 @@ fn scripted(mut game: Game) {
                 line(json!({"error": {"code": "VALIDATION_ERROR", "message": message.join("; ")}}))
             }
             Ok(action) => match game.step(&action) {
-                Ok(observation) => line(envelope(&observation)),
+                Ok(observation) => line(envelope(&observation).to_value()),
                 Err(error) => {
                     line(json!({"error": {"code": "EPISODE_DONE", "message": error.to_string()}}))
                 }

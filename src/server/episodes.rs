@@ -5,8 +5,11 @@ use serde_json::{Map, Value, json};
 
 use super::errors::Violation;
 use crate::catalog::Catalog;
-use crate::engine::{Game, StepError};
-use crate::wire::{Action, envelope};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+
+use crate::engine::Game;
+use crate::wire::{Observation, envelope};
 
 /// The longest `episode_id` a reset accepts, in characters.
 const MAX_EPISODE_ID_CHARS: usize = 255;
@@ -100,9 +103,19 @@ fn extra_message(key: &str) -> String {
     format!("unknown key `{key}`; reset takes seed, episode_id, task and tier")
 }
 
-/// Steps a game and returns the response envelope, or the game's refusal.
-pub(crate) fn step(game: &mut Game, action: &Action) -> Result<Value, StepError> {
-    game.step(action).map(|observation| envelope(&observation))
+/// The envelope of an observation as JSON text (serialised straight from the observation).
+pub(crate) fn envelope_text(observation: &Observation) -> String {
+    serde_json::to_string(&envelope(observation)).unwrap_or_default()
+}
+
+/// JSON text as an HTTP response body.
+#[derive(Debug)]
+pub(crate) struct JsonText(pub(crate) String);
+
+impl IntoResponse for JsonText {
+    fn into_response(self) -> Response {
+        ([(header::CONTENT_TYPE, "application/json")], self.0).into_response()
+    }
 }
 
 /// The reply to `state`: the game's state, or `{"episode_id": null, "step_count": 0}` before

@@ -14,11 +14,11 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use super::App;
-use super::episodes::{self, ResetArgs};
+use super::episodes::{self, JsonText, ResetArgs, envelope_text};
 use super::errors::{HttpError, Violation};
 use super::store::lock;
 use crate::engine::StepError;
-use crate::wire::{Action, action_from_value, envelope};
+use crate::wire::{Action, action_from_value};
 
 /// The longest `request_id` a step accepts, in characters.
 const MAX_REQUEST_ID_CHARS: usize = 255;
@@ -27,35 +27,35 @@ const MAX_REQUEST_ID_CHARS: usize = 255;
 pub(crate) async fn reset(
     State(app): State<Arc<App>>,
     body: Result<Bytes, BytesRejection>,
-) -> Result<Json<Value>, HttpError> {
+) -> Result<JsonText, HttpError> {
     let args = ResetArgs::parse(json_body(body)?, "body").map_err(HttpError::Invalid)?;
     let game = args.start(&app.catalog(), "body").map_err(HttpError::Invalid)?;
-    let response = envelope(&game.observation());
+    let response = envelope_text(&game.observation());
     app.http_episodes.insert(game.state().episode_id, game);
-    Ok(Json(response))
+    Ok(JsonText(response))
 }
 
 /// `POST /step`: one action on a stored episode, or on a throw-away one without `episode_id`.
 pub(crate) async fn step(
     State(app): State<Arc<App>>,
     body: Result<Bytes, BytesRejection>,
-) -> Result<Json<Value>, HttpError> {
+) -> Result<JsonText, HttpError> {
     let request = StepRequest::parse(json_body(body)?).map_err(HttpError::Invalid)?;
     let result = match request.episode_id {
         Some(id) => {
             let shared = app.http_episodes.get(&id).ok_or_else(|| {
                 HttpError::NotFound(format!("no episode `{id}` is stored; reset first"))
             })?;
-            let mut game = lock(&shared);
-            episodes::step(&mut game, &request.action)
+            lock(&shared).step(&request.action)
         }
         None => {
             let mut game =
                 ResetArgs::default().start(&app.catalog(), "body").map_err(HttpError::Invalid)?;
-            episodes::step(&mut game, &request.action)
+            game.step(&request.action)
         }
     };
-    result.map(Json).map_err(|error: StepError| HttpError::Conflict(error.to_string()))
+    let observation = result.map_err(|error: StepError| HttpError::Conflict(error.to_string()))?;
+    Ok(JsonText(envelope_text(&observation)))
 }
 
 /// The query of `GET /state`.

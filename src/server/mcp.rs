@@ -14,7 +14,7 @@ use super::episodes::{self, ResetArgs};
 use super::errors::summary;
 use super::store::lock;
 use crate::engine::Game;
-use crate::wire::{ActionType, action_from_value, schemas};
+use crate::wire::{ActionType, action_from_value, envelope, schemas};
 
 /// The MCP protocol revision `initialize` reports.
 const PROTOCOL_VERSION: &str = "2025-06-18";
@@ -136,8 +136,9 @@ fn call(
         let violations: Vec<_> = errors.into_iter().map(super::errors::Violation::action).collect();
         (INVALID_PARAMS, summary(&violations))
     })?;
-    let step = |game: &mut Game| {
-        episodes::step(game, &action).map_err(|e| (INVALID_PARAMS, e.to_string()))
+    let step = |game: &mut Game| match game.step(&action) {
+        Ok(observation) => Ok(envelope(&observation).to_value()),
+        Err(error) => Err((INVALID_PARAMS, error.to_string())),
     };
     let response = match (params.remove("session_id"), own) {
         (Some(Value::String(id)), _) => {

@@ -11,16 +11,18 @@ use serde_json::{Value, json};
 use tokio::time::{Instant, timeout_at};
 
 use super::App;
-use super::episodes::{self, ResetArgs};
-use super::errors::{frame, validation_frame};
+use super::episodes::{self, ResetArgs, envelope_text};
+use super::errors::{Violation, frame, validation_frame};
 use super::mcp;
 use crate::engine::Game;
-use crate::wire::action_from_value;
+use crate::wire::{Observation, action_from_value};
 
 /// Close code of a normal end (close request, idle timeout, capacity refusal).
 const NORMAL: u16 = 1000;
 /// Close code of a message over the size limit.
 const TOO_BIG: u16 = 1009;
+/// Initial read buffer of a socket.
+const SOCKET_BUFFER_BYTES: usize = 4096;
 
 /// The query of `/ws`.
 #[derive(Debug, Deserialize)]
@@ -38,12 +40,15 @@ pub(crate) async fn upgrade(
     upgrade
         .max_message_size(limit)
         .max_frame_size(limit)
+        // Small buffers that grow on demand: an idle session costs a few KiB, not 256.
+        .read_buffer_size(SOCKET_BUFFER_BYTES)
+        .write_buffer_size(0)
         .on_upgrade(move |socket| session(app, socket, query.session_id))
 }
 
 /// What a request asks of the session after its reply.
 enum Next {
-    Reply(Value),
+    Reply(String),
     Close,
 }
 
@@ -86,16 +91,19 @@ async fn session(app: Arc<App>, mut socket: WebSocket, session_id: Option<String
             // Pings are answered by the socket itself and do not count as activity.
             Message::Ping(_) | Message::Pong(_) => continue,
             Message::Close(_) => return,
-            Message::Binary(_) => Next::Reply(frame(
-                "INVALID_JSON",
-                "Invalid JSON: binary frames are not accepted; send each message as a text frame",
-            )),
+            Message::Binary(_) => Next::Reply(
+                frame(
+                    "INVALID_JSON",
+                    "Invalid JSON: binary frames are not accepted; send each message as a text frame",
+                )
+                .to_string(),
+            ),
             Message::Text(text) => handle(&app, &mut game, text.as_str()),
         };
         deadline = Instant::now() + idle;
         match next {
             Next::Reply(reply) => {
-                if send(&mut socket, &reply).await.is_err() {
+                if socket.send(Message::Text(reply.into())).await.is_err() {
                     return;
                 }
             }
@@ -106,70 +114,74 @@ async fn session(app: Arc<App>, mut socket: WebSocket, session_id: Option<String
 
 /// Answers one text message.
 fn handle(app: &App, game: &mut Option<Game>, text: &str) -> Next {
-    let message: Value = match serde_json::from_str(text) {
-        Ok(message) => message,
-        Err(error) => return Next::Reply(frame("INVALID_JSON", format!("Invalid JSON: {error}"))),
-    };
+    match request(app, game, text) {
+        Ok(Some(reply)) => Next::Reply(reply),
+        Ok(None) => Next::Close,
+        Err(error) => Next::Reply(error.to_string()),
+    }
+}
+
+/// The reply to one text message (`None` for `close`), or its error frame.
+fn request(app: &App, game: &mut Option<Game>, text: &str) -> Result<Option<String>, Value> {
+    let message: Value = serde_json::from_str(text)
+        .map_err(|error| frame("INVALID_JSON", format!("Invalid JSON: {error}")))?;
     let Value::Object(mut envelope) = message else {
-        return Next::Reply(frame("INVALID_JSON", "Invalid JSON: a message must be a JSON object"));
+        return Err(frame("INVALID_JSON", "Invalid JSON: a message must be a JSON object"));
     };
     let kind = match envelope.remove("type") {
         Some(Value::String(kind)) => kind,
-        Some(other) => {
-            return Next::Reply(frame("UNKNOWN_TYPE", format!("Unknown message type: {other}")));
-        }
-        None => {
-            return Next::Reply(frame("UNKNOWN_TYPE", "Unknown message type: `type` is missing"));
-        }
+        Some(other) => return Err(frame("UNKNOWN_TYPE", format!("Unknown message type: {other}"))),
+        None => return Err(frame("UNKNOWN_TYPE", "Unknown message type: `type` is missing")),
     };
     if !matches!(kind.as_str(), "reset" | "step" | "state" | "close" | "mcp") {
-        return Next::Reply(frame("UNKNOWN_TYPE", format!("Unknown message type: {kind}")));
+        return Err(frame("UNKNOWN_TYPE", format!("Unknown message type: {kind}")));
     }
     let data = envelope.remove("data");
     if let Some(extra) = envelope.keys().next() {
         let message = format!("unknown key `{extra}` beside `type` and `data`");
-        return Next::Reply(frame("VALIDATION_ERROR", message));
+        return Err(frame("VALIDATION_ERROR", message));
     }
-    Next::Reply(match kind.as_str() {
-        "reset" => match ResetArgs::parse(data.unwrap_or(Value::Null), "data")
-            .and_then(|args| args.start(&app.catalog(), "data"))
-        {
-            Ok(new) => {
-                let reply = json!({"type": "observation", "data": crate::wire::envelope(&new.observation())});
-                *game = Some(new);
-                reply
-            }
-            Err(violations) => validation_frame(&violations),
-        },
-        "step" => step(game, data),
-        "state" => json!({"type": "state", "data": episodes::state(game.as_ref())}),
-        "mcp" => {
-            json!({"type": "mcp", "data": mcp::respond(app, data.unwrap_or(Value::Null), Some(game))})
+    let reply = match kind.as_str() {
+        "reset" => {
+            let new = ResetArgs::parse(data.unwrap_or(Value::Null), "data")
+                .and_then(|args| args.start(&app.catalog(), "data"))
+                .map_err(|violations| validation_frame(&violations))?;
+            game.insert(new).observation()
         }
-        _ => return Next::Close,
-    })
+        "step" => step(game, data)?,
+        "state" => return Ok(Some(reply("state", &episodes::state(game.as_ref())))),
+        "mcp" => {
+            let response = mcp::respond(app, data.unwrap_or(Value::Null), Some(game));
+            return Ok(Some(reply("mcp", &response)));
+        }
+        _ => return Ok(None),
+    };
+    Ok(Some(reply_text("observation", &envelope_text(&reply))))
 }
 
-/// The reply to a `step` message.
-fn step(game: &mut Option<Game>, data: Option<Value>) -> Value {
-    let Some(data) = data else {
-        return frame("VALIDATION_ERROR", "a step message needs `data`: the action object");
-    };
-    let action = match action_from_value(data) {
-        Ok(action) => action,
-        Err(errors) => {
-            let violations: Vec<_> =
-                errors.into_iter().map(super::errors::Violation::action).collect();
-            return validation_frame(&violations);
-        }
-    };
-    let Some(game) = game else {
-        return frame("EXECUTION_ERROR", "no episode yet: send a reset first");
-    };
-    match episodes::step(game, &action) {
-        Ok(envelope) => json!({"type": "observation", "data": envelope}),
-        Err(error) => frame("EXECUTION_ERROR", error.to_string()),
-    }
+/// Takes a step for a `step` message.
+fn step(game: &mut Option<Game>, data: Option<Value>) -> Result<Observation, Value> {
+    let data = data.ok_or_else(|| {
+        frame("VALIDATION_ERROR", "a step message needs `data`: the action object")
+    })?;
+    let action = action_from_value(data).map_err(|errors| {
+        let violations: Vec<_> = errors.into_iter().map(Violation::action).collect();
+        validation_frame(&violations)
+    })?;
+    let game = game
+        .as_mut()
+        .ok_or_else(|| frame("EXECUTION_ERROR", "no episode yet: send a reset first"))?;
+    game.step(&action).map_err(|error| frame("EXECUTION_ERROR", error.to_string()))
+}
+
+/// `{"type": kind, "data": data}` as text.
+fn reply(kind: &str, data: &Value) -> String {
+    reply_text(kind, &data.to_string())
+}
+
+/// `{"type": kind, "data": <data_json>}` from data already serialised.
+fn reply_text(kind: &str, data_json: &str) -> String {
+    format!(r#"{{"type":"{kind}","data":{data_json}}}"#)
 }
 
 async fn send(socket: &mut WebSocket, value: &Value) -> Result<(), axum::Error> {

@@ -106,7 +106,7 @@ pub use action::{
     Action, ActionType, EscalationReason, MAX_ID_CHARS, RequestError, RequestErrors,
     action_from_value, parse_action,
 };
-pub use envelope::envelope;
+pub use envelope::{Envelope, envelope};
 pub use observation::{
     BusinessMetrics, CarrierStatus, CasePriority, CaseStatus, CaseType, CaseView, CustomerTier,
     EvidenceStatus, FraudSignal, Observation, OrderStatus, QueueItemView, Resources, ToolResult,

@@ -1,0 +1,281 @@
+//! Load generator for `shopops serve`: busy WebSocket sessions or HTTP clients stepping a fixed
+//! action cycle, or many idle WebSocket sessions; reports steps/s, latency percentiles, errors
+//! and (with `--pid`) the server's resident memory.
+//!
+//! ```sh
+//! cargo run --release -- serve --port 8000 &
+//! cargo run --release --example loadgen -- --mode ws --clients 64 --seconds 10 --pid $!
+//! cargo run --release --example loadgen -- --mode http --clients 4 --seconds 10
+//! cargo run --release --example loadgen -- --mode idle --clients 10000 --pid $!
+//! ```
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::json;
+use tokio_tungstenite::tungstenite::Message;
+
+/// The actions every client cycles through (valid or rule-invalid, all accepted steps).
+const CYCLE: [&str; 5] = [
+    "inspect_order",
+    "inspect_policy",
+    "inspect_customer_history",
+    "inspect_inventory",
+    "close_case",
+];
+
+struct Options {
+    address: String,
+    mode: String,
+    clients: usize,
+    seconds: u64,
+    task: String,
+    pid: Option<u32>,
+}
+
+fn options() -> Options {
+    let mut options = Options {
+        address: "127.0.0.1:8000".into(),
+        mode: "ws".into(),
+        clients: 64,
+        seconds: 10,
+        task: "fraud_stockout_cascade".into(),
+        pid: None,
+    };
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    for pair in args.chunks(2) {
+        let value = pair.get(1).cloned().unwrap_or_default();
+        match pair[0].as_str() {
+            "--address" => options.address = value,
+            "--mode" => options.mode = value,
+            "--clients" => options.clients = value.parse().expect("--clients N"),
+            "--seconds" => options.seconds = value.parse().expect("--seconds S"),
+            "--task" => options.task = value,
+            "--pid" => options.pid = Some(value.parse().expect("--pid PID")),
+            other => panic!("unknown option {other}; see the source's header"),
+        }
+    }
+    options
+}
+
+/// Latencies of one client, and its errors.
+#[derive(Default)]
+struct Tally {
+    latencies: Vec<Duration>,
+    errors: usize,
+}
+
+#[tokio::main]
+async fn main() {
+    let options = options();
+    let before = options.pid.map(rss_kib);
+    if let Some(rss) = before {
+        println!("server RSS before: {rss} KiB");
+    }
+    match options.mode.as_str() {
+        "idle" => idle(&options, before.unwrap_or(0)).await,
+        mode @ ("ws" | "http") => busy(&options, mode == "ws").await,
+        other => panic!("--mode ws|http|idle, not {other}"),
+    }
+}
+
+/// Busy clients for `seconds`; reports throughput and latency.
+async fn busy(options: &Options, websocket: bool) {
+    let deadline = Instant::now() + Duration::from_secs(options.seconds);
+    let started = Instant::now();
+    let clients: Vec<_> = (0..options.clients)
+        .map(|client| {
+            let (address, task) = (options.address.clone(), options.task.clone());
+            if websocket {
+                tokio::spawn(ws_client(address, task, client as u64, deadline))
+            } else {
+                tokio::task::spawn_blocking(move || http_client(&address, &task, client, deadline))
+            }
+        })
+        .collect();
+    let mut total = Tally::default();
+    for client in clients {
+        let tally = client.await.expect("client task");
+        total.latencies.extend(tally.latencies);
+        total.errors += tally.errors;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    total.latencies.sort_unstable();
+    let percentile = |p: f64| {
+        let index = ((total.latencies.len() as f64 - 1.0) * p).round() as usize;
+        total.latencies.get(index).map_or(0.0, |d| d.as_secs_f64() * 1e3)
+    };
+    println!(
+        "{} {} clients, {:.1} s: {} steps, {:.0} steps/s, p50 {:.3} ms, p99 {:.3} ms, {} errors",
+        options.mode,
+        options.clients,
+        elapsed,
+        total.latencies.len(),
+        total.latencies.len() as f64 / elapsed,
+        percentile(0.5),
+        percentile(0.99),
+        total.errors
+    );
+    if let Some(rss) = options.pid.map(rss_kib) {
+        println!("server RSS after: {rss} KiB");
+    }
+}
+
+/// One WebSocket session stepping the cycle, resetting when an episode ends.
+async fn ws_client(address: String, task: String, seed: u64, deadline: Instant) -> Tally {
+    let mut tally = Tally::default();
+    let Ok((mut socket, _)) = tokio_tungstenite::connect_async(format!("ws://{address}/ws")).await
+    else {
+        tally.errors += 1;
+        return tally;
+    };
+    let reset = json!({"type": "reset", "data": {"task": task, "seed": seed}}).to_string();
+    let mut round = 0;
+    let mut done = true;
+    while Instant::now() < deadline {
+        if done && exchange(&mut socket, &reset).await.is_none() {
+            tally.errors += 1;
+            return tally;
+        }
+        let step = json!({"type": "step", "data": {"action_type": CYCLE[round % CYCLE.len()]}});
+        round += 1;
+        let sent = Instant::now();
+        match exchange(&mut socket, &step.to_string()).await {
+            Some(reply) if reply.is_observation() => {
+                tally.latencies.push(sent.elapsed());
+                done = reply.done();
+            }
+            _ => tally.errors += 1,
+        }
+    }
+    tally
+}
+
+/// A reply's JSON text (serde_json writes objects' keys in order, without spaces).
+struct Reply(String);
+
+impl Reply {
+    fn is_observation(&self) -> bool {
+        self.0.starts_with(r#"{"type":"observation","data":"#)
+    }
+
+    fn done(&self) -> bool {
+        self.0.contains(r#""done":true"#)
+    }
+}
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Sends a message and returns the reply's text. The client does not parse replies, so that the
+/// machine's cores go to the server: it reads only the reply type and the `done` flag.
+async fn exchange(socket: &mut Socket, text: &str) -> Option<Reply> {
+    socket.send(Message::text(text)).await.ok()?;
+    loop {
+        match socket.next().await?.ok()? {
+            Message::Text(reply) => return Some(Reply(reply.to_string())),
+            Message::Close(_) => return None,
+            _ => continue,
+        }
+    }
+}
+
+/// One HTTP client: a stored episode stepped by id over keep-alive connections.
+fn http_client(address: &str, task: &str, client: usize, deadline: Instant) -> Tally {
+    let mut tally = Tally::default();
+    let id = format!("loadgen-{client}");
+    let reset = json!({"task": task, "seed": client, "episode_id": id}).to_string();
+    let mut round = 0;
+    let mut done = true;
+    let Ok(mut stream) = TcpStream::connect(address) else {
+        tally.errors += 1;
+        return tally;
+    };
+    while Instant::now() < deadline {
+        if done && post(&mut stream, address, "/reset", &reset).is_none() {
+            tally.errors += 1;
+            return tally;
+        }
+        let step = json!({"action": {"action_type": CYCLE[round % CYCLE.len()]}, "episode_id": id});
+        round += 1;
+        let sent = Instant::now();
+        match post(&mut stream, address, "/step", &step.to_string()) {
+            Some(reply) => {
+                tally.latencies.push(sent.elapsed());
+                done = reply.done();
+            }
+            None => tally.errors += 1,
+        }
+    }
+    tally
+}
+
+/// A keep-alive POST; the response body when the status is 200.
+fn post(stream: &mut TcpStream, address: &str, path: &str, body: &str) -> Option<Reply> {
+    let request = format!(
+        "POST {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).ok()?;
+    let mut buffer = Vec::new();
+    let mut chunk = [0u8; 16384];
+    loop {
+        let read = stream.read(&mut chunk).ok().filter(|n| *n > 0)?;
+        buffer.extend_from_slice(&chunk[..read]);
+        let text = String::from_utf8_lossy(&buffer);
+        if let Some((head, payload)) = text.split_once("\r\n\r\n") {
+            let length: usize = head
+                .lines()
+                .find_map(|line| {
+                    line.to_ascii_lowercase()
+                        .strip_prefix("content-length:")
+                        .map(|v| v.trim().to_string())
+                })
+                .and_then(|v| v.parse().ok())?;
+            if payload.len() >= length {
+                return head.starts_with("HTTP/1.1 200").then(|| Reply(payload.to_string()));
+            }
+        }
+    }
+}
+
+/// Opens `clients` idle sessions (each with a reset episode), then reports server RSS.
+async fn idle(options: &Options, before: u64) {
+    let mut sockets = Vec::with_capacity(options.clients);
+    let reset = json!({"type": "reset", "data": {"task": options.task}}).to_string();
+    let mut errors = 0;
+    for _ in 0..options.clients {
+        match tokio_tungstenite::connect_async(format!("ws://{}/ws", options.address)).await {
+            Ok((mut socket, _)) => {
+                if !exchange(&mut socket, &reset).await.is_some_and(|r| r.is_observation()) {
+                    errors += 1;
+                }
+                sockets.push(socket);
+            }
+            Err(_) => errors += 1,
+        }
+    }
+    println!("{} idle sessions open, each with an episode, {errors} errors", sockets.len());
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    if let Some(rss) = options.pid.map(rss_kib) {
+        println!(
+            "server RSS with them: {rss} KiB ({:.1} KiB per session)",
+            rss.saturating_sub(before) as f64 / sockets.len().max(1) as f64
+        );
+    }
+}
+
+/// Resident memory of a process, in KiB (Linux).
+fn rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|status| {
+            status.lines().find_map(|line| {
+                line.strip_prefix("VmRSS:")?.trim().trim_end_matches(" kB").trim().parse().ok()
+            })
+        })
+        .unwrap_or(0)
+}
