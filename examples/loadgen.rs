@@ -6,7 +6,7 @@
 //! cargo run --release -- serve --port 8000 &
 //! cargo run --release --example loadgen -- --mode ws --clients 64 --seconds 10 --pid $!
 //! cargo run --release --example loadgen -- --mode http --clients 4 --seconds 10
-//! cargo run --release --example loadgen -- --mode idle --clients 10000 --pid $!
+//! cargo run --release --example loadgen -- --mode idle --clients 10000 --task none --pid $!
 //! ```
 
 use std::io::{Read, Write};
@@ -242,7 +242,8 @@ fn post(stream: &mut TcpStream, address: &str, path: &str, body: &str) -> Option
     }
 }
 
-/// Opens `clients` idle sessions (each with a reset episode), then reports server RSS.
+/// Opens `clients` idle sessions, each with a reset episode of `--task` (`none`: no reset), then
+/// reports the server's RSS.
 async fn idle(options: &Options, before: u64) {
     let mut sockets = Vec::with_capacity(options.clients);
     let reset = json!({"type": "reset", "data": {"task": options.task}}).to_string();
@@ -250,7 +251,10 @@ async fn idle(options: &Options, before: u64) {
     for _ in 0..options.clients {
         match tokio_tungstenite::connect_async(format!("ws://{}/ws", options.address)).await {
             Ok((mut socket, _)) => {
-                if !exchange(&mut socket, &reset).await.is_some_and(|r| r.is_observation()) {
+                let with_episode = options.task != "none";
+                if with_episode
+                    && !exchange(&mut socket, &reset).await.is_some_and(|r| r.is_observation())
+                {
                     errors += 1;
                 }
                 sockets.push(socket);
@@ -258,7 +262,7 @@ async fn idle(options: &Options, before: u64) {
             Err(_) => errors += 1,
         }
     }
-    println!("{} idle sessions open, each with an episode, {errors} errors", sockets.len());
+    println!("{} idle sessions open ({}), {errors} errors", sockets.len(), options.task);
     tokio::time::sleep(Duration::from_secs(1)).await;
     if let Some(rss) = options.pid.map(rss_kib) {
         println!(
