@@ -1,23 +1,67 @@
-//! [`Catalog`]: the set of scenarios a front end serves, checked, compiled and made executable,
-//! and the task selection rules of reset (game spec §2.3).
+//! [`Catalog`]: the set of scenarios a front end serves — checked, compiled and made
+//! executable — with each one's status and sources, the diagnostics of the last check, and the
+//! task selection rules of reset (game spec §2.3).
+//!
+//! [`Catalog::load`] is strict (any error fails it: `run`, `eval`, `serve`). [`Catalog::reload`]
+//! is for a design loop: what checks clean is served in its new version, what does not keeps
+//! serving its last good version (marked as failing), and the diagnostics are kept.
 
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use indexmap::IndexMap;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
 
-use crate::check::{Report, check_paths};
+use crate::check::{Checked, Report, check_paths, is_scenario_text};
 use crate::compile::compile;
+use crate::diag::{JsonDiagnostic, Severity, to_json};
 use crate::engine::Machine;
+use crate::source::SourceMap;
 
 /// The difficulty tiers, easiest first.
 pub const TIERS: [&str; 3] = ["easy", "medium", "hard"];
 
-/// Executable scenarios by id, in load order (files sorted by path).
-#[derive(Clone, Debug, Default)]
+/// Served scenarios by id, in load order (files sorted by path).
+#[derive(Debug, Default)]
 pub struct Catalog {
-    machines: IndexMap<String, Arc<Machine>>,
+    entries: IndexMap<String, Entry>,
+    diagnostics: Vec<JsonDiagnostic>,
+}
+
+/// One scenario file of the set.
+#[derive(Clone, Debug)]
+pub struct Entry {
+    /// Scenario id (the file stem while the file has never checked clean).
+    pub id: String,
+    /// The scenario file.
+    pub path: PathBuf,
+    /// Whether its latest text checks clean.
+    pub status: Status,
+    /// The version served: the latest good one; `None` if the file never checked clean.
+    pub machine: Option<Arc<Machine>>,
+    /// The files of the version served (else of the latest text): scenario, imports, case data.
+    pub files: Arc<[SourceText]>,
+}
+
+/// Whether a scenario's latest text checks clean.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// It does, and that version is served.
+    Ok,
+    /// It does not; the last good version, if any, is still served.
+    Error,
+}
+
+/// One source file's path and text.
+#[derive(Clone, Debug, Serialize)]
+pub struct SourceText {
+    /// Path as given to the checker.
+    pub path: String,
+    /// Contents.
+    pub text: String,
 }
 
 /// Why a set of scenario files could not be served.
@@ -62,33 +106,102 @@ pub struct SelectError {
 }
 
 impl Catalog {
-    /// Checks and compiles every scenario file under `paths`.
+    /// Checks and compiles every scenario file under `paths`; any error fails the load.
     pub fn load(paths: &[PathBuf]) -> Result<Catalog, LoadError> {
         let report = check_paths(paths).map_err(LoadError::Io)?;
         if report.errors() > 0 {
             return Err(LoadError::Invalid(Box::new(report)));
         }
-        let mut machines = IndexMap::new();
-        for scenario in report.checked.into_iter().filter_map(|c| compile(c, &report.sources)) {
-            let id = scenario.id.clone();
-            if machines.insert(id.clone(), Arc::new(Machine::new(Arc::new(scenario)))).is_some() {
-                return Err(LoadError::DuplicateId(id));
-            }
-        }
-        if machines.is_empty() {
+        let catalog = Catalog::build(report, &Catalog::default())?;
+        if catalog.entries.is_empty() {
             return Err(LoadError::Empty);
         }
-        Ok(Catalog { machines })
+        Ok(catalog)
     }
 
-    /// Every scenario, in load order.
-    pub fn machines(&self) -> impl ExactSizeIterator<Item = &Arc<Machine>> {
-        self.machines.values()
+    /// Checks and compiles every scenario file under `paths` again. A scenario that fails the
+    /// check keeps its version from `previous` (status `error`); one that never checked clean
+    /// is listed but not served. Only unreadable paths and duplicate ids fail the reload.
+    pub fn reload(paths: &[PathBuf], previous: &Catalog) -> Result<Catalog, LoadError> {
+        Catalog::build(check_paths(paths).map_err(LoadError::Io)?, previous)
     }
 
-    /// The scenario with this id.
+    fn build(report: Report, previous: &Catalog) -> Result<Catalog, LoadError> {
+        let diagnostics = to_json(&report.diagnostics, &report.sources);
+        let sources = report.sources;
+        let mut entries = IndexMap::new();
+        for checked in report.checked {
+            let path = sources.file(checked.root).path.clone();
+            if !is_scenario_text(&sources.file(checked.root).text) {
+                continue;
+            }
+            let before = previous.entries.values().find(|e| e.path == path);
+            let entry = match (checked.has_errors, before) {
+                (false, _) => compiled(checked, &sources, path, before),
+                (true, Some(before)) => Some(Entry { status: Status::Error, ..before.clone() }),
+                (true, None) => Some(Entry {
+                    id: stem(&path),
+                    files: files_of(&checked, &sources),
+                    path,
+                    status: Status::Error,
+                    machine: None,
+                }),
+            };
+            if let Some(entry) = entry {
+                let id = entry.id.clone();
+                if entries.insert(id.clone(), entry).is_some() {
+                    return Err(LoadError::DuplicateId(id));
+                }
+            }
+        }
+        Ok(Catalog { entries, diagnostics })
+    }
+
+    /// Every scenario that can be played, in load order.
+    pub fn machines(&self) -> impl Iterator<Item = &Arc<Machine>> {
+        self.entries.values().filter_map(|e| e.machine.as_ref())
+    }
+
+    /// Every scenario file of the set, served or not, in load order.
+    pub fn entries(&self) -> impl ExactSizeIterator<Item = &Entry> {
+        self.entries.values()
+    }
+
+    /// The scenario file with this id.
+    pub fn entry(&self, id: &str) -> Option<&Entry> {
+        self.entries.get(id)
+    }
+
+    /// The playable scenario with this id.
     pub fn get(&self, id: &str) -> Option<&Arc<Machine>> {
-        self.machines.get(id)
+        self.entries.get(id).and_then(|e| e.machine.as_ref())
+    }
+
+    /// The ids of every playable scenario, in load order.
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        self.machines().map(|m| m.scenario.id.as_str())
+    }
+
+    /// The diagnostics of the last check, as `shopops check --format json` prints them.
+    pub fn diagnostics(&self) -> &[JsonDiagnostic] {
+        &self.diagnostics
+    }
+
+    /// Number of error diagnostics of the last check.
+    pub fn errors(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.severity == Severity::Error).count()
+    }
+
+    /// A hash of every served id and version (16 hex digits): changes when anything served does.
+    pub fn version(&self) -> String {
+        let mut hasher = Sha256::new();
+        for machine in self.machines() {
+            hasher.update(machine.scenario.id.as_bytes());
+            hasher.update([0]);
+            hasher.update(machine.scenario.version.as_bytes());
+            hasher.update([0]);
+        }
+        hasher.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect()
     }
 
     /// The task a reset asks for: `task` by id, else the first scenario of `tier`, else the
@@ -99,6 +212,8 @@ impl Catalog {
         task: Option<&str>,
         tier: Option<&str>,
     ) -> Result<&Arc<Machine>, SelectError> {
+        let unknown_task =
+            |message: String| SelectError { code: "unknown_task", field: "task", message };
         if let Some(tier) = tier
             && !TIERS.contains(&tier)
         {
@@ -110,13 +225,12 @@ impl Catalog {
         }
         match (task, tier) {
             (Some(task), tier) => {
-                let machine = self.get(task).ok_or_else(|| SelectError {
-                    code: "unknown_task",
-                    field: "task",
-                    message: format!(
+                let machine = self.get(task).ok_or_else(|| {
+                    let served: Vec<&str> = self.ids().collect();
+                    unknown_task(format!(
                         "unknown task `{task}`; the served tasks are {}",
-                        self.ids().collect::<Vec<_>>().join(", ")
-                    ),
+                        served.join(", ")
+                    ))
                 })?;
                 match tier {
                     Some(tier) if machine.scenario.difficulty != tier => Err(SelectError {
@@ -135,16 +249,61 @@ impl Catalog {
                 field: "tier",
                 message: format!("no served task is {tier}"),
             }),
-            (None, None) => Ok(self.first_of(TIERS[0]).unwrap_or_else(|| &self.machines[0])),
+            (None, None) => self
+                .first_of(TIERS[0])
+                .or_else(|| self.machines().next())
+                .ok_or_else(|| unknown_task("no task is served".to_string())),
         }
-    }
-
-    /// The ids of every scenario, in load order.
-    pub fn ids(&self) -> impl Iterator<Item = &str> {
-        self.machines.keys().map(String::as_str)
     }
 
     fn first_of(&self, tier: &str) -> Option<&Arc<Machine>> {
         self.machines().find(|m| m.scenario.difficulty == tier)
     }
+}
+
+/// The entry of a clean scenario file: its new version, or the previous one when unchanged
+/// (so a reload that changes nothing keeps the very same machine).
+fn compiled(
+    checked: Checked,
+    sources: &SourceMap,
+    path: PathBuf,
+    before: Option<&Entry>,
+) -> Option<Entry> {
+    let files = files_of(&checked, sources);
+    let scenario = compile(checked, sources)?;
+    let unchanged = before
+        .and_then(|b| b.machine.as_ref())
+        .filter(|m| m.scenario.version == scenario.version && m.scenario.id == scenario.id);
+    let machine = match unchanged {
+        Some(machine) => machine.clone(),
+        None => Arc::new(Machine::new(Arc::new(scenario))),
+    };
+    Some(Entry {
+        id: machine.scenario.id.clone(),
+        path,
+        status: Status::Ok,
+        machine: Some(machine),
+        files,
+    })
+}
+
+/// The texts of a checked scenario: its `.shop` files, then its case data.
+fn files_of(checked: &Checked, sources: &SourceMap) -> Arc<[SourceText]> {
+    let ids = checked.files.iter().copied().chain(checked.cases_file).chain([checked.root]);
+    let mut seen = Vec::new();
+    ids.filter(|id| {
+        let new = !seen.contains(id);
+        seen.push(*id);
+        new
+    })
+    .map(|id| {
+        let file = sources.file(id);
+        SourceText { path: file.path.display().to_string(), text: file.text.clone() }
+    })
+    .collect()
+}
+
+fn stem(path: &Path) -> String {
+    path.file_stem()
+        .map_or_else(|| path.display().to_string(), |s| s.to_string_lossy().into_owned())
 }

@@ -3,7 +3,9 @@
 //!
 //! The pipeline is one module per stage: [`source`] (files and spans) → [`syntax`] (parse) →
 //! [`data`] (YAML case data) → [`check`] (every diagnostic) → [`compile`] (an immutable
-//! [`compile::Scenario`]).
+//! [`compile::Scenario`]) → [`engine`] (episodes; [`wire`] is their public format) →
+//! [`catalog`] (the served set) → `server` (OpenEnv over HTTP, WebSocket and MCP; feature
+//! `server`), with `watch` (hot reload; feature `watch`) and `cli` (feature `cli`).
 
 pub mod catalog;
 pub mod check;
@@ -18,4 +20,6 @@ pub mod policy;
 pub mod server;
 pub mod source;
 pub mod syntax;
+#[cfg(feature = "watch")]
+pub mod watch;
 pub mod wire;

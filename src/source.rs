@@ -70,12 +70,28 @@ impl SourceFile {
 #[derive(Debug, Default)]
 pub struct SourceMap {
     files: Vec<SourceFile>,
+    /// When set, files missing from the map may be read from disk only below this directory.
+    confined_to: Option<PathBuf>,
 }
 
 impl SourceMap {
     /// An empty map.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// An empty map that reads files from disk only below `root` (for text from untrusted
+    /// sources, such as a request body: its imports cannot reach the rest of the disk).
+    pub fn confined(root: impl Into<PathBuf>) -> Self {
+        Self { files: Vec::new(), confined_to: Some(root.into()) }
+    }
+
+    /// Whether a file missing from the map may be read from disk at `path` (normalised).
+    pub fn may_read(&self, path: &Path) -> bool {
+        self.confined_to.as_ref().is_none_or(|root| {
+            path.starts_with(root)
+                && !path.components().any(|c| matches!(c, std::path::Component::ParentDir))
+        })
     }
 
     /// Adds a file and returns its id.

@@ -139,7 +139,15 @@ pub fn open(
     if let Some(id) = sources.find(path) {
         return Some(id);
     }
-    match std::fs::read_to_string(path) {
+    let read = if sources.may_read(path) {
+        std::fs::read_to_string(path)
+    } else {
+        Err(std::io::Error::new(
+            std::io::ErrorKind::PermissionDenied,
+            "outside the directory this check may read",
+        ))
+    };
+    match read {
         Ok(text) => Some(sources.add(path, text)),
         Err(error) => {
             diagnostics.push(

@@ -105,9 +105,7 @@ pub fn check_paths(paths: &[PathBuf]) -> io::Result<Report> {
 /// (an editor buffer, a request body, a fuzzer's input).
 pub fn check_sources(sources: SourceMap, roots: &[FileId]) -> Report {
     let mut report = Report { sources, ..Report::default() };
-    let is_scenario = |sources: &SourceMap, id: FileId| {
-        sources.file(id).text.lines().any(|l| l.trim_start().starts_with("scenario "))
-    };
+    let is_scenario = |sources: &SourceMap, id: FileId| is_scenario_text(&sources.file(id).text);
     let (scenarios, libraries): (Vec<FileId>, Vec<FileId>) =
         roots.iter().partition(|&&id| is_scenario(&report.sources, id));
     let mut imported = Vec::new();
@@ -124,6 +122,11 @@ pub fn check_sources(sources: SourceMap, roots: &[FileId]) -> Report {
     diag::sort(&mut report.diagnostics);
     report.diagnostics.dedup();
     report
+}
+
+/// Whether a file's text declares a scenario (else it is a library, such as a prelude).
+pub fn is_scenario_text(text: &str) -> bool {
+    text.lines().any(|line| line.trim_start().starts_with("scenario "))
 }
 
 fn collect(path: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {

@@ -36,6 +36,28 @@ pub(super) fn run(paths: &[PathBuf], format: Format, deny_warnings: bool) -> Res
     Ok(u8::from(failed))
 }
 
+/// Checks `paths` on every change until interrupted; on a terminal the screen is cleared first.
+#[cfg(feature = "watch")]
+pub(super) fn watch(paths: &[PathBuf], format: Format, deny_warnings: bool) -> Result<u8, String> {
+    use std::io::IsTerminal;
+    let (changed, changes) = std::sync::mpsc::channel();
+    let _watch = crate::watch::watch(paths, move || {
+        let _ = changed.send(());
+    })
+    .map_err(|e| format!("cannot watch the given paths: {e}"))?;
+    loop {
+        if std::io::stdout().is_terminal() {
+            super::emit("\x1b[2J\x1b[H");
+        }
+        run(paths, format, deny_warnings)?;
+        eprintln!("watching for changes (Ctrl-C to stop)");
+        if changes.recv().is_err() {
+            return Ok(0);
+        }
+        while changes.try_recv().is_ok() {}
+    }
+}
+
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }

@@ -41,6 +41,10 @@ enum Command {
         /// Fail on warnings too.
         #[arg(long)]
         deny_warnings: bool,
+        /// Check again on every change to a `.shop` or YAML file (Ctrl-C to stop).
+        #[cfg(feature = "watch")]
+        #[arg(long)]
+        watch: bool,
     },
     /// Explain a diagnostic code, e.g. `shopops explain SHOP004`.
     Explain {
@@ -99,8 +103,18 @@ pub fn run() -> ExitCode {
         }
     };
     let outcome = match cli.command {
-        Command::Check { paths, format, deny_warnings } => {
-            check::run(&paths, format, deny_warnings)
+        Command::Check {
+            paths,
+            format,
+            deny_warnings,
+            #[cfg(feature = "watch")]
+            watch,
+        } => {
+            #[cfg(feature = "watch")]
+            let check = if watch { check::watch } else { check::run };
+            #[cfg(not(feature = "watch"))]
+            let check = check::run;
+            check(&paths, format, deny_warnings)
         }
         Command::Explain { code } => explain::run(&code),
         Command::Dump { file, format } => dump::run(&file, format),

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use clap::Args;
 
+use crate::catalog::Catalog;
 use crate::server::{App, Limits, serve};
 
 /// Where to listen, what to serve, and every limit (each with an environment variable).
@@ -38,11 +39,22 @@ pub(super) struct ServeArgs {
     /// Largest WebSocket message, in bytes.
     #[arg(long, env = "SHOPOPS_MAX_FRAME_BYTES", default_value_t = Limits::default().max_frame_bytes)]
     max_frame_bytes: usize,
+    /// Recompile on every change to a `.shop` or YAML file and serve the new versions; a
+    /// scenario that fails the check keeps its last good version.
+    #[cfg(feature = "watch")]
+    #[arg(long)]
+    watch: bool,
 }
 
 /// Loads the scenarios and serves them until interrupted.
 pub(super) fn run(args: ServeArgs) -> Result<u8, String> {
-    let catalog = super::scenarios::load(&args.scenarios)?;
+    #[cfg(feature = "watch")]
+    let watching = args.watch;
+    #[cfg(not(feature = "watch"))]
+    let watching = false;
+    // The design loop starts even with errors (its first reload serves what checks clean).
+    let catalog =
+        if watching { Catalog::default() } else { super::scenarios::load(&args.scenarios)? };
     let limits = Limits {
         max_sessions: args.max_sessions,
         idle_timeout: Duration::from_secs(args.idle_timeout),
@@ -54,8 +66,18 @@ pub(super) fn run(args: ServeArgs) -> Result<u8, String> {
     let runtime =
         tokio::runtime::Runtime::new().map_err(|e| format!("cannot start the runtime: {e}"))?;
     let address = SocketAddr::new(args.host, args.port);
-    runtime
-        .block_on(serve(App::new(catalog, limits), address))
-        .map_err(|e| format!("cannot serve on {address}: {e}"))?;
+    let app = App::new(catalog, args.scenarios.clone(), limits);
+    #[cfg(feature = "watch")]
+    let _watch = if watching {
+        let reloading = app.clone();
+        let watch =
+            crate::watch::watch(&args.scenarios, move || eprintln!("{}", reloading.reload()))
+                .map_err(|e| format!("cannot watch the scenarios: {e}"))?;
+        eprintln!("{}", app.reload());
+        Some(watch)
+    } else {
+        None
+    };
+    runtime.block_on(serve(app, address)).map_err(|e| format!("cannot serve on {address}: {e}"))?;
     Ok(0)
 }

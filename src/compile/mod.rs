@@ -8,6 +8,8 @@ pub mod constant;
 mod dot;
 pub mod graph;
 mod scenario;
+mod summary;
 
 pub use dot::to_dot;
-pub use scenario::{Limits, Scenario, compile};
+pub use scenario::{GraphView, Limits, Scenario, compile};
+pub use summary::{ActionSummary, BlockerSummary, RewardTerm, Summary};

@@ -140,32 +140,40 @@ impl Scenario {
     }
 }
 
-#[derive(Serialize)]
-struct GraphView<'g> {
+/// The dependency graph as data: nodes in declaration order, edges sorted by their ends.
+#[derive(Debug, Serialize)]
+pub struct GraphView<'g> {
     nodes: Vec<&'g Node>,
     edges: Vec<EdgeView<'g>>,
 }
 
-#[derive(Serialize)]
+#[derive(Debug, Serialize)]
 struct EdgeView<'g> {
     from: &'g Node,
     to: &'g Node,
     kind: Edge,
 }
 
+impl DependencyGraph {
+    /// The graph as data (what `dump --format json` shows under `graph`).
+    pub fn view(&self) -> GraphView<'_> {
+        let g = &self.graph;
+        let mut edges: Vec<EdgeView<'_>> = g
+            .edge_indices()
+            .filter_map(|e| {
+                let (a, b) = g.edge_endpoints(e)?;
+                Some(EdgeView { from: &g[a], to: &g[b], kind: g[e] })
+            })
+            .collect();
+        let position = |n: &Node| self.index.get_index_of(n).unwrap_or(usize::MAX);
+        edges.sort_by_key(|e| (position(e.from), position(e.to)));
+        GraphView { nodes: self.index.keys().collect(), edges }
+    }
+}
+
 fn serialize_graph<S: serde::Serializer>(
     graph: &DependencyGraph,
     serializer: S,
 ) -> Result<S::Ok, S::Error> {
-    let g = &graph.graph;
-    let mut edges: Vec<EdgeView<'_>> = g
-        .edge_indices()
-        .filter_map(|e| {
-            let (a, b) = g.edge_endpoints(e)?;
-            Some(EdgeView { from: &g[a], to: &g[b], kind: g[e] })
-        })
-        .collect();
-    let position = |n: &Node| graph.index.get_index_of(n).unwrap_or(usize::MAX);
-    edges.sort_by_key(|e| (position(e.from), position(e.to)));
-    GraphView { nodes: graph.index.keys().collect(), edges }.serialize(serializer)
+    graph.view().serialize(serializer)
 }

@@ -97,7 +97,7 @@ pub(crate) async fn method_not_allowed() -> HttpError {
 }
 
 /// A request body as JSON whatever its content type; empty means `null`.
-fn json_body(body: Result<Bytes, BytesRejection>) -> Result<Value, HttpError> {
+pub(crate) fn json_body(body: Result<Bytes, BytesRejection>) -> Result<Value, HttpError> {
     let bytes = body.map_err(|rejection| {
         let status = rejection.status();
         let message = if status == StatusCode::PAYLOAD_TOO_LARGE {

@@ -1,5 +1,6 @@
 //! The OpenEnv server (`shopops serve`, protocol spec `openenv-protocol.md`): HTTP routes,
-//! WebSocket sessions and MCP over a [`Catalog`] of compiled scenarios.
+//! WebSocket sessions and MCP over a [`Catalog`] of compiled scenarios, plus the scenario API
+//! for authors (`/scenarios`, `/diagnostics`, `POST /check`).
 //!
 //! Every episode holds the `Arc` of the scenario version it started on; the catalog can be
 //! swapped ([`App::replace_catalog`]) without touching running episodes.
@@ -11,12 +12,15 @@ mod http;
 mod limits;
 mod mcp;
 mod openapi;
+mod scenarios;
 mod slots;
 mod store;
 mod ws;
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::{Arc, PoisonError, RwLock};
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -24,7 +28,7 @@ use axum::routing::{get, post};
 
 pub use limits::Limits;
 
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, Status};
 use slots::Slots;
 use store::Store;
 
@@ -32,6 +36,7 @@ use store::Store;
 #[derive(Debug)]
 pub struct App {
     catalog: RwLock<Arc<Catalog>>,
+    paths: Vec<PathBuf>,
     limits: Limits,
     http_episodes: Store,
     mcp_sessions: Store,
@@ -39,10 +44,11 @@ pub struct App {
 }
 
 impl App {
-    /// A server over `catalog` within `limits`.
-    pub fn new(catalog: Catalog, limits: Limits) -> Arc<Self> {
+    /// A server over `catalog`, loaded from `paths`, within `limits`.
+    pub fn new(catalog: Catalog, paths: Vec<PathBuf>, limits: Limits) -> Arc<Self> {
         Arc::new(App {
             catalog: RwLock::new(Arc::new(catalog)),
+            paths,
             http_episodes: Store::new(limits.http_episodes, limits.http_ttl),
             mcp_sessions: Store::new(limits.max_sessions, limits.idle_timeout),
             slots: Slots::new(limits.max_sessions),
@@ -59,6 +65,57 @@ impl App {
     pub fn replace_catalog(&self, catalog: Catalog) {
         *self.catalog.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(catalog);
     }
+
+    /// Checks and compiles the served paths again and swaps the result in atomically (see
+    /// [`Catalog::reload`]: failing scenarios keep their last good version). Returns one line
+    /// for the log: the set's version, its scenarios, diagnostics and the time taken.
+    pub fn reload(&self) -> String {
+        let started = Instant::now();
+        let previous = self.catalog();
+        match Catalog::reload(&self.paths, &previous) {
+            Ok(catalog) => {
+                let line = describe(&catalog, started.elapsed());
+                self.replace_catalog(catalog);
+                line
+            }
+            Err(error) => format!("reload failed, still serving {}: {error}", previous.version()),
+        }
+    }
+
+    /// The paths the catalog is loaded from.
+    pub fn paths(&self) -> &[PathBuf] {
+        &self.paths
+    }
+
+    /// The directory `POST /check` checks text in: the first served directory (or the
+    /// directory of the first served file).
+    fn check_base(&self) -> PathBuf {
+        let first =
+            self.paths.first().map(|p| crate::check::load::normalize(p)).unwrap_or_default();
+        if first.is_dir() { first } else { first.parent().map(PathBuf::from).unwrap_or_default() }
+    }
+}
+
+/// One line on a catalog: version, scenarios (ok and failing), diagnostics, time taken; then
+/// one line per diagnostic.
+fn describe(catalog: &Catalog, took: Duration) -> String {
+    let failing: Vec<&str> =
+        catalog.entries().filter(|e| e.status == Status::Error).map(|e| e.id.as_str()).collect();
+    let mut line = format!(
+        "reload: version {}, {} scenarios ({} failing{}), {} diagnostics ({} error{}), {:.1} ms",
+        catalog.version(),
+        catalog.entries().len(),
+        failing.len(),
+        if failing.is_empty() { String::new() } else { format!(": {}", failing.join(", ")) },
+        catalog.diagnostics().len(),
+        catalog.errors(),
+        if catalog.errors() == 1 { "" } else { "s" },
+        took.as_secs_f64() * 1e3,
+    );
+    for d in catalog.diagnostics() {
+        line.push_str(&format!("\n  {} {}:{}:{}: {}", d.code, d.file, d.line, d.column, d.message));
+    }
+    line
 }
 
 /// The routes of the protocol spec (§3) over `app`.
@@ -74,6 +131,12 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/state", get(http::state))
         .route("/mcp", post(mcp::http))
         .route("/ws", get(ws::upgrade))
+        .route("/scenarios", get(scenarios::list))
+        .route("/scenarios/{id}", get(scenarios::detail))
+        .route("/scenarios/{id}/graph", get(scenarios::graph))
+        .route("/scenarios/{id}/source", get(scenarios::source))
+        .route("/diagnostics", get(scenarios::diagnostics))
+        .route("/check", post(scenarios::check))
         .fallback(http::not_found)
         .method_not_allowed_fallback(http::method_not_allowed)
         .layer(DefaultBodyLimit::max(body_limit))

@@ -1,3 +1,5 @@
 //! Helpers shared by integration tests.
+// Each test crate that includes this module uses only part of it.
+#![allow(dead_code)]
 
 pub(crate) mod server;

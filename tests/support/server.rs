@@ -4,6 +4,7 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
@@ -17,28 +18,47 @@ pub(crate) struct Server {
     child: Child,
     /// `127.0.0.1:PORT`.
     pub(crate) address: String,
+    log: Arc<Mutex<Vec<String>>>,
 }
 
 impl Server {
-    /// Starts `shopops serve` on a free port with extra arguments, waiting until it listens.
+    /// Starts `shopops serve` on a free port with extra arguments over the shipped scenarios,
+    /// waiting until it listens.
     pub(crate) fn start(extra: &[&str]) -> Server {
+        Server::start_on(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios"), extra)
+    }
+
+    /// Starts `shopops serve ... DIR`, waiting until it listens. Its log (stderr) is collected.
+    pub(crate) fn start_on(dir: &str, extra: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_shopops"))
             .args(["serve", "--host", "127.0.0.1", "--port", "0"])
             .args(extra)
-            .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios"))
+            .arg(dir)
             .stderr(Stdio::piped())
             .spawn()
             .expect("start shopops serve");
         let stderr = child.stderr.take().expect("stderr");
-        let mut line = String::new();
-        BufReader::new(stderr).read_line(&mut line).expect("the server's first line");
-        let address = line
-            .split("http://")
-            .nth(1)
-            .and_then(|rest| rest.split_whitespace().next())
-            .unwrap_or_else(|| panic!("no address in `{line}`"))
-            .to_string();
-        Server { child, address }
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let (listening, address) = std::sync::mpsc::channel();
+        let lines = log.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some(rest) = line.split("http://").nth(1) {
+                    let _ =
+                        listening.send(rest.split_whitespace().next().unwrap_or("").to_string());
+                }
+                lines.lock().expect("log").push(line);
+            }
+        });
+        let address = address
+            .recv_timeout(Duration::from_secs(60))
+            .expect("the server announces its address");
+        Server { child, address, log }
+    }
+
+    /// The server's log lines so far.
+    pub(crate) fn log(&self) -> Vec<String> {
+        self.log.lock().expect("log").clone()
     }
 
     /// One HTTP request; the status and the body as JSON (`Null` when it is not JSON).

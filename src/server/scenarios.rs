@@ -1,0 +1,230 @@
+//! The scenario API for authors and hosts: what is served (`/scenarios`, `/scenarios/{id}`,
+//! its graph and sources), the diagnostics of the last check (`/diagnostics`), and a check of
+//! text sent in a request (`POST /check`).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::App;
+use super::errors::{HttpError, Violation};
+use super::http::json_body;
+use crate::catalog::{Catalog, Entry};
+use crate::check::check_sources;
+use crate::check::load::normalize;
+use crate::compile::to_dot;
+use crate::diag::to_json;
+use crate::source::SourceMap;
+
+/// The longest name a checked scenario may be given.
+const MAX_NAME_CHARS: usize = 64;
+
+/// `GET /scenarios`: every scenario file of the set, served or failing.
+pub(crate) async fn list(State(app): State<Arc<App>>) -> Json<Value> {
+    let catalog = app.catalog();
+    let rows: Vec<Value> = catalog
+        .entries()
+        .map(|entry| {
+            let scenario = entry.machine.as_ref().map(|m| &m.scenario);
+            json!({
+                "id": entry.id,
+                "title": scenario.map(|s| &s.title),
+                "difficulty": scenario.map(|s| &s.difficulty),
+                "version": scenario.map(|s| &s.version),
+                "cases": scenario.map(|s| s.cases.len()),
+                "status": entry.status,
+                "path": entry.path.display().to_string(),
+            })
+        })
+        .collect();
+    Json(json!(rows))
+}
+
+/// `GET /scenarios/{id}`: what the served version declares.
+pub(crate) async fn detail(
+    State(app): State<Arc<App>>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, HttpError> {
+    let catalog = app.catalog();
+    let entry = served(&catalog, &id)?;
+    let machine = playable(entry)?;
+    let mut summary = serde_json::to_value(machine.scenario.summary()).unwrap_or(Value::Null);
+    summary["status"] = json!(entry.status);
+    Ok(Json(summary))
+}
+
+/// The query of `/scenarios/{id}/graph`.
+#[derive(Debug, Deserialize)]
+pub(crate) struct GraphQuery {
+    format: Option<String>,
+}
+
+/// `GET /scenarios/{id}/graph?format=json|dot`: the dependency graph.
+pub(crate) async fn graph(
+    State(app): State<Arc<App>>,
+    Path(id): Path<String>,
+    Query(query): Query<GraphQuery>,
+) -> Result<Response, HttpError> {
+    let catalog = app.catalog();
+    let scenario = &playable(served(&catalog, &id)?)?.scenario;
+    match query.format.as_deref().unwrap_or("json") {
+        "json" => Ok(Json(scenario.graph.view()).into_response()),
+        "dot" => {
+            Ok(([(header::CONTENT_TYPE, "text/vnd.graphviz")], to_dot(scenario)).into_response())
+        }
+        other => Err(HttpError::Invalid(vec![Violation {
+            kind: "enum".into(),
+            loc: vec![json!("query"), json!("format")],
+            msg: format!("format must be json or dot, not `{other}`"),
+            input: json!(other),
+        }])),
+    }
+}
+
+/// `GET /scenarios/{id}/source`: the files of the served version (of the latest text when none
+/// was ever good).
+pub(crate) async fn source(
+    State(app): State<Arc<App>>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, HttpError> {
+    let catalog = app.catalog();
+    let entry = served(&catalog, &id)?;
+    Ok(Json(json!({"id": entry.id, "status": entry.status, "files": &*entry.files})))
+}
+
+/// `GET /diagnostics`: the diagnostics of the last check of the served set.
+pub(crate) async fn diagnostics(State(app): State<Arc<App>>) -> Json<Value> {
+    Json(json!(app.catalog().diagnostics()))
+}
+
+/// `POST /check`: checks `{"source": "...", "data": "...", "name": "..."}` and returns its
+/// diagnostics. The scenario is checked as `<name>.shop` in the served directory (so `import
+/// "prelude.shop"` finds the served prelude) with `data` as the file its `cases` line names;
+/// nothing outside that directory is read.
+pub(crate) async fn check(
+    State(app): State<Arc<App>>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<Value>, HttpError> {
+    let request = CheckRequest::parse(json_body(body)?).map_err(HttpError::Invalid)?;
+    let base = app.check_base();
+    let diagnostics =
+        tokio::task::spawn_blocking(move || request.run(base)).await.map_err(|_| {
+            let message = "the checker failed on this input: a bug, please report it";
+            HttpError::Body(axum::http::StatusCode::UNPROCESSABLE_ENTITY, message.into())
+        })?;
+    Ok(Json(diagnostics))
+}
+
+/// A validated `POST /check` body.
+struct CheckRequest {
+    name: String,
+    source: String,
+    data: Option<String>,
+}
+
+impl CheckRequest {
+    fn parse(body: Value) -> Result<Self, Vec<Violation>> {
+        let violation = |key: &str, kind: &str, msg: &str, input: Value| {
+            Violation::key("body", key, kind, msg.to_string(), input)
+        };
+        let Value::Object(object) = body else {
+            return Err(vec![violation(
+                "source",
+                "missing",
+                "the body must be {\"source\": ...}",
+                body,
+            )]);
+        };
+        let mut violations = Vec::new();
+        let mut request =
+            CheckRequest { name: "scenario".into(), source: String::new(), data: None };
+        let mut has_source = false;
+        for (key, value) in object {
+            match (key.as_str(), value) {
+                ("source", Value::String(text)) => (request.source, has_source) = (text, true),
+                ("data", Value::String(text)) => request.data = Some(text),
+                ("data", Value::Null) => {}
+                ("name", Value::String(name))
+                    if !name.is_empty()
+                        && name.chars().count() <= MAX_NAME_CHARS
+                        && name
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') =>
+                {
+                    request.name = name
+                }
+                ("name", value) => violations.push(violation(
+                    "name",
+                    "string_pattern_mismatch",
+                    "name must be 1-64 letters, digits, `_` or `-`",
+                    value,
+                )),
+                ("source" | "data", value) => {
+                    violations.push(violation(&key, "string_type", "must be a string", value))
+                }
+                (_, value) => violations.push(violation(
+                    &key,
+                    "extra_forbidden",
+                    "unknown key; a check takes source, data and name",
+                    value,
+                )),
+            }
+        }
+        if !has_source && violations.is_empty() {
+            violations.push(violation(
+                "source",
+                "missing",
+                "Field required: the scenario text",
+                Value::Null,
+            ));
+        }
+        if violations.is_empty() { Ok(request) } else { Err(violations) }
+    }
+
+    /// The diagnostics of the text, checked in memory below `base`. The data is taken to be the
+    /// file the scenario's `cases "PATH"` names (else `data/<name>.yaml`).
+    fn run(self, base: PathBuf) -> Value {
+        let mut sources = SourceMap::confined(base.clone());
+        let data_path = cases_path(&self.source).map_or_else(
+            || base.join("data").join(format!("{}.yaml", self.name)),
+            |p| base.join(p),
+        );
+        let root = sources.add(base.join(format!("{}.shop", self.name)), self.source);
+        if let Some(data) = self.data {
+            sources.add(normalize(&data_path), data);
+        }
+        let report = check_sources(sources, &[root]);
+        json!(to_json(&report.diagnostics, &report.sources))
+    }
+}
+
+/// The path in a scenario's `cases "PATH"` line, if it has one.
+fn cases_path(source: &str) -> Option<&str> {
+    source.lines().find_map(|line| {
+        let rest = line.trim_start().strip_prefix("cases")?.trim_start();
+        rest.strip_prefix('"')?.split('"').next()
+    })
+}
+
+/// The entry with this id, or 404.
+fn served<'c>(catalog: &'c Catalog, id: &str) -> Result<&'c Entry, HttpError> {
+    catalog.entry(id).ok_or_else(|| HttpError::NotFound(format!("no scenario `{id}` is served")))
+}
+
+/// The served version of an entry, or 404 when it never checked clean.
+fn playable(entry: &Entry) -> Result<&Arc<crate::engine::Machine>, HttpError> {
+    entry.machine.as_ref().ok_or_else(|| {
+        HttpError::NotFound(format!(
+            "scenario `{}` has never checked clean; see /diagnostics",
+            entry.id
+        ))
+    })
+}
