@@ -27,7 +27,7 @@ fn machines() -> Vec<Arc<Machine>> {
 /// Steps of one rule-policy episode (observation built every step, as an agent sees it).
 fn rule_episode(machine: &Arc<Machine>, seed: u64) -> u64 {
     let mut game = Game::new(machine.clone(), seed, "bench");
-    let mut agent = by_name("rule", seed).expect("rule");
+    let mut agent = by_name("rule", machine, seed).expect("rule");
     let mut observation = game.observation();
     let mut steps = 0;
     while !game.done() {

@@ -21,7 +21,7 @@ fn main() {
             let mut ret = 0.0;
             for seed in 1..=seeds {
                 let mut game = Game::new(machine.clone(), seed, "baseline");
-                let mut agent = by_name(policy, seed).expect("policy");
+                let mut agent = by_name(policy, &machine, seed).expect("policy");
                 let mut obs = game.observation();
                 while !game.done() {
                     obs = game.step(&agent.act(&obs)).expect("running");

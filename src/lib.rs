@@ -15,6 +15,7 @@ pub mod compile;
 pub mod data;
 pub mod diag;
 pub mod engine;
+pub mod oracle;
 pub mod policy;
 #[cfg(feature = "server")]
 pub mod server;

@@ -32,7 +32,7 @@ fn machine(task: &str) -> Arc<Machine> {
 /// Plays one episode of `policy` to its end; the final grade.
 fn play(machine: &Arc<Machine>, policy: &str, seed: u64) -> f64 {
     let mut game = Game::new(machine.clone(), seed, format!("band-{seed}"));
-    let mut agent = by_name(policy, seed).expect("a known policy");
+    let mut agent = by_name(policy, machine, seed).expect("a known policy");
     let mut observation = game.observation();
     while !game.done() {
         let action = agent.act(&observation);

@@ -70,7 +70,7 @@ fn every_baseline_plays_the_warranty_desk_to_the_end() {
     for policy in shopops::policy::NAMES {
         for seed in 1..=10 {
             let mut game = Game::new(m.clone(), seed, "warranty");
-            let mut agent = by_name(policy, seed).expect("baseline");
+            let mut agent = by_name(policy, &m, seed).expect("baseline");
             let mut observation = game.observation();
             while !game.done() {
                 observation = game.step(&agent.act(&observation)).expect("running");

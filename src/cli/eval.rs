@@ -51,7 +51,7 @@ pub(super) fn run(
     seed_base: u64,
     format: EvalFormat,
 ) -> Result<u8, String> {
-    if by_name(policy, 0).is_none() {
+    if !crate::policy::NAMES.contains(&policy) {
         return Err(format!(
             "unknown policy `{policy}`; policies are {}",
             crate::policy::NAMES.join(", ")
@@ -147,7 +147,9 @@ fn evaluate(
 
 fn play(machine: &Arc<Machine>, policy: &str, seed: u64) -> Episode {
     let mut game = Game::new(machine.clone(), seed, format!("eval-{seed}"));
-    let Some(mut agent) = by_name(policy, seed) else { return (0.0, 0.0, IndexMap::new()) };
+    let Some(mut agent) = by_name(policy, machine, seed) else {
+        return (0.0, 0.0, IndexMap::new());
+    };
     let mut observation = game.observation();
     while !game.done() {
         match game.step(&agent.act(&observation)) {

@@ -15,10 +15,10 @@ use crate::wire::{Observation, envelope, parse_action};
 pub(super) fn run(path: PathBuf, seed: u64, policy: Option<&str>) -> Result<u8, String> {
     let machines = super::scenarios::machines(&[path])?;
     let machine = machines.into_iter().next().ok_or("no scenario")?;
-    let game = Game::new(machine, seed, format!("run-{seed}"));
+    let game = Game::new(machine.clone(), seed, format!("run-{seed}"));
     match policy {
         Some(name) => {
-            let agent = by_name(name, seed).ok_or_else(|| {
+            let agent = by_name(name, &machine, seed).ok_or_else(|| {
                 format!("unknown policy `{name}`; policies are {}", crate::policy::NAMES.join(", "))
             })?;
             transcript(game, agent, name);

@@ -5,15 +5,20 @@
 //! - [`random`]: uniform actions from its own seeded stream (§11.2).
 //! - [`trivial`]: `noop` (hold forever), `close_all` and `pay_all`, the soundness checks of
 //!   §8.7 and §11.2.
+//! - [`oracle`]: the oracle search's best play, planned with the hidden record (not a fair
+//!   agent: it shows what is achievable).
 
+pub mod oracle;
 pub mod random;
 pub mod rule;
 pub mod trivial;
 
 use serde_json::{Map, Value};
 
+use crate::engine::Machine;
 use crate::wire::{Action, Observation, QueueItemView};
 
+pub use oracle::OraclePolicy;
 pub use random::RandomPolicy;
 pub use rule::RulePolicy;
 pub use trivial::{CloseAllPolicy, NoopPolicy, PayAllPolicy};
@@ -24,13 +29,14 @@ pub trait Policy: Send {
     fn act(&mut self, observation: &Observation) -> Action;
 }
 
-/// The names [`by_name`] knows, in the order the spec lists them.
-pub const NAMES: [&str; 5] = ["rule", "random", "noop", "close_all", "pay_all"];
+/// The names [`by_name`] knows: the spec's baselines in its order, then `oracle`.
+pub const NAMES: [&str; 6] = ["rule", "random", "noop", "close_all", "pay_all", "oracle"];
 
-/// A fresh policy by name; `seed` feeds the policies that draw (only `random`). `None` for an
-/// unknown name.
-pub fn by_name(name: &str, seed: u64) -> Option<Box<dyn Policy>> {
+/// A fresh policy by name for an episode of `machine` with `seed` (`random` draws from the
+/// seed; `oracle` plans the episode). `None` for an unknown name.
+pub fn by_name(name: &str, machine: &Machine, seed: u64) -> Option<Box<dyn Policy>> {
     let policy: Box<dyn Policy> = match name {
+        "oracle" => Box::new(OraclePolicy::plan(machine, seed)),
         "rule" => Box::new(RulePolicy::new()),
         "random" => Box::new(RandomPolicy::new(seed)),
         "noop" => Box::new(NoopPolicy),
@@ -170,11 +176,13 @@ mod tests {
 
     #[test]
     fn every_name_builds_a_policy() {
+        let catalog = crate::catalog::Catalog::load(&["scenarios".into()]).expect("shipped");
+        let machine = catalog.select(None, None).expect("the easy task");
         for name in NAMES {
-            assert!(by_name(name, 1).is_some(), "{name}");
+            assert!(by_name(name, machine, 1).is_some(), "{name}");
         }
-        assert!(by_name("optimal", 1).is_none());
-        assert!(by_name("Rule", 1).is_none());
+        assert!(by_name("optimal", machine, 1).is_none());
+        assert!(by_name("Rule", machine, 1).is_none());
     }
 
     #[test]

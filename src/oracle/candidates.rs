@@ -1,0 +1,213 @@
+//! The moves worth trying in a state. The oracle knows each case's hidden record, so it only
+//! tries what can lead to a perfect case: the required checks, then the required requests,
+//! then the true resolution (with the parameter values its truth names), the required note and
+//! the close — plus switching to any open case, and holding while an answer is on its way.
+//! What each action does is read from the scenario's declarations, never assumed by name.
+
+use crate::check::program::{Effect, Op, for_each_op};
+use crate::engine::ir::V;
+use crate::engine::{Episode, Machine};
+use crate::wire::{Action, ActionType, EscalationReason, usd};
+
+/// Which declared action does what.
+#[derive(Debug)]
+pub(super) struct Moves {
+    /// The action that completes each check (check order).
+    inspect: Vec<Option<ActionType>>,
+    /// The action that requests each response (response order).
+    request: Vec<Option<ActionType>>,
+    /// The actions that record each truth kind (truth order).
+    resolve: Vec<Vec<ActionType>>,
+    /// Parameter types of each truth kind.
+    truth_params: Vec<Vec<String>>,
+    /// The action that adds a note, closes a case, switches cases.
+    note: Option<ActionType>,
+    close: Option<ActionType>,
+    switch: Option<ActionType>,
+}
+
+impl Moves {
+    /// Reads the scenario's declarations.
+    pub(super) fn new(m: &Machine) -> Moves {
+        let program = &m.scenario.program;
+        let mut moves = Moves {
+            inspect: vec![None; program.checks.len()],
+            request: vec![None; program.responses.len()],
+            resolve: vec![Vec::new(); program.truths.len()],
+            truth_params: program
+                .truths
+                .values()
+                .map(|t| t.params.iter().map(|p| p.ty.name.clone()).collect())
+                .collect(),
+            note: None,
+            close: None,
+            switch: None,
+        };
+        for declared in program.actions.values() {
+            let Some(action) = ActionType::parse(&declared.name.name) else { continue };
+            let types: Vec<&str> = declared.params.iter().map(|p| p.ty.name.as_str()).collect();
+            if types.contains(&"code") {
+                moves.note = Some(action);
+            }
+            if types.contains(&"case") {
+                moves.switch = Some(action);
+            }
+            every_op(&declared.body, &mut |op| match op {
+                Op::Inspect(check) => {
+                    if let Some(i) = program.checks.get_index_of(&check.name) {
+                        moves.inspect[i] = Some(action);
+                    }
+                }
+                Op::Request(response) => {
+                    if let Some(i) = program.responses.get_index_of(&response.name) {
+                        moves.request[i] = Some(action);
+                    }
+                }
+                Op::Resolve(kind) => {
+                    if let Some(i) = program.truths.get_index_of(&kind.name) {
+                        moves.resolve[i].push(action);
+                    }
+                }
+                Op::Close => moves.close = Some(action),
+                _ => {}
+            });
+        }
+        moves
+    }
+
+    /// The moves worth trying in `ep`, on its active case.
+    pub(super) fn candidates(&self, m: &Machine, ep: &Episode) -> Vec<Action> {
+        let index = ep.active;
+        let (draw, case) = (&ep.world.cases[index], &ep.cases[index]);
+        let mut out = Vec::new();
+        let closed = case.status == m.status.closed;
+        if !closed {
+            let missing_checks: Vec<usize> = (0..self.inspect.len())
+                .filter(|&i| draw.required_checks & (1 << i) != 0 && case.completed[i].is_none())
+                .collect();
+            out.extend(missing_checks.iter().filter_map(|&i| self.inspect[i]).map(Action::new));
+            let requested = |r: usize| case.responses[r] != draw.responses[r].0;
+            let required = |r: usize| draw.required_responses & (1 << r) != 0;
+            if missing_checks.is_empty() {
+                out.extend(
+                    (0..self.request.len())
+                        .filter(|&r| required(r) && !requested(r))
+                        .filter_map(|r| self.request[r])
+                        .map(Action::new),
+                );
+            }
+            let answered =
+                (0..self.request.len()).all(|r| !required(r) || case.received[r].is_some());
+            if missing_checks.is_empty() && answered && case.slot_free {
+                out.extend(self.resolutions(m, ep));
+            }
+            let note = draw.required_note.map(|n| m.symbols.name(n));
+            let noted = note.is_none_or(|n| case.notes.iter().any(|have| &**have == n));
+            if case.resolution.is_some() {
+                if let (false, Some(action), Some(code)) = (noted, self.note, note) {
+                    out.push(Action { note_code: Some(code.to_string()), ..Action::new(action) });
+                }
+                out.extend(self.close.map(Action::new));
+            }
+            let waiting =
+                (0..self.request.len()).any(|r| requested(r) && case.received[r].is_none());
+            if waiting {
+                out.extend(self.switch_to(m, ep, index));
+            }
+        }
+        for other in (0..ep.cases.len()).filter(|&i| i != index) {
+            if ep.cases[other].status != m.status.closed {
+                out.extend(self.switch_to(m, ep, other));
+            }
+        }
+        out
+    }
+
+    /// The resolutions of the active case's true kind, with the values its truth names.
+    fn resolutions(&self, m: &Machine, ep: &Episode) -> Vec<Action> {
+        let (kind, args) = &ep.world.cases[ep.active].truth;
+        let params = &self.truth_params[*kind];
+        let mut amounts: Vec<i64> = Vec::new();
+        let mut base = Action::new(ActionType::CloseCase);
+        for (ty, value) in params.iter().zip(args) {
+            match (ty.as_str(), value) {
+                ("money", V::Int(cents)) => amounts.push(*cents),
+                ("flag", V::Bool(flag)) => base.expedite = *flag,
+                ("reason", V::Sym(reason)) => {
+                    base.escalation_reason = EscalationReason::parse(m.symbols.name(*reason));
+                }
+                _ => {}
+            }
+        }
+        if let [low, high] = amounts[..] {
+            amounts.push((low + high) / 2);
+        }
+        let mut out = Vec::new();
+        for &action in &self.resolve[*kind] {
+            let resolution = Action { action_type: action, ..base.clone() };
+            if amounts.is_empty() {
+                out.push(resolution);
+            } else {
+                out.extend(amounts.iter().map(|&cents| Action {
+                    refund_amount_usd: Some(usd(cents)),
+                    ..resolution.clone()
+                }));
+            }
+        }
+        out
+    }
+
+    /// How many open cases would miss their deadlines if the rest were worked earliest
+    /// deadline first, each step taking `step_minutes`, answers arriving as soon as they can.
+    pub(super) fn late_cases(&self, m: &Machine, ep: &Episode, step_minutes: i64) -> usize {
+        let mut open: Vec<usize> =
+            (0..ep.cases.len()).filter(|&i| ep.cases[i].status != m.status.closed).collect();
+        open.sort_by_key(|&i| (ep.world.cases[i].sla_deadline, i));
+        let mut clock = ep.clock;
+        let mut late = 0;
+        for index in open {
+            let (draw, case) = (&ep.world.cases[index], &ep.cases[index]);
+            clock += i64::from(ep.active != index) * step_minutes;
+            let checks = (0..self.inspect.len())
+                .filter(|&i| draw.required_checks & (1 << i) != 0 && case.completed[i].is_none())
+                .count() as i64;
+            clock += checks * step_minutes;
+            let mut answered = clock;
+            for r in (0..self.request.len()).filter(|&r| draw.required_responses & (1 << r) != 0) {
+                if case.received[r].is_some() {
+                    continue;
+                }
+                let due = if case.responses[r] != draw.responses[r].0 {
+                    let mine = ep.pending.iter().filter(|p| p.case == index);
+                    mine.map(|p| p.due).min().unwrap_or(clock)
+                } else {
+                    clock += step_minutes;
+                    clock + draw.responses[r].2
+                };
+                answered = answered.max(due);
+            }
+            let noted = draw.required_note.is_none_or(|n| {
+                let n = m.symbols.name(n);
+                case.notes.iter().any(|have| &**have == n)
+            });
+            let resolve = i64::from(case.resolution.is_none() || case.slot_free);
+            let finish_work = (resolve + i64::from(!noted) + 1) * step_minutes;
+            let finish = clock.max(answered) + finish_work;
+            clock += finish_work;
+            if finish > draw.sla_deadline {
+                late += 1;
+            }
+        }
+        late
+    }
+
+    fn switch_to(&self, m: &Machine, ep: &Episode, case: usize) -> Option<Action> {
+        let id = m.symbols.name(ep.world.cases[case].id);
+        self.switch.map(|action| Action::new(action).with_case(id))
+    }
+}
+
+/// Visits every primitive operation of a body, branches included.
+fn every_op<'a>(body: &'a [Effect], visit: &mut impl FnMut(&'a Op)) {
+    for_each_op(body, visit);
+}
