@@ -1,7 +1,8 @@
 //! Beam search over cloned episodes. Each layer expands every kept state by every candidate
-//! action (rule-invalid ones are never part of a best play and are dropped), records the grade
-//! of every finished episode, merges states that differ only in how they were reached, and keeps
-//! the most promising ones: highest grade-if-it-ended-now, then highest return.
+//! move (rule-invalid ones are never part of a best play and are dropped), records the grade of
+//! every finished episode, merges states that differ only in how they were reached, and keeps
+//! the most promising ones (see [`value`]). Several searches with different step-time
+//! estimates run; the best play of all is the solution.
 
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
