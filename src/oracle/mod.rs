@@ -2,7 +2,7 @@
 //! actions that reach it. It plays with full knowledge of the episode (the hidden record
 //! included): it proves what is achievable, it is not a fair agent.
 //!
-//! [`candidates`] lists the actions worth trying in a state; [`search`] is a beam search over
+//! `candidates` lists the moves worth trying in a state; `search` is a beam search over
 //! cloned episodes with duplicate states merged.
 
 mod candidates;
