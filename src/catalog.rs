@@ -132,11 +132,14 @@ impl Catalog {
         let mut entries = IndexMap::new();
         for checked in report.checked {
             let path = sources.file(checked.root).path.clone();
-            if !is_scenario_text(&sources.file(checked.root).text) {
+            let before = previous.entries.values().find(|e| e.path == path);
+            // A scenario file caught half-written (an editor saving in place) reads as a file
+            // without a scenario: it keeps its last good version until its text is whole again.
+            let scenario = is_scenario_text(&sources.file(checked.root).text);
+            if !scenario && before.is_none() {
                 continue;
             }
-            let before = previous.entries.values().find(|e| e.path == path);
-            let entry = match (checked.has_errors, before) {
+            let entry = match (checked.has_errors || !scenario, before) {
                 (false, _) => compiled(checked, &sources, path, before),
                 (true, Some(before)) => Some(Entry { status: Status::Error, ..before.clone() }),
                 (true, None) => Some(Entry {

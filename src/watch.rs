@@ -4,18 +4,22 @@
 //! whatever its kind — but reads, which the reload itself causes.
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::sync::mpsc::{RecvTimeoutError, channel};
+use std::time::{Duration, Instant};
 
-use notify::RecursiveMode;
 use notify::event::{AccessKind, AccessMode, EventKind};
-use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, new_debouncer};
+use notify::{RecommendedWatcher, RecursiveMode, Watcher};
 
-/// How long a burst of events must be quiet before the callback runs.
-pub const DEBOUNCE: Duration = Duration::from_millis(50);
+/// How long the files must be quiet before the callback runs.
+pub const QUIET: Duration = Duration::from_millis(50);
+
+/// The longest a burst of changes can delay the callback (saves every few milliseconds, e.g. by
+/// a tool, still reload at this pace).
+pub const MAX_WAIT: Duration = Duration::from_millis(250);
 
 /// A running watch; dropping it stops watching.
 pub struct Watch {
-    _debouncer: Debouncer<notify::RecommendedWatcher, RecommendedCache>,
+    _watcher: RecommendedWatcher,
 }
 
 impl std::fmt::Debug for Watch {
@@ -25,37 +29,49 @@ impl std::fmt::Debug for Watch {
 }
 
 /// Watches `paths` (directories recursively; for a file, its directory) and calls `on_change`
-/// after each burst of changes to scenario or case-data files.
+/// once the scenario or case-data files have been quiet for [`QUIET`] after a change, or
+/// [`MAX_WAIT`] after the first change of a burst, whichever comes first.
 pub fn watch(
     paths: &[PathBuf],
     mut on_change: impl FnMut() + Send + 'static,
 ) -> notify::Result<Watch> {
-    let mut debouncer = new_debouncer(DEBOUNCE, None, move |result: DebounceEventResult| {
-        let relevant = match result {
-            Ok(events) => events
-                .iter()
-                .filter(|e| changes_content(&e.kind))
-                .flat_map(|e| &e.paths)
-                .any(|p| is_scenario_file(p)),
+    let (changed, changes) = channel();
+    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        let relevant = match event {
+            Ok(event) => {
+                changes_content(&event.kind) && event.paths.iter().any(|p| is_scenario_file(p))
+            }
             // Lost events (e.g. an overflowed queue): reload to be safe.
             Err(_) => true,
         };
         if relevant {
-            on_change();
+            let _ = changed.send(());
         }
     })?;
     for path in paths {
         let (target, mode) = if path.is_dir() {
             (path.as_path(), RecursiveMode::Recursive)
         } else {
-            (
-                path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")),
-                RecursiveMode::NonRecursive,
-            )
+            let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
+            (parent.unwrap_or(Path::new(".")), RecursiveMode::NonRecursive)
         };
-        debouncer.watch(target, mode)?;
+        watcher.watch(target, mode)?;
     }
-    Ok(Watch { _debouncer: debouncer })
+    // Debounce: the thread ends when the watcher (and with it the sender) is dropped.
+    std::thread::spawn(move || {
+        while changes.recv().is_ok() {
+            let first = Instant::now();
+            while let Some(left) = MAX_WAIT.checked_sub(first.elapsed()) {
+                match changes.recv_timeout(QUIET.min(left)) {
+                    Ok(()) => continue,
+                    Err(RecvTimeoutError::Timeout) => break,
+                    Err(RecvTimeoutError::Disconnected) => return,
+                }
+            }
+            on_change();
+        }
+    });
+    Ok(Watch { _watcher: watcher })
 }
 
 /// Every event but a read: reading the files (the reload itself does) must not trigger a reload.

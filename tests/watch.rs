@@ -152,6 +152,21 @@ fn a_broken_file_keeps_the_last_good_version_until_it_is_fixed() {
     assert_eq!(diagnostics, json!([]));
 }
 
+#[test]
+fn a_file_caught_half_written_keeps_its_last_good_version() {
+    let workspace = Workspace::new("emptied");
+    let server = Server::start_on(workspace.dir(), &["--watch"]);
+    let good = row(&server, "sla_queue_juggle").expect("listed");
+    // What a reload sees in the middle of an in-place save: the file emptied.
+    std::fs::write(workspace.path("sla_queue_juggle.shop"), "").expect("truncate");
+    let emptied = eventually("the emptied file is noticed", || {
+        row(&server, "sla_queue_juggle").filter(|row| row["status"] == "error")
+    });
+    assert_eq!(emptied["version"], good["version"]);
+    let (status, _) = server.http("POST", "/reset", Some(r#"{"task":"sla_queue_juggle"}"#));
+    assert_eq!(status, 200, "the task is still served");
+}
+
 #[tokio::test]
 async fn an_episode_started_before_an_edit_finishes_on_its_old_version() {
     let workspace = Workspace::new("pinned");
