@@ -9,22 +9,14 @@
 //! cargo run --release --example loadgen -- --mode idle --clients 10000 --task none --pid $!
 //! ```
 
+mod common;
+
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use futures_util::{SinkExt, StreamExt};
+use common::{CYCLE, Reply, exchange};
 use serde_json::json;
-use tokio_tungstenite::tungstenite::Message;
-
-/// The actions every client cycles through (valid or rule-invalid, all accepted steps).
-const CYCLE: [&str; 5] = [
-    "inspect_order",
-    "inspect_policy",
-    "inspect_customer_history",
-    "inspect_inventory",
-    "close_case",
-];
 
 struct Options {
     address: String,
@@ -151,35 +143,6 @@ async fn ws_client(address: String, task: String, seed: u64, deadline: Instant) 
         }
     }
     tally
-}
-
-/// A reply's JSON text (serde_json writes objects' keys in order, without spaces).
-struct Reply(String);
-
-impl Reply {
-    fn is_observation(&self) -> bool {
-        self.0.starts_with(r#"{"type":"observation","data":"#)
-    }
-
-    fn done(&self) -> bool {
-        self.0.contains(r#""done":true"#)
-    }
-}
-
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-/// Sends a message and returns the reply's text. The client does not parse replies, so that the
-/// machine's cores go to the server: it reads only the reply type and the `done` flag.
-async fn exchange(socket: &mut Socket, text: &str) -> Option<Reply> {
-    socket.send(Message::text(text)).await.ok()?;
-    loop {
-        match socket.next().await?.ok()? {
-            Message::Text(reply) => return Some(Reply(reply.to_string())),
-            Message::Close(_) => return None,
-            _ => continue,
-        }
-    }
 }
 
 /// One HTTP client: a stored episode stepped by id over keep-alive connections.

@@ -13,6 +13,8 @@
 //! `--save write` (the default) saves as `std::fs::write` does: truncate, then write in place;
 //! `--save rename` writes a hidden temporary file and renames it over the scenario file.
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -20,18 +22,8 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex, PoisonError, mpsc};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use futures_util::{SinkExt, StreamExt};
+use common::{CYCLE, exchange};
 use serde_json::{Value, json};
-use tokio_tungstenite::tungstenite::Message;
-
-/// The actions every session cycles through (as in `loadgen`).
-const CYCLE: [&str; 5] = [
-    "inspect_order",
-    "inspect_policy",
-    "inspect_customer_history",
-    "inspect_inventory",
-    "close_case",
-];
 
 /// The task the sessions play.
 const TASK: &str = "fraud_stockout_cascade";
@@ -528,34 +520,6 @@ async fn ws_client(address: String, seed: u64, deadline: Instant) -> Tally {
         }
     }
     tally
-}
-
-/// A reply's JSON text (serde_json writes objects' keys in order, without spaces).
-struct Reply(String);
-
-impl Reply {
-    fn is_observation(&self) -> bool {
-        self.0.starts_with(r#"{"type":"observation","data":"#)
-    }
-
-    fn done(&self) -> bool {
-        self.0.contains(r#""done":true"#)
-    }
-}
-
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-/// Sends a message and returns the reply's text.
-async fn exchange(socket: &mut Socket, text: &str) -> Option<Reply> {
-    socket.send(Message::text(text)).await.ok()?;
-    loop {
-        match socket.next().await?.ok()? {
-            Message::Text(reply) => return Some(Reply(reply.to_string())),
-            Message::Close(_) => return None,
-            _ => continue,
-        }
-    }
 }
 
 /// A keep-alive HTTP/1.1 client for `GET`s, reconnecting when the connection drops.
