@@ -4,8 +4,9 @@
 //! the close — plus switching to any open case, and holding while an answer is on its way.
 //! What each action does is read from the scenario's declarations, never assumed by name.
 
-use crate::check::program::{Effect, Op, for_each_op};
+use crate::check::program::{Op, for_each_op};
 use crate::engine::ir::V;
+use crate::engine::state::{CaseDraw, CaseState};
 use crate::engine::{Episode, Machine};
 use crate::wire::{Action, ActionType, EscalationReason, usd};
 
@@ -52,7 +53,7 @@ impl Moves {
             if types.contains(&"case") {
                 moves.switch = Some(action);
             }
-            every_op(&declared.body, &mut |op| match op {
+            for_each_op(&declared.body, &mut |op| match op {
                 Op::Inspect(check) => {
                     if let Some(i) = program.checks.get_index_of(&check.name) {
                         moves.inspect[i] = Some(action);
@@ -82,35 +83,31 @@ impl Moves {
         let mut out = Vec::new();
         let closed = case.status == m.status.closed;
         if !closed {
-            let missing_checks: Vec<usize> = (0..self.inspect.len())
-                .filter(|&i| draw.required_checks & (1 << i) != 0 && case.completed[i].is_none())
-                .collect();
+            let missing_checks = self.missing_checks(draw, case);
             out.extend(missing_checks.iter().filter_map(|&i| self.inspect[i]).map(Action::new));
-            let requested = |r: usize| case.responses[r] != draw.responses[r].0;
-            let required = |r: usize| draw.required_responses & (1 << r) != 0;
             if missing_checks.is_empty() {
                 out.extend(
-                    (0..self.request.len())
-                        .filter(|&r| required(r) && !requested(r))
+                    self.required_responses(draw)
+                        .filter(|&r| !requested(draw, case, r))
                         .filter_map(|r| self.request[r])
                         .map(Action::new),
                 );
             }
-            let answered =
-                (0..self.request.len()).all(|r| !required(r) || case.received[r].is_some());
+            let answered = self.required_responses(draw).all(|r| case.received[r].is_some());
             if missing_checks.is_empty() && answered && case.slot_free {
                 out.extend(self.resolutions(m, ep));
             }
-            let note = draw.required_note.map(|n| m.symbols.name(n));
-            let noted = note.is_none_or(|n| case.notes.iter().any(|have| &**have == n));
             if case.resolution.is_some() {
-                if let (false, Some(action), Some(code)) = (noted, self.note, note) {
-                    out.push(Action { note_code: Some(code.to_string()), ..Action::new(action) });
+                if let (false, Some(action), Some(code)) =
+                    (noted(m, draw, case), self.note, draw.required_note)
+                {
+                    let code = m.symbols.name(code).to_string();
+                    out.push(Action { note_code: Some(code), ..Action::new(action) });
                 }
                 out.extend(self.close.map(Action::new));
             }
-            let waiting =
-                (0..self.request.len()).any(|r| requested(r) && case.received[r].is_none());
+            let waiting = (0..self.request.len())
+                .any(|r| requested(draw, case, r) && case.received[r].is_none());
             if waiting {
                 out.extend(self.switch_to(m, ep, index));
             }
@@ -168,16 +165,10 @@ impl Moves {
         for index in open {
             let (draw, case) = (&ep.world.cases[index], &ep.cases[index]);
             clock += i64::from(ep.active != index) * step_minutes;
-            let checks = (0..self.inspect.len())
-                .filter(|&i| draw.required_checks & (1 << i) != 0 && case.completed[i].is_none())
-                .count() as i64;
-            clock += checks * step_minutes;
+            clock += self.missing_checks(draw, case).len() as i64 * step_minutes;
             let mut answered = clock;
-            for r in (0..self.request.len()).filter(|&r| draw.required_responses & (1 << r) != 0) {
-                if case.received[r].is_some() {
-                    continue;
-                }
-                let due = if case.responses[r] != draw.responses[r].0 {
+            for r in self.required_responses(draw).filter(|&r| case.received[r].is_none()) {
+                let due = if requested(draw, case, r) {
                     let mine = ep.pending.iter().filter(|p| p.case == index);
                     mine.map(|p| p.due).min().unwrap_or(clock)
                 } else {
@@ -186,12 +177,8 @@ impl Moves {
                 };
                 answered = answered.max(due);
             }
-            let noted = draw.required_note.is_none_or(|n| {
-                let n = m.symbols.name(n);
-                case.notes.iter().any(|have| &**have == n)
-            });
             let resolve = i64::from(case.resolution.is_none() || case.slot_free);
-            let finish_work = (resolve + i64::from(!noted) + 1) * step_minutes;
+            let finish_work = (resolve + i64::from(!noted(m, draw, case)) + 1) * step_minutes;
             let finish = clock.max(answered) + finish_work;
             clock += finish_work;
             if finish > draw.sla_deadline {
@@ -201,13 +188,33 @@ impl Moves {
         late
     }
 
+    /// The checks a case requires and has not completed, in check order.
+    fn missing_checks(&self, draw: &CaseDraw, case: &CaseState) -> Vec<usize> {
+        (0..self.inspect.len())
+            .filter(|&i| draw.required_checks & (1 << i) != 0 && case.completed[i].is_none())
+            .collect()
+    }
+
+    /// The responses a case requires, in response order.
+    fn required_responses<'a>(&self, draw: &'a CaseDraw) -> impl Iterator<Item = usize> + 'a {
+        (0..self.request.len()).filter(|&r| draw.required_responses & (1 << r) != 0)
+    }
+
     fn switch_to(&self, m: &Machine, ep: &Episode, case: usize) -> Option<Action> {
         let id = m.symbols.name(ep.world.cases[case].id);
         self.switch.map(|action| Action::new(action).with_case(id))
     }
 }
 
-/// Visits every primitive operation of a body, branches included.
-fn every_op<'a>(body: &'a [Effect], visit: &mut impl FnMut(&'a Op)) {
-    for_each_op(body, visit);
+/// Whether a case's response `r` has been asked for (its status moved off its initial one).
+fn requested(draw: &CaseDraw, case: &CaseState, r: usize) -> bool {
+    case.responses[r] != draw.responses[r].0
+}
+
+/// Whether a case carries the note it requires (or requires none).
+fn noted(m: &Machine, draw: &CaseDraw, case: &CaseState) -> bool {
+    draw.required_note.is_none_or(|n| {
+        let n = m.symbols.name(n);
+        case.notes.iter().any(|have| &**have == n)
+    })
 }

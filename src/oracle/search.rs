@@ -113,17 +113,17 @@ fn beam(m: &Machine, moves: &Moves, seed: u64, width: usize, step_minutes: i64) 
                 }
             }
         }
-        let mut next: Vec<Node> = layer.into_values().collect();
+        let mut next: Vec<(u64, Node)> = layer.into_iter().collect();
         // Highest value first; the signature breaks ties, so the order never depends on the
         // hash map's iteration order.
-        next.sort_by(|a, b| {
+        next.sort_by(|(a_key, a), (b_key, b)| {
             b.value
                 .partial_cmp(&a.value)
                 .unwrap_or(std::cmp::Ordering::Equal)
-                .then_with(|| signature(&a.episode).cmp(&signature(&b.episode)))
+                .then(a_key.cmp(b_key))
         });
         next.truncate(width);
-        beam = next;
+        beam = next.into_iter().map(|(_, node)| node).collect();
     }
     let (grade, total_reward, path) = best.unwrap_or((0.0, 0.0, None));
     Solution { grade, total_reward, actions: unwind(path), nodes }
