@@ -1,13 +1,12 @@
 //! What every transport shares: reset arguments (game spec §2.3), starting an episode, stepping
 //! it, and the state reply.
 
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
 use super::errors::Violation;
 use crate::catalog::Catalog;
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
-
 use crate::engine::Game;
 use crate::wire::{Observation, envelope};
 

@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use crate::catalog::SelectError;
-use crate::wire::RequestError;
+use crate::wire::{RequestError, RequestErrors};
 
 /// One violation, shaped like the reference server's 422 items.
 #[derive(Clone, Debug, PartialEq)]
@@ -27,14 +27,15 @@ impl Violation {
         Violation { kind: kind.to_string(), loc: vec![json!(scope), json!(key)], msg, input }
     }
 
-    /// A violation of an action, located relative to the action.
-    pub(crate) fn action(error: RequestError) -> Self {
-        Violation {
+    /// The violations of an action, located relative to the action.
+    pub(crate) fn actions(errors: RequestErrors) -> Vec<Self> {
+        let violation = |error: RequestError| Violation {
             kind: error.kind.to_string(),
             loc: error.field.into_iter().map(Value::String).collect(),
             msg: error.message,
             input: error.input,
-        }
+        };
+        errors.into_iter().map(violation).collect()
     }
 
     /// A task selection error of reset.

@@ -16,7 +16,7 @@ use serde_json::{Map, Value, json};
 use super::App;
 use super::episodes::{self, JsonText, ResetArgs, envelope_text};
 use super::errors::{HttpError, Violation};
-use super::store::lock;
+use super::store::{Shared, lock};
 use crate::engine::StepError;
 use crate::wire::{Action, action_from_value};
 
@@ -42,12 +42,7 @@ pub(crate) async fn step(
 ) -> Result<JsonText, HttpError> {
     let request = StepRequest::parse(json_body(body)?).map_err(HttpError::Invalid)?;
     let result = match request.episode_id {
-        Some(id) => {
-            let shared = app.http_episodes.get(&id).ok_or_else(|| {
-                HttpError::NotFound(format!("no episode `{id}` is stored; reset first"))
-            })?;
-            lock(&shared).step(&request.action)
-        }
+        Some(id) => lock(&stored(&app, &id)?).step(&request.action),
         None => {
             let mut game =
                 ResetArgs::default().start(&app.catalog(), "body").map_err(HttpError::Invalid)?;
@@ -70,20 +65,20 @@ pub(crate) async fn state(
     Query(query): Query<StateQuery>,
 ) -> Result<Json<Value>, HttpError> {
     match query.episode_id {
-        Some(id) => {
-            let shared = app
-                .http_episodes
-                .get(&id)
-                .ok_or_else(|| HttpError::NotFound(format!("no episode `{id}` is stored")))?;
-            let game = lock(&shared);
-            Ok(Json(episodes::state(Some(&game))))
-        }
+        Some(id) => Ok(Json(episodes::state(Some(&lock(&stored(&app, &id)?))))),
         None => {
             let game =
                 ResetArgs::default().start(&app.catalog(), "query").map_err(HttpError::Invalid)?;
             Ok(Json(episodes::state(Some(&game))))
         }
     }
+}
+
+/// The HTTP episode stored under `id`, or 404.
+fn stored(app: &App, id: &str) -> Result<Shared, HttpError> {
+    app.http_episodes
+        .get(id)
+        .ok_or_else(|| HttpError::NotFound(format!("no episode `{id}` is stored; reset first")))
 }
 
 /// Unknown paths.
@@ -176,7 +171,7 @@ impl StepRequest {
         }
         let action = match action {
             Some(value) => action_from_value(value)
-                .map_err(|errors| violations.extend(errors.into_iter().map(Violation::action)))
+                .map_err(|errors| violations.extend(Violation::actions(errors)))
                 .ok(),
             None => {
                 let msg = "Field required: the step's `action`".to_string();

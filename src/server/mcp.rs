@@ -11,7 +11,7 @@ use serde_json::{Map, Value, json};
 
 use super::App;
 use super::episodes::{self, ResetArgs};
-use super::errors::summary;
+use super::errors::{Violation, summary};
 use super::store::lock;
 use crate::engine::Game;
 use crate::wire::{ActionType, action_from_value, envelope, schemas};
@@ -132,10 +132,8 @@ fn call(
         ));
     }
     action.insert("action_type".into(), Value::String(name));
-    let action = action_from_value(Value::Object(action)).map_err(|errors| {
-        let violations: Vec<_> = errors.into_iter().map(super::errors::Violation::action).collect();
-        (INVALID_PARAMS, summary(&violations))
-    })?;
+    let action = action_from_value(Value::Object(action))
+        .map_err(|errors| (INVALID_PARAMS, summary(&Violation::actions(errors))))?;
     let step = |game: &mut Game| match game.step(&action) {
         Ok(observation) => Ok(envelope(&observation).to_value()),
         Err(error) => Err((INVALID_PARAMS, error.to_string())),

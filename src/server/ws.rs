@@ -164,10 +164,8 @@ fn step(game: &mut Option<Game>, data: Option<Value>) -> Result<Observation, Val
     let data = data.ok_or_else(|| {
         frame("VALIDATION_ERROR", "a step message needs `data`: the action object")
     })?;
-    let action = action_from_value(data).map_err(|errors| {
-        let violations: Vec<_> = errors.into_iter().map(Violation::action).collect();
-        validation_frame(&violations)
-    })?;
+    let action =
+        action_from_value(data).map_err(|errors| validation_frame(&Violation::actions(errors)))?;
     let game = game
         .as_mut()
         .ok_or_else(|| frame("EXECUTION_ERROR", "no episode yet: send a reset first"))?;
