@@ -4,8 +4,10 @@
 //! the close — plus switching to any open case, and holding while an answer is on its way.
 //! What each action does is read from the scenario's declarations, never assumed by name.
 
+use std::collections::BTreeMap;
+
 use crate::check::program::{Op, for_each_op};
-use crate::engine::ir::V;
+use crate::engine::ir::{Ex, V};
 use crate::engine::state::{CaseDraw, CaseState};
 use crate::engine::{Episode, Machine};
 use crate::wire::{Action, ActionType, EscalationReason, usd};
@@ -25,6 +27,11 @@ pub(super) struct Moves {
     note: Option<ActionType>,
     close: Option<ActionType>,
     switch: Option<ActionType>,
+    /// The time each action takes, where its cost is a constant.
+    minutes: BTreeMap<ActionType, i64>,
+    /// The time assumed for an action whose cost is not a constant: the mean of the constant
+    /// ones (one minute when there are none).
+    usual_minutes: i64,
 }
 
 impl Moves {
@@ -43,7 +50,19 @@ impl Moves {
             note: None,
             close: None,
             switch: None,
+            usual_minutes: 1,
+            minutes: m
+                .actions
+                .iter()
+                .filter_map(|a| match (&a.cost, ActionType::parse(m.symbols.name(a.name))) {
+                    (Ex::Const(V::Int(minutes)), Some(action)) => Some((action, *minutes)),
+                    _ => None,
+                })
+                .collect(),
         };
+        if !moves.minutes.is_empty() {
+            moves.usual_minutes = moves.minutes.values().sum::<i64>() / moves.minutes.len() as i64;
+        }
         for declared in program.actions.values() {
             let Some(action) = ActionType::parse(&declared.name.name) else { continue };
             let types: Vec<&str> = declared.params.iter().map(|p| p.ty.name.as_str()).collect();
@@ -76,8 +95,10 @@ impl Moves {
         moves
     }
 
-    /// The moves worth trying in `ep`, on its active case.
-    pub(super) fn candidates(&self, m: &Machine, ep: &Episode) -> Vec<Action> {
+    /// The moves worth trying in `ep`, on its active case. Right after switching to it
+    /// (`arrived`), switching on to a third case is never better than having switched there
+    /// directly, so it is not tried.
+    pub(super) fn candidates(&self, m: &Machine, ep: &Episode, arrived: bool) -> Vec<Action> {
         let index = ep.active;
         let (draw, case) = (&ep.world.cases[index], &ep.cases[index]);
         let mut out = Vec::new();
@@ -98,13 +119,12 @@ impl Moves {
                 out.extend(self.resolutions(m, ep));
             }
             if case.resolution.is_some() {
-                if let (false, Some(action), Some(code)) =
-                    (noted(m, draw, case), self.note, draw.required_note)
-                {
+                if noted(m, draw, case) {
+                    out.extend(self.close.map(Action::new));
+                } else if let (Some(action), Some(code)) = (self.note, draw.required_note) {
                     let code = m.symbols.name(code).to_string();
                     out.push(Action { note_code: Some(code), ..Action::new(action) });
                 }
-                out.extend(self.close.map(Action::new));
             }
             let waiting = (0..self.request.len())
                 .any(|r| requested(draw, case, r) && case.received[r].is_none());
@@ -112,7 +132,7 @@ impl Moves {
                 out.extend(self.switch_to(m, ep, index));
             }
         }
-        for other in (0..ep.cases.len()).filter(|&i| i != index) {
+        for other in (0..ep.cases.len()).filter(|&i| i != index && !arrived) {
             if ep.cases[other].status != m.status.closed {
                 out.extend(self.switch_to(m, ep, other));
             }
@@ -154,49 +174,37 @@ impl Moves {
         out
     }
 
-    /// How many open cases would miss their deadlines if the rest were worked earliest
-    /// deadline first, each step taking `step_minutes`, answers arriving as soon as they can.
-    pub(super) fn late_cases(&self, m: &Machine, ep: &Episode, step_minutes: i64) -> usize {
-        let mut open: Vec<usize> =
-            (0..ep.cases.len()).filter(|&i| ep.cases[i].status != m.status.closed).collect();
-        open.sort_by_key(|&i| (ep.world.cases[i].sla_deadline, i));
-        let mut clock = ep.clock;
-        let mut late = 0;
-        for index in open {
-            let (draw, case) = (&ep.world.cases[index], &ep.cases[index]);
-            clock += i64::from(ep.active != index) * step_minutes;
-            clock += self.missing_checks(draw, case).len() as i64 * step_minutes;
-            let mut answered = clock;
-            for r in self.required_responses(draw).filter(|&r| case.received[r].is_none()) {
-                let due = if requested(draw, case, r) {
-                    let mine = ep.pending.iter().filter(|p| p.case == index);
-                    mine.map(|p| p.due).min().unwrap_or(clock)
-                } else {
-                    clock += step_minutes;
-                    clock + draw.responses[r].2
-                };
-                answered = answered.max(due);
+    /// How long `work` takes: the constant cost of the action that does it (the fastest one,
+    /// when several resolve a truth kind), else the usual time of an action.
+    pub(super) fn minutes(&self, work: Work) -> i64 {
+        let otherwise = self.usual_minutes;
+        let of = |action: Option<ActionType>| {
+            action.and_then(|a| self.minutes.get(&a).copied()).unwrap_or(otherwise)
+        };
+        match work {
+            Work::Switch => of(self.switch),
+            Work::Check(i) => of(self.inspect[i]),
+            Work::Request(r) => of(self.request[r]),
+            Work::Resolve(kind) => {
+                self.resolve[kind].iter().map(|&a| of(Some(a))).min().unwrap_or(otherwise)
             }
-            let resolve = i64::from(case.resolution.is_none() || case.slot_free);
-            let finish_work = (resolve + i64::from(!noted(m, draw, case)) + 1) * step_minutes;
-            let finish = clock.max(answered) + finish_work;
-            clock += finish_work;
-            if finish > draw.sla_deadline {
-                late += 1;
-            }
+            Work::Note => of(self.note),
+            Work::Close => of(self.close),
         }
-        late
     }
 
     /// The checks a case requires and has not completed, in check order.
-    fn missing_checks(&self, draw: &CaseDraw, case: &CaseState) -> Vec<usize> {
+    pub(super) fn missing_checks(&self, draw: &CaseDraw, case: &CaseState) -> Vec<usize> {
         (0..self.inspect.len())
             .filter(|&i| draw.required_checks & (1 << i) != 0 && case.completed[i].is_none())
             .collect()
     }
 
     /// The responses a case requires, in response order.
-    fn required_responses<'a>(&self, draw: &'a CaseDraw) -> impl Iterator<Item = usize> + 'a {
+    pub(super) fn required_responses<'a>(
+        &self,
+        draw: &'a CaseDraw,
+    ) -> impl Iterator<Item = usize> + 'a {
         (0..self.request.len()).filter(|&r| draw.required_responses & (1 << r) != 0)
     }
 
@@ -206,13 +214,24 @@ impl Moves {
     }
 }
 
+/// A piece of work on a case, as [`Moves::minutes`] times it.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Work {
+    Switch,
+    Check(usize),
+    Request(usize),
+    Resolve(usize),
+    Note,
+    Close,
+}
+
 /// Whether a case's response `r` has been asked for (its status moved off its initial one).
-fn requested(draw: &CaseDraw, case: &CaseState, r: usize) -> bool {
+pub(super) fn requested(draw: &CaseDraw, case: &CaseState, r: usize) -> bool {
     case.responses[r] != draw.responses[r].0
 }
 
 /// Whether a case carries the note it requires (or requires none).
-fn noted(m: &Machine, draw: &CaseDraw, case: &CaseState) -> bool {
+pub(super) fn noted(m: &Machine, draw: &CaseDraw, case: &CaseState) -> bool {
     draw.required_note.is_none_or(|n| {
         let n = m.symbols.name(n);
         case.notes.iter().any(|have| &**have == n)

@@ -1,14 +1,15 @@
 //! Beam search over cloned episodes. Each layer expands every kept state by every candidate
 //! move (rule-invalid ones are never part of a best play and are dropped), records the grade of
 //! every finished episode, merges states that differ only in how they were reached, and keeps
-//! the most promising ones (see [`value`]). Several searches with different step-time
-//! estimates run; the best play of all is the solution.
+//! the most promising ones (see [`value`]). Several searches that weigh missed deadlines
+//! differently run; the best play of all is the solution.
 
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::rc::Rc;
 
 use super::candidates::Moves;
+use super::schedule::outlook;
 use crate::engine::grade::grade;
 use crate::engine::{Episode, Machine, start, step};
 use crate::wire::Action;
@@ -26,9 +27,13 @@ impl Default for SearchOptions {
     }
 }
 
-/// The step durations (minutes) the searches assume when they judge whether a case can still
-/// close on time: each one ranks states differently, and the best play of all is kept.
-const STEP_ESTIMATES: [i64; 6] = [1, 2, 3, 4, 5, 6];
+/// The shares of a case's marks the searches count as lost once the case cannot close on time
+/// (heuristic weights: they only rank states, grades are always the engine's). Each ranks
+/// states differently, and the best play of all is kept.
+const LATE_SHARES: [f64; 4] = [0.4, 1.0, 1.5, 3.0];
+
+/// A grade no play can beat: the searches stop once one reaches it.
+const PERFECT: f64 = 1.0;
 
 /// The best play found.
 #[derive(Clone, Debug, PartialEq)]
@@ -54,17 +59,20 @@ struct Path {
 struct Node {
     episode: Episode,
     path: Option<Rc<Path>>,
-    value: (f64, f64),
+    value: (f64, i64, f64),
+    /// Whether the last move switched to another case.
+    arrived: bool,
 }
 
-/// Searches for the best play of `m` from `seed`: one beam search per step estimate, the best
-/// play of all kept (ties: the higher return, then the earlier search).
+/// Searches for the best play of `m` from `seed`: one beam search per late share until one
+/// plays perfectly, the best play of all kept (ties: the higher return, then the earlier
+/// search).
 pub fn solve(m: &Machine, seed: u64, options: SearchOptions) -> Solution {
     let moves = Moves::new(m);
     let mut best: Option<Solution> = None;
     let mut nodes = 0;
-    for step_minutes in STEP_ESTIMATES {
-        let found = beam(m, &moves, seed, options.beam_width, step_minutes);
+    for late_share in LATE_SHARES {
+        let found = beam(m, &moves, seed, options.beam_width, late_share);
         nodes += found.nodes;
         if best
             .as_ref()
@@ -72,23 +80,30 @@ pub fn solve(m: &Machine, seed: u64, options: SearchOptions) -> Solution {
         {
             best = Some(found);
         }
+        if best.as_ref().is_some_and(|b| b.grade >= PERFECT) {
+            break;
+        }
     }
     let best =
         best.unwrap_or(Solution { grade: 0.0, total_reward: 0.0, actions: Vec::new(), nodes: 0 });
     Solution { nodes, ..best }
 }
 
-/// One beam search, judging deadlines with steps of `step_minutes`.
-fn beam(m: &Machine, moves: &Moves, seed: u64, width: usize, step_minutes: i64) -> Solution {
+/// One beam search, counting `late_share` of a case as lost once it cannot close on time.
+fn beam(m: &Machine, moves: &Moves, seed: u64, width: usize, late_share: f64) -> Solution {
     let root = start(m, seed, format!("oracle-{seed}"));
     let mut best: Option<(f64, f64, Option<Rc<Path>>)> = None;
-    let mut beam =
-        vec![Node { value: value(m, moves, &root, step_minutes), episode: root, path: None }];
+    let mut beam = vec![Node {
+        value: value(m, moves, &root, late_share),
+        episode: root,
+        path: None,
+        arrived: false,
+    }];
     let mut nodes = 0;
     while !beam.is_empty() {
         let mut layer: HashMap<u64, Node> = HashMap::new();
         for node in &beam {
-            for action in moves.candidates(m, &node.episode) {
+            for action in moves.candidates(m, &node.episode, node.arrived) {
                 let mut episode = node.episode.clone();
                 let Ok(report) = step(m, &mut episode, &action) else { continue };
                 nodes += 1;
@@ -103,7 +118,9 @@ fn beam(m: &Machine, moves: &Moves, seed: u64, width: usize, step_minutes: i64) 
                     }
                     continue;
                 }
-                let child = Node { value: value(m, moves, &episode, step_minutes), episode, path };
+                let arrived = episode.active != node.episode.active;
+                let value = value(m, moves, &episode, late_share);
+                let child = Node { value, episode, path, arrived };
                 let key = signature(&child.episode);
                 match layer.get(&key) {
                     Some(kept) if kept.value >= child.value => {}
@@ -129,18 +146,15 @@ fn beam(m: &Machine, moves: &Moves, seed: u64, width: usize, step_minutes: i64) 
     Solution { grade, total_reward, actions: unwind(path), nodes }
 }
 
-/// How promising an unfinished state is: the grade if it ended now, less a share of every open
-/// case that would miss its deadline if the rest were worked earliest deadline first, then the
-/// return.
-fn value(m: &Machine, moves: &Moves, episode: &Episode, step_minutes: i64) -> (f64, f64) {
+/// How promising an unfinished state is: the grade if it ended now, less `late_share` of every
+/// open case that would miss its deadline (see [`outlook`]); then the earlier the work could all
+/// be done, the better; then the return.
+fn value(m: &Machine, moves: &Moves, episode: &Episode, late_share: f64) -> (f64, i64, f64) {
     let n = episode.cases.len().max(1) as f64;
-    let late = moves.late_cases(m, episode, step_minutes) as f64;
-    (grade(m, episode).score - LATE_SHARE * late / n, episode.total_reward)
+    let outlook = outlook(moves, m, episode);
+    let score = grade(m, episode).score - late_share * outlook.late as f64 / n;
+    (score, -outlook.finish, episode.total_reward)
 }
-
-/// The share of a case's marks the search counts as lost once the case cannot close on time (a
-/// heuristic weight: the search only ranks states by it; grades are always the engine's).
-const LATE_SHARE: f64 = 0.4;
 
 /// A hash of what matters for the future of a state (not how it was reached).
 fn signature(ep: &Episode) -> u64 {
