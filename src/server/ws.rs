@@ -98,7 +98,10 @@ async fn session(app: Arc<App>, mut socket: WebSocket, session_id: Option<String
                 )
                 .to_string(),
             ),
-            Message::Text(text) => handle(&app, &mut game, text.as_str()),
+            Message::Text(text) => match answer_message(&app, &mut game, text.as_str()) {
+                Some(reply) => Next::Reply(reply),
+                None => Next::Close,
+            },
         };
         deadline = Instant::now() + idle;
         match next {
@@ -112,12 +115,14 @@ async fn session(app: Arc<App>, mut socket: WebSocket, session_id: Option<String
     }
 }
 
-/// Answers one text message.
-fn handle(app: &App, game: &mut Option<Game>, text: &str) -> Next {
+/// Answers one text message of a WebSocket session as the server does, without the socket: the
+/// reply frame (an error frame included), or `None` for `close`, after which the server closes
+/// the connection. `game` is the session's episode, `None` until its first reset. Synchronous
+/// and free of I/O, so a session can be driven directly (the `request` fuzz target does).
+pub fn answer_message(app: &App, game: &mut Option<Game>, text: &str) -> Option<String> {
     match request(app, game, text) {
-        Ok(Some(reply)) => Next::Reply(reply),
-        Ok(None) => Next::Close,
-        Err(error) => Next::Reply(error.to_string()),
+        Ok(reply) => reply,
+        Err(error) => Some(error.to_string()),
     }
 }
 
