@@ -17,6 +17,7 @@ pub mod diag;
 pub mod engine;
 pub mod oracle;
 pub mod policy;
+pub mod prove;
 #[cfg(feature = "server")]
 pub mod server;
 pub mod source;

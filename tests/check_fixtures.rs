@@ -56,15 +56,28 @@ fn snapshot_settings() -> insta::Settings {
     settings
 }
 
+/// Fixtures of the codes `check --prove` reports (tested in `tests/prove_fixtures.rs`).
+const PROVE_FIXTURES: &str = "tests/fixtures/prove";
+
 #[test]
 fn every_code_has_a_fixture() {
-    let names: Vec<String> = fixtures().into_iter().map(|(name, _)| name).collect();
+    let prove_fixtures = std::fs::read_dir(PROVE_FIXTURES)
+        .expect("tests/fixtures/prove exists")
+        .map(|entry| entry.expect("readable fixture directory").file_name());
+    let names: Vec<String> = fixtures()
+        .into_iter()
+        .map(|(name, _)| name)
+        .chain(prove_fixtures.map(|name| name.to_string_lossy().into_owned()))
+        .collect();
     let missing: Vec<&str> = Code::ALL
         .iter()
         .map(|code| code.as_str())
         .filter(|code| !names.iter().any(|name| name.starts_with(code)))
         .collect();
-    assert!(missing.is_empty(), "codes without a fixture in {FIXTURES}: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "codes without a fixture in {FIXTURES} or {PROVE_FIXTURES}: {missing:?}"
+    );
 }
 
 #[test]

@@ -110,6 +110,59 @@ fn check_without_paths_exits_2() {
 }
 
 #[test]
+fn prove_of_a_sound_scenario_prints_its_score_bands_and_exits_0() {
+    let output = shopops(&[
+        "check",
+        "--prove",
+        "--seeds",
+        "2",
+        "tests/fixtures/scenarios/warranty_claim_desk.shop",
+    ]);
+    assert_eq!(code(&output), 0, "{}", stdout(&output));
+    let out = stdout(&output);
+    assert!(out.contains("checked and proved 1 scenario: 0 errors"), "{out}");
+    assert!(out.contains("warranty_claim_desk") && out.contains("oracle min"), "{out}");
+    assert!(stderr(&output).contains("proved 1 scenario(s) × 2 seed(s)"), "{}", stderr(&output));
+}
+
+#[test]
+fn prove_json_lists_diagnostics_and_per_seed_proofs_and_exits_1_on_a_broken_scenario() {
+    let output = shopops(&[
+        "check",
+        "--prove",
+        "--seeds",
+        "2",
+        "--format",
+        "json",
+        "tests/fixtures/prove/SHOP018_farmable",
+    ]);
+    assert_eq!(code(&output), 1, "{}", stdout(&output));
+    let json: Value = serde_json::from_str(&stdout(&output)).expect("JSON");
+    assert_eq!(json["diagnostics"][0]["code"], "SHOP018");
+    let seeds = json["proofs"][0]["seeds"].as_array().expect("per-seed proofs");
+    assert_eq!(seeds.len(), 2);
+    assert_eq!(seeds[0]["seed"], 1);
+    assert!(seeds[0]["oracle"].as_f64().is_some_and(|g| g >= 0.95));
+    assert!(seeds[0]["farms"].as_array().is_some_and(|f| !f.is_empty()));
+    for baseline in ["rule", "random", "noop", "close_all", "pay_all"] {
+        assert!(seeds[0]["baselines"][baseline].is_number(), "{baseline}");
+    }
+}
+
+#[test]
+fn prove_is_not_attempted_when_the_check_fails() {
+    let output = shopops(&["check", "--prove", BROKEN]);
+    assert_eq!(code(&output), 1);
+    assert!(stdout(&output).contains("SHOP004"));
+    assert!(!stderr(&output).contains("proved"), "{}", stderr(&output));
+}
+
+#[test]
+fn seeds_without_prove_is_a_usage_error() {
+    assert_eq!(code(&shopops(&["check", "--seeds", "3", "scenarios/"])), 2);
+}
+
+#[test]
 fn explain_prints_the_code_explanation() {
     let output = shopops(&["explain", "SHOP004"]);
     assert_eq!(code(&output), 0);

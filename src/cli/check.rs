@@ -1,14 +1,32 @@
 //! `shopops check`
 
+use std::ops::Range;
 use std::path::PathBuf;
 
 use crate::check::check_paths;
-use crate::diag::{Format, render_human, render_json};
+use crate::diag::{Format, render_human, render_json, to_json};
 
-/// Checks `paths`; exit code 0 when clean, 1 on errors (or warnings with `deny_warnings`).
-pub(super) fn run(paths: &[PathBuf], format: Format, deny_warnings: bool) -> Result<u8, String> {
-    let report = check_paths(paths).map_err(|e| format!("cannot read the given paths: {e}"))?;
-    match format {
+/// How to check.
+#[derive(Clone, Debug)]
+pub(super) struct CheckOptions {
+    /// Output format.
+    pub(super) format: Format,
+    /// Fail on warnings too.
+    pub(super) deny_warnings: bool,
+    /// Prove every scenario over these seeds once it checks clean.
+    pub(super) prove: Option<Range<u64>>,
+}
+
+/// Checks `paths` (and proves them with `--prove`); exit code 0 when clean, 1 on errors (or
+/// warnings with `deny_warnings`).
+pub(super) fn run(paths: &[PathBuf], options: &CheckOptions) -> Result<u8, String> {
+    let mut report = check_paths(paths).map_err(|e| format!("cannot read the given paths: {e}"))?;
+    let scenarios = report.checked.iter().filter(|c| c.program.scenario.is_some()).count();
+    let proofs = match &options.prove {
+        Some(seeds) if report.errors() == 0 => Some(super::prove::prove(&mut report, seeds)),
+        _ => None,
+    };
+    match options.format {
         Format::Human => {
             print!(
                 "{}",
@@ -19,26 +37,37 @@ pub(super) fn run(paths: &[PathBuf], format: Format, deny_warnings: bool) -> Res
                     super::width()
                 )
             );
-            let scenarios = report.checked.iter().filter(|c| c.program.scenario.is_some()).count();
+            if let Some(proofs) = &proofs {
+                super::emit(&super::prove::table(proofs));
+            }
             let (errors, warnings) = (report.errors(), report.warnings());
+            let proved = if proofs.is_some() { " and proved" } else { "" };
             super::emit(&format!(
-                "checked {scenarios} scenario{}: {errors} error{}, {warnings} warning{}\n",
+                "checked{proved} {scenarios} scenario{}: {errors} error{}, {warnings} warning{}\n",
                 plural(scenarios),
                 plural(errors),
                 plural(warnings)
             ));
         }
         Format::Json => {
-            super::emit(&format!("{}\n", render_json(&report.diagnostics, &report.sources)))
+            let text = match &proofs {
+                None => render_json(&report.diagnostics, &report.sources),
+                Some(proofs) => serde_json::to_string_pretty(&serde_json::json!({
+                    "diagnostics": to_json(&report.diagnostics, &report.sources),
+                    "proofs": proofs,
+                }))
+                .map_err(|e| e.to_string())?,
+            };
+            super::emit(&format!("{text}\n"));
         }
     }
-    let failed = report.errors() > 0 || (deny_warnings && report.warnings() > 0);
+    let failed = report.errors() > 0 || (options.deny_warnings && report.warnings() > 0);
     Ok(u8::from(failed))
 }
 
 /// Checks `paths` on every change until interrupted; on a terminal the screen is cleared first.
 #[cfg(feature = "watch")]
-pub(super) fn watch(paths: &[PathBuf], format: Format, deny_warnings: bool) -> Result<u8, String> {
+pub(super) fn watch(paths: &[PathBuf], options: &CheckOptions) -> Result<u8, String> {
     use std::io::IsTerminal;
     let (changed, changes) = std::sync::mpsc::channel();
     let _watch = crate::watch::watch(paths, move || {
@@ -49,7 +78,7 @@ pub(super) fn watch(paths: &[PathBuf], format: Format, deny_warnings: bool) -> R
         if std::io::stdout().is_terminal() {
             super::emit("\x1b[2J\x1b[H");
         }
-        run(paths, format, deny_warnings)?;
+        run(paths, options)?;
         eprintln!("watching for changes (Ctrl-C to stop)");
         if changes.recv().is_err() {
             return Ok(0);

@@ -10,7 +10,7 @@ use indexmap::IndexMap;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
-use crate::engine::{Game, Machine};
+use crate::engine::Machine;
 use crate::policy::by_name;
 use crate::wire::round4;
 
@@ -62,11 +62,7 @@ pub(super) fn run(
     }
     let paths = if paths.is_empty() { vec![PathBuf::from("scenarios")] } else { paths };
     let mut machines = super::scenarios::machines(&paths)?;
-    let tier = |d: &str| ["easy", "medium", "hard"].iter().position(|t| *t == d).unwrap_or(3);
-    machines.sort_by(|a, b| {
-        (tier(&a.scenario.difficulty), &a.scenario.id)
-            .cmp(&(tier(&b.scenario.difficulty), &b.scenario.id))
-    });
+    machines.sort_by(|a, b| a.scenario.tier_key().cmp(&b.scenario.tier_key()));
     let progress = progress_bar(seeds * machines.len() as u64);
     let tasks = machines.iter().map(|m| evaluate(m, policy, seeds, seed_base, &progress)).collect();
     progress.finish_and_clear();
@@ -146,17 +142,10 @@ fn evaluate(
 }
 
 fn play(machine: &Arc<Machine>, policy: &str, seed: u64) -> Episode {
-    let mut game = Game::new(machine.clone(), seed, format!("eval-{seed}"));
     let Some(mut agent) = by_name(policy, machine, seed) else {
         return (0.0, 0.0, IndexMap::new());
     };
-    let mut observation = game.observation();
-    while !game.done() {
-        match game.step(&agent.act(&observation)) {
-            Ok(next) => observation = next,
-            Err(_) => break,
-        }
-    }
+    let game = crate::policy::play(machine, agent.as_mut(), seed, format!("eval-{seed}"));
     let summary = game.summary();
     let grade = summary.as_ref().map_or(0.0, |s| s.final_score);
     let components = summary.map(|s| s.grade_components).unwrap_or_default();

@@ -4,6 +4,7 @@ mod check;
 mod dump;
 mod eval;
 mod explain;
+mod prove;
 mod run;
 mod scenarios;
 #[cfg(feature = "server")]
@@ -45,6 +46,16 @@ enum Command {
         #[cfg(feature = "watch")]
         #[arg(long)]
         watch: bool,
+        /// Also prove every scenario sound: solvable by the oracle, not scored by trivial
+        /// policies, not farmable, every weighted component and blocker reached.
+        #[arg(long)]
+        prove: bool,
+        /// Seeds per scenario for `--prove`.
+        #[arg(long, default_value_t = 5, requires = "prove")]
+        seeds: u64,
+        /// First seed for `--prove`.
+        #[arg(long, default_value_t = 1, requires = "prove")]
+        seed_base: u64,
     },
     /// Explain a diagnostic code, e.g. `shopops explain SHOP004`.
     Explain {
@@ -58,7 +69,7 @@ enum Command {
         /// Episode seed.
         #[arg(long, default_value_t = 1)]
         seed: u64,
-        /// A baseline policy: rule, random, noop, close_all, pay_all.
+        /// A policy: rule, random, noop, close_all, pay_all, oracle.
         #[arg(long)]
         policy: Option<String>,
     },
@@ -66,7 +77,7 @@ enum Command {
     Eval {
         /// Scenario files or directories.
         scenarios: Vec<PathBuf>,
-        /// A baseline policy: rule, random, noop, close_all, pay_all.
+        /// A policy: rule, random, noop, close_all, pay_all, oracle.
         #[arg(long, default_value = "rule")]
         policy: String,
         /// Episodes per scenario.
@@ -109,12 +120,21 @@ pub fn run() -> ExitCode {
             deny_warnings,
             #[cfg(feature = "watch")]
             watch,
+            prove,
+            seeds,
+            seed_base,
         } => {
+            if prove && seeds == 0 {
+                eprintln!("error: --seeds must be at least 1");
+                return ExitCode::from(USAGE_ERROR);
+            }
+            let prove = prove.then(|| seed_base..seed_base.saturating_add(seeds));
+            let options = check::CheckOptions { format, deny_warnings, prove };
             #[cfg(feature = "watch")]
             let check = if watch { check::watch } else { check::run };
             #[cfg(not(feature = "watch"))]
             let check = check::run;
-            check(&paths, format, deny_warnings)
+            check(&paths, &options)
         }
         Command::Explain { code } => explain::run(&code),
         Command::Dump { file, format } => dump::run(&file, format),

@@ -9,6 +9,7 @@ use sha2::{Digest, Sha256};
 use super::constant::{self, Constant};
 use super::graph::{DependencyGraph, Edge, Node};
 use crate::check::Checked;
+use crate::check::DIFFICULTIES;
 use crate::check::program::Program;
 use crate::data::Case;
 use crate::source::SourceMap;
@@ -132,6 +133,12 @@ fn content_hash(sources: &SourceMap, files: &[crate::source::FileId], root: &Pat
 }
 
 impl Scenario {
+    /// A sort key that lists scenarios easiest first, then by id.
+    pub fn tier_key(&self) -> (usize, &str) {
+        let tier = DIFFICULTIES.iter().position(|t| *t == self.difficulty);
+        (tier.unwrap_or(DIFFICULTIES.len()), &self.id)
+    }
+
     /// Bounds of the desk's reward clamp.
     pub fn reward_clamp(&self) -> Option<(f64, f64)> {
         let setting = self.program.desk.get("reward_clamp")?;

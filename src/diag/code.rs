@@ -68,6 +68,10 @@ codes! {
     MissingSetting = "013", Error, "missing required setting";
     InvalidValue = "014", Error, "invalid value";
     SummaryMissesFact = "015", Warning, "summary does not mention a fact";
+    Unsolvable = "016", Error, "scenario not solvable to the bar (`--prove`)";
+    TrivialPolicyScores = "017", Error, "a trivial policy scores (`--prove`)";
+    Farmable = "018", Error, "a repeated action pays (`--prove`)";
+    Unreached = "019", Error, "component or blocker never reached (`--prove`)";
 }
 
 impl Code {

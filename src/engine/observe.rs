@@ -114,11 +114,20 @@ fn blockers(m: &Machine, ep: &Episode, case: usize) -> Vec<String> {
         return Vec::new();
     }
     let frame = Frame::new(m, ep, case);
-    m.blockers
-        .iter()
-        .filter(|b| frame.eval(&b.unmet).truthy() && frame.eval(&b.visible).truthy())
-        .map(|b| b.name.clone())
+    unmet(m, &frame)
+        .filter(|&b| frame.eval(&m.blockers[b].visible).truthy())
+        .map(|b| m.blockers[b].name.clone())
         .collect()
+}
+
+/// The blockers unmet on a case, shown or not (indices into [`Machine::blockers`], in list
+/// order), whatever the case's status.
+pub fn unmet_blockers(m: &Machine, ep: &Episode, case: usize) -> Vec<usize> {
+    unmet(m, &Frame::new(m, ep, case)).collect()
+}
+
+fn unmet<'a>(m: &'a Machine, frame: &'a Frame<'a>) -> impl Iterator<Item = usize> + 'a {
+    (0..m.blockers.len()).filter(|&b| frame.eval(&m.blockers[b].unmet).truthy())
 }
 
 fn case_view(m: &Machine, ep: &Episode, case: usize) -> CaseView {

@@ -13,9 +13,11 @@ pub mod random;
 pub mod rule;
 pub mod trivial;
 
+use std::sync::Arc;
+
 use serde_json::{Map, Value};
 
-use crate::engine::Machine;
+use crate::engine::{Game, Machine};
 use crate::wire::{Action, Observation, QueueItemView};
 
 pub use oracle::OraclePolicy;
@@ -45,6 +47,24 @@ pub fn by_name(name: &str, machine: &Machine, seed: u64) -> Option<Box<dyn Polic
         _ => return None,
     };
     Some(policy)
+}
+
+/// Plays one episode of `machine` from `seed` with `policy` until it ends: the finished game.
+pub fn play(
+    machine: &Arc<Machine>,
+    policy: &mut dyn Policy,
+    seed: u64,
+    episode_id: String,
+) -> Game {
+    let mut game = Game::new(machine.clone(), seed, episode_id);
+    let mut observation = game.observation();
+    while !game.done() {
+        match game.step(&policy.act(&observation)) {
+            Ok(next) => observation = next,
+            Err(_) => break,
+        }
+    }
+    game
 }
 
 /// Holding: `switch_case` to the active case (5 minutes, nothing else changes).

@@ -1,0 +1,84 @@
+//! `shopops check --prove`: compiles the checked scenarios, proves each over the seeds (see
+//! [`crate::prove`]) and tabulates the score bands.
+
+use std::io::IsTerminal;
+use std::ops::Range;
+use std::time::Instant;
+
+use comfy_table::{Cell, CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::check::Report;
+use crate::prove::{Proof, TRIVIAL, prove_report};
+
+/// Proves every scenario of a clean `report` over `seeds` (see [`prove_report`]), with a
+/// progress bar on a terminal; timing goes to stderr.
+pub(super) fn prove(report: &mut Report, seeds: &Range<u64>) -> Vec<Proof> {
+    let count = seeds.end.saturating_sub(seeds.start);
+    let scenarios = report.checked.iter().filter(|c| c.program.scenario.is_some()).count() as u64;
+    let progress = progress_bar(count * scenarios);
+    let started = Instant::now();
+    let proofs = prove_report(report, seeds.clone(), &|id| {
+        progress.set_message(id.to_string());
+        progress.inc(1);
+    });
+    progress.finish_and_clear();
+    let seconds = started.elapsed().as_secs_f64();
+    let nodes: u64 = proofs.iter().map(Proof::nodes).sum();
+    let runs = proofs.iter().map(|p| p.seeds.len()).sum::<usize>().max(1) as f64;
+    eprintln!(
+        "proved {} scenario(s) × {count} seed(s) in {seconds:.1} s: {:.2} s per scenario-seed, \
+         {:.0}k search steps/s",
+        proofs.len(),
+        seconds / runs,
+        nodes as f64 / seconds.max(1e-9) / 1e3,
+    );
+    proofs
+}
+
+fn progress_bar(total: u64) -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(total);
+    if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} seeds ({eta}) {msg}") {
+        bar.set_style(style);
+    }
+    bar
+}
+
+/// The score bands: the oracle's mean and worst grade, the rule policy's mean, and each
+/// trivial policy's bound (mean for `random`, worst seed for the others).
+pub(super) fn table(proofs: &[Proof]) -> String {
+    let mut table = Table::new();
+    table.load_style(UTF8_FULL_CONDENSED);
+    let mut header: Vec<String> =
+        ["task", "tier", "seeds", "oracle", "oracle min", "rule"].map(String::from).into();
+    header.extend(
+        TRIVIAL.iter().map(|t| if *t == "random" { t.to_string() } else { format!("{t} max") }),
+    );
+    table.set_header(header);
+    for proof in proofs {
+        let number = |x: f64| Cell::new(format!("{x:.4}")).set_alignment(CellAlignment::Right);
+        let worst = |name: &str| {
+            proof.highest(|s| Proof::baseline(s, name)).map_or(0.0, |s| Proof::baseline(s, name))
+        };
+        let mut row = vec![
+            Cell::new(&proof.task),
+            Cell::new(&proof.difficulty),
+            Cell::new(proof.seeds.len()).set_alignment(CellAlignment::Right),
+            number(proof.mean(|s| s.oracle)),
+            number(proof.highest(|s| -s.oracle).map_or(0.0, |s| s.oracle)),
+            number(proof.mean(|s| Proof::baseline(s, "rule"))),
+        ];
+        row.extend(TRIVIAL.iter().map(|&name| {
+            number(if name == "random" {
+                proof.mean(|s| Proof::baseline(s, name))
+            } else {
+                worst(name)
+            })
+        }));
+        table.add_row(row);
+    }
+    format!("{table}\n")
+}
