@@ -39,6 +39,15 @@ pub(super) struct ServeArgs {
     /// Largest WebSocket message, in bytes.
     #[arg(long, env = "SHOPOPS_MAX_FRAME_BYTES", default_value_t = Limits::default().max_frame_bytes)]
     max_frame_bytes: usize,
+    /// Seconds a client has to send a request's headers, then again its body (408 beyond), and
+    /// at most this long without reading a pending reply before it is disconnected.
+    #[arg(
+        long,
+        env = "SHOPOPS_REQUEST_TIMEOUT",
+        default_value_t = Limits::default().request_timeout.as_secs(),
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    request_timeout: u64,
     /// Recompile on every change to a `.shop` or YAML file and serve the new versions; a
     /// scenario that fails the check keeps its last good version.
     #[cfg(feature = "watch")]
@@ -62,6 +71,7 @@ pub(super) fn run(args: ServeArgs) -> Result<u8, String> {
         http_ttl: Duration::from_secs(args.http_ttl),
         max_body_bytes: args.max_body_bytes,
         max_frame_bytes: args.max_frame_bytes,
+        request_timeout: Duration::from_secs(args.request_timeout),
     };
     let runtime =
         tokio::runtime::Runtime::new().map_err(|e| format!("cannot start the runtime: {e}"))?;

@@ -17,6 +17,10 @@ pub struct Limits {
     pub max_body_bytes: usize,
     /// Largest WebSocket message, in bytes.
     pub max_frame_bytes: usize,
+    /// Slow clients: a request's headers must arrive within this (counted from the connection
+    /// or the previous response), its body and answer within this again (else 408), and a
+    /// client that reads nothing of a pending reply for this long is disconnected.
+    pub request_timeout: Duration,
 }
 
 impl Default for Limits {
@@ -29,6 +33,7 @@ impl Default for Limits {
             http_ttl: Duration::from_secs(1800),
             max_body_bytes: MIB,
             max_frame_bytes: MIB,
+            request_timeout: Duration::from_secs(30),
         }
     }
 }

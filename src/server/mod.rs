@@ -10,6 +10,7 @@ mod episodes;
 mod errors;
 mod http;
 mod limits;
+mod listen;
 mod mcp;
 mod openapi;
 mod scenarios;
@@ -141,6 +142,10 @@ pub fn router(app: Arc<App>) -> Router {
         .fallback(http::not_found)
         .method_not_allowed_fallback(http::method_not_allowed)
         .layer(DefaultBodyLimit::max(body_limit))
+        .layer(axum::middleware::from_fn_with_state(
+            app.limits.request_timeout,
+            listen::request_guard,
+        ))
         .with_state(app)
 }
 
@@ -151,7 +156,8 @@ pub async fn serve(app: Arc<App>, address: SocketAddr) -> std::io::Result<()> {
     let catalog = app.catalog();
     let tasks: Vec<&str> = catalog.ids().collect();
     eprintln!("shopops: serving {} on http://{bound} ({} tasks)", tasks.join(", "), tasks.len());
-    axum::serve(listener, router(app)).with_graceful_shutdown(shutdown()).await
+    let timeout = app.limits.request_timeout;
+    listen::run(listener, router(app), timeout, shutdown()).await
 }
 
 /// Resolves on Ctrl-C or SIGTERM.
