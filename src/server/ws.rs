@@ -19,8 +19,14 @@ use crate::wire::{Observation, action_from_value};
 
 /// Close code of a normal end (close request, idle timeout, capacity refusal).
 const NORMAL: u16 = 1000;
+/// Close code of a frame that breaks the WebSocket protocol (RFC 6455 §7.4.1).
+const PROTOCOL_ERROR: u16 = 1002;
+/// Close code of a text message that is not UTF-8.
+const NOT_UTF8: u16 = 1007;
 /// Close code of a message over the size limit.
 const TOO_BIG: u16 = 1009;
+/// How long the answer to a client's close frame may take to go out.
+const CLOSE_GRACE: std::time::Duration = std::time::Duration::from_secs(1);
 /// Initial read buffer of a socket.
 const SOCKET_BUFFER_BYTES: usize = 4096;
 
@@ -82,15 +88,20 @@ async fn session(app: Arc<App>, mut socket: WebSocket, session_id: Option<String
         let message = match timeout_at(deadline, socket.recv()).await {
             Err(_) => return close(&mut socket, NORMAL, "idle timeout").await,
             Ok(None) => return,
-            Ok(Some(Err(_))) => {
-                return close(&mut socket, TOO_BIG, "message too big or malformed").await;
+            Ok(Some(Err(error))) => {
+                let (code, reason) = unreadable(&error);
+                return close(&mut socket, code, reason).await;
             }
             Ok(Some(Ok(message))) => message,
         };
         let next = match message {
             // Pings are answered by the socket itself and do not count as activity.
             Message::Ping(_) | Message::Pong(_) => continue,
-            Message::Close(_) => return,
+            Message::Close(_) => {
+                // The socket has queued its answering close frame; reading on sends it.
+                let _ = tokio::time::timeout(CLOSE_GRACE, socket.recv()).await;
+                return;
+            }
             Message::Binary(_) => Next::Reply(
                 frame(
                     "INVALID_JSON",
@@ -185,6 +196,19 @@ fn reply(kind: &str, data: &Value) -> String {
 /// `{"type": kind, "data": <data_json>}` from data already serialised.
 fn reply_text(kind: &str, data_json: &str) -> String {
     format!(r#"{{"type":"{kind}","data":{data_json}}}"#)
+}
+
+/// The close code and reason for a message the socket could not read: over the size limit,
+/// text that is not UTF-8, or any other protocol violation (the socket's error names which).
+fn unreadable(error: &axum::Error) -> (u16, &'static str) {
+    let text = error.to_string();
+    if text.contains("Space limit exceeded") {
+        (TOO_BIG, "message over the size limit")
+    } else if text.contains("UTF-8") {
+        (NOT_UTF8, "text message that is not UTF-8")
+    } else {
+        (PROTOCOL_ERROR, "WebSocket protocol violation")
+    }
 }
 
 async fn send(socket: &mut WebSocket, value: &Value) -> Result<(), axum::Error> {
