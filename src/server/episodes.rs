@@ -47,17 +47,23 @@ impl ResetArgs {
             };
             match key.as_str() {
                 "seed" | "episode_id" | "task" | "tier" if value.is_null() => {}
+                // An integral number written as a float (`7.0`) is that integer, as in JSON
+                // Schema and the reference server.
                 "seed" => match &value {
-                    Value::Number(n) => match n.as_u64() {
-                        Some(seed) => args.seed = Some(seed),
-                        None if n.as_i64().is_some_and(|n| n < 0) => fail(
+                    Value::Number(n) => match (n.as_u64(), n.as_f64()) {
+                        (Some(seed), _) => args.seed = Some(seed),
+                        (None, Some(x)) if x < 0.0 => fail(
                             "greater_than_equal",
                             "Input should be greater than or equal to 0".into(),
                         ),
-                        None if n.as_f64().is_some_and(|x| x.fract() != 0.0) => {
+                        (None, Some(x)) if x.fract() != 0.0 => {
                             fail("int_type", "seed must be an integer from 0 to 2^64-1".into())
                         }
-                        None => fail(
+                        // 2^64 is exact as a float; every integral float below it fits.
+                        (None, Some(x)) if x < 18_446_744_073_709_551_616.0 => {
+                            args.seed = Some(x as u64)
+                        }
+                        _ => fail(
                             "less_than_equal",
                             "seed must be at most 2^64-1 (18446744073709551615)".into(),
                         ),

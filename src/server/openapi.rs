@@ -1,21 +1,26 @@
 //! `GET /openapi.json`: an OpenAPI 3.1 description of the HTTP routes (protocol spec §4.3),
 //! built from the same JSON Schemas `/schema` serves.
 
+use std::sync::Arc;
+
 use axum::Json;
+use axum::extract::State;
 use serde_json::{Map, Value, json};
 
+use super::App;
 use super::documents::served_schemas;
+use crate::catalog::Catalog;
 
 /// The protocol version (`info.version`), not the crate's: `1.` selects `openenv-http/1.x`.
 const PROTOCOL_VERSION: &str = "1.0.0";
 
 /// `GET /openapi.json`.
-pub(crate) async fn document() -> Json<Value> {
-    Json(openapi())
+pub(crate) async fn document(State(app): State<Arc<App>>) -> Json<Value> {
+    Json(openapi(&app.catalog()))
 }
 
-/// The document.
-pub(crate) fn openapi() -> Value {
+/// The document for the scenarios served now (reset names them).
+pub(crate) fn openapi(catalog: &Catalog) -> Value {
     let mut components = Map::new();
     let served = served_schemas();
     for (name, key) in [("Action", "action"), ("Observation", "observation"), ("State", "state")] {
@@ -43,19 +48,7 @@ pub(crate) fn openapi() -> Value {
             },
         }),
     );
-    components.insert(
-        "ResetRequest".into(),
-        json!({
-            "type": "object",
-            "additionalProperties": false,
-            "properties": {
-                "seed": {"type": ["integer", "null"], "minimum": 0, "maximum": u64::MAX},
-                "episode_id": {"type": ["string", "null"], "minLength": 1, "maxLength": 255},
-                "task": {"type": ["string", "null"]},
-                "tier": {"enum": ["easy", "medium", "hard", null]},
-            },
-        }),
-    );
+    components.insert("ResetRequest".into(), reset_request(catalog));
     components.insert(
         "StepRequest".into(),
         json!({
@@ -127,6 +120,7 @@ pub(crate) fn openapi() -> Value {
             "/schema": get("JSON Schemas of action, observation and state",
                 json!({"type": "object", "required": ["action", "observation", "state"]})),
             "/state": {"get": {
+                "operationId": "state",
                 "summary": "Episode state: a stored HTTP episode by id, or a fresh one",
                 "parameters": [{"name": "episode_id", "in": "query", "required": false,
                     "schema": {"type": "string"}}],
@@ -137,20 +131,26 @@ pub(crate) fn openapi() -> Value {
                 },
             }},
             "/reset": {"post": {
+                "operationId": "reset",
                 "summary": "Start an episode (stored under its episode_id)",
-                "requestBody": body("ResetRequest", false),
+                // An empty body or `null` is a default reset.
+                "requestBody": {"required": false, "content": {"application/json": {"schema":
+                    {"anyOf": [reference("ResetRequest"), {"type": "null"}]}}}},
                 "responses": {
-                    "200": ok(reference("StepResponse")),
+                    "200": continued(),
+                    "408": error("Request not received in time", "Error"),
                     "413": error("Body over the size limit", "Error"),
                     "422": error("Invalid request", "ValidationError"),
                 },
             }},
             "/step": {"post": {
+                "operationId": "step",
                 "summary": "One action on a stored episode, or on a throw-away one",
                 "requestBody": body("StepRequest", true),
                 "responses": {
-                    "200": ok(reference("StepResponse")),
+                    "200": continued(),
                     "404": error("No such stored episode", "Error"),
+                    "408": error("Request not received in time", "Error"),
                     "409": error("The episode has ended", "Error"),
                     "413": error("Body over the size limit", "Error"),
                     "422": error("Invalid request or action", "ValidationError"),
@@ -159,10 +159,47 @@ pub(crate) fn openapi() -> Value {
             "/mcp": {"post": {
                 "summary": "MCP over JSON-RPC 2.0: initialize, tools/list, tools/call, sessions",
                 "requestBody": {"required": true, "content": {"application/json": {"schema": {}}}},
-                "responses": {"200": ok(reference("JsonRpcResponse"))},
+                "responses": {
+                    "200": ok(reference("JsonRpcResponse")),
+                    "408": error("Request not received in time", "Error"),
+                },
             }},
         },
         "components": {"schemas": components},
+    })
+}
+
+/// The reset arguments. `task` is a served id and `tier` a served difficulty, and the two agree
+/// when both are given (else 422 `unknown_task`, `unknown_tier`, `task_tier_mismatch`).
+fn reset_request(catalog: &Catalog) -> Value {
+    let mut tiers: Vec<&str> = Vec::new();
+    let mut choices = Vec::new();
+    for machine in catalog.machines() {
+        let tier = machine.scenario.difficulty.as_str();
+        if !tiers.contains(&tier) {
+            tiers.push(tier);
+        }
+        choices.push(json!({
+            "required": ["task"],
+            "properties": {"task": {"const": machine.scenario.id}, "tier": {"enum": [tier, null]}},
+        }));
+    }
+    let mut untasked: Vec<Value> = tiers.iter().map(|tier| json!(tier)).collect();
+    untasked.push(Value::Null);
+    choices
+        .insert(0, json!({"properties": {"task": {"type": "null"}, "tier": {"enum": untasked}}}));
+    let mut tasks: Vec<Value> = catalog.ids().map(|id| json!(id)).collect();
+    tasks.push(Value::Null);
+    json!({
+        "type": "object",
+        "additionalProperties": false,
+        "properties": {
+            "seed": {"type": ["integer", "null"], "minimum": 0, "maximum": u64::MAX},
+            "episode_id": {"type": ["string", "null"], "minLength": 1, "maxLength": 255},
+            "task": {"enum": tasks},
+            "tier": {"enum": ["easy", "medium", "hard", null]},
+        },
+        "anyOf": choices,
     })
 }
 
@@ -200,6 +237,17 @@ fn rewrite_refs(value: &mut Value) {
 
 fn reference(name: &str) -> Value {
     json!({"$ref": format!("#/components/schemas/{name}")})
+}
+
+/// An episode's envelope, with links to continue the episode by its id.
+fn continued() -> Value {
+    let id = "$response.body#/observation/episode_id";
+    let mut response = ok(reference("StepResponse"));
+    response["links"] = json!({
+        "step": {"operationId": "step", "requestBody": {"episode_id": id}},
+        "state": {"operationId": "state", "parameters": {"episode_id": id}},
+    });
+    response
 }
 
 fn ok(schema: Value) -> Value {
