@@ -155,3 +155,112 @@ impl Ws {
         }
     }
 }
+
+impl Server {
+    /// Opens a WebSocket at `path` (with its query, e.g. `/ws?session_id=x`).
+    pub(crate) async fn connect_path(&self, path: &str) -> Ws {
+        let url = format!("ws://{}{path}", self.address);
+        let (socket, _) = tokio_tungstenite::connect_async(url).await.expect("websocket connect");
+        Ws(socket)
+    }
+
+    /// A WebSocket handshake over a plain socket, for hand-made frames ([`client_frame`]): the
+    /// socket after the server's 101.
+    pub(crate) fn raw_ws(&self) -> RawWs {
+        let mut stream = TcpStream::connect(&self.address).expect("connect");
+        stream.set_read_timeout(Some(Duration::from_secs(10))).expect("timeout");
+        let request = format!(
+            "GET /ws HTTP/1.1\r\nHost: {}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+             Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+            self.address
+        );
+        stream.write_all(request.as_bytes()).expect("send");
+        let mut head = Vec::new();
+        let mut byte = [0u8; 1];
+        while !head.ends_with(b"\r\n\r\n") {
+            stream.read_exact(&mut byte).expect("handshake reply");
+            head.push(byte[0]);
+        }
+        assert!(head.starts_with(b"HTTP/1.1 101"), "{}", String::from_utf8_lossy(&head));
+        RawWs(stream)
+    }
+}
+
+/// One client frame: `first` is the FIN, RSV and opcode byte; the payload is masked when
+/// `masked` (as clients must), its length encoded in the shortest form.
+pub(crate) fn client_frame(first: u8, masked: bool, payload: &[u8]) -> Vec<u8> {
+    let mask_bit = if masked { 0x80 } else { 0 };
+    let mut frame = vec![first];
+    match payload.len() {
+        n if n < 126 => frame.push(mask_bit | n as u8),
+        n if n <= 0xFFFF => {
+            frame.push(mask_bit | 126);
+            frame.extend_from_slice(&(n as u16).to_be_bytes());
+        }
+        n => {
+            frame.push(mask_bit | 127);
+            frame.extend_from_slice(&(n as u64).to_be_bytes());
+        }
+    }
+    if masked {
+        let key = [0x37, 0xfa, 0x21, 0x3d];
+        frame.extend_from_slice(&key);
+        frame.extend(payload.iter().enumerate().map(|(i, b)| b ^ key[i % 4]));
+    } else {
+        frame.extend_from_slice(payload);
+    }
+    frame
+}
+
+/// A WebSocket over a plain socket: frames written and read by hand.
+pub(crate) struct RawWs(pub TcpStream);
+
+impl RawWs {
+    /// Writes bytes as they are (a write error, the server having closed, is ignored).
+    pub(crate) fn send(&mut self, bytes: &[u8]) {
+        let _ = self.0.write_all(bytes);
+    }
+
+    /// The next server frame: its opcode and payload (`None` at the end of the stream).
+    pub(crate) fn frame(&mut self) -> Option<(u8, Vec<u8>)> {
+        let mut head = [0u8; 2];
+        self.0.read_exact(&mut head).ok()?;
+        let length = match head[1] & 0x7F {
+            126 => {
+                let mut n = [0u8; 2];
+                self.0.read_exact(&mut n).ok()?;
+                u64::from(u16::from_be_bytes(n))
+            }
+            127 => {
+                let mut n = [0u8; 8];
+                self.0.read_exact(&mut n).ok()?;
+                u64::from_be_bytes(n)
+            }
+            n => u64::from(n),
+        };
+        let mut payload = vec![0u8; usize::try_from(length).ok()?];
+        self.0.read_exact(&mut payload).ok()?;
+        Some((head[0] & 0x0F, payload))
+    }
+
+    /// The text frames before the server's close, and the close code (`None` when the
+    /// connection ended without a close frame).
+    pub(crate) fn until_close(&mut self) -> (Vec<String>, Option<u16>) {
+        let mut texts = Vec::new();
+        while let Some((opcode, payload)) = self.frame() {
+            match opcode {
+                0x1 => texts.push(String::from_utf8_lossy(&payload).into_owned()),
+                0x8 => {
+                    // A close frame without a code reads as 1005 ("no status"), as RFC 6455 has it.
+                    let code = match payload[..] {
+                        [high, low, ..] => u16::from_be_bytes([high, low]),
+                        _ => 1005,
+                    };
+                    return (texts, Some(code));
+                }
+                _ => {}
+            }
+        }
+        (texts, None)
+    }
+}
