@@ -165,6 +165,8 @@ else
   fail "inference test"
 fi
 
+step "schemathesis against /openapi.json"; if bash tests/conformance/schemathesis.sh "$url" "$venv"; then pass "schemathesis (no 5xx, responses as documented)"; else fail "schemathesis"; fi
+
 # --- summary ---------------------------------------------------------------------------------
 if ! kill -0 "$server_pid" 2>/dev/null; then
   fail "server died during the run"
