@@ -13,7 +13,7 @@ use proptest::sample::select;
 use serde_json::{Map, Number, Value};
 use shopops::check::check_paths;
 use shopops::compile::compile;
-use shopops::engine::grade::grade;
+use shopops::engine::grade::{self, grade};
 use shopops::engine::{Game, Machine, StepError};
 use shopops::wire::{
     Action, ActionType, EscalationReason, Observation, action_from_value, parse_action,
@@ -399,6 +399,12 @@ proptest! {
                 );
                 let report = grade(game.machine(), game.episode());
                 prop_assert!((0.0..=1.0).contains(&report.score), "{at}: grade {}", report.score);
+                prop_assert_eq!(
+                    grade::score(game.machine(), game.episode()),
+                    report.score,
+                    "{}: the search's score is the report's",
+                    at
+                );
                 prop_assert!(
                     (0.001..=0.999).contains(&report.inference_score),
                     "{at}: inference score {}",

@@ -10,10 +10,55 @@ use crate::wire::{CaseGrade, Closure, GradeReport, round4};
 /// Grades the episode as it stands ("the grade if the episode ended now").
 pub fn grade(m: &Machine, ep: &Episode) -> GradeReport {
     let n = ep.cases.len().max(1) as f64;
-    let mut sums: IndexMap<String, f64> =
-        m.grade.components.iter().map(|(name, _, _)| (name.clone(), 0.0)).collect();
-    let (mut closure_sum, mut gate_sum) = (0.0, 0.0);
+    let mut sums = vec![0.0; m.grade.components.len()];
     let mut per_case = Vec::with_capacity(ep.cases.len());
+    let (closure_sum, gate_sum) = tally(m, ep, &mut sums, Some(&mut per_case));
+    let penalty = m.grade.invalid_penalty * f64::from(ep.invalid);
+    let score = settle(m, &sums, n, penalty);
+    let mut components: IndexMap<String, f64> = m
+        .grade
+        .components
+        .iter()
+        .zip(&sums)
+        .map(|((name, _, _), sum)| (name.clone(), round4(sum / n)))
+        .collect();
+    components.insert("closure".into(), round4(closure_sum / n));
+    components.insert("diligence".into(), round4(gate_sum / n));
+    components.insert("invalid_penalty".into(), round4(penalty));
+    GradeReport {
+        score: round4(score),
+        inference_score: round4(score.clamp(0.001, 0.999)),
+        weights: m.grade.components.iter().map(|(name, _, w)| (name.clone(), *w)).collect(),
+        components,
+        per_case,
+    }
+}
+
+/// The grade's score alone, equal to `grade(m, ep).score`, without building the report (for
+/// searches that grade millions of states).
+pub fn score(m: &Machine, ep: &Episode) -> f64 {
+    let mut sums = vec![0.0; m.grade.components.len()];
+    tally(m, ep, &mut sums, None);
+    let penalty = m.grade.invalid_penalty * f64::from(ep.invalid);
+    round4(settle(m, &sums, ep.cases.len().max(1) as f64, penalty))
+}
+
+/// The score from the component sums, before rounding.
+fn settle(m: &Machine, sums: &[f64], n: f64, penalty: f64) -> f64 {
+    let raw: f64 =
+        m.grade.components.iter().zip(sums).map(|((_, _, weight), sum)| weight * sum / n).sum();
+    (raw - penalty).clamp(0.0, 1.0)
+}
+
+/// Adds every case's gated component values to `sums` (component order) and, when asked,
+/// its grade to `per_case`. Returns the sums of the closure factors and of the gates.
+fn tally(
+    m: &Machine,
+    ep: &Episode,
+    sums: &mut [f64],
+    mut per_case: Option<&mut Vec<CaseGrade>>,
+) -> (f64, f64) {
+    let (mut closure_sum, mut gate_sum) = (0.0, 0.0);
     for &case in &ep.world.queue {
         let frame = Frame::new(m, ep, case);
         let (closure, f) = closure(m, ep, case);
@@ -28,41 +73,29 @@ pub fn grade(m: &Machine, ep: &Episode) -> GradeReport {
         locals.grade_parts = [o, p, s, money, f];
         let frame = Frame { locals, ..Frame::new(m, ep, case) };
         let mut score = 0.0;
-        for (name, value, weight) in &m.grade.components {
+        for ((_, value, weight), sum) in m.grade.components.iter().zip(sums.iter_mut()) {
             let x = frame.eval(value).real();
-            *sums.get_mut(name).expect("component listed") += gate * x;
+            *sum += gate * x;
             score += weight * x;
         }
         closure_sum += f;
         gate_sum += g;
-        per_case.push(CaseGrade {
-            case_id: m.symbols.name(ep.world.cases[case].id).to_string(),
-            closure,
-            closure_factor: round4(f),
-            gate: round4(g),
-            outcome: round4(o),
-            acceptable,
-            policy: round4(p),
-            sla: round4(s),
-            money: round4(money),
-            score: round4(gate * score),
-        });
+        if let Some(per_case) = per_case.as_deref_mut() {
+            per_case.push(CaseGrade {
+                case_id: m.symbols.name(ep.world.cases[case].id).to_string(),
+                closure,
+                closure_factor: round4(f),
+                gate: round4(g),
+                outcome: round4(o),
+                acceptable,
+                policy: round4(p),
+                sla: round4(s),
+                money: round4(money),
+                score: round4(gate * score),
+            });
+        }
     }
-    let raw: f64 = m.grade.components.iter().map(|(name, _, weight)| weight * sums[name] / n).sum();
-    let penalty = m.grade.invalid_penalty * f64::from(ep.invalid);
-    let score = (raw - penalty).clamp(0.0, 1.0);
-    let mut components: IndexMap<String, f64> =
-        sums.into_iter().map(|(k, v)| (k, round4(v / n))).collect();
-    components.insert("closure".into(), round4(closure_sum / n));
-    components.insert("diligence".into(), round4(gate_sum / n));
-    components.insert("invalid_penalty".into(), round4(penalty));
-    GradeReport {
-        score: round4(score),
-        inference_score: round4(score.clamp(0.001, 0.999)),
-        weights: m.grade.components.iter().map(|(name, _, w)| (name.clone(), *w)).collect(),
-        components,
-        per_case,
-    }
+    (closure_sum, gate_sum)
 }
 
 /// Closure class and factor `F`.

@@ -10,7 +10,7 @@ use std::rc::Rc;
 
 use super::candidates::Moves;
 use super::schedule::outlook;
-use crate::engine::grade::grade;
+use crate::engine::grade::score;
 use crate::engine::{Episode, Machine, start, step};
 use crate::wire::Action;
 
@@ -152,8 +152,8 @@ fn beam(m: &Machine, moves: &Moves, seed: u64, width: usize, late_share: f64) ->
 fn value(m: &Machine, moves: &Moves, episode: &Episode, late_share: f64) -> (f64, i64, f64) {
     let n = episode.cases.len().max(1) as f64;
     let outlook = outlook(moves, m, episode);
-    let score = grade(m, episode).score - late_share * outlook.late as f64 / n;
-    (score, -outlook.finish, episode.total_reward)
+    let judged = score(m, episode) - late_share * outlook.late as f64 / n;
+    (judged, -outlook.finish, episode.total_reward)
 }
 
 /// A hash of what matters for the future of a state (not how it was reached).

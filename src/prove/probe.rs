@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use indexmap::IndexMap;
 use serde::Serialize;
 
-use crate::engine::grade::grade;
+use crate::engine::grade::{grade, score};
 use crate::engine::observe::unmet_blockers;
 use crate::engine::{Episode, Machine, start, step};
 use crate::wire::{Action, ActionType};
@@ -80,12 +80,12 @@ pub(super) fn along(m: &Machine, seed: u64, actions: &[Action]) -> Along {
 
 /// `action` once more on a copy of `ep`: a farm if it raises the grade or earns reward.
 fn repeat(m: &Machine, ep: &Episode, action: &Action, step_number: usize) -> Option<Farm> {
-    let before = grade(m, ep).score;
+    let before = score(m, ep);
     let mut again = ep.clone();
     let report = step(m, &mut again, action).ok()?;
     // The step that ends an episode pays its grade bonus: judge it by the grade alone.
     let reward = if again.ended.is_some() { 0.0 } else { report.reward };
-    let after = again.ended.as_ref().map_or_else(|| grade(m, &again).score, |e| e.grade);
+    let after = again.ended.as_ref().map_or_else(|| score(m, &again), |e| e.grade);
     let farm = Farm {
         step: step_number,
         action: action.action_type,
