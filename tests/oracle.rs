@@ -1,6 +1,6 @@
 //! The oracle search finds the best plays the game spec names: every seed of the easy task to
-//! a perfect grade, and the medium task to at least 0.95. (The hard task takes seconds per seed
-//! in a release build; its figures are in the README, measured with `eval --policy oracle`.)
+//! a perfect grade, and the medium task's hard seeds too. (The hard task takes seconds per seed
+//! in a debug build; `check --prove` in CI and the README's score bands cover it.)
 
 use std::sync::Arc;
 
@@ -34,11 +34,16 @@ fn the_easy_task_is_solved_perfectly_on_every_seed() {
     }
 }
 
+/// Seed 2 needs the carrier asked early (its answer arrives while other cases are worked) and
+/// seed 16 needs the critical case first although another starts active: both are solved
+/// perfectly.
 #[test]
-fn the_medium_task_is_solved_to_at_least_095() {
+fn the_medium_task_is_solved_perfectly_where_it_takes_interleaving_and_triage() {
     let m = machine("sla_queue_juggle");
-    let solution = solve(&m, 1, SearchOptions::default());
-    assert!(solution.grade >= 0.95, "grade {}", solution.grade);
-    assert_eq!(replay(&m, 1, &solution.actions), solution.grade);
-    assert!(solution.nodes > 0);
+    for seed in [2, 16] {
+        let solution = solve(&m, seed, SearchOptions::default());
+        assert_eq!(solution.grade, 1.0, "seed {seed}");
+        assert_eq!(replay(&m, seed, &solution.actions), solution.grade, "seed {seed}");
+        assert!(solution.nodes > 0);
+    }
 }
