@@ -1,5 +1,7 @@
 //! Revealing fact groups and rendering summaries.
 
+use std::sync::Arc;
+
 use indexmap::IndexMap;
 use serde_json::{Map, Value as Json, json};
 
@@ -27,10 +29,11 @@ pub(super) fn reveal_group(m: &Machine, ep: &mut Episode, case: usize, check: us
     }
     let record = &mut ep.cases[case];
     record.revealed |= 1 << check;
+    let facts = Arc::make_mut(&mut record.facts);
     for (_, symbol, value) in &revealed {
         if let Some(symbol) = symbol {
-            record.facts.retain(|(n, _)| n != symbol);
-            record.facts.push((*symbol, value.clone()));
+            facts.retain(|(n, _)| n != symbol);
+            facts.push((*symbol, value.clone()));
         }
     }
     let text = match group {
@@ -46,7 +49,7 @@ pub(super) fn reveal_group(m: &Machine, ep: &mut Episode, case: usize, check: us
         },
         _ => m.checks[check].empty.clone(),
     };
-    record.summaries[check].inspected = Some(text);
+    Arc::make_mut(&mut record.summaries)[check].inspected = Some(text);
 }
 
 /// The facts of a case's group, as the wire shows them.

@@ -112,8 +112,8 @@ fn initial_state(m: &Machine, draw: &CaseDraw) -> CaseState {
         close_reason: None,
         breached: false,
         stockout: false,
-        facts: Vec::new(),
-        summaries: vec![Summary::default(); m.checks.len()],
+        facts: Arc::default(),
+        summaries: Arc::new(vec![Summary::default(); m.checks.len()]),
     }
 }
 

@@ -144,10 +144,12 @@ pub struct CaseState {
     pub breached: bool,
     /// Counted as a stockout.
     pub stockout: bool,
-    /// Facts revealed, in order (name, value as wire JSON).
-    pub facts: Vec<(Sym, serde_json::Value)>,
-    /// Summary text per check (None until inspected) and event texts appended so far.
-    pub summaries: Vec<Summary>,
+    /// Facts revealed, in order (name, value as wire JSON). Shared between clones until one
+    /// changes them (`Arc::make_mut`): searches clone episodes far more often than they reveal.
+    pub facts: Arc<Vec<(Sym, serde_json::Value)>>,
+    /// Summary text per check (None until inspected) and event texts appended so far (shared
+    /// like `facts`).
+    pub summaries: Arc<Vec<Summary>>,
 }
 
 /// A summary: the inspection text once inspected, plus appended event texts.

@@ -2,6 +2,8 @@
 //!
 //! Deterministic and free of I/O: the same machine, episode and action give the same result.
 
+use std::sync::Arc;
+
 use serde_json::{Map, Value as Json, json};
 
 use super::eval_ir::{Frame, Locals};
@@ -386,7 +388,7 @@ impl<'a> Run<'a> {
             }
             Op::Fact { name, value, unit } => {
                 let value = self.frame(case).to_json(self.eval(value, case, locals), *unit);
-                let facts = &mut self.ep.cases[case].facts;
+                let facts = Arc::make_mut(&mut self.ep.cases[case].facts);
                 match facts.iter_mut().find(|(n, _)| n == name) {
                     Some((_, existing)) => *existing = value,
                     None => facts.push((*name, value)),
@@ -398,7 +400,7 @@ impl<'a> Run<'a> {
             }
             Op::Append { check, text } => {
                 let text = super::reveal::render(m, self.ep, case, m.symbols.name(*text));
-                self.ep.cases[case].summaries[*check].appended.push(text);
+                Arc::make_mut(&mut self.ep.cases[case].summaries)[*check].appended.push(text);
             }
         }
     }
