@@ -110,7 +110,9 @@ pub(super) async fn request_guard(
             let (mut parts, body) = response.into_parts();
             let text = axum::body::to_bytes(body, 64 << 10).await.unwrap_or_default();
             let detail = json!({"detail": String::from_utf8_lossy(&text)}).to_string();
-            parts.headers.insert(header::CONTENT_TYPE, "application/json".parse().expect("MIME"));
+            parts
+                .headers
+                .insert(header::CONTENT_TYPE, header::HeaderValue::from_static("application/json"));
             parts.headers.remove(header::CONTENT_LENGTH);
             Response::from_parts(parts, axum::body::Body::from(detail))
         }
