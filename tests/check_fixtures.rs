@@ -12,31 +12,14 @@ use std::path::{Path, PathBuf};
 use shopops::check::{Report, check_paths};
 use shopops::diag::{Code, render_human, render_json};
 
+mod support;
+
+use support::fixtures::expected_codes;
+
 const FIXTURES: &str = "tests/fixtures/check";
 
-/// Fixture directories, by name, in name order. Paths stay relative to the package root so
-/// that rendered file names are the same on every machine.
 fn fixtures() -> Vec<(String, PathBuf)> {
-    let mut found: Vec<(String, PathBuf)> = std::fs::read_dir(FIXTURES)
-        .expect("tests/fixtures/check exists")
-        .map(|entry| entry.expect("readable fixture directory").path())
-        .filter(|path| path.is_dir())
-        .map(|path| (path.file_name().unwrap().to_string_lossy().into_owned(), path))
-        .collect();
-    found.sort();
-    found
-}
-
-/// The codes a fixture's `# expect:` header lists.
-fn expected_codes(fixture: &Path) -> BTreeSet<String> {
-    let main = fixture.join("main.shop");
-    let text = std::fs::read_to_string(&main)
-        .unwrap_or_else(|e| panic!("{}: every fixture has a main.shop ({e})", fixture.display()));
-    let header = text
-        .lines()
-        .find_map(|line| line.strip_prefix("# expect:"))
-        .unwrap_or_else(|| panic!("{}: no `# expect:` header", main.display()));
-    header.split([' ', ',']).filter(|c| !c.is_empty()).map(str::to_string).collect()
+    support::fixtures::fixtures(FIXTURES)
 }
 
 fn check(fixture: &Path) -> Report {
@@ -61,13 +44,10 @@ const PROVE_FIXTURES: &str = "tests/fixtures/prove";
 
 #[test]
 fn every_code_has_a_fixture() {
-    let prove_fixtures = std::fs::read_dir(PROVE_FIXTURES)
-        .expect("tests/fixtures/prove exists")
-        .map(|entry| entry.expect("readable fixture directory").file_name());
     let names: Vec<String> = fixtures()
         .into_iter()
+        .chain(support::fixtures::fixtures(PROVE_FIXTURES))
         .map(|(name, _)| name)
-        .chain(prove_fixtures.map(|name| name.to_string_lossy().into_owned()))
         .collect();
     let missing: Vec<&str> = Code::ALL
         .iter()

@@ -10,25 +10,14 @@ use shopops::check::{Report, check_paths};
 use shopops::diag::{Code, render_human};
 use shopops::prove::prove_report;
 
+mod support;
+
+use support::fixtures::expected_codes;
+
 const FIXTURES: &str = "tests/fixtures/prove";
 
-/// Fixture directories, by name, in name order (paths relative to the package root, so that
-/// rendered file names are the same on every machine).
 fn fixtures() -> Vec<(String, PathBuf)> {
-    let mut found: Vec<(String, PathBuf)> = std::fs::read_dir(FIXTURES)
-        .expect("tests/fixtures/prove exists")
-        .map(|entry| entry.expect("readable fixture directory").path())
-        .filter(|path| path.is_dir())
-        .map(|path| (path.file_name().unwrap().to_string_lossy().into_owned(), path))
-        .collect();
-    found.sort();
-    found
-}
-
-fn expected_codes(fixture: &std::path::Path) -> BTreeSet<String> {
-    let text = std::fs::read_to_string(fixture.join("main.shop")).expect("a main.shop");
-    let header = text.lines().find_map(|l| l.strip_prefix("# expect:")).expect("an expect header");
-    header.split([' ', ',']).filter(|c| !c.is_empty()).map(str::to_string).collect()
+    support::fixtures::fixtures(FIXTURES)
 }
 
 /// Checks and proves a fixture over seeds 1–3.

@@ -1,15 +1,15 @@
 //! `shopops eval`: a policy over many seeds of each scenario; mean grade with a 95 %
 //! confidence interval, mean return and grade components.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use comfy_table::{Cell, CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
 use indexmap::IndexMap;
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::ProgressBar;
 use serde::Serialize;
 
+use super::progress_bar;
 use crate::engine::Machine;
 use crate::policy::by_name;
 use crate::wire::round4;
@@ -63,7 +63,8 @@ pub(super) fn run(
     let paths = if paths.is_empty() { vec![PathBuf::from("scenarios")] } else { paths };
     let mut machines = super::scenarios::machines(&paths)?;
     machines.sort_by(|a, b| a.scenario.tier_key().cmp(&b.scenario.tier_key()));
-    let progress = progress_bar(seeds * machines.len() as u64);
+    let progress =
+        progress_bar(seeds * machines.len() as u64, "{bar:40} {pos}/{len} episodes ({eta})");
     let tasks = machines.iter().map(|m| evaluate(m, policy, seeds, seed_base, &progress)).collect();
     progress.finish_and_clear();
     let evaluation = Evaluation { policy: policy.to_string(), seeds, tasks };
@@ -75,17 +76,6 @@ pub(super) fn run(
     };
     super::emit(&text);
     Ok(0)
-}
-
-fn progress_bar(total: u64) -> ProgressBar {
-    if !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::new(total);
-    if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} episodes ({eta})") {
-        bar.set_style(style);
-    }
-    bar
 }
 
 /// Plays every seed of one scenario, in parallel chunks; results are combined in seed order.

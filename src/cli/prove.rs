@@ -1,13 +1,12 @@
 //! `shopops check --prove`: compiles the checked scenarios, proves each over the seeds (see
 //! [`crate::prove`]) and tabulates the score bands.
 
-use std::io::IsTerminal;
 use std::ops::Range;
 use std::time::Instant;
 
 use comfy_table::{Cell, CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
-use indicatif::{ProgressBar, ProgressStyle};
 
+use super::progress_bar;
 use crate::check::Report;
 use crate::prove::{Proof, TRIVIAL, prove_report};
 
@@ -16,7 +15,7 @@ use crate::prove::{Proof, TRIVIAL, prove_report};
 pub(super) fn prove(report: &mut Report, seeds: &Range<u64>) -> Vec<Proof> {
     let count = seeds.end.saturating_sub(seeds.start);
     let scenarios = report.checked.iter().filter(|c| c.program.scenario.is_some()).count() as u64;
-    let progress = progress_bar(count * scenarios);
+    let progress = progress_bar(count * scenarios, "{bar:40} {pos}/{len} seeds ({eta}) {msg}");
     let started = Instant::now();
     let proofs = prove_report(report, seeds.clone(), &|id| {
         progress.set_message(id.to_string());
@@ -34,17 +33,6 @@ pub(super) fn prove(report: &mut Report, seeds: &Range<u64>) -> Vec<Proof> {
         nodes as f64 / seconds.max(1e-9) / 1e3,
     );
     proofs
-}
-
-fn progress_bar(total: u64) -> ProgressBar {
-    if !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::new(total);
-    if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} seeds ({eta}) {msg}") {
-        bar.set_style(style);
-    }
-    bar
 }
 
 /// The score bands: the oracle's mean and worst grade, the rule policy's mean, and each
