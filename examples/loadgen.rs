@@ -11,11 +11,10 @@
 
 mod common;
 
-use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use common::{CYCLE, Reply, exchange};
+use common::{CYCLE, Reply, exchange, request};
 use serde_json::json;
 
 struct Options {
@@ -177,32 +176,8 @@ fn http_client(address: &str, task: &str, client: usize, deadline: Instant) -> T
 
 /// A keep-alive POST; the response body when the status is 200.
 fn post(stream: &mut TcpStream, address: &str, path: &str, body: &str) -> Option<Reply> {
-    let request = format!(
-        "POST {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\n\
-         Content-Length: {}\r\n\r\n{body}",
-        body.len()
-    );
-    stream.write_all(request.as_bytes()).ok()?;
-    let mut buffer = Vec::new();
-    let mut chunk = [0u8; 16384];
-    loop {
-        let read = stream.read(&mut chunk).ok().filter(|n| *n > 0)?;
-        buffer.extend_from_slice(&chunk[..read]);
-        let text = String::from_utf8_lossy(&buffer);
-        if let Some((head, payload)) = text.split_once("\r\n\r\n") {
-            let length: usize = head
-                .lines()
-                .find_map(|line| {
-                    line.to_ascii_lowercase()
-                        .strip_prefix("content-length:")
-                        .map(|v| v.trim().to_string())
-                })
-                .and_then(|v| v.parse().ok())?;
-            if payload.len() >= length {
-                return head.starts_with("HTTP/1.1 200").then(|| Reply(payload.to_string()));
-            }
-        }
-    }
+    let (ok, body) = request(stream, address, path, Some(body)).ok()?;
+    ok.then(|| Reply(String::from_utf8_lossy(&body).into_owned()))
 }
 
 /// Opens `clients` idle sessions, each with a reset episode of `--task` (`none`: no reset), then

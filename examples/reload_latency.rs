@@ -15,14 +15,14 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex, PoisonError, mpsc};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use common::{CYCLE, exchange};
+use common::{CYCLE, exchange, request};
 use serde_json::{Value, json};
 
 /// The task the sessions play.
@@ -563,27 +563,6 @@ impl Http {
 /// One `GET` on a kept-alive connection: `Err` when the connection failed, else the body when
 /// the status is 200.
 fn get(stream: &mut TcpStream, address: &str, path: &str) -> Result<Option<Vec<u8>>, ()> {
-    let request = format!("GET {path} HTTP/1.1\r\nHost: {address}\r\n\r\n");
-    stream.write_all(request.as_bytes()).map_err(|_| ())?;
-    let mut buffer = Vec::new();
-    let mut chunk = [0u8; 16384];
-    loop {
-        let read = stream.read(&mut chunk).map_err(|_| ())?;
-        if read == 0 {
-            return Err(());
-        }
-        buffer.extend_from_slice(&chunk[..read]);
-        let Some(end) = buffer.windows(4).position(|w| w == b"\r\n\r\n") else { continue };
-        let head = String::from_utf8_lossy(&buffer[..end]).to_ascii_lowercase();
-        let length: usize = head
-            .lines()
-            .find_map(|line| line.strip_prefix("content-length:"))
-            .and_then(|v| v.trim().parse().ok())
-            .ok_or(())?;
-        let payload = &buffer[end + 4..];
-        if payload.len() >= length {
-            let ok = head.starts_with("http/1.1 200");
-            return Ok(ok.then(|| payload[..length].to_vec()));
-        }
-    }
+    let (ok, body) = request(stream, address, path, None)?;
+    Ok(ok.then_some(body))
 }

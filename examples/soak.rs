@@ -26,13 +26,12 @@
 
 mod common;
 
-use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use common::{CYCLE, exchange};
+use common::{CYCLE, exchange, request};
 use serde_json::json;
 use tokio_tungstenite::MaybeTlsStream;
 
@@ -341,33 +340,7 @@ async fn ws_abandoner(address: String, counters: Arc<Counters>, quota: u64) {
 
 /// A keep-alive POST; whether the answer was a 200 (its body read in full).
 fn post_ok(stream: &mut TcpStream, address: &str, path: &str, body: &str) -> bool {
-    let request = format!(
-        "POST {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\n\
-         Content-Length: {}\r\n\r\n{body}",
-        body.len()
-    );
-    if stream.write_all(request.as_bytes()).is_err() {
-        return false;
-    }
-    let mut buffer = Vec::new();
-    let mut chunk = [0u8; 16384];
-    loop {
-        let Ok(read) = stream.read(&mut chunk) else { return false };
-        if read == 0 {
-            return false;
-        }
-        buffer.extend_from_slice(&chunk[..read]);
-        let Some(end) = buffer.windows(4).position(|w| w == b"\r\n\r\n") else { continue };
-        let head = String::from_utf8_lossy(&buffer[..end]).to_ascii_lowercase();
-        let length: usize = head
-            .lines()
-            .find_map(|line| line.strip_prefix("content-length:"))
-            .and_then(|v| v.trim().parse().ok())
-            .unwrap_or(0);
-        if buffer.len() >= end + 4 + length {
-            return head.starts_with("http/1.1 200");
-        }
-    }
+    request(stream, address, path, Some(body)).is_ok_and(|(ok, _)| ok)
 }
 
 /// The one `shopops serve` process (narrowed to the one with `--port PORT` of the address when
