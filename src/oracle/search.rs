@@ -17,13 +17,16 @@ use crate::wire::Action;
 /// How wide the search is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SearchOptions {
-    /// States kept per layer.
+    /// States kept per layer in the first searches.
     pub beam_width: usize,
+    /// While no search has found a perfect play, they run again four times wider, up to this
+    /// width.
+    pub max_beam_width: usize,
 }
 
 impl Default for SearchOptions {
     fn default() -> Self {
-        SearchOptions { beam_width: 64 }
+        SearchOptions { beam_width: 64, max_beam_width: 1024 }
     }
 }
 
@@ -64,25 +67,32 @@ struct Node {
     arrived: bool,
 }
 
-/// Searches for the best play of `m` from `seed`: one beam search per late share until one
-/// plays perfectly, the best play of all kept (ties: the higher return, then the earlier
-/// search).
+/// Searches for the best play of `m` from `seed`: one beam search per late share, widening
+/// while none plays perfectly, until one does or the widest searches are done; the best play of
+/// all is kept (ties: the higher return, then the earlier search).
 pub fn solve(m: &Machine, seed: u64, options: SearchOptions) -> Solution {
     let moves = Moves::new(m);
     let mut best: Option<Solution> = None;
     let mut nodes = 0;
-    for late_share in LATE_SHARES {
-        let found = beam(m, &moves, seed, options.beam_width, late_share);
-        nodes += found.nodes;
-        if best
-            .as_ref()
-            .is_none_or(|b| (found.grade, found.total_reward) > (b.grade, b.total_reward))
-        {
-            best = Some(found);
+    let mut width = options.beam_width.max(1);
+    'widening: loop {
+        for late_share in LATE_SHARES {
+            let found = beam(m, &moves, seed, width, late_share);
+            nodes += found.nodes;
+            if best
+                .as_ref()
+                .is_none_or(|b| (found.grade, found.total_reward) > (b.grade, b.total_reward))
+            {
+                best = Some(found);
+            }
+            if best.as_ref().is_some_and(|b| b.grade >= PERFECT) {
+                break 'widening;
+            }
         }
-        if best.as_ref().is_some_and(|b| b.grade >= PERFECT) {
+        if width >= options.max_beam_width {
             break;
         }
+        width = (width * 4).min(options.max_beam_width);
     }
     let best =
         best.unwrap_or(Solution { grade: 0.0, total_reward: 0.0, actions: Vec::new(), nodes: 0 });
