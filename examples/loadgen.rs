@@ -14,7 +14,7 @@ mod common;
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use common::{CYCLE, Reply, exchange, request};
+use common::{CYCLE, Reply, exchange, request, step_message};
 use serde_json::json;
 
 struct Options {
@@ -130,10 +130,10 @@ async fn ws_client(address: String, task: String, seed: u64, deadline: Instant) 
             tally.errors += 1;
             return tally;
         }
-        let step = json!({"type": "step", "data": {"action_type": CYCLE[round % CYCLE.len()]}});
+        let step = step_message(round);
         round += 1;
         let sent = Instant::now();
-        match exchange(&mut socket, &step.to_string()).await {
+        match exchange(&mut socket, &step).await {
             Some(reply) if reply.is_observation() => {
                 tally.latencies.push(sent.elapsed());
                 done = reply.done();

@@ -22,7 +22,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex, PoisonError, mpsc};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use common::{CYCLE, exchange, request};
+use common::{CYCLE, exchange, request, step_message};
 use serde_json::{Value, json};
 
 /// The task the sessions play.
@@ -504,10 +504,10 @@ async fn ws_client(address: String, seed: u64, deadline: Instant) -> Tally {
                 }
             }
         }
-        let step = json!({"type": "step", "data": {"action_type": CYCLE[round % CYCLE.len()]}});
+        let step = step_message(round);
         round += 1;
         let sent = Instant::now();
-        match exchange(&mut socket, &step.to_string()).await {
+        match exchange(&mut socket, &step).await {
             Some(reply) if reply.is_observation() => {
                 tally.latencies.push(sent.elapsed());
                 done = reply.done();

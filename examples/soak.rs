@@ -31,7 +31,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use common::{CYCLE, exchange, request};
+use common::{exchange, request, step_message};
 use serde_json::json;
 use tokio_tungstenite::MaybeTlsStream;
 
@@ -260,9 +260,9 @@ async fn stepper(address: String, index: usize, counters: Arc<Counters>, totals:
                     continue 'connect;
                 }
             }
-            let step = json!({"type": "step", "data": {"action_type": CYCLE[round % CYCLE.len()]}});
+            let step = step_message(round);
             round += 1;
-            match exchange(&mut socket, &step.to_string()).await {
+            match exchange(&mut socket, &step).await {
                 Some(reply) if reply.is_observation() => {
                     counters.steps.fetch_add(1, Ordering::Relaxed);
                     done = reply.done();

@@ -17,6 +17,12 @@ pub(crate) const CYCLE: [&str; 5] = [
     "close_case",
 ];
 
+/// The WebSocket `step` message of a session's `round`-th step: the next action of [`CYCLE`].
+pub(crate) fn step_message(round: usize) -> String {
+    let action = CYCLE[round % CYCLE.len()];
+    format!(r#"{{"type":"step","data":{{"action_type":"{action}"}}}}"#)
+}
+
 /// A reply's JSON text (serde_json writes objects' keys in order, without spaces).
 pub(crate) struct Reply(pub(crate) String);
 
