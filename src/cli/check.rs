@@ -23,7 +23,9 @@ pub(super) fn run(paths: &[PathBuf], options: &CheckOptions) -> Result<u8, Strin
     let mut report = check_paths(paths).map_err(|e| format!("cannot read the given paths: {e}"))?;
     let scenarios = report.checked.iter().filter(|c| c.program.scenario.is_some()).count();
     let proofs = match &options.prove {
-        Some(seeds) if report.errors() == 0 => Some(super::prove::prove(&mut report, seeds)),
+        Some(seeds) if report.errors() == 0 => {
+            Some(super::prove::prove(&mut report, scenarios, seeds))
+        }
         _ => None,
     };
     match options.format {

@@ -10,12 +10,12 @@ use super::progress_bar;
 use crate::check::Report;
 use crate::prove::{Proof, TRIVIAL, prove_report};
 
-/// Proves every scenario of a clean `report` over `seeds` (see [`prove_report`]), with a
+/// Proves the `scenarios` of a clean `report` over `seeds` (see [`prove_report`]), with a
 /// progress bar on a terminal; timing goes to stderr.
-pub(super) fn prove(report: &mut Report, seeds: &Range<u64>) -> Vec<Proof> {
+pub(super) fn prove(report: &mut Report, scenarios: usize, seeds: &Range<u64>) -> Vec<Proof> {
     let count = seeds.end.saturating_sub(seeds.start);
-    let scenarios = report.checked.iter().filter(|c| c.program.scenario.is_some()).count() as u64;
-    let progress = progress_bar(count * scenarios, "{bar:40} {pos}/{len} seeds ({eta}) {msg}");
+    let progress =
+        progress_bar(count * scenarios as u64, "{bar:40} {pos}/{len} seeds ({eta}) {msg}");
     let started = Instant::now();
     let proofs = prove_report(report, seeds.clone(), &|id| {
         progress.set_message(id.to_string());
@@ -48,24 +48,15 @@ pub(super) fn table(proofs: &[Proof]) -> String {
     table.set_header(header);
     for proof in proofs {
         let number = |x: f64| Cell::new(format!("{x:.4}")).set_alignment(CellAlignment::Right);
-        let worst = |name: &str| {
-            proof.highest(|s| Proof::baseline(s, name)).map_or(0.0, |s| Proof::baseline(s, name))
-        };
         let mut row = vec![
             Cell::new(&proof.task),
             Cell::new(&proof.difficulty),
             Cell::new(proof.seeds.len()).set_alignment(CellAlignment::Right),
             number(proof.mean(|s| s.oracle)),
             number(proof.highest(|s| -s.oracle).map_or(0.0, |s| s.oracle)),
-            number(proof.mean(|s| Proof::baseline(s, "rule"))),
+            number(proof.mean(|s| s.baseline("rule"))),
         ];
-        row.extend(TRIVIAL.iter().map(|&name| {
-            number(if name == "random" {
-                proof.mean(|s| Proof::baseline(s, name))
-            } else {
-                worst(name)
-            })
-        }));
+        row.extend(TRIVIAL.iter().map(|&name| number(proof.trivial_score(name).0)));
         table.add_row(row);
     }
     format!("{table}\n")

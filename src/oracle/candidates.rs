@@ -132,9 +132,11 @@ impl Moves {
                 out.extend(self.switch_to(m, ep, index));
             }
         }
-        for other in (0..ep.cases.len()).filter(|&i| i != index && !arrived) {
-            if ep.cases[other].status != m.status.closed {
-                out.extend(self.switch_to(m, ep, other));
+        if !arrived {
+            for other in (0..ep.cases.len()).filter(|&i| i != index) {
+                if ep.cases[other].status != m.status.closed {
+                    out.extend(self.switch_to(m, ep, other));
+                }
             }
         }
         out

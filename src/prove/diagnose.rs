@@ -68,21 +68,15 @@ fn unsolvable(proof: &Proof, machine: &Machine, at: &Places) -> Option<Diagnosti
 fn trivial_scores(proof: &Proof, machine: &Machine, at: &Places) -> Vec<Diagnostic> {
     let mut found = Vec::new();
     for policy in TRIVIAL {
-        let score = |s: &SeedProof| Proof::baseline(s, policy);
-        let (value, seed, where_) = if policy == "random" {
-            (
-                proof.mean(score),
-                proof.highest(score),
-                format!("on average over {} seeds", proof.seeds.len()),
-            )
-        } else {
-            let seed = proof.highest(score);
-            let value = seed.map_or(0.0, score);
-            (value, seed, seed.map(|s| format!("on seed {}", s.seed)).unwrap_or_default())
-        };
+        let (value, seed) = proof.trivial_score(policy);
         if value <= TRIVIAL_MAX {
             continue;
         }
+        let where_ = match seed {
+            _ if policy == "random" => format!("on average over {} seeds", proof.seeds.len()),
+            Some(seed) => format!("on seed {}", seed.seed),
+            None => String::new(),
+        };
         let mut diagnostic = Diagnostic::new(
             Code::TrivialPolicyScores,
             at.scenario,

@@ -78,6 +78,13 @@ pub struct SeedProof {
     pub cleared: BTreeSet<String>,
 }
 
+impl SeedProof {
+    /// A baseline's grade (0 if it was not played).
+    pub fn baseline(&self, name: &str) -> f64 {
+        self.baselines.get(name).copied().unwrap_or(0.0)
+    }
+}
+
 impl Proof {
     /// The mean of `f` over the seeds (0 without seeds).
     pub fn mean(&self, f: impl Fn(&SeedProof) -> f64) -> f64 {
@@ -89,9 +96,13 @@ impl Proof {
         self.seeds.iter().reduce(|best, s| if f(s) > f(best) { s } else { best })
     }
 
-    /// A baseline's grade on a seed (0 if it was not played).
-    pub fn baseline(seed: &SeedProof, name: &str) -> f64 {
-        seed.baselines.get(name).copied().unwrap_or(0.0)
+    /// A trivial policy's score as held to [`TRIVIAL_MAX`]: its mean grade for `random`, else its
+    /// grade on its best seed; with the seed where it scored most.
+    pub fn trivial_score(&self, policy: &str) -> (f64, Option<&SeedProof>) {
+        let grade = |s: &SeedProof| s.baseline(policy);
+        let seed = self.highest(grade);
+        let score = if policy == "random" { self.mean(grade) } else { seed.map_or(0.0, grade) };
+        (score, seed)
     }
 
     /// Search steps over every seed.
