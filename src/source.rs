@@ -66,6 +66,27 @@ impl SourceFile {
     }
 }
 
+impl SourceFile {
+    /// The bytes of the lines around `start..end`: from `context` lines before the line holding
+    /// `start` to `context` lines after the one holding `end`. Returns the byte range and the
+    /// 0-based number of its first line.
+    pub fn lines_around(
+        &self,
+        start: u32,
+        end: u32,
+        context: usize,
+    ) -> (std::ops::Range<usize>, usize) {
+        let line_of = |offset: u32| {
+            let offset = (offset as usize).min(self.text.len());
+            self.line_starts.partition_point(|&s| s <= offset) - 1
+        };
+        let first = line_of(start).saturating_sub(context);
+        let after_last = (line_of(end) + context + 1).min(self.line_starts.len());
+        let to = self.line_starts.get(after_last).copied().unwrap_or(self.text.len());
+        (self.line_starts[first]..to, first)
+    }
+}
+
 /// All files of a scenario set, addressed by [`FileId`].
 #[derive(Debug, Default)]
 pub struct SourceMap {

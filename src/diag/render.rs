@@ -2,7 +2,10 @@
 
 use std::fmt;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    SourceCode, SourceSpan, SpanContents,
+};
 use serde::Serialize;
 
 use super::{Diagnostic, Label, Severity};
@@ -130,7 +133,7 @@ struct Report {
     code: Option<String>,
     severity: miette::Severity,
     help: Option<String>,
-    source: NamedSource<String>,
+    source: Excerpt,
     labels: Vec<LabeledSpan>,
     related: Vec<Report>,
 }
@@ -155,7 +158,7 @@ impl Report {
                 code: None,
                 severity: miette::Severity::Advice,
                 help: None,
-                source: named_source(sources, file),
+                source: Excerpt::new(sources, diagnostic, file),
                 labels: labels_in(diagnostic, file),
                 related: Vec::new(),
             })
@@ -165,16 +168,66 @@ impl Report {
             code: Some(diagnostic.code.to_string()),
             severity,
             help: diagnostic.help.clone(),
-            source: named_source(sources, primary),
+            source: Excerpt::new(sources, diagnostic, primary),
             labels: labels_in(diagnostic, primary),
             related,
         }
     }
 }
 
-fn named_source(sources: &SourceMap, file: FileId) -> NamedSource<String> {
-    let file = sources.file(file);
-    NamedSource::new(file.path.display().to_string(), file.text.clone())
+/// The lines of one file a report shows: those around its labels, never the whole file, so
+/// rendering many diagnostics of a large file stays linear in its size. Spans keep their
+/// offsets in the whole file; line numbers are the file's.
+struct Excerpt {
+    name: String,
+    text: String,
+    /// Byte offset of `text` in the file.
+    offset: usize,
+    /// 0-based line number of the first line of `text`.
+    first_line: usize,
+}
+
+/// Lines shown around a label: more than the renderer's context lines.
+const EXCERPT_CONTEXT_LINES: usize = 3;
+
+impl Excerpt {
+    fn new(sources: &SourceMap, diagnostic: &Diagnostic, file: FileId) -> Self {
+        let spans = diagnostic.labels.iter().map(|l| l.span).filter(|s| s.file == file);
+        let start = spans.clone().map(|s| s.start).min().unwrap_or(0);
+        let end = spans.map(|s| s.end).max().unwrap_or(0);
+        let source = sources.file(file);
+        let (range, first_line) = source.lines_around(start, end, EXCERPT_CONTEXT_LINES);
+        Excerpt {
+            name: source.path.display().to_string(),
+            offset: range.start,
+            text: source.text[range].to_string(),
+            first_line,
+        }
+    }
+}
+
+impl SourceCode for Excerpt {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let offset = span.offset().checked_sub(self.offset).ok_or(MietteError::OutOfBounds)?;
+        let local = SourceSpan::new(offset.into(), span.len());
+        let contents =
+            self.text.as_str().read_span(&local, context_lines_before, context_lines_after)?;
+        let shown =
+            SourceSpan::new((contents.span().offset() + self.offset).into(), contents.span().len());
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            contents.data(),
+            shown,
+            contents.line() + self.first_line,
+            contents.column(),
+            contents.line_count(),
+        )))
+    }
 }
 
 fn labels_in(diagnostic: &Diagnostic, file: FileId) -> Vec<LabeledSpan> {

@@ -8,7 +8,7 @@ use super::ast::{
     BinaryOp, Block, Clause, ClauseKeyword, Else, Expr, ExprKind, Ident, Stmt, UnaryOp,
 };
 use super::grammar::{Rule, ShopParser};
-use super::{MAX_DEPTH, MAX_FILE_BYTES, MAX_TREE_DEPTH};
+use super::{MAX_DEPTH, MAX_FILE_BYTES, MAX_SYNTAX_ERRORS, MAX_TREE_DEPTH};
 use crate::diag::{Code, Diagnostic};
 use crate::source::{FileId, Span};
 
@@ -44,6 +44,19 @@ pub fn parse_file(file: FileId, text: &str) -> Result<Vec<Stmt>, Vec<Diagnostic>
                 let at = match error.location {
                     InputLocation::Pos(pos) | InputLocation::Span((pos, _)) => pos,
                 };
+                if errors.len() == MAX_SYNTAX_ERRORS {
+                    let span = Span::new(file, start + at, start + at);
+                    errors.push(
+                        Diagnostic::new(
+                            Code::Syntax,
+                            span,
+                            "too many syntax errors; the rest of the file is not checked",
+                        )
+                        .label(format!("stopped here, after {MAX_SYNTAX_ERRORS} errors"))
+                        .help("fix the errors above and check again"),
+                    );
+                    break;
+                }
                 // Keep what parsed before the broken statement.
                 let broken = top_level_start(chunk, at);
                 if let Ok(pairs) = ShopParser::parse(Rule::file, &chunk[..broken]) {
