@@ -1,11 +1,13 @@
 //! WebSocket sessions (`/ws`, protocol spec §5, §6.2): one connection, one session, one
 //! episode at a time; exactly one reply per request, in order; errors never end the session.
 
+use std::pin::Pin;
 use std::sync::Arc;
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
 use axum::response::Response;
+use futures_util::Sink;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio::time::{Instant, timeout_at};
@@ -49,6 +51,8 @@ pub(crate) async fn upgrade(
         // Small buffers that grow on demand: an idle session costs a few KiB, not 256.
         .read_buffer_size(SOCKET_BUFFER_BYTES)
         .write_buffer_size(0)
+        // The outgoing queue: one reply and the pong owed, never more (see `session`).
+        .max_write_buffer_size(outgoing_bound(limit))
         .on_upgrade(move |socket| session(app, socket, query.session_id))
 }
 
@@ -95,8 +99,17 @@ async fn session(app: Arc<App>, mut socket: WebSocket, session_id: Option<String
             Ok(Some(Ok(message))) => message,
         };
         let next = match message {
-            // Pings are answered by the socket itself and do not count as activity.
-            Message::Ping(_) | Message::Pong(_) => continue,
+            // The socket queues the pong; it is sent before anything more is read, so a client
+            // that pings without reading is held back like one that sends requests without
+            // reading (and cut off after the request timeout), instead of queueing pongs.
+            // Pings do not count as activity.
+            Message::Ping(_) => {
+                if flush(&mut socket).await.is_err() {
+                    return;
+                }
+                continue;
+            }
+            Message::Pong(_) => continue,
             Message::Close(_) => {
                 // The socket has queued its answering close frame; reading on sends it.
                 let _ = tokio::time::timeout(CLOSE_GRACE, socket.recv()).await;
@@ -209,6 +222,17 @@ fn unreadable(error: &axum::Error) -> (u16, &'static str) {
     } else {
         (PROTOCOL_ERROR, "WebSocket protocol violation")
     }
+}
+
+/// The most a session's outgoing queue holds, in bytes: room for a reply as large as the largest
+/// message a client may send, and a pong.
+pub(crate) fn outgoing_bound(max_frame_bytes: usize) -> usize {
+    2 * max_frame_bytes.max(SOCKET_BUFFER_BYTES)
+}
+
+/// Writes out what the socket has queued (the pong owed to a ping).
+async fn flush(socket: &mut WebSocket) -> Result<(), axum::Error> {
+    std::future::poll_fn(|cx| Pin::new(&mut *socket).poll_flush(cx)).await
 }
 
 async fn send(socket: &mut WebSocket, value: &Value) -> Result<(), axum::Error> {
