@@ -30,6 +30,10 @@ pub(super) struct ServeArgs {
     /// HTTP episodes kept for continuation by `episode_id` (least recently used evicted).
     #[arg(long, env = "SHOPOPS_HTTP_EPISODES", default_value_t = Limits::default().http_episodes)]
     http_episodes: usize,
+    /// Bytes the stored HTTP episodes may hold (estimated per episode; least recently used
+    /// evicted); MCP sessions get a budget of the same size.
+    #[arg(long, env = "SHOPOPS_HTTP_EPISODE_BYTES", default_value_t = Limits::default().http_episode_bytes)]
+    http_episode_bytes: usize,
     /// Seconds an unused HTTP episode is kept.
     #[arg(long, env = "SHOPOPS_HTTP_TTL", default_value_t = Limits::default().http_ttl.as_secs())]
     http_ttl: u64,
@@ -68,6 +72,7 @@ pub(super) fn run(args: ServeArgs) -> Result<u8, String> {
         max_sessions: args.max_sessions,
         idle_timeout: Duration::from_secs(args.idle_timeout),
         http_episodes: args.http_episodes,
+        http_episode_bytes: args.http_episode_bytes,
         http_ttl: Duration::from_secs(args.http_ttl),
         max_body_bytes: args.max_body_bytes,
         max_frame_bytes: args.max_frame_bytes,

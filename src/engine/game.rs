@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use super::footprint::HeapSize;
 use super::machine::Machine;
 use super::observe::{observe, state, summary};
 use super::start::start;
@@ -49,6 +50,12 @@ impl Game {
     /// The terminal summary, once the episode has ended.
     pub fn summary(&self) -> Option<EpisodeSummary> {
         summary(&self.machine, &self.episode)
+    }
+
+    /// An estimate of the heap bytes this game holds (its episode and last step report; the
+    /// machine is shared and not counted), for stores bounded in bytes.
+    pub fn footprint(&self) -> usize {
+        std::mem::size_of::<Self>() + self.episode.heap_size() + self.last.heap_size()
     }
 
     /// The engine state (for search and replay).

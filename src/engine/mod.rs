@@ -6,6 +6,7 @@
 
 pub mod eval;
 mod eval_ir;
+mod footprint;
 mod game;
 pub mod grade;
 pub mod ir;

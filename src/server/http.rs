@@ -16,9 +16,9 @@ use serde_json::{Map, Value, json};
 use super::App;
 use super::episodes::{self, JsonText, ResetArgs, envelope_text};
 use super::errors::{HttpError, Violation};
-use super::store::{Shared, lock};
+use super::store::{Shared, entry_cost, lock, share};
 use crate::engine::StepError;
-use crate::wire::{Action, action_from_value};
+use crate::wire::{self, Action, Observation, action_from_value};
 
 /// The longest `request_id` a step accepts, in characters.
 const MAX_REQUEST_ID_CHARS: usize = 255;
@@ -31,8 +31,52 @@ pub(crate) async fn reset(
     let args = ResetArgs::parse(json_body(body)?, "body").map_err(HttpError::Invalid)?;
     let game = args.start(&app.catalog(), "body").map_err(HttpError::Invalid)?;
     let response = envelope_text(&game.observation());
-    app.http_episodes.insert(game.state().episode_id, game);
+    let id = game.episode().world.episode_id.clone();
+    let (shared, cost) = share(&id, game);
+    app.http_episodes.insert(&id, HttpEpisode::Running(shared), cost);
     Ok(JsonText(response))
+}
+
+/// A stored HTTP episode: while it runs, the whole game; once it has ended, only its final
+/// state, which is all `/state` shows and all a late `/step` (409) needs.
+#[derive(Clone, Debug)]
+pub(crate) enum HttpEpisode {
+    /// Still running.
+    Running(Shared),
+    /// Ended.
+    Finished(Arc<wire::State>),
+}
+
+/// Bytes of a finished episode's entry.
+fn finished_cost(id: &str, state: &wire::State) -> usize {
+    let strings = [&state.episode_id, &state.task, &state.difficulty, &state.scenario_version];
+    entry_cost(
+        id,
+        std::mem::size_of::<wire::State>() + strings.iter().map(|s| s.len()).sum::<usize>(),
+    )
+}
+
+/// Steps a stored episode; once it ends, the store keeps only its final state.
+fn step_stored(app: &App, id: &str, action: &Action) -> Result<Observation, HttpError> {
+    let shared = match stored(app, id)? {
+        HttpEpisode::Running(shared) => shared,
+        HttpEpisode::Finished(_) => return Err(conflict(StepError::EpisodeDone)),
+    };
+    let mut game = lock(&shared);
+    let observation = game.step(action).map_err(conflict)?;
+    if game.done() {
+        let state = Arc::new(game.state());
+        drop(game);
+        let is_this =
+            |held: &HttpEpisode| matches!(held, HttpEpisode::Running(s) if Arc::ptr_eq(s, &shared));
+        let cost = finished_cost(id, &state);
+        app.http_episodes.replace(id, is_this, HttpEpisode::Finished(state), cost);
+    }
+    Ok(observation)
+}
+
+fn conflict(error: StepError) -> HttpError {
+    HttpError::Conflict(error.to_string())
 }
 
 /// `POST /step`: one action on a stored episode, or on a throw-away one without `episode_id`.
@@ -41,15 +85,14 @@ pub(crate) async fn step(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<JsonText, HttpError> {
     let request = StepRequest::parse(json_body(body)?).map_err(HttpError::Invalid)?;
-    let result = match request.episode_id {
-        Some(id) => lock(&stored(&app, &id)?).step(&request.action),
+    let observation = match request.episode_id {
+        Some(id) => step_stored(&app, &id, &request.action)?,
         None => {
             let mut game =
                 ResetArgs::default().start(&app.catalog(), "body").map_err(HttpError::Invalid)?;
-            game.step(&request.action)
+            game.step(&request.action).map_err(conflict)?
         }
     };
-    let observation = result.map_err(|error: StepError| HttpError::Conflict(error.to_string()))?;
     Ok(JsonText(envelope_text(&observation)))
 }
 
@@ -65,7 +108,10 @@ pub(crate) async fn state(
     Query(query): Query<StateQuery>,
 ) -> Result<Json<Value>, HttpError> {
     match query.episode_id {
-        Some(id) => Ok(Json(episodes::state(Some(&lock(&stored(&app, &id)?))))),
+        Some(id) => match stored(&app, &id)? {
+            HttpEpisode::Running(shared) => Ok(Json(episodes::state(Some(&lock(&shared))))),
+            HttpEpisode::Finished(state) => Ok(Json(json!(*state))),
+        },
         None => {
             let game =
                 ResetArgs::default().start(&app.catalog(), "query").map_err(HttpError::Invalid)?;
@@ -75,7 +121,7 @@ pub(crate) async fn state(
 }
 
 /// The HTTP episode stored under `id`, or 404.
-fn stored(app: &App, id: &str) -> Result<Shared, HttpError> {
+fn stored(app: &App, id: &str) -> Result<HttpEpisode, HttpError> {
     app.http_episodes
         .get(id)
         .ok_or_else(|| HttpError::NotFound(format!("no episode `{id}` is stored; reset first")))

@@ -11,6 +11,9 @@ pub struct Limits {
     pub idle_timeout: Duration,
     /// HTTP episodes kept for continuation by `episode_id` (least recently used evicted).
     pub http_episodes: usize,
+    /// Bytes the stored HTTP episodes may hold (least recently used evicted); MCP sessions have
+    /// a budget of the same size.
+    pub http_episode_bytes: usize,
     /// An HTTP episode not used for this long is evicted.
     pub http_ttl: Duration,
     /// Largest request body, in bytes.
@@ -30,6 +33,7 @@ impl Default for Limits {
             max_sessions: 1024,
             idle_timeout: Duration::from_secs(900),
             http_episodes: 10_000,
+            http_episode_bytes: 64 * MIB,
             http_ttl: Duration::from_secs(1800),
             max_body_bytes: MIB,
             max_frame_bytes: MIB,

@@ -12,7 +12,7 @@ use serde_json::{Map, Value, json};
 use super::App;
 use super::episodes::{self, ResetArgs};
 use super::errors::{Violation, summary};
-use super::store::lock;
+use super::store::{lock, share};
 use crate::engine::Game;
 use crate::wire::{ActionType, action_from_value, envelope, schemas};
 
@@ -170,7 +170,8 @@ fn create(app: &App, params: Map<String, Value>) -> Result<Value, RpcError> {
         .and_then(|args| args.start(&app.catalog(), "params"))
         .map_err(|violations| (INVALID_PARAMS, summary(&violations)))?;
     let session_id = episodes::random_id();
-    app.mcp_sessions.insert(session_id.clone(), game);
+    let (shared, cost) = share(&session_id, game);
+    app.mcp_sessions.insert(&session_id, shared, cost);
     Ok(json!({"session_id": session_id}))
 }
 

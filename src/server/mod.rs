@@ -32,7 +32,7 @@ pub use ws::answer_message;
 
 use crate::catalog::{Catalog, Status};
 use slots::Slots;
-use store::Store;
+use store::{Bounds, Store};
 
 /// Everything the handlers share.
 #[derive(Debug)]
@@ -40,8 +40,8 @@ pub struct App {
     catalog: RwLock<Arc<Catalog>>,
     paths: Vec<PathBuf>,
     limits: Limits,
-    http_episodes: Store,
-    mcp_sessions: Store,
+    http_episodes: Store<http::HttpEpisode>,
+    mcp_sessions: Store<store::Shared>,
     slots: Arc<Slots>,
 }
 
@@ -51,8 +51,16 @@ impl App {
         Arc::new(App {
             catalog: RwLock::new(Arc::new(catalog)),
             paths,
-            http_episodes: Store::new(limits.http_episodes, limits.http_ttl),
-            mcp_sessions: Store::new(limits.max_sessions, limits.idle_timeout),
+            http_episodes: Store::new(Bounds {
+                count: limits.http_episodes,
+                bytes: limits.http_episode_bytes,
+                ttl: limits.http_ttl,
+            }),
+            mcp_sessions: Store::new(Bounds {
+                count: limits.max_sessions,
+                bytes: limits.http_episode_bytes,
+                ttl: limits.idle_timeout,
+            }),
             slots: Slots::new(limits.max_sessions),
             limits,
         })

@@ -1,0 +1,255 @@
+//! [`HeapSize`]: an estimate of the heap bytes an episode holds, for stores that are bounded in
+//! bytes (the server's HTTP episodes). It counts the capacity of every owned buffer and what it
+//! points to; allocator overhead and the machine (shared by every episode) are not counted.
+
+use std::mem::size_of;
+use std::sync::Arc;
+
+use indexmap::IndexMap;
+
+use super::reset::{CaseInstance, ResponsePlan};
+use super::state::{CaseDraw, CaseState, Episode, EpisodeWorld, Summary};
+use super::step::StepReport;
+use super::value::Value;
+use crate::data::{FactGroup, Requirements};
+use crate::syntax::ast::{Expr, ExprKind, Ident};
+
+/// Heap bytes owned by a value (its inline size is its owner's).
+pub(crate) trait HeapSize {
+    /// The estimate.
+    fn heap_size(&self) -> usize;
+}
+
+/// Heap bytes of a value together with its inline size (what a box or buffer slot holds).
+fn total<T: HeapSize>(value: &T) -> usize {
+    size_of::<T>() + value.heap_size()
+}
+
+impl HeapSize for String {
+    fn heap_size(&self) -> usize {
+        self.capacity()
+    }
+}
+
+impl<T: HeapSize> HeapSize for Vec<T> {
+    fn heap_size(&self) -> usize {
+        (self.capacity() - self.len()) * size_of::<T>() + self.iter().map(total).sum::<usize>()
+    }
+}
+
+impl<T: HeapSize> HeapSize for Option<T> {
+    fn heap_size(&self) -> usize {
+        self.as_ref().map_or(0, HeapSize::heap_size)
+    }
+}
+
+impl<T: HeapSize> HeapSize for Box<T> {
+    fn heap_size(&self) -> usize {
+        total(&**self)
+    }
+}
+
+impl<T: HeapSize + ?Sized> HeapSize for Arc<T> {
+    /// All of it: the stores that use this hold one episode per entry.
+    fn heap_size(&self) -> usize {
+        2 * size_of::<usize>() + size_of_val(&**self) + (**self).heap_size()
+    }
+}
+
+impl<A: HeapSize, B: HeapSize> HeapSize for (A, B) {
+    fn heap_size(&self) -> usize {
+        self.0.heap_size() + self.1.heap_size()
+    }
+}
+
+impl<K: HeapSize, V: HeapSize> HeapSize for IndexMap<K, V> {
+    /// Entries (key, value and hash) plus the index table (one word per slot).
+    fn heap_size(&self) -> usize {
+        let slot = size_of::<K>() + size_of::<V>() + 2 * size_of::<usize>();
+        self.capacity() * slot
+            + self.iter().map(|(k, v)| k.heap_size() + v.heap_size()).sum::<usize>()
+    }
+}
+
+/// Types that own nothing on the heap.
+macro_rules! inline_only {
+    ($($t:ty),*) => {$(
+        impl HeapSize for $t {
+            fn heap_size(&self) -> usize {
+                0
+            }
+        }
+    )*};
+}
+inline_only!(
+    u32,
+    i64,
+    usize,
+    f64,
+    &'static str,
+    super::ir::V,
+    super::state::Resolution,
+    super::state::Pending
+);
+
+impl HeapSize for str {
+    fn heap_size(&self) -> usize {
+        0
+    }
+}
+
+impl HeapSize for serde_json::Value {
+    fn heap_size(&self) -> usize {
+        match self {
+            serde_json::Value::Null | serde_json::Value::Bool(_) | serde_json::Value::Number(_) => {
+                0
+            }
+            serde_json::Value::String(text) => text.capacity(),
+            serde_json::Value::Array(items) => items.heap_size(),
+            serde_json::Value::Object(map) => {
+                map.iter().map(|(k, v)| 3 * size_of::<usize>() + k.capacity() + total(v)).sum()
+            }
+        }
+    }
+}
+
+impl HeapSize for Value {
+    fn heap_size(&self) -> usize {
+        match self {
+            Value::Null
+            | Value::Bool(_)
+            | Value::Money(_)
+            | Value::Minutes(_)
+            | Value::Count(_)
+            | Value::Percent(_)
+            | Value::Real(_) => 0,
+            Value::Text(text) | Value::Symbol(text) => text.capacity(),
+            Value::Truth(kind, args) => kind.capacity() + args.heap_size(),
+            Value::List(items) => items.heap_size(),
+        }
+    }
+}
+
+impl HeapSize for Ident {
+    fn heap_size(&self) -> usize {
+        self.name.capacity()
+    }
+}
+
+impl HeapSize for Expr {
+    fn heap_size(&self) -> usize {
+        match &self.kind {
+            ExprKind::Money(_)
+            | ExprKind::Minutes(_)
+            | ExprKind::Percent(_)
+            | ExprKind::Int(_)
+            | ExprKind::Real(_)
+            | ExprKind::Bool(_)
+            | ExprKind::Null
+            | ExprKind::Error => 0,
+            ExprKind::Text(text) => text.capacity(),
+            ExprKind::Path(segments) => segments.heap_size(),
+            ExprKind::Call(name, args) => name.heap_size() + args.heap_size(),
+            ExprKind::List(items) => items.heap_size(),
+            ExprKind::Unary(_, operand) => operand.heap_size(),
+            ExprKind::Binary(_, left, right) => left.heap_size() + right.heap_size(),
+            ExprKind::If(condition, then, otherwise) => {
+                condition.heap_size() + then.heap_size() + otherwise.heap_size()
+            }
+        }
+    }
+}
+
+impl HeapSize for FactGroup {
+    fn heap_size(&self) -> usize {
+        self.group.heap_size() + self.summary.heap_size() + self.facts.heap_size()
+    }
+}
+
+impl HeapSize for Requirements {
+    fn heap_size(&self) -> usize {
+        self.checks.heap_size() + self.responses.heap_size() + self.note.heap_size()
+    }
+}
+
+impl HeapSize for ResponsePlan {
+    fn heap_size(&self) -> usize {
+        self.initial.capacity() + self.outcome.capacity()
+    }
+}
+
+impl HeapSize for CaseInstance {
+    fn heap_size(&self) -> usize {
+        self.id.heap_size()
+            + self.variant.heap_size()
+            + self.env.heap_size()
+            + self.values.heap_size()
+            + self.truth.heap_size()
+            + self.requires.heap_size()
+            + self.responses.heap_size()
+            + self.facts.heap_size()
+    }
+}
+
+impl HeapSize for CaseDraw {
+    fn heap_size(&self) -> usize {
+        self.truth.1.heap_size()
+            + self.responses.capacity() * size_of::<(u32, u32, i64)>()
+            + self.env.heap_size()
+    }
+}
+
+impl HeapSize for EpisodeWorld {
+    fn heap_size(&self) -> usize {
+        self.episode_id.heap_size() + self.queue.heap_size() + self.cases.heap_size()
+    }
+}
+
+impl HeapSize for Summary {
+    fn heap_size(&self) -> usize {
+        self.inspected.heap_size() + self.appended.heap_size()
+    }
+}
+
+impl HeapSize for CaseState {
+    fn heap_size(&self) -> usize {
+        let notes: usize = self.notes.iter().map(|n| 2 * size_of::<usize>() + n.len()).sum();
+        self.completed.capacity() * size_of::<Option<u32>>()
+            + self.responses.heap_size()
+            + self.received.capacity() * size_of::<Option<u32>>()
+            + self.notes.capacity() * size_of::<Arc<str>>()
+            + notes
+            + self.paid_as.heap_size()
+            + self.closes.capacity() * size_of::<(i64, bool)>()
+            + self.facts.heap_size()
+            + self.summaries.heap_size()
+    }
+}
+
+impl HeapSize for Episode {
+    fn heap_size(&self) -> usize {
+        self.world.heap_size()
+            + self.stock.heap_size()
+            + self.cases.heap_size()
+            + self.pending.heap_size()
+    }
+}
+
+impl HeapSize for StepReport {
+    fn heap_size(&self) -> usize {
+        let details: usize = self
+            .details
+            .iter()
+            .map(|(k, v)| 3 * size_of::<usize>() + k.capacity() + total(v))
+            .sum();
+        let events: usize =
+            self.events.iter().map(|(kind, _, detail)| kind.capacity() + detail.heap_size()).sum();
+        self.breakdown.heap_size()
+            + self.action_type.heap_size()
+            + self.outcome.heap_size()
+            + details
+            + self.error.as_ref().map_or(0, |(code, message)| code.capacity() + message.capacity())
+            + self.events.capacity() * size_of::<(String, usize, serde_json::Value)>()
+            + events
+    }
+}
