@@ -161,6 +161,7 @@ pub(crate) fn openapi(catalog: &Catalog) -> Value {
                 "requestBody": {"required": true, "content": {"application/json": {"schema": {}}}},
                 "responses": {
                     "200": ok(reference("JsonRpcResponse")),
+                    "202": {"description": "A notification (no `id`): accepted, no body"},
                     "408": error("Request not received in time", "Error"),
                 },
             }},
