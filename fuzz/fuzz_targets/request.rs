@@ -8,11 +8,11 @@
 //! |---|---|---|
 //! | `r` | `POST /reset` body | not 5xx; a JSON body; 200 is an envelope with `reward` null, `done` false |
 //! | `s` | `POST /step` body | not 5xx; a JSON body; 200 is an envelope with a finite `reward` |
-//! | `m` | `POST /mcp` body (JSON-RPC) | always 200 with one JSON-RPC response |
+//! | `m` | `POST /mcp` body (JSON-RPC) | 200 with one JSON-RPC response; 202 and no body only for a notification |
 //! | `c` | `POST /check` body | not 5xx; a JSON body |
 //! | `g` | `GET /state?` + query | not 5xx; a JSON body |
 //! | `h` | `METHOD PATH BODY`, any route | not 5xx |
-//! | `w` | a WebSocket text message | exactly one JSON reply of type observation, state, mcp or error, none only for `close` |
+//! | `w` | a WebSocket text message | exactly one JSON reply of type observation, state, mcp or error, none only for `close` and an MCP notification |
 //!
 //! HTTP requests go through the server's real router (body limit, routing, extractors,
 //! handlers) in process, on a single-threaded Tokio runtime; WebSocket messages go through
@@ -32,7 +32,7 @@ use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
 use shopops::catalog::Catalog;
 use shopops::engine::Game;
-use shopops::server::{App, Limits, answer_message, router};
+use shopops::server::{Answer, App, Limits, answer_message, router};
 use tokio::runtime::Runtime;
 use tower_service::Service;
 
@@ -95,7 +95,7 @@ fuzz_target!(|data: &[u8]| {
 enum Expect {
     /// A JSON body, and on 200 an envelope (of a reset, else of a step).
     Envelope { reset: bool },
-    /// HTTP 200 with a JSON-RPC 2.0 response.
+    /// HTTP 200 with a JSON-RPC 2.0 response, or 202 with no body for a notification.
     JsonRpc,
     /// A JSON body.
     Json,
@@ -121,6 +121,12 @@ fn http(server: &Server, method: Method, uri: &str, body: &str, expect: Expect) 
     let at = || format!("{uri} {body:?} -> {status} {}", String::from_utf8_lossy(&bytes));
     assert!(!status.is_server_error(), "a client input got a server error: {}", at());
     if let Expect::Any = expect {
+        return;
+    }
+    if let Expect::JsonRpc = expect
+        && status == StatusCode::ACCEPTED
+    {
+        assert!(is_notification(body) && bytes.is_empty(), "{}", at());
         return;
     }
     let reply: Value = serde_json::from_slice(&bytes)
@@ -162,14 +168,30 @@ fn json_rpc(reply: &Value, at: &dyn Fn() -> String) {
     }
 }
 
+/// Whether `text` is a JSON-RPC notification: a request object without `id`.
+fn is_notification(text: &str) -> bool {
+    serde_json::from_str::<Value>(text).is_ok_and(|request| {
+        request["jsonrpc"] == "2.0" && request["method"].is_string() && request.get("id").is_none()
+    })
+}
+
 /// One text message on the input's WebSocket session.
 fn websocket(server: &Server, session: &mut Option<Game>, text: &str) {
-    let reply = answer_message(&server.app, session, text);
-    let is_close = serde_json::from_str::<Value>(text).is_ok_and(|v| v["type"] == "close");
-    let Some(reply) = reply else {
-        assert!(is_close, "no reply to a message other than close: {text:?}");
-        *session = None; // The server closes the connection; the next message opens another.
-        return;
+    let answer = answer_message(&server.app, session, text);
+    let message = serde_json::from_str::<Value>(text).unwrap_or_default();
+    let is_close = message["type"] == "close";
+    let reply = match answer {
+        Answer::Reply(reply) => reply,
+        Answer::Nothing => {
+            let data = message.get("data").map(Value::to_string).unwrap_or_default();
+            assert!(message["type"] == "mcp" && is_notification(&data), "no reply: {text:?}");
+            return;
+        }
+        Answer::Close => {
+            assert!(is_close, "closed on a message other than close: {text:?}");
+            *session = None; // The server closes the connection; the next message opens another.
+            return;
+        }
     };
     let at = || format!("{text:?} -> {reply}");
     let reply: Value = serde_json::from_str(&reply)

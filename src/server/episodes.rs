@@ -5,13 +5,32 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
-use super::errors::Violation;
+use super::errors::{Violation, Violations};
 use crate::catalog::Catalog;
 use crate::engine::Game;
 use crate::wire::{Observation, envelope};
 
-/// The longest `episode_id` a reset accepts, in characters.
-const MAX_EPISODE_ID_CHARS: usize = 255;
+/// The longest `episode_id` a request may carry, in characters.
+pub(crate) const MAX_EPISODE_ID_CHARS: usize = 255;
+
+/// An `episode_id` as reset, step and state read it: a string of 1 to
+/// [`MAX_EPISODE_ID_CHARS`] characters, or null for none; a violation is located under `scope`.
+pub(crate) fn episode_id(value: &Value, scope: &str) -> Result<Option<String>, Violation> {
+    let fail =
+        |kind: &str, msg: String| Violation::key(scope, "episode_id", kind, msg, value.clone());
+    match value {
+        Value::Null => Ok(None),
+        Value::String(id) if id.is_empty() => {
+            Err(fail("string_too_short", "episode_id must not be empty".into()))
+        }
+        Value::String(id) if id.chars().count() > MAX_EPISODE_ID_CHARS => Err(fail(
+            "string_too_long",
+            format!("episode_id must be at most {MAX_EPISODE_ID_CHARS} characters"),
+        )),
+        Value::String(id) => Ok(Some(id.clone())),
+        _ => Err(fail("string_type", "episode_id must be a string".into())),
+    }
+}
 
 /// The arguments of a reset, validated.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -24,29 +43,25 @@ pub(crate) struct ResetArgs {
 
 impl ResetArgs {
     /// Reads reset arguments from a JSON object (`null` is an empty one); every violation is
-    /// reported, located under `scope` (`body` over HTTP, `data` over WebSocket).
-    pub(crate) fn parse(value: Value, scope: &str) -> Result<Self, Vec<Violation>> {
+    /// found (the first 20 listed), located under `scope` (`body` over HTTP, `data` over
+    /// WebSocket).
+    pub(crate) fn parse(value: Value, scope: &str) -> Result<Self, Violations> {
         let object = match value {
             Value::Null => Map::new(),
             Value::Object(object) => object,
             other => {
                 let msg = "the reset arguments must be a JSON object".to_string();
-                return Err(vec![Violation {
-                    kind: "model_type".into(),
-                    loc: vec![json!(scope)],
-                    msg,
-                    input: other,
-                }]);
+                return Err(Violations::one(Violation::whole(scope, "model_type", msg, other)));
             }
         };
         let mut args = ResetArgs::default();
-        let mut violations = Vec::new();
+        let mut violations = Violations::new();
         for (key, value) in object {
             let mut fail = |kind: &str, msg: String| {
                 violations.push(Violation::key(scope, &key, kind, msg, value.clone()));
             };
             match key.as_str() {
-                "seed" | "episode_id" | "task" | "tier" if value.is_null() => {}
+                "seed" | "task" | "tier" if value.is_null() => {}
                 // An integral number written as a float (`7.0`) is that integer, as in JSON
                 // Schema and the reference server.
                 "seed" => match &value {
@@ -70,34 +85,29 @@ impl ResetArgs {
                     },
                     _ => fail("int_type", "seed must be an integer from 0 to 2^64-1".into()),
                 },
-                "episode_id" => match &value {
-                    Value::String(id) if id.is_empty() => {
-                        fail("string_too_short", "episode_id must not be empty".into())
-                    }
-                    Value::String(id) if id.chars().count() > MAX_EPISODE_ID_CHARS => fail(
-                        "string_too_long",
-                        format!("episode_id must be at most {MAX_EPISODE_ID_CHARS} characters"),
-                    ),
-                    Value::String(id) => args.episode_id = Some(id.clone()),
-                    _ => fail("string_type", "episode_id must be a string".into()),
+                "episode_id" => match episode_id(&value, scope) {
+                    Ok(id) => args.episode_id = id,
+                    Err(violation) => violations.push(violation),
                 },
                 "task" | "tier" => match &value {
                     Value::String(name) if key == "task" => args.task = Some(name.clone()),
                     Value::String(name) => args.tier = Some(name.clone()),
                     _ => fail("string_type", format!("{key} must be a string")),
                 },
-                _ => fail("extra_forbidden", extra_message(&key)),
+                _ => violations.push_with(|| {
+                    Violation::key(scope, &key, "extra_forbidden", extra_message(&key), value)
+                }),
             }
         }
-        if violations.is_empty() { Ok(args) } else { Err(violations) }
+        violations.or_ok(args)
     }
 
     /// A new episode of the selected task: the given seed (else one from OS entropy) and id
     /// (else a random one).
-    pub(crate) fn start(self, catalog: &Catalog, scope: &str) -> Result<Game, Vec<Violation>> {
+    pub(crate) fn start(self, catalog: &Catalog, scope: &str) -> Result<Game, Violations> {
         let machine = catalog.select(self.task.as_deref(), self.tier.as_deref()).map_err(|e| {
             let input = json!(if e.field == "task" { &self.task } else { &self.tier });
-            vec![Violation::select(scope, e, input)]
+            Violations::one(Violation::select(scope, e, input))
         })?;
         let seed = self.seed.unwrap_or_else(random_u64);
         Ok(Game::new(machine.clone(), seed, self.episode_id.unwrap_or_else(random_id)))

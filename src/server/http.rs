@@ -15,10 +15,10 @@ use serde_json::{Map, Value, json};
 
 use super::App;
 use super::episodes::{self, JsonText, ResetArgs, envelope_text};
-use super::errors::{HttpError, Violation};
+use super::errors::{HttpError, Violation, Violations};
 use super::store::{Shared, entry_cost, lock, share};
 use crate::engine::StepError;
-use crate::wire::{self, Action, Observation, action_from_value};
+use crate::wire::{self, Action, Observation, action_from_value, lax};
 
 /// The longest `request_id` a step accepts, in characters.
 const MAX_REQUEST_ID_CHARS: usize = 255;
@@ -102,12 +102,20 @@ pub(crate) struct StateQuery {
     episode_id: Option<String>,
 }
 
+impl StateQuery {
+    /// The `episode_id` asked for, validated as reset validates it (else 422).
+    fn episode_id(self) -> Result<Option<String>, HttpError> {
+        let id = self.episode_id.map_or(Value::Null, Value::String);
+        episodes::episode_id(&id, "query").map_err(|v| HttpError::Invalid(Violations::one(v)))
+    }
+}
+
 /// `GET /state`: a stored episode's state, or a fresh throw-away episode's.
 pub(crate) async fn state(
     State(app): State<Arc<App>>,
     Query(query): Query<StateQuery>,
 ) -> Result<Json<Value>, HttpError> {
-    match query.episode_id {
+    match query.episode_id()? {
         Some(id) => match stored(&app, &id)? {
             HttpEpisode::Running(shared) => Ok(Json(episodes::state(Some(&lock(&shared))))),
             HttpEpisode::Finished(state) => Ok(Json(json!(*state))),
@@ -152,12 +160,12 @@ pub(crate) fn json_body(body: Result<Bytes, BytesRejection>) -> Result<Value, Ht
         return Ok(Value::Null);
     }
     serde_json::from_slice(&bytes).map_err(|error| {
-        HttpError::Invalid(vec![Violation {
+        HttpError::Invalid(Violations::one(Violation {
             kind: "json_invalid".into(),
             loc: vec![json!("body"), json!(error.column())],
             msg: format!("JSON decode error: {error}"),
             input: json!({}),
-        }])
+        }))
     })
 }
 
@@ -168,19 +176,15 @@ struct StepRequest {
 }
 
 impl StepRequest {
-    /// Checks the envelope and then the action; every violation is reported.
-    fn parse(body: Value) -> Result<Self, Vec<Violation>> {
+    /// Checks the envelope and then the action; every violation is found (the first 20
+    /// listed).
+    fn parse(body: Value) -> Result<Self, Violations> {
         let Value::Object(object) = body else {
             let kind = if body.is_null() { "missing" } else { "model_type" };
             let msg = "the body must be a JSON object with an `action`".to_string();
-            return Err(vec![Violation {
-                kind: kind.into(),
-                loc: vec![json!("body")],
-                msg,
-                input: body,
-            }]);
+            return Err(Violations::one(Violation::whole("body", kind, msg, body)));
         };
-        let mut violations = Vec::new();
+        let mut violations = Violations::new();
         let mut action = None;
         let mut episode_id = None;
         for (key, value) in &object {
@@ -189,16 +193,18 @@ impl StepRequest {
             };
             match key.as_str() {
                 "action" => action = Some(value.clone()),
-                "episode_id" => match value {
-                    Value::String(id) => episode_id = Some(id.clone()),
-                    Value::Null => {}
-                    _ => fail("string_type", "episode_id must be a string"),
+                "episode_id" => match episodes::episode_id(value, "body") {
+                    Ok(id) => episode_id = id,
+                    Err(violation) => violations.push(violation),
                 },
-                "timeout_s" => match value.as_f64() {
-                    Some(seconds) if seconds > 0.0 => {}
-                    Some(_) => fail("greater_than", "timeout_s must be greater than 0"),
-                    None if value.is_null() => {}
-                    None => fail("float_type", "timeout_s must be a number"),
+                "timeout_s" => match value {
+                    Value::Null => {}
+                    // Read as the action's numbers are, leniently.
+                    _ => match lax::float(value) {
+                        Ok(seconds) if seconds > 0.0 => {}
+                        Ok(_) => fail("greater_than", "timeout_s must be greater than 0"),
+                        Err(kind) => fail(kind, "timeout_s must be a number"),
+                    },
                 },
                 "request_id" => match value {
                     Value::String(id) if id.chars().count() > MAX_REQUEST_ID_CHARS => {
@@ -207,17 +213,17 @@ impl StepRequest {
                     Value::String(_) | Value::Null => {}
                     _ => fail("string_type", "request_id must be a string"),
                 },
-                _ => fail(
-                    "extra_forbidden",
-                    &format!(
+                _ => violations.push_with(|| {
+                    let msg = format!(
                         "unknown key `{key}`; a step takes action, episode_id, timeout_s, request_id"
-                    ),
-                ),
+                    );
+                    Violation::key("body", key, "extra_forbidden", msg, value.clone())
+                }),
             }
         }
         let action = match action {
             Some(value) => action_from_value(value)
-                .map_err(|errors| violations.extend(Violation::actions(errors)))
+                .map_err(|errors| violations.append(Violation::actions(errors)))
                 .ok(),
             None => {
                 let msg = "Field required: the step's `action`".to_string();

@@ -1,5 +1,10 @@
 //! MCP over JSON-RPC 2.0 (`POST /mcp`, and `mcp` messages on a WebSocket; protocol spec §7).
-//! One tool per action type; every answer, error or not, is a JSON-RPC response.
+//! One tool per action type; every request with an `id` gets one JSON-RPC response, error or
+//! not. A notification (no `id`) gets none, as JSON-RPC 2.0 says: over HTTP it is answered
+//! `202 Accepted` with an empty body, as MCP's Streamable HTTP transport says, and over a
+//! WebSocket nothing is sent. ShopOps defines no notification, and MCP's
+//! (`notifications/initialized`, `notifications/cancelled`) need no action, so a notification
+//! is acknowledged and ignored: it never steps an episode or opens a session.
 
 use std::sync::Arc;
 
@@ -7,6 +12,8 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
 use super::App;
@@ -27,46 +34,66 @@ const INVALID_REQUEST: i64 = -32600;
 const METHOD_NOT_FOUND: i64 = -32601;
 const INVALID_PARAMS: i64 = -32602;
 
-/// `POST /mcp`: always HTTP 200 with a JSON-RPC body.
+/// `POST /mcp`: HTTP 200 with a JSON-RPC body, or 202 with none for a notification.
 pub(crate) async fn http(
     State(app): State<Arc<App>>,
     body: Result<Bytes, BytesRejection>,
-) -> Json<Value> {
+) -> Response {
     let request = match body.map(|bytes| serde_json::from_slice::<Value>(&bytes)) {
         Ok(Ok(request)) => request,
         Ok(Err(error)) => {
-            return Json(failure(Value::Null, (PARSE_ERROR, format!("Parse error: {error}"))));
+            let error = (PARSE_ERROR, format!("Parse error: {error}"));
+            return Json(failure(Value::Null, error)).into_response();
         }
         Err(rejection) => {
-            return Json(failure(Value::Null, (INVALID_REQUEST, rejection.body_text())));
+            let error = (INVALID_REQUEST, rejection.body_text());
+            return Json(failure(Value::Null, error)).into_response();
         }
     };
-    Json(respond(&app, request, None))
+    match respond(&app, request, None) {
+        Some(response) => Json(response).into_response(),
+        None => StatusCode::ACCEPTED.into_response(),
+    }
 }
 
-/// The response to one JSON-RPC request. Over a WebSocket, `own` is the connection's episode,
-/// which `tools/call` without a `session_id` acts on; over HTTP such a call plays a throw-away
-/// episode.
-pub(crate) fn respond(app: &App, request: Value, own: Option<&mut Option<Game>>) -> Value {
-    let Value::Object(mut request) = request else {
-        return failure(
-            Value::Null,
-            (INVALID_REQUEST, "Invalid request: not a JSON-RPC request object".into()),
-        );
+/// The response to one JSON-RPC message, `None` for a notification. Over a WebSocket, `own` is
+/// the connection's episode, which `tools/call` without a `session_id` acts on; over HTTP such
+/// a call plays a throw-away episode.
+pub(crate) fn respond(app: &App, request: Value, own: Option<&mut Option<Game>>) -> Option<Value> {
+    let mut request = match request {
+        Value::Object(request) => request,
+        Value::Array(_) => {
+            let message = "Invalid request: batches are not supported (MCP 2025-06-18 removed \
+                           them); send one request per message";
+            return Some(failure(Value::Null, (INVALID_REQUEST, message.into())));
+        }
+        _ => {
+            let message = "Invalid request: not a JSON-RPC request object";
+            return Some(failure(Value::Null, (INVALID_REQUEST, message.into())));
+        }
     };
-    let id = request.remove("id").unwrap_or(Value::Null);
+    let id = request.remove("id");
+    let reply = |result: Result<Value, RpcError>| {
+        let id = id.clone().unwrap_or(Value::Null);
+        Some(match result {
+            Ok(result) => json!({"jsonrpc": "2.0", "id": id, "result": result}),
+            Err(error) => failure(id, error),
+        })
+    };
     if request.get("jsonrpc") != Some(&json!("2.0")) {
-        return failure(id, (INVALID_REQUEST, "Invalid request: `jsonrpc` must be \"2.0\"".into()));
+        return reply(Err((INVALID_REQUEST, "Invalid request: `jsonrpc` must be \"2.0\"".into())));
     }
     let Some(Value::String(method)) = request.remove("method") else {
-        return failure(id, (INVALID_REQUEST, "Invalid request: `method` must be a string".into()));
+        return reply(Err((INVALID_REQUEST, "Invalid request: `method` must be a string".into())));
     };
+    // A notification gets no response (module documentation).
+    id.as_ref()?;
     let params = match request.remove("params") {
         None | Some(Value::Null) => Map::new(),
         Some(Value::Object(params)) => params,
-        Some(_) => return failure(id, (INVALID_PARAMS, "`params` must be an object".into())),
+        Some(_) => return reply(Err((INVALID_PARAMS, "`params` must be an object".into()))),
     };
-    let result = match method.as_str() {
+    reply(match method.as_str() {
         "initialize" => Ok(json!({
             "protocolVersion": PROTOCOL_VERSION,
             "capabilities": {"tools": {}},
@@ -78,11 +105,7 @@ pub(crate) fn respond(app: &App, request: Value, own: Option<&mut Option<Game>>)
         "openenv/session/create" => create(app, params),
         "openenv/session/close" => close(app, &params),
         _ => Err((METHOD_NOT_FOUND, format!("Method not found: {method}"))),
-    };
-    match result {
-        Ok(result) => json!({"jsonrpc": "2.0", "id": id, "result": result}),
-        Err(error) => failure(id, error),
-    }
+    })
 }
 
 fn failure(id: Value, (code, message): RpcError) -> Value {

@@ -28,7 +28,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 
 pub use limits::Limits;
-pub use ws::answer_message;
+pub use ws::{Answer, answer_message};
 
 use crate::catalog::{Catalog, Status};
 use slots::Slots;

@@ -57,7 +57,7 @@ pub(crate) fn openapi(catalog: &Catalog) -> Value {
             "required": ["action"],
             "properties": {
                 "action": {"$ref": "#/components/schemas/Action"},
-                "episode_id": {"type": ["string", "null"]},
+                "episode_id": {"type": ["string", "null"], "minLength": 1, "maxLength": 255},
                 "timeout_s": {"type": ["number", "null"], "exclusiveMinimum": 0},
                 "request_id": {"type": ["string", "null"], "maxLength": 255},
             },
@@ -123,7 +123,7 @@ pub(crate) fn openapi(catalog: &Catalog) -> Value {
                 "operationId": "state",
                 "summary": "Episode state: a stored HTTP episode by id, or a fresh one",
                 "parameters": [{"name": "episode_id", "in": "query", "required": false,
-                    "schema": {"type": "string"}}],
+                    "schema": {"type": "string", "minLength": 1, "maxLength": 255}}],
                 "responses": {
                     "200": ok(reference("State")),
                     "404": error("No such stored episode", "Error"),
@@ -161,6 +161,7 @@ pub(crate) fn openapi(catalog: &Catalog) -> Value {
                 "requestBody": {"required": true, "content": {"application/json": {"schema": {}}}},
                 "responses": {
                     "200": ok(reference("JsonRpcResponse")),
+                    "202": {"description": "A notification (no `id`): accepted, no body"},
                     "408": error("Request not received in time", "Error"),
                 },
             }},

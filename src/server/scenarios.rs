@@ -15,7 +15,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::App;
-use super::errors::{HttpError, Violation};
+use super::errors::{HttpError, Violation, Violations};
 use super::http::json_body;
 use crate::catalog::{Catalog, Entry};
 use crate::check::check_sources;
@@ -80,12 +80,12 @@ pub(crate) async fn graph(
         "dot" => {
             Ok(([(header::CONTENT_TYPE, "text/vnd.graphviz")], to_dot(scenario)).into_response())
         }
-        other => Err(HttpError::Invalid(vec![Violation {
+        other => Err(HttpError::Invalid(Violations::one(Violation {
             kind: "enum".into(),
             loc: vec![json!("query"), json!("format")],
             msg: format!("format must be json or dot, not `{other}`"),
             input: json!(other),
-        }])),
+        }))),
     }
 }
 
@@ -131,19 +131,20 @@ struct CheckRequest {
 }
 
 impl CheckRequest {
-    fn parse(body: Value) -> Result<Self, Vec<Violation>> {
+    /// Reads the body; every violation is found (the first 20 listed).
+    fn parse(body: Value) -> Result<Self, Violations> {
         let violation = |key: &str, kind: &str, msg: &str, input: Value| {
             Violation::key("body", key, kind, msg.to_string(), input)
         };
         let Value::Object(object) = body else {
-            return Err(vec![violation(
+            return Err(Violations::one(violation(
                 "source",
                 "missing",
                 "the body must be {\"source\": ...}",
                 body,
-            )]);
+            )));
         };
-        let mut violations = Vec::new();
+        let mut violations = Violations::new();
         let mut request =
             CheckRequest { name: "scenario".into(), source: String::new(), data: None };
         let mut has_source = false;
@@ -170,12 +171,14 @@ impl CheckRequest {
                 ("source" | "data", value) => {
                     violations.push(violation(&key, "string_type", "must be a string", value))
                 }
-                (_, value) => violations.push(violation(
-                    &key,
-                    "extra_forbidden",
-                    "unknown key; a check takes source, data and name",
-                    value,
-                )),
+                (_, value) => violations.push_with(|| {
+                    violation(
+                        &key,
+                        "extra_forbidden",
+                        "unknown key; a check takes source, data and name",
+                        value,
+                    )
+                }),
             }
         }
         if !has_source && violations.is_empty() {
@@ -186,7 +189,7 @@ impl CheckRequest {
                 Value::Null,
             ));
         }
-        if violations.is_empty() { Ok(request) } else { Err(violations) }
+        violations.or_ok(request)
     }
 
     /// The diagnostics of the text, checked in memory below `base`. The data is taken to be the

@@ -1,5 +1,6 @@
 //! WebSocket sessions (`/ws`, protocol spec §5, §6.2): one connection, one session, one
-//! episode at a time; exactly one reply per request, in order; errors never end the session.
+//! episode at a time; exactly one reply per request, in order (none to an MCP notification);
+//! errors never end the session.
 
 use std::pin::Pin;
 use std::sync::Arc;
@@ -56,9 +57,15 @@ pub(crate) async fn upgrade(
         .on_upgrade(move |socket| session(app, socket, query.session_id))
 }
 
-/// What a request asks of the session after its reply.
-enum Next {
+/// What the session does after a message: send a reply, send nothing (an MCP notification),
+/// or close the connection (`close`).
+#[derive(Debug, PartialEq, Eq)]
+pub enum Answer {
+    /// Send this text frame.
     Reply(String),
+    /// Send nothing.
+    Nothing,
+    /// Close the connection.
     Close,
 }
 
@@ -115,43 +122,41 @@ async fn session(app: Arc<App>, mut socket: WebSocket, session_id: Option<String
                 let _ = tokio::time::timeout(CLOSE_GRACE, socket.recv()).await;
                 return;
             }
-            Message::Binary(_) => Next::Reply(
+            Message::Binary(_) => Answer::Reply(
                 frame(
                     "INVALID_JSON",
                     "Invalid JSON: binary frames are not accepted; send each message as a text frame",
                 )
                 .to_string(),
             ),
-            Message::Text(text) => match answer_message(&app, &mut game, text.as_str()) {
-                Some(reply) => Next::Reply(reply),
-                None => Next::Close,
-            },
+            Message::Text(text) => answer_message(&app, &mut game, text.as_str()),
         };
         deadline = Instant::now() + idle;
         match next {
-            Next::Reply(reply) => {
+            Answer::Reply(reply) => {
                 if socket.send(Message::Text(reply.into())).await.is_err() {
                     return;
                 }
             }
-            Next::Close => return close(&mut socket, NORMAL, "closed by the client").await,
+            Answer::Nothing => {}
+            Answer::Close => return close(&mut socket, NORMAL, "closed by the client").await,
         }
     }
 }
 
 /// Answers one text message of a WebSocket session as the server does, without the socket: the
-/// reply frame (an error frame included), or `None` for `close`, after which the server closes
-/// the connection. `game` is the session's episode, `None` until its first reset. Synchronous
+/// reply frame (an error frame included), nothing for an MCP notification, or `Close` for
+/// `close`, after which the server closes the connection. `game` is the session's episode, `None` until its first reset. Synchronous
 /// and free of I/O, so a session can be driven directly (the `request` fuzz target does).
-pub fn answer_message(app: &App, game: &mut Option<Game>, text: &str) -> Option<String> {
+pub fn answer_message(app: &App, game: &mut Option<Game>, text: &str) -> Answer {
     match request(app, game, text) {
-        Ok(reply) => reply,
-        Err(error) => Some(error.to_string()),
+        Ok(answer) => answer,
+        Err(error) => Answer::Reply(error.to_string()),
     }
 }
 
-/// The reply to one text message (`None` for `close`), or its error frame.
-fn request(app: &App, game: &mut Option<Game>, text: &str) -> Result<Option<String>, Value> {
+/// The answer to one text message, or its error frame.
+fn request(app: &App, game: &mut Option<Game>, text: &str) -> Result<Answer, Value> {
     let message: Value = serde_json::from_str(text)
         .map_err(|error| frame("INVALID_JSON", format!("Invalid JSON: {error}")))?;
     let Value::Object(mut envelope) = message else {
@@ -178,14 +183,14 @@ fn request(app: &App, game: &mut Option<Game>, text: &str) -> Result<Option<Stri
             game.insert(new).observation()
         }
         "step" => step(game, data)?,
-        "state" => return Ok(Some(reply("state", &episodes::state(game.as_ref())))),
+        "state" => return Ok(Answer::Reply(reply("state", &episodes::state(game.as_ref())))),
         "mcp" => {
             let response = mcp::respond(app, data.unwrap_or(Value::Null), Some(game));
-            return Ok(Some(reply("mcp", &response)));
+            return Ok(response.map_or(Answer::Nothing, |r| Answer::Reply(reply("mcp", &r))));
         }
-        _ => return Ok(None),
+        _ => return Ok(Answer::Close),
     };
-    Ok(Some(reply_text("observation", &envelope_text(&reply))))
+    Ok(Answer::Reply(reply_text("observation", &envelope_text(&reply))))
 }
 
 /// Takes a step for a `step` message.

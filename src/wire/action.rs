@@ -6,6 +6,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::capped::Capped;
+use super::lax::{self, Kind};
+
 wire_enum! {
     /// The 12 tool-like actions, in the spec's order (§2.1).
     ActionType {
@@ -140,35 +143,26 @@ impl Action {
         self
     }
 
-    /// The request rules of §4.2 that serde cannot express: `case_id` and `note_code` at most
-    /// 64 characters, `refund_amount_usd` finite and `>= 0`.
+    /// The request rules of §4.2 that the types cannot express, as [`action_from_value`]
+    /// applies them: `case_id` and `note_code` at most 64 characters, `refund_amount_usd`
+    /// finite and `>= 0`.
     pub fn validate(&self) -> Result<(), RequestErrors> {
-        let mut errors = Vec::new();
-        for (field, value) in [("case_id", &self.case_id), ("note_code", &self.note_code)] {
-            if let Some(text) = value {
-                let length = text.chars().count();
-                if length > MAX_ID_CHARS {
-                    errors.push(RequestError::field(
-                        "string_too_long",
-                        field,
-                        format!("{field} must be at most {MAX_ID_CHARS} characters (got {length})"),
-                        Value::String(text.clone()),
-                    ));
-                }
+        let mut errors = RequestErrors::new();
+        for (spec, value) in [(&CASE_ID, &self.case_id), (&NOTE_CODE, &self.note_code)] {
+            if let Some(text) = value
+                && let Err(kind) = short(text)
+            {
+                errors.push(spec.refused(kind, Value::String(text.clone())));
             }
         }
         if let Some(amount) = self.refund_amount_usd
-            && !(amount.is_finite() && amount >= 0.0)
+            && let Err(kind) = payable(amount)
         {
-            let kind = if amount.is_finite() { "greater_than_equal" } else { "finite_number" };
-            errors.push(RequestError::field(
-                kind,
-                "refund_amount_usd",
-                format!("refund_amount_usd must be a finite number >= 0 (got {amount})"),
-                serde_json::json!(amount),
-            ));
+            let mut error = REFUND_AMOUNT_USD.refused(kind, serde_json::json!(amount));
+            error.message = REFUND_AMOUNT_USD.message(&amount.to_string());
+            errors.push(error);
         }
-        if errors.is_empty() { Ok(()) } else { Err(errors) }
+        errors.or_ok(())
     }
 }
 
@@ -177,16 +171,16 @@ impl Action {
 /// server's 422 items (`type`, `loc`, `msg`, `input`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct RequestError {
-    /// A short code: `json_invalid`, `model_type`, `missing`, `extra_forbidden`, `enum`,
-    /// `string_type`, `float_type`, `bool_type`, `dict_type`, `string_too_long`,
-    /// `greater_than_equal`, `finite_number`.
+    /// A short code, pydantic's where it has one: `json_invalid`, `model_type`, `missing`,
+    /// `extra_forbidden`, `enum`, `string_type`, `float_type`, `float_parsing`, `bool_type`,
+    /// `bool_parsing`, `dict_type`, `string_too_long`, `greater_than_equal`, `finite_number`.
     pub kind: &'static str,
     /// The offending field (`action_type`, an unknown key, ...), `None` when the request as a
     /// whole is wrong (not JSON, not an object).
     pub field: Option<String>,
     /// One readable sentence that names the field.
     pub message: String,
-    /// The offending value (`null` when it is missing).
+    /// The offending value as sent (`null` when it is missing); whoever reports it bounds it.
     pub input: Value,
 }
 
@@ -215,119 +209,181 @@ impl fmt::Display for RequestError {
 
 impl std::error::Error for RequestError {}
 
-/// Every violation of one request, in field order (never empty).
-pub type RequestErrors = Vec<RequestError>;
+/// The violations of one request, in field order (never empty when returned as an error):
+/// the first [`MAX_LISTED`](super::MAX_LISTED) listed, the rest counted.
+pub type RequestErrors = Capped<RequestError>;
+
+/// A field of the action and what its error messages say it must be.
+struct Spec {
+    name: &'static str,
+    expected: &'static str,
+}
+
+impl Spec {
+    /// The sentence of a violation: what the field must be and what it got.
+    fn message(&self, got: &str) -> String {
+        format!("{} must be {}, got {got}", self.name, self.expected)
+    }
+
+    /// A violation of this field by `input`.
+    fn refused(&self, kind: &'static str, input: Value) -> RequestError {
+        RequestError::field(kind, self.name, self.message(&describe(&input)), input)
+    }
+}
+
+const ACTION_TYPE: Spec = Spec { name: "action_type", expected: "one of the 12 action types" };
+const CASE_ID: Spec =
+    Spec { name: "case_id", expected: "a string of at most 64 characters, or null" };
+const REFUND_AMOUNT_USD: Spec = Spec {
+    name: "refund_amount_usd",
+    expected: "a finite number >= 0 (a numeric string is read as its number), or null",
+};
+const EXPEDITE: Spec = Spec {
+    name: "expedite",
+    expected: "a boolean (also 0, 1 and, in any case, \"true\", \"false\", \"yes\", \"no\", \
+               \"on\", \"off\", \"t\", \"f\", \"y\", \"n\")",
+};
+const ESCALATION_REASON: Spec =
+    Spec { name: "escalation_reason", expected: "one of the escalation reasons, or null" };
+const NOTE_CODE: Spec =
+    Spec { name: "note_code", expected: "a string of at most 64 characters, or null" };
+const METADATA: Spec = Spec { name: "metadata", expected: "an object" };
+// The messages above spell out the limit.
+const _: () = assert!(MAX_ID_CHARS == 64);
 
 /// The fields an action may carry, in wire order.
 const FIELDS: [&str; 7] = [
-    "action_type",
-    "case_id",
-    "refund_amount_usd",
-    "expedite",
-    "escalation_reason",
-    "note_code",
-    "metadata",
+    ACTION_TYPE.name,
+    CASE_ID.name,
+    REFUND_AMOUNT_USD.name,
+    EXPEDITE.name,
+    ESCALATION_REASON.name,
+    NOTE_CODE.name,
+    METADATA.name,
 ];
 
 /// Parses and validates an action from JSON text: see [`action_from_value`].
 pub fn parse_action(json: &str) -> Result<Action, RequestErrors> {
     let value: Value = serde_json::from_str(json).map_err(|e| {
-        vec![RequestError::body(
+        RequestErrors::one(RequestError::body(
             "json_invalid",
             format!("the action is not valid JSON: {e}"),
             Value::String(json.to_string()),
-        )]
+        ))
     })?;
     action_from_value(value)
 }
 
 /// Parses and validates an action from a JSON value (e.g. the `action` of a step request).
-/// Every violation is reported, not just the first: not an object, unknown keys, a missing
-/// `action_type`, wrong types, bad enum values, and the rules of [`Action::validate`].
+/// Every violation is found (the first 20 listed): not an object, unknown keys, a missing
+/// `action_type`, wrong types, bad enum values, and the rules of [`Action::validate`]. Numbers
+/// and booleans are read leniently, as pydantic's lax mode reads them (`"83.39"`, `"true"`).
 pub fn action_from_value(value: Value) -> Result<Action, RequestErrors> {
     let Value::Object(mut object) = value else {
         let message = format!("the action must be a JSON object, got {}", json_kind(&value));
-        return Err(vec![RequestError::body("model_type", message, value)]);
+        return Err(RequestErrors::one(RequestError::body("model_type", message, value)));
     };
-    let mut errors = Vec::new();
-    for unknown in object.keys().filter(|key| !FIELDS.contains(&key.as_str())) {
-        errors.push(RequestError::field(
-            "extra_forbidden",
-            unknown.as_str(),
-            format!("unknown field `{unknown}`; an action has only {}", FIELDS.join(", ")),
-            object[unknown].clone(),
-        ));
+    let mut errors = RequestErrors::new();
+    for (unknown, input) in object.iter().filter(|(key, _)| !FIELDS.contains(&key.as_str())) {
+        errors.push_with(|| {
+            let message =
+                format!("unknown field `{unknown}`; an action has only {}", FIELDS.join(", "));
+            RequestError::field("extra_forbidden", unknown.as_str(), message, input.clone())
+        });
     }
     let mut fields = Fields { object: &mut object, errors: &mut errors };
-    let action_type =
-        fields.take::<ActionType>("action_type", "enum", "one of the 12 action types");
+    let action_type = fields.take(&ACTION_TYPE, named);
     let mut action = Action::new(action_type.flatten().unwrap_or(ActionType::InspectOrder));
     if action_type.is_none() {
         fields.errors.push(RequestError::field(
             "missing",
-            "action_type",
+            ACTION_TYPE.name,
             "action_type is required (one of the 12 action types)",
             Value::Null,
         ));
     }
-    action.case_id = fields.nullable("case_id", "string_type", "a string or null");
-    action.refund_amount_usd =
-        fields.nullable("refund_amount_usd", "float_type", "a number or null");
-    action.expedite =
-        fields.take("expedite", "bool_type", "a boolean").flatten().unwrap_or_default();
-    action.escalation_reason =
-        fields.nullable("escalation_reason", "enum", "one of the escalation reasons or null");
-    action.note_code = fields.nullable("note_code", "string_type", "a string or null");
-    action.metadata =
-        fields.take("metadata", "dict_type", "an object").flatten().unwrap_or_default();
-    if let Err(violations) = action.validate() {
-        errors.extend(violations);
-    }
-    if errors.is_empty() { Ok(action) } else { Err(errors) }
+    action.case_id = fields.nullable(&CASE_ID, id_text);
+    action.refund_amount_usd = fields.nullable(&REFUND_AMOUNT_USD, amount);
+    action.expedite = fields.take(&EXPEDITE, lax::boolean).flatten().unwrap_or_default();
+    action.escalation_reason = fields.nullable(&ESCALATION_REASON, named);
+    action.note_code = fields.nullable(&NOTE_CODE, id_text);
+    action.metadata = fields.take(&METADATA, object_of).flatten().unwrap_or_default();
+    errors.or_ok(action)
 }
 
-/// The fields of an action object, taken one by one; every ill-typed one is recorded.
+/// At most [`MAX_ID_CHARS`] characters.
+fn short(text: &str) -> Result<(), Kind> {
+    if text.chars().count() <= MAX_ID_CHARS { Ok(()) } else { Err("string_too_long") }
+}
+
+/// A refund amount: finite and `>= 0`.
+fn payable(amount: f64) -> Result<(), Kind> {
+    match amount {
+        x if !x.is_finite() => Err("finite_number"),
+        x if x < 0.0 => Err("greater_than_equal"),
+        _ => Ok(()),
+    }
+}
+
+/// `case_id` or `note_code`: a [`short`] string.
+fn id_text(value: &Value) -> Result<String, Kind> {
+    let text = value.as_str().ok_or("string_type")?;
+    short(text)?;
+    Ok(text.to_string())
+}
+
+/// `refund_amount_usd`: a [`payable`] number, read leniently.
+fn amount(value: &Value) -> Result<f64, Kind> {
+    let amount = lax::float(value)?;
+    payable(amount)?;
+    Ok(amount)
+}
+
+/// A wire enumeration value (`action_type`, `escalation_reason`).
+fn named<T: serde::de::DeserializeOwned>(value: &Value) -> Result<T, Kind> {
+    T::deserialize(value).map_err(|_| "enum")
+}
+
+fn object_of(value: &Value) -> Result<Map<String, Value>, Kind> {
+    value.as_object().cloned().ok_or("dict_type")
+}
+
+/// The fields of an action object, taken one by one; every refused one is recorded.
 struct Fields<'a> {
     object: &'a mut Map<String, Value>,
     errors: &'a mut RequestErrors,
 }
 
 impl Fields<'_> {
-    /// The field's value: `None` when absent, `Some(None)` when present but ill-typed.
-    fn take<T: serde::de::DeserializeOwned>(
+    /// The field's value as `read` reads it: `None` when absent, `Some(None)` when refused.
+    fn take<T>(
         &mut self,
-        name: &str,
-        kind: &'static str,
-        expected: &str,
+        spec: &Spec,
+        read: impl Fn(&Value) -> Result<T, Kind>,
     ) -> Option<Option<T>> {
-        let value = self.object.remove(name)?;
-        match serde_json::from_value(value.clone()) {
+        let value = self.object.remove(spec.name)?;
+        match read(&value) {
             Ok(parsed) => Some(Some(parsed)),
-            Err(_) => {
-                let message = format!("{name} must be {expected}, got {}", describe(&value));
-                self.errors.push(RequestError::field(kind, name, message, value));
+            Err(kind) => {
+                self.errors.push(spec.refused(kind, value));
                 Some(None)
             }
         }
     }
-}
 
-impl Fields<'_> {
-    /// A field that may be absent or `null`; `None` also when it is ill-typed (recorded).
-    fn nullable<T: serde::de::DeserializeOwned>(
-        &mut self,
-        name: &str,
-        kind: &'static str,
-        expected: &str,
-    ) -> Option<T> {
-        self.take::<Option<T>>(name, kind, expected).flatten().flatten()
+    /// A field that may be absent or `null`; `None` also when it is refused (recorded).
+    fn nullable<T>(&mut self, spec: &Spec, read: impl Fn(&Value) -> Result<T, Kind>) -> Option<T> {
+        self.take(spec, |value| if value.is_null() { Ok(None) } else { read(value).map(Some) })
+            .flatten()
+            .flatten()
     }
 }
 
 /// A value as an error message quotes it: strings quoted, short values whole.
 fn describe(value: &Value) -> String {
     match value {
-        Value::String(text) if text.chars().count() <= 40 => format!("\"{text}\""),
+        Value::String(text) if text.chars().count() <= 40 => format!("{value}"),
+        Value::String(text) => format!("a string of {} characters", text.chars().count()),
         Value::Bool(_) | Value::Number(_) | Value::Null => value.to_string(),
         _ => json_kind(value).to_string(),
     }
@@ -347,12 +403,12 @@ fn json_kind(value: &Value) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wire::schemas;
+    use crate::wire::{MAX_LISTED, schemas};
 
     fn rejected(json: &str) -> RequestError {
         match parse_action(json) {
             Ok(action) => panic!("{json} was accepted as {action:?}"),
-            Err(mut errors) => errors.remove(0),
+            Err(errors) => errors.listed()[0].clone(),
         }
     }
 
@@ -376,7 +432,7 @@ mod tests {
         assert_eq!(action.refund_amount_usd, Some(81.21));
         assert_eq!(action.case_id.as_deref(), Some("RPR-1"));
         assert_eq!(action.metadata.len(), 1);
-        // The derived Deserialize agrees with the field-by-field parser.
+        // The derived Deserialize agrees with the field-by-field parser on strict input.
         assert_eq!(serde_json::from_str::<Action>(json).unwrap(), action);
     }
 
@@ -402,10 +458,10 @@ mod tests {
         assert_names(r#"{"action_type":null}"#, "action_type");
         assert_names(r#"{"action_type":"switch_case","case_id":7}"#, "case_id");
         assert_names(
-            r#"{"action_type":"issue_refund","refund_amount_usd":"81.21"}"#,
+            r#"{"action_type":"issue_refund","refund_amount_usd":"81,21"}"#,
             "refund_amount_usd",
         );
-        assert_names(r#"{"action_type":"ship_replacement","expedite":"yes"}"#, "expedite");
+        assert_names(r#"{"action_type":"ship_replacement","expedite":"maybe"}"#, "expedite");
         assert_names(r#"{"action_type":"ship_replacement","expedite":null}"#, "expedite");
         assert_names(r#"{"action_type":"add_internal_note","note_code":["a"]}"#, "note_code");
         assert_names(r#"{"action_type":"close_case","metadata":[]}"#, "metadata");
@@ -416,7 +472,7 @@ mod tests {
 
     #[test]
     fn reports_every_violation_with_its_kind_and_input() {
-        let errors = parse_action(r#"{"case_id":7,"bogus":1,"expedite":"yes","note_code":null}"#)
+        let errors = parse_action(r#"{"case_id":7,"bogus":1,"expedite":"maybe","note_code":null}"#)
             .unwrap_err();
         let summary: Vec<(&str, Option<&str>)> =
             errors.iter().map(|e| (e.kind, e.field.as_deref())).collect();
@@ -426,19 +482,44 @@ mod tests {
                 ("extra_forbidden", Some("bogus")),
                 ("missing", Some("action_type")),
                 ("string_type", Some("case_id")),
-                ("bool_type", Some("expedite")),
+                ("bool_parsing", Some("expedite")),
             ]
         );
-        assert_eq!(errors[0].input, serde_json::json!(1));
-        assert_eq!(errors[2].input, serde_json::json!(7));
+        assert_eq!(errors.listed()[0].input, serde_json::json!(1));
+        assert_eq!(errors.listed()[2].input, serde_json::json!(7));
+        assert_eq!(errors.listed()[3].input, serde_json::json!("maybe"));
         assert_eq!(rejected("{").kind, "json_invalid");
         assert_eq!(rejected("[]").kind, "model_type");
         assert_eq!(rejected(r#"{"action_type":"refund"}"#).kind, "enum");
         let negative = rejected(r#"{"action_type":"issue_refund","refund_amount_usd":-1}"#);
-        assert_eq!(
-            (negative.kind, negative.input),
-            ("greater_than_equal", serde_json::json!(-1.0))
-        );
+        assert_eq!((negative.kind, negative.input), ("greater_than_equal", serde_json::json!(-1)));
+        // The value as sent is echoed, a quoted one too.
+        let quoted = rejected(r#"{"action_type":"issue_refund","refund_amount_usd":"-1"}"#);
+        assert_eq!((quoted.kind, quoted.input), ("greater_than_equal", serde_json::json!("-1")));
+    }
+
+    #[test]
+    fn reads_quoted_numbers_and_booleans_as_pydantic_lax_mode_does() {
+        let refund = parse_action(r#"{"action_type":"issue_refund","refund_amount_usd":"83.39"}"#);
+        assert_eq!(refund, Ok(Action::refund(83.39)));
+        let ship = parse_action(r#"{"action_type":"ship_replacement","expedite":"true"}"#);
+        assert_eq!(ship, Ok(Action::ship(true)));
+        let ship = parse_action(r#"{"action_type":"ship_replacement","expedite":0}"#);
+        assert_eq!(ship, Ok(Action::ship(false)));
+        // Pydantic reads "inf" and "nan"; the schema's amounts are finite.
+        for quoted in [r#""inf""#, r#""nan""#, r#""1e400""#] {
+            let json = format!(r#"{{"action_type":"issue_refund","refund_amount_usd":{quoted}}}"#);
+            assert_eq!(rejected(&json).kind, "finite_number", "{json}");
+        }
+    }
+
+    #[test]
+    fn lists_twenty_violations_and_counts_the_rest() {
+        let keys: Vec<String> = (0..85_000).map(|i| format!(r#""k{i}":{i}"#)).collect();
+        let json = format!(r#"{{"action_type":"close_case",{}}}"#, keys.join(","));
+        let errors = parse_action(&json).unwrap_err();
+        assert_eq!((errors.listed().len(), errors.len()), (MAX_LISTED, 85_000));
+        assert_eq!(errors.listed()[0].field.as_deref(), Some("k0"));
     }
 
     #[test]
@@ -449,7 +530,9 @@ mod tests {
         );
         for amount in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, -1.0] {
             let errors = Action::refund(amount).validate().unwrap_err();
-            assert_eq!(errors[0].field.as_deref(), Some("refund_amount_usd"));
+            let error = &errors.listed()[0];
+            assert_eq!(error.field.as_deref(), Some("refund_amount_usd"));
+            assert!(error.message.ends_with(&format!("got {amount}")), "{error}");
         }
         assert!(Action::refund(0.0).validate().is_ok());
         // Not a request error: zero is refused by the rules of the game (§4.3), not the schema.

@@ -95,7 +95,9 @@ macro_rules! wire_enum {
 }
 
 mod action;
+mod capped;
 mod envelope;
+pub(crate) mod lax;
 mod observation;
 
 #[cfg(test)]
@@ -106,6 +108,7 @@ pub use action::{
     Action, ActionType, EscalationReason, MAX_ID_CHARS, RequestError, RequestErrors,
     action_from_value, parse_action,
 };
+pub use capped::{Capped, MAX_LISTED};
 pub use envelope::{Envelope, envelope};
 pub use observation::{
     BusinessMetrics, CarrierStatus, CasePriority, CaseStatus, CaseType, CaseView, CustomerTier,

@@ -29,7 +29,8 @@ fi
 
 # Schemathesis writes its example database and cache into the working directory: use a scratch
 # one. The configuration turns off one check for one operation: POST /mcp is JSON-RPC, whose
-# every answer (parse errors included) is HTTP 200 by design (protocol spec §7).
+# every answer (parse errors included) is HTTP 200 by design (protocol spec §7), or 202 with no
+# body for a notification.
 work=$(mktemp -d /tmp/shopops-schemathesis.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 cat >"$work/schemathesis.toml" <<'TOML'
