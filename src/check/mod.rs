@@ -7,6 +7,7 @@ mod case_data;
 mod cycles;
 mod declarations;
 mod declare;
+mod duplicates;
 pub mod infer;
 pub mod load;
 mod never_cleared;
@@ -112,6 +113,7 @@ pub fn check_sources(sources: SourceMap, roots: &[FileId]) -> Report {
         let checked = check_file(&mut report.sources, &mut cache, root, &mut report.diagnostics);
         report.checked.push(checked);
     }
+    duplicates::check_scenario_ids(&mut report.checked, &mut report.diagnostics);
     diag::sort(&mut report.diagnostics);
     report.diagnostics.dedup();
     report
