@@ -33,7 +33,8 @@ pub struct Catalog {
 /// One scenario file of the set.
 #[derive(Clone, Debug)]
 pub struct Entry {
-    /// Scenario id (the file stem while the file has never checked clean).
+    /// Scenario id (the file stem while the file has never checked clean; the path when
+    /// another file has that id).
     pub id: String,
     /// The scenario file.
     pub path: PathBuf,
@@ -67,12 +68,11 @@ pub struct SourceText {
 /// Why a set of scenario files could not be served.
 #[derive(Debug)]
 pub enum LoadError {
-    /// A path could not be read.
+    /// A given path does not exist or cannot be listed.
     Io(std::io::Error),
-    /// The check found errors; the report holds the diagnostics and sources to render them.
+    /// The check found errors (an unreadable file and two files declaring one id among them);
+    /// the report holds the diagnostics and sources to render them.
     Invalid(Box<Report>),
-    /// Two files declare the same scenario id.
-    DuplicateId(String),
     /// No file declares a scenario.
     Empty,
 }
@@ -84,7 +84,6 @@ impl fmt::Display for LoadError {
             LoadError::Invalid(report) => {
                 write!(f, "{} error(s) in the scenarios; see `shopops check`", report.errors())
             }
-            LoadError::DuplicateId(id) => write!(f, "two scenario files declare the id `{id}`"),
             LoadError::Empty => {
                 f.write_str("no scenario found (a scenario file has a `scenario` block)")
             }
@@ -112,7 +111,7 @@ impl Catalog {
         if report.errors() > 0 {
             return Err(LoadError::Invalid(Box::new(report)));
         }
-        let catalog = Catalog::build(report, &Catalog::default())?;
+        let catalog = Catalog::build(report, &Catalog::default());
         if catalog.entries.is_empty() {
             return Err(LoadError::Empty);
         }
@@ -120,21 +119,23 @@ impl Catalog {
     }
 
     /// Checks and compiles every scenario file under `paths` again. A scenario that fails the
-    /// check keeps its version from `previous` (status `error`); one that never checked clean
-    /// is listed but not served. Only unreadable paths and duplicate ids fail the reload.
+    /// check (an unreadable file, or one of two declaring the same id, included) keeps its
+    /// version from `previous` (status `error`); one that never checked clean is listed but not
+    /// served. Only a given path that does not exist or cannot be listed fails the reload.
     pub fn reload(paths: &[PathBuf], previous: &Catalog) -> Result<Catalog, LoadError> {
-        Catalog::build(check_paths(paths).map_err(LoadError::Io)?, previous)
+        Ok(Catalog::build(check_paths(paths).map_err(LoadError::Io)?, previous))
     }
 
-    fn build(report: Report, previous: &Catalog) -> Result<Catalog, LoadError> {
+    fn build(report: Report, previous: &Catalog) -> Catalog {
         let diagnostics = to_json(&report.diagnostics, &report.sources);
         let sources = report.sources;
-        let mut entries = IndexMap::new();
+        let mut listed = Vec::new();
         for checked in report.checked {
             let path = sources.file(checked.root).path.clone();
             let before = previous.entries.values().find(|e| e.path == path);
-            // A scenario file caught half-written (an editor saving in place) reads as a file
-            // without a scenario: it keeps its last good version until its text is whole again.
+            // A scenario file caught half-written (an editor saving in place), or unreadable (an
+            // empty stand-in), reads as a file without a scenario: it keeps its last good
+            // version until its text is whole again.
             let scenario = is_scenario_text(&sources.file(checked.root).text);
             if !scenario && before.is_none() {
                 continue;
@@ -150,14 +151,9 @@ impl Catalog {
                     machine: None,
                 }),
             };
-            if let Some(entry) = entry {
-                let id = entry.id.clone();
-                if entries.insert(id.clone(), entry).is_some() {
-                    return Err(LoadError::DuplicateId(id));
-                }
-            }
+            listed.extend(entry);
         }
-        Ok(Catalog { entries, diagnostics })
+        Catalog { entries: by_id(listed), diagnostics }
     }
 
     /// Every scenario that can be played, in load order.
@@ -306,7 +302,54 @@ fn files_of(checked: &Checked, sources: &SourceMap) -> Arc<[SourceText]> {
     .collect()
 }
 
+/// The entries keyed by id, in load order. A clean scenario's id is unique (two files declaring
+/// one id fail the check), but a failing file's id, kept from its last good version or its
+/// file stem, may be one another file now has: such an entry is listed under its path, and
+/// not served.
+fn by_id(listed: Vec<Entry>) -> IndexMap<String, Entry> {
+    let clean: Vec<String> =
+        listed.iter().filter(|e| e.status == Status::Ok).map(|e| e.id.clone()).collect();
+    let mut entries = IndexMap::new();
+    for entry in listed {
+        let entry = if entry.status == Status::Error
+            && (clean.contains(&entry.id) || entries.contains_key(&entry.id))
+        {
+            Entry { id: entry.path.display().to_string(), machine: None, ..entry }
+        } else {
+            entry
+        };
+        entries.entry(entry.id.clone()).or_insert(entry);
+    }
+    entries
+}
+
 fn stem(path: &Path) -> String {
     path.file_stem()
         .map_or_else(|| path.display().to_string(), |s| s.to_string_lossy().into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(id: &str, path: &str, status: Status) -> Entry {
+        Entry { id: id.into(), path: path.into(), status, machine: None, files: Arc::from([]) }
+    }
+
+    #[test]
+    fn a_failing_file_whose_id_is_taken_is_listed_under_its_path() {
+        let listed = vec![
+            entry("b", "s/a.shop", Status::Error),
+            entry("b", "s/b.shop", Status::Ok),
+            entry("t", "s/x/t.shop", Status::Error),
+            entry("t", "s/y/t.shop", Status::Error),
+        ];
+        let entries = by_id(listed);
+        let keyed: Vec<(&str, &str)> =
+            entries.iter().map(|(key, e)| (key.as_str(), e.id.as_str())).collect();
+        assert_eq!(
+            keyed,
+            [("s/a.shop", "s/a.shop"), ("b", "b"), ("t", "t"), ("s/y/t.shop", "s/y/t.shop")]
+        );
+    }
 }

@@ -1,14 +1,15 @@
 //! Watching scenario files: a debounced, recursive watch that calls back once per burst of
 //! changes to `.shop` or YAML files. Editors save by writing a temporary file and renaming it,
 //! so directories are watched (never single files) and any event on a relevant path counts,
-//! whatever its kind — but reads, which the reload itself causes.
+//! whatever its kind — but reads, which the reload itself causes. Links are not followed: a
+//! linked directory is not watched, as the walk of the check does not enter it.
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{RecvTimeoutError, channel};
 use std::time::{Duration, Instant};
 
 use notify::event::{AccessKind, AccessMode, EventKind};
-use notify::{RecommendedWatcher, RecursiveMode, Watcher};
+use notify::{Config, RecommendedWatcher, RecursiveMode, Watcher};
 
 /// How long the files must be quiet before the callback runs.
 pub const QUIET: Duration = Duration::from_millis(50);
@@ -36,7 +37,7 @@ pub fn watch(
     mut on_change: impl FnMut() + Send + 'static,
 ) -> notify::Result<Watch> {
     let (changed, changes) = channel();
-    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+    let on_event = move |event: notify::Result<notify::Event>| {
         let relevant = match event {
             Ok(event) => {
                 changes_content(&event.kind) && event.paths.iter().any(|p| is_scenario_file(p))
@@ -47,7 +48,9 @@ pub fn watch(
         if relevant {
             let _ = changed.send(());
         }
-    })?;
+    };
+    let config = Config::default().with_follow_symlinks(false);
+    let mut watcher = RecommendedWatcher::new(on_event, config)?;
     for path in paths {
         let (target, mode) = if path.is_dir() {
             (path.as_path(), RecursiveMode::Recursive)

@@ -1,11 +1,12 @@
 //! Reads a scenario file, follows its imports and loads its case data.
 
 use std::collections::BTreeMap;
-use std::path::{Component, Path, PathBuf};
+use std::path::Path;
 use std::rc::Rc;
 
 use crate::data::{self, Case};
 use crate::diag::{Code, Diagnostic};
+pub use crate::source::normalize;
 use crate::source::{FileId, SourceMap, Span};
 use crate::syntax::ast::{ExprKind, Stmt};
 use crate::syntax::parse_file;
@@ -139,15 +140,7 @@ pub fn open(
     if let Some(id) = sources.find(path) {
         return Some(id);
     }
-    let read = if sources.may_read(path) {
-        std::fs::read_to_string(path)
-    } else {
-        Err(std::io::Error::new(
-            std::io::ErrorKind::PermissionDenied,
-            "outside the directory this check may read",
-        ))
-    };
-    match read {
+    match sources.read(path) {
         Ok(text) => Some(sources.add(path, text)),
         Err(error) => {
             diagnostics.push(
@@ -181,21 +174,4 @@ pub fn load_cases(
             None
         }
     }
-}
-
-/// Removes `.` and resolvable `..` components, for stable paths in output.
-pub fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir
-                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
-            {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
 }

@@ -7,6 +7,7 @@ mod case_data;
 mod cycles;
 mod declarations;
 mod declare;
+mod duplicates;
 pub mod infer;
 pub mod load;
 mod never_cleared;
@@ -15,10 +16,11 @@ pub mod scope;
 mod summaries;
 pub mod ty;
 mod unused;
+mod walk;
 mod weights;
 
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::compile::graph::DependencyGraph;
 use crate::data::Case;
@@ -77,27 +79,19 @@ impl Report {
     }
 }
 
-/// Checks files and directories (recursively, `*.shop`). Only unreadable paths given by the
-/// caller are I/O errors; everything else is a diagnostic.
+/// Checks files and directories (recursively, `*.shop`; see [`walk`] for what is read). Only a
+/// given path that does not exist or cannot be listed is an I/O error; everything else, an
+/// unreadable file included, is a diagnostic.
 pub fn check_paths(paths: &[PathBuf]) -> io::Result<Report> {
-    let mut files = Vec::new();
-    for path in paths {
-        collect(path, &mut files)?;
+    let walk = walk::walk(paths)?;
+    let mut report = check_sources(walk.sources, &walk.roots);
+    for checked in &mut report.checked {
+        checked.has_errors |= walk.unread.contains(&checked.root);
     }
-    files.sort();
-    files.dedup();
-    let mut sources = SourceMap::new();
-    let mut roots = Vec::new();
-    for path in &files {
-        let text = std::fs::read_to_string(path)?;
-        let path = load::normalize(path);
-        let id = match sources.find(&path) {
-            Some(id) => id,
-            None => sources.add(path, text),
-        };
-        roots.push(id);
-    }
-    Ok(check_sources(sources, &roots))
+    report.diagnostics.extend(walk.diagnostics);
+    diag::sort(&mut report.diagnostics);
+    report.diagnostics.dedup();
+    Ok(report)
 }
 
 /// Checks the given root files of `sources`. Imports and case data are looked up in `sources`
@@ -119,6 +113,7 @@ pub fn check_sources(sources: SourceMap, roots: &[FileId]) -> Report {
         let checked = check_file(&mut report.sources, &mut cache, root, &mut report.diagnostics);
         report.checked.push(checked);
     }
+    duplicates::check_scenario_ids(&mut report.checked, &mut report.diagnostics);
     diag::sort(&mut report.diagnostics);
     report.diagnostics.dedup();
     report
@@ -127,24 +122,6 @@ pub fn check_sources(sources: SourceMap, roots: &[FileId]) -> Report {
 /// Whether a file's text declares a scenario (else it is a library, such as a prelude).
 pub fn is_scenario_text(text: &str) -> bool {
     text.lines().any(|line| line.trim_start().starts_with("scenario "))
-}
-
-fn collect(path: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {
-    if path.is_dir() {
-        let mut entries: Vec<PathBuf> =
-            std::fs::read_dir(path)?.map(|e| e.map(|e| e.path())).collect::<io::Result<_>>()?;
-        entries.sort();
-        for entry in entries {
-            if entry.is_dir() || entry.extension().is_some_and(|e| e == "shop") {
-                collect(&entry, out)?;
-            }
-        }
-        Ok(())
-    } else {
-        std::fs::metadata(path)?;
-        out.push(path.to_path_buf());
-        Ok(())
-    }
 }
 
 /// Checks one root file with its imports and case data.

@@ -72,6 +72,7 @@ codes! {
     TrivialPolicyScores = "017", Error, "a trivial policy scores (`--prove`)";
     Farmable = "018", Error, "a repeated action pays (`--prove`)";
     Unreached = "019", Error, "component or blocker never reached (`--prove`)";
+    DuplicateScenario = "020", Error, "two files declare one scenario id";
 }
 
 impl Code {

@@ -97,12 +97,17 @@ impl App {
         &self.paths
     }
 
-    /// The directory `POST /check` checks text in: the first served directory (or the
-    /// directory of the first served file).
+    /// The directory `POST /check` checks text in, and the only one it reads from (its source
+    /// map is confined to it, which canonicalises it): the first served directory, or the
+    /// directory of the first served file. The empty path (`serve .`, `serve x.shop`) is the
+    /// current directory.
     fn check_base(&self) -> PathBuf {
-        let first =
-            self.paths.first().map(|p| crate::check::load::normalize(p)).unwrap_or_default();
-        if first.is_dir() { first } else { first.parent().map(PathBuf::from).unwrap_or_default() }
+        let first = self.paths.first().map(|p| crate::source::normalize(p)).unwrap_or_default();
+        if first.as_os_str().is_empty() || first.is_dir() {
+            first
+        } else {
+            first.parent().map(PathBuf::from).unwrap_or_default()
+        }
     }
 }
 

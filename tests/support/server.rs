@@ -3,6 +3,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -30,10 +31,22 @@ impl Server {
 
     /// Starts `shopops serve ... DIR`, waiting until it listens. Its log (stderr) is collected.
     pub(crate) fn start_on(dir: &str, extra: &[&str]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_shopops"))
+        Server::spawn(Command::new(env!("CARGO_BIN_EXE_shopops")), dir, extra)
+    }
+
+    /// As [`Server::start_on`], run in the directory `cwd`, so that `path` can be `.` or a bare
+    /// file name.
+    pub(crate) fn start_in(cwd: &Path, path: &str, extra: &[&str]) -> Server {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_shopops"));
+        command.current_dir(cwd);
+        Server::spawn(command, path, extra)
+    }
+
+    fn spawn(mut command: Command, path: &str, extra: &[&str]) -> Server {
+        let mut child = command
             .args(["serve", "--host", "127.0.0.1", "--port", "0"])
             .args(extra)
-            .arg(dir)
+            .arg(path)
             .stderr(Stdio::piped())
             .spawn()
             .expect("start shopops serve");

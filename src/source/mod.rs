@@ -1,11 +1,16 @@
 //! Source files and byte spans into them.
 //!
 //! Every diagnostic points into a [`SourceMap`]: one `.shop` or YAML file per [`FileId`], and
-//! [`Span`]s that name their file, so a label can point into any file of a scenario.
+//! [`Span`]s that name their file, so a label can point into any file of a scenario. Files
+//! missing from the map are read from disk by [`read::read`], within the map's confinement.
+
+pub mod read;
 
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
+
+pub use read::{MAX_FILE_BYTES, ReadError, Root, normalize};
 
 /// Index of a file in a [`SourceMap`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -53,6 +58,8 @@ pub struct SourceFile {
     /// Full text.
     pub text: String,
     line_starts: Vec<usize>,
+    /// A stand-in for a file that could not be read (empty; never found by [`SourceMap::find`]).
+    unread: bool,
 }
 
 impl SourceFile {
@@ -91,8 +98,19 @@ impl SourceFile {
 #[derive(Debug, Default)]
 pub struct SourceMap {
     files: Vec<SourceFile>,
-    /// When set, files missing from the map may be read from disk only below this directory.
-    confined_to: Option<PathBuf>,
+    access: Access,
+}
+
+/// Which files missing from a map may be read from disk.
+#[derive(Debug, Default)]
+enum Access {
+    /// Any (files the user named, and what they import).
+    #[default]
+    Anywhere,
+    /// Only below this root.
+    Below(Root),
+    /// None (the root a map was confined to does not exist).
+    Nowhere,
 }
 
 impl SourceMap {
@@ -102,17 +120,20 @@ impl SourceMap {
     }
 
     /// An empty map that reads files from disk only below `root` (for text from untrusted
-    /// sources, such as a request body: its imports cannot reach the rest of the disk).
-    pub fn confined(root: impl Into<PathBuf>) -> Self {
-        Self { files: Vec::new(), confined_to: Some(root.into()) }
+    /// sources, such as a request body: its imports cannot reach the rest of the disk). The
+    /// root is canonicalised here, once; when it does not exist, nothing is read from disk.
+    pub fn confined(root: impl AsRef<Path>) -> Self {
+        let access = Root::new(root.as_ref()).map_or(Access::Nowhere, Access::Below);
+        Self { files: Vec::new(), access }
     }
 
-    /// Whether a file missing from the map may be read from disk at `path` (normalised).
-    pub fn may_read(&self, path: &Path) -> bool {
-        self.confined_to.as_ref().is_none_or(|root| {
-            path.starts_with(root)
-                && !path.components().any(|c| matches!(c, std::path::Component::ParentDir))
-        })
+    /// Reads a file missing from the map from disk, if the map may read it ([`read::read`]).
+    pub fn read(&self, path: &Path) -> Result<String, ReadError> {
+        match &self.access {
+            Access::Anywhere => read::read(path, None),
+            Access::Below(root) => read::read(path, Some(root)),
+            Access::Nowhere => Err(ReadError::Outside),
+        }
     }
 
     /// Adds a file and returns its id.
@@ -120,8 +141,23 @@ impl SourceMap {
         let text = text.into();
         let line_starts =
             std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        self.push(SourceFile { path: path.into(), text, line_starts, unread: false })
+    }
+
+    /// Adds an empty stand-in for a file that could not be read, so that a diagnostic can name
+    /// it; [`SourceMap::find`] never returns it.
+    pub fn add_unread(&mut self, path: impl Into<PathBuf>) -> FileId {
+        self.push(SourceFile {
+            path: path.into(),
+            text: String::new(),
+            line_starts: vec![0],
+            unread: true,
+        })
+    }
+
+    fn push(&mut self, file: SourceFile) -> FileId {
         let id = FileId(u32::try_from(self.files.len()).expect("fewer than 2^32 files"));
-        self.files.push(SourceFile { path: path.into(), text, line_starts });
+        self.files.push(file);
         id
     }
 
@@ -132,7 +168,7 @@ impl SourceMap {
 
     /// The id of an already loaded path.
     pub fn find(&self, path: &Path) -> Option<FileId> {
-        self.files.iter().position(|f| f.path == path).map(|i| FileId(i as u32))
+        self.files.iter().position(|f| !f.unread && f.path == path).map(|i| FileId(i as u32))
     }
 
     /// The text a span covers.
@@ -144,5 +180,27 @@ impl SourceMap {
     /// Every file, in load order.
     pub fn files(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
         self.files.iter().enumerate().map(|(i, f)| (FileId(i as u32), f))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_map_confined_to_a_missing_directory_reads_nothing() {
+        let sources = SourceMap::confined("/nonexistent/shopops");
+        let refused = sources.read(Path::new("/nonexistent/shopops/prelude.shop")).unwrap_err();
+        assert!(matches!(refused, ReadError::Outside), "{refused}");
+    }
+
+    #[test]
+    fn a_stand_in_for_an_unread_file_is_never_found() {
+        let mut sources = SourceMap::new();
+        let stand_in = sources.add_unread("prelude.shop");
+        assert_eq!(sources.find(Path::new("prelude.shop")), None);
+        let read = sources.add("prelude.shop", "check order\n");
+        assert_eq!(sources.find(Path::new("prelude.shop")), Some(read));
+        assert_eq!(sources.file(stand_in).line_col(0), (1, 1));
     }
 }
