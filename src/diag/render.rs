@@ -225,7 +225,9 @@ impl SourceCode for Excerpt {
             shown,
             contents.line() + self.first_line,
             contents.column(),
-            contents.line_count(),
+            // miette counts lines from the start of the text (its snippet merging relies on
+            // that), so the lines before the excerpt count too.
+            contents.line_count() + self.first_line,
         )))
     }
 }
