@@ -8,10 +8,6 @@
 
 mod support;
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
-use std::time::Duration;
-
 use serde_json::{Value, json};
 use support::server::Server;
 
@@ -27,29 +23,9 @@ fn unknown_keys() -> String {
     (0..KEYS).map(|i| format!(r#""k{i}":0"#)).collect::<Vec<_>>().join(",")
 }
 
-/// One HTTP request: the status, the headers and the raw body.
-fn raw_http(server: &Server, method: &str, path: &str, body: &str) -> (u16, String, Vec<u8>) {
-    let mut stream = TcpStream::connect(&server.address).expect("connect");
-    stream.set_read_timeout(Some(Duration::from_secs(30))).expect("timeout");
-    let head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\n\
-         Content-Length: {}\r\nConnection: close\r\n\r\n",
-        server.address,
-        body.len()
-    );
-    stream.write_all(head.as_bytes()).expect("send");
-    stream.write_all(body.as_bytes()).expect("send");
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response).expect("read");
-    let end = response.windows(4).position(|w| w == b"\r\n\r\n").expect("headers end");
-    let headers = String::from_utf8_lossy(&response[..end]).to_string();
-    let status = headers[9..12].parse().expect("status");
-    (status, headers, response[end + 4..].to_vec())
-}
-
 /// A 422 whose raw body is under [`SMALL`]: its `detail` list.
 fn small_422(server: &Server, path: &str, body: &str) -> Vec<Value> {
-    let (status, _, bytes) = raw_http(server, "POST", path, body);
+    let (status, _, bytes) = server.raw_http("POST", path, body);
     assert_eq!(status, 422, "{path}: {}", String::from_utf8_lossy(&bytes));
     assert!(bytes.len() < SMALL, "{path}: a 422 of {} bytes", bytes.len());
     let reply: Value = serde_json::from_slice(&bytes).expect("JSON");
@@ -258,7 +234,7 @@ async fn an_mcp_notification_gets_no_response() {
     for method in ["notifications/initialized", "tools/call", "openenv/session/create", "nope"] {
         let notification =
             json!({"jsonrpc": "2.0", "method": method, "params": {"name": "close_case"}});
-        let (status, headers, body) = raw_http(&server, "POST", "/mcp", &notification.to_string());
+        let (status, headers, body) = server.raw_http("POST", "/mcp", &notification.to_string());
         assert_eq!((status, body.len()), (202, 0), "{method}: {headers}");
     }
     // A request with a null id is a request, not a notification.

@@ -21,6 +21,9 @@ pub(super) struct ServeArgs {
     /// Port to listen on.
     #[arg(long, env = "PORT", default_value_t = 8000)]
     port: u16,
+    /// Open connections, HTTP and WebSocket; at the limit no more are accepted until one closes.
+    #[arg(long, env = "SHOPOPS_MAX_CONNECTIONS", default_value_t = Limits::default().max_connections, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    max_connections: usize,
     /// Concurrent WebSocket sessions; further connections get `CAPACITY_REACHED`.
     #[arg(long, env = "SHOPOPS_MAX_SESSIONS", default_value_t = Limits::default().max_sessions)]
     max_sessions: usize,
@@ -40,6 +43,12 @@ pub(super) struct ServeArgs {
     /// Largest request body, in bytes.
     #[arg(long, env = "SHOPOPS_MAX_BODY_BYTES", default_value_t = Limits::default().max_body_bytes)]
     max_body_bytes: usize,
+    /// Largest `POST /check` body, in bytes.
+    #[arg(long, env = "SHOPOPS_MAX_CHECK_BYTES", default_value_t = Limits::default().max_check_bytes)]
+    max_check_bytes: usize,
+    /// `POST /check` requests served at once (429 with `Retry-After` beyond).
+    #[arg(long, env = "SHOPOPS_MAX_CHECKS", default_value_t = Limits::default().max_checks, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    max_checks: usize,
     /// Largest WebSocket message, in bytes.
     #[arg(long, env = "SHOPOPS_MAX_FRAME_BYTES", default_value_t = Limits::default().max_frame_bytes)]
     max_frame_bytes: usize,
@@ -69,12 +78,15 @@ pub(super) fn run(args: ServeArgs) -> Result<u8, String> {
     let catalog =
         if watching { Catalog::default() } else { super::scenarios::load(&args.scenarios)? };
     let limits = Limits {
+        max_connections: args.max_connections,
         max_sessions: args.max_sessions,
         idle_timeout: Duration::from_secs(args.idle_timeout),
         http_episodes: args.http_episodes,
         http_episode_bytes: args.http_episode_bytes,
         http_ttl: Duration::from_secs(args.http_ttl),
         max_body_bytes: args.max_body_bytes,
+        max_check_bytes: args.max_check_bytes,
+        max_checks: args.max_checks,
         max_frame_bytes: args.max_frame_bytes,
         request_timeout: Duration::from_secs(args.request_timeout),
     };
@@ -93,6 +105,9 @@ pub(super) fn run(args: ServeArgs) -> Result<u8, String> {
     } else {
         None
     };
-    runtime.block_on(serve(app, address)).map_err(|e| format!("cannot serve on {address}: {e}"))?;
+    let served = runtime.block_on(serve(app, address));
+    // Work still running (a check, a session) does not hold the process up.
+    runtime.shutdown_timeout(Duration::from_millis(100));
+    served.map_err(|e| format!("cannot serve on {address}: {e}"))?;
     Ok(0)
 }

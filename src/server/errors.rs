@@ -7,7 +7,7 @@
 
 use std::io;
 
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
@@ -174,6 +174,8 @@ pub(crate) enum HttpError {
     Conflict(String),
     /// Another 4xx from reading the body (413 when over the limit).
     Body(StatusCode, String),
+    /// 429 with `Retry-After`: a bounded resource (the checks running at once) is in use.
+    Busy(String),
 }
 
 impl IntoResponse for HttpError {
@@ -188,10 +190,18 @@ impl IntoResponse for HttpError {
             }
             HttpError::Conflict(message) => (StatusCode::CONFLICT, json!(message)),
             HttpError::Body(status, message) => (status, json!(message)),
+            HttpError::Busy(message) => {
+                let detail = axum::Json(json!({"detail": message}));
+                let retry = [(header::RETRY_AFTER, RETRY_AFTER_SECONDS)];
+                return (StatusCode::TOO_MANY_REQUESTS, retry, detail).into_response();
+            }
         };
         (status, axum::Json(json!({"detail": detail}))).into_response()
     }
 }
+
+/// What a 429 asks the client to wait, in seconds: a check takes well under a second.
+const RETRY_AFTER_SECONDS: &str = "1";
 
 /// A WebSocket error frame (protocol spec §5).
 pub(crate) fn frame(code: &str, message: impl Into<String>) -> Value {

@@ -5,6 +5,9 @@ use std::time::Duration;
 /// The server's bounds (protocol spec §5, §6). Nothing grows beyond them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
+    /// Open connections (HTTP and WebSocket); at the limit, no more are accepted until one
+    /// closes.
+    pub max_connections: usize,
     /// Concurrent WebSocket sessions.
     pub max_sessions: usize,
     /// A WebSocket session without a client message for this long is closed.
@@ -18,6 +21,10 @@ pub struct Limits {
     pub http_ttl: Duration,
     /// Largest request body, in bytes.
     pub max_body_bytes: usize,
+    /// Largest `POST /check` body, in bytes (a scenario and its case data).
+    pub max_check_bytes: usize,
+    /// `POST /check` requests served at once; beyond it, 429 with `Retry-After`.
+    pub max_checks: usize,
     /// Largest WebSocket message, in bytes.
     pub max_frame_bytes: usize,
     /// Slow clients: a request's headers must arrive within this (counted from the connection
@@ -30,12 +37,15 @@ impl Default for Limits {
     fn default() -> Self {
         const MIB: usize = 1 << 20;
         Limits {
+            max_connections: 2048,
             max_sessions: 1024,
             idle_timeout: Duration::from_secs(900),
             http_episodes: 10_000,
             http_episode_bytes: 64 * MIB,
             http_ttl: Duration::from_secs(1800),
             max_body_bytes: MIB,
+            max_check_bytes: MIB,
+            max_checks: 2,
             max_frame_bytes: MIB,
             request_timeout: Duration::from_secs(30),
         }

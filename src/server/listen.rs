@@ -31,9 +31,11 @@ use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use serde_json::json;
+
+use super::Limits;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::watch;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 use tokio::time::Sleep;
 
 /// Serves `router` on `listener` until `shutdown` resolves, then lets open HTTP requests finish
@@ -41,19 +43,26 @@ use tokio::time::Sleep;
 pub(super) async fn run(
     listener: TcpListener,
     router: Router,
-    timeout: Duration,
+    limits: &Limits,
     shutdown: impl Future<Output = ()>,
 ) -> io::Result<()> {
+    let (timeout, max_connections) = (limits.request_timeout, limits.max_connections);
     let service = TowerToHyperService::new(router);
     let mut http = http1::Builder::new();
-    http.timer(TokioTimer::new()).header_read_timeout(timeout);
+    http.timer(TokioTimer::new())
+        .header_read_timeout(timeout)
+        .max_buf_size(MAX_HEADER_BYTES)
+        .max_headers(MAX_HEADERS);
+    let connections_left = Arc::new(Semaphore::new(max_connections));
     // Each connection holds a receiver: the sender signals shutdown and sees them all gone.
     let (stop, connections) = watch::channel(());
     let mut shutdown = pin!(shutdown);
     loop {
-        let stream = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
+        // At the connection limit, no more are accepted until one closes (they wait in the
+        // kernel's backlog).
+        let (stream, permit) = tokio::select! {
+            accepted = accept(&listener, &connections_left) => match accepted {
+                Ok(accepted) => accepted,
                 Err(error) => {
                     accept_failed(error).await;
                     continue;
@@ -77,15 +86,36 @@ pub(super) async fn run(
             if result.is_err_and(|error| error.is_timeout()) {
                 header_timeout.store(true, Ordering::Relaxed);
             }
+            drop(permit);
             // The connection drops here: its socket closes (after a 408, see `Guarded`).
         });
     }
     drop(listener);
     drop(connections);
     let _ = stop.send(());
-    stop.closed().await;
+    // Open requests get a moment to finish; the process ends promptly either way.
+    let _ = tokio::time::timeout(SHUTDOWN_GRACE, stop.closed()).await;
     Ok(())
 }
+
+/// The next connection, once the connection limit allows one.
+async fn accept(
+    listener: &TcpListener,
+    connections_left: &Arc<Semaphore>,
+) -> io::Result<(TcpStream, OwnedSemaphorePermit)> {
+    let permit = connections_left.clone().acquire_owned().await.map_err(io::Error::other)?;
+    let (stream, _) = listener.accept().await?;
+    Ok((stream, permit))
+}
+
+/// The most bytes of a request's head (request line and headers) read; beyond it, 431.
+const MAX_HEADER_BYTES: usize = 64 << 10;
+
+/// The most headers a request may have; beyond it, 431.
+const MAX_HEADERS: usize = 100;
+
+/// How long open requests may take to finish after a shutdown signal.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
 
 /// After a failed accept: per-connection errors are skipped; others (out of file descriptors)
 /// are logged and retried after a pause, as `axum::serve` does.

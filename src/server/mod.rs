@@ -43,6 +43,8 @@ pub struct App {
     http_episodes: Store<http::HttpEpisode>,
     mcp_sessions: Store<store::Shared>,
     slots: Arc<Slots>,
+    /// Permits for `POST /check`: the checks that may run at once.
+    checks: Arc<tokio::sync::Semaphore>,
 }
 
 impl App {
@@ -62,6 +64,7 @@ impl App {
                 ttl: limits.idle_timeout,
             }),
             slots: Slots::new(limits.max_sessions),
+            checks: Arc::new(tokio::sync::Semaphore::new(limits.max_checks)),
             limits,
         })
     }
@@ -151,7 +154,14 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/scenarios/{id}/graph", get(scenarios::graph))
         .route("/scenarios/{id}/source", get(scenarios::source))
         .route("/diagnostics", get(scenarios::diagnostics))
-        .route("/check", post(scenarios::check))
+        .route(
+            "/check",
+            post(scenarios::check)
+                // Inner layers run later: this limit replaces the router's for `/check`, and
+                // a check is admitted before its body is read.
+                .layer(DefaultBodyLimit::max(app.limits.max_check_bytes))
+                .layer(axum::middleware::from_fn_with_state(app.clone(), scenarios::admit)),
+        )
         .fallback(http::not_found)
         .method_not_allowed_fallback(http::method_not_allowed)
         .layer(DefaultBodyLimit::max(body_limit))
@@ -169,8 +179,8 @@ pub async fn serve(app: Arc<App>, address: SocketAddr) -> std::io::Result<()> {
     let catalog = app.catalog();
     let tasks: Vec<&str> = catalog.ids().collect();
     eprintln!("shopops: serving {} on http://{bound} ({} tasks)", tasks.join(", "), tasks.len());
-    let timeout = app.limits.request_timeout;
-    listen::run(listener, router(app), timeout, shutdown()).await
+    let limits = app.limits;
+    listen::run(listener, router(app), &limits, shutdown()).await
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

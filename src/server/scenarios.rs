@@ -8,11 +8,14 @@ use std::sync::Arc;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
+use axum::extract::{Extension, Request};
 use axum::extract::{Path, Query, State};
-use axum::http::header;
+use axum::http::{HeaderName, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
+use tokio::sync::OwnedSemaphorePermit;
 
 use super::App;
 use super::errors::{HttpError, Violation, Violations};
@@ -105,22 +108,64 @@ pub(crate) async fn diagnostics(State(app): State<Arc<App>>) -> Json<Value> {
     Json(json!(app.catalog().diagnostics()))
 }
 
+/// Diagnostics a `POST /check` answer lists at most (the first, in report order).
+pub(crate) const MAX_LISTED_DIAGNOSTICS: usize = 100;
+
+/// Bytes of listed diagnostics a `POST /check` answer holds at most.
+const MAX_CHECK_ANSWER_BYTES: usize = 256 << 10;
+
+/// The header that gives the number of diagnostics found, listed or not.
+const TOTAL_HEADER: &str = "x-diagnostics-total";
+
+/// Middleware of `POST /check`: admits the request while fewer than `--max-checks` run, before
+/// its body is read; else 429 with `Retry-After`. The permit travels with the request.
+pub(crate) async fn admit(
+    State(app): State<Arc<App>>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    match app.checks.clone().try_acquire_owned() {
+        Ok(permit) => {
+            request.extensions_mut().insert(Arc::new(permit));
+            next.run(request).await
+        }
+        Err(_) => HttpError::Busy(format!(
+            "{} checks are running, the most this server runs at once; retry shortly",
+            app.limits.max_checks
+        ))
+        .into_response(),
+    }
+}
+
 /// `POST /check`: checks `{"source": "...", "data": "...", "name": "..."}` and returns its
 /// diagnostics. The scenario is checked as `<name>.shop` in the served directory (so `import
 /// "prelude.shop"` finds the served prelude) with `data` as the file its `cases` line names;
-/// nothing outside that directory is read.
+/// nothing outside that directory is read. The answer lists the first
+/// [`MAX_LISTED_DIAGNOSTICS`] diagnostics (fewer when they would pass
+/// [`MAX_CHECK_ANSWER_BYTES`]); the `x-diagnostics-total` header counts them all.
 pub(crate) async fn check(
     State(app): State<Arc<App>>,
+    Extension(permit): Extension<Arc<OwnedSemaphorePermit>>,
     body: Result<Bytes, BytesRejection>,
-) -> Result<Json<Value>, HttpError> {
+) -> Result<Response, HttpError> {
     let request = CheckRequest::parse(json_body(body)?).map_err(HttpError::Invalid)?;
     let base = app.check_base();
-    let diagnostics =
-        tokio::task::spawn_blocking(move || request.run(base)).await.map_err(|_| {
-            let message = "the checker failed on this input: a bug, please report it";
-            HttpError::Body(axum::http::StatusCode::UNPROCESSABLE_ENTITY, message.into())
-        })?;
-    Ok(Json(diagnostics))
+    // The permit is held until the check is done, even if the request is given up on.
+    let (listed, total) = tokio::task::spawn_blocking(move || {
+        let answer = request.run(base);
+        drop(permit);
+        answer
+    })
+    .await
+    .map_err(|_| {
+        let message = "the checker failed on this input: a bug, please report it";
+        HttpError::Body(axum::http::StatusCode::UNPROCESSABLE_ENTITY, message.into())
+    })?;
+    let headers = [
+        (header::CONTENT_TYPE, "application/json".to_string()),
+        (HeaderName::from_static(TOTAL_HEADER), total.to_string()),
+    ];
+    Ok((headers, listed).into_response())
 }
 
 /// A validated `POST /check` body.
@@ -192,9 +237,10 @@ impl CheckRequest {
         violations.or_ok(request)
     }
 
-    /// The diagnostics of the text, checked in memory below `base`. The data is taken to be the
-    /// file the scenario's `cases "PATH"` names (else `data/<name>.yaml`).
-    fn run(self, base: PathBuf) -> Value {
+    /// The diagnostics of the text, checked in memory below `base`: the JSON array of those
+    /// listed, and how many there are in all. The data is taken to be the file the
+    /// scenario's `cases "PATH"` names (else `data/<name>.yaml`).
+    fn run(self, base: PathBuf) -> (String, usize) {
         let mut sources = SourceMap::confined(base.clone());
         let data_path = cases_path(&self.source).map_or_else(
             || base.join("data").join(format!("{}.yaml", self.name)),
@@ -205,7 +251,20 @@ impl CheckRequest {
             sources.add(normalize(&data_path), data);
         }
         let report = check_sources(sources, &[root]);
-        json!(to_json(&report.diagnostics, &report.sources))
+        let first = &report.diagnostics[..report.diagnostics.len().min(MAX_LISTED_DIAGNOSTICS)];
+        let mut listed = String::from("[");
+        for diagnostic in to_json(first, &report.sources) {
+            let text = serde_json::to_string(&diagnostic).unwrap_or_default();
+            if listed.len() + text.len() + 2 > MAX_CHECK_ANSWER_BYTES {
+                break;
+            }
+            if listed.len() > 1 {
+                listed.push(',');
+            }
+            listed.push_str(&text);
+        }
+        listed.push(']');
+        (listed, report.diagnostics.len())
     }
 }
 

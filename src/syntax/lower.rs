@@ -8,7 +8,7 @@ use super::ast::{
     BinaryOp, Block, Clause, ClauseKeyword, Else, Expr, ExprKind, Ident, Stmt, UnaryOp,
 };
 use super::grammar::{Rule, ShopParser};
-use super::{MAX_DEPTH, MAX_FILE_BYTES, MAX_SYNTAX_ERRORS, MAX_TREE_DEPTH};
+use super::{MAX_DEPTH, MAX_FILE_BYTES, MAX_PARTS, MAX_SYNTAX_ERRORS, MAX_TREE_DEPTH};
 use crate::diag::{Code, Diagnostic};
 use crate::source::{FileId, Span};
 
@@ -28,7 +28,7 @@ pub fn parse_file(file: FileId, text: &str) -> Result<Vec<Stmt>, Vec<Diagnostic>
     // pest stops at the first error; to report more, parsing resumes at the next top-level
     // statement (a line starting in column 0) after each error.
     let mut errors = Vec::new();
-    let mut lowering = Lowering { file, offset: 0, diagnostics: Vec::new(), nodes: 0 };
+    let mut lowering = Lowering { file, offset: 0, diagnostics: Vec::new(), nodes: 0, parts: 0 };
     let mut stmts = Vec::new();
     let mut start = 0;
     while start < text.len() {
@@ -116,7 +116,7 @@ pub fn parse_expr(file: FileId, offset: usize, text: &str) -> Result<Expr, Diagn
     }
     let mut pairs =
         ShopParser::parse(Rule::expression, text).map_err(|e| syntax_error(file, offset, &e))?;
-    let mut lowering = Lowering { file, offset, diagnostics: Vec::new(), nodes: 0 };
+    let mut lowering = Lowering { file, offset, diagnostics: Vec::new(), nodes: 0, parts: 0 };
     let expr_pair = pairs.next().expect("expression rule").into_inner().next().expect("expr");
     let expr = lowering.top_expr(expr_pair, 0);
     match lowering.diagnostics.into_iter().next() {
@@ -277,12 +277,17 @@ struct Lowering {
     diagnostics: Vec<Diagnostic>,
     /// Operators, calls, lists and `if`s seen in the current top-level expression.
     nodes: u32,
+    /// Statements (nested ones included), arguments and clauses lowered so far.
+    parts: usize,
 }
 
 impl Lowering {
     fn lower_file(&mut self, mut pairs: pest::iterators::Pairs<'_, Rule>, stmts: &mut Vec<Stmt>) {
         let file = pairs.next().expect("file rule");
         for pair in file.into_inner().filter(|p| p.as_rule() == Rule::stmt) {
+            if !self.count_part(&pair) {
+                break;
+            }
             stmts.push(self.stmt(pair, 0));
         }
     }
@@ -323,6 +328,7 @@ impl Lowering {
         }
         for part in inner {
             match part.as_rule() {
+                Rule::expr | Rule::clause if !self.count_part(&part) => break,
                 Rule::expr => stmt.args.push(self.top_expr(part, depth + 1)),
                 Rule::clause => stmt.clauses.push(self.clause(part, depth)),
                 Rule::block => stmt.block = Some(self.block(part, depth)),
@@ -342,7 +348,13 @@ impl Lowering {
 
     fn block(&mut self, pair: Pair<'_, Rule>, depth: usize) -> Block {
         let span = self.span(&pair);
-        let stmts = pair.into_inner().map(|p| self.stmt(p, depth + 1)).collect();
+        let mut stmts = Vec::new();
+        for inner in pair.into_inner() {
+            if !self.count_part(&inner) {
+                break;
+            }
+            stmts.push(self.stmt(inner, depth + 1));
+        }
         Block { stmts, span }
     }
 
@@ -365,6 +377,22 @@ impl Lowering {
     fn top_expr(&mut self, pair: Pair<'_, Rule>, depth: usize) -> Expr {
         self.nodes = 0;
         self.expr(pair, depth)
+    }
+
+    /// Counts a statement, argument or clause; false (and a diagnostic, once) past
+    /// [`MAX_PARTS`].
+    fn count_part(&mut self, pair: &Pair<'_, Rule>) -> bool {
+        self.parts += 1;
+        if self.parts == MAX_PARTS + 1 {
+            self.diagnostics.push(
+                Diagnostic::new(Code::Syntax, self.span(pair), "the file is too long")
+                    .label(format!(
+                        "more than {MAX_PARTS} statements, arguments and clauses; the rest is not checked"
+                    ))
+                    .help("split the file, and import the parts"),
+            );
+        }
+        self.parts <= MAX_PARTS
     }
 
     /// Counts one inner node; false (and a diagnostic, once) past [`MAX_TREE_DEPTH`].
@@ -627,6 +655,29 @@ mod tests {
 
     fn expr(text: &str) -> String {
         parse_expr(FileId(0), 0, text).expect("parses").to_string()
+    }
+
+    fn messages(text: &str) -> Vec<String> {
+        let errors = parse_file(FileId(0), text).expect_err("fails");
+        errors.into_iter().map(|d| d.message).collect()
+    }
+
+    #[test]
+    fn parsing_stops_after_fifty_syntax_errors() {
+        let messages = messages(&"a @\n".repeat(10_000));
+        assert_eq!(messages.len(), MAX_SYNTAX_ERRORS + 1);
+        assert_eq!(
+            messages.last().unwrap(),
+            "too many syntax errors; the rest of the file is not checked"
+        );
+    }
+
+    #[test]
+    fn a_file_of_tiny_statements_or_arguments_is_cut_off_once() {
+        for text in ["a\n".repeat(MAX_PARTS + 10), format!("a {}\n", "b ".repeat(MAX_PARTS + 10))] {
+            assert_eq!(messages(&text), ["the file is too long"]);
+        }
+        assert!(parse_file(FileId(0), &"a\n".repeat(MAX_PARTS)).is_ok());
     }
 
     fn args(text: &str) -> Vec<String> {

@@ -93,6 +93,49 @@ impl Server {
         (status, serde_json::from_str(payload).unwrap_or(Value::Null))
     }
 
+    /// One HTTP request: the status, the headers and the raw body.
+    pub(crate) fn raw_http(&self, method: &str, path: &str, body: &str) -> (u16, String, Vec<u8>) {
+        let mut stream = TcpStream::connect(&self.address).expect("connect");
+        stream.set_read_timeout(Some(Duration::from_secs(30))).expect("timeout");
+        let head = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\n\
+             Content-Length: {}\r\nConnection: close\r\n\r\n",
+            self.address,
+            body.len()
+        );
+        stream.write_all(head.as_bytes()).expect("send");
+        stream.write_all(body.as_bytes()).expect("send");
+        let mut response = Vec::new();
+        stream.read_to_end(&mut response).expect("read");
+        let end = response.windows(4).position(|w| w == b"\r\n\r\n").expect("headers end");
+        let headers = String::from_utf8_lossy(&response[..end]).to_string();
+        let status = headers[9..12].parse().expect("status");
+        (status, headers, response[end + 4..].to_vec())
+    }
+
+    /// The server's resident memory, in KiB (Linux).
+    pub(crate) fn rss_kib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .expect("the server's /proc status");
+        let line = status.lines().find(|l| l.starts_with("VmRSS:")).expect("VmRSS");
+        line.split_whitespace().nth(1).and_then(|kib| kib.parse().ok()).expect("a number")
+    }
+
+    /// Sends SIGTERM and waits up to `within` for the process to end; whether it did.
+    pub(crate) fn terminate_within(&mut self, within: Duration) -> bool {
+        let pid = self.child.id().to_string();
+        let sent = Command::new("kill").args(["-TERM", &pid]).status().expect("kill");
+        assert!(sent.success(), "kill -TERM {pid}");
+        let started = std::time::Instant::now();
+        while started.elapsed() < within {
+            if self.child.try_wait().expect("wait").is_some() {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        false
+    }
+
     /// Whether `/health` answers healthy.
     pub(crate) fn healthy(&self) -> bool {
         self.http("GET", "/health", None) == (200, serde_json::json!({"status": "healthy"}))
