@@ -108,7 +108,7 @@ fn sigterm_ends_the_server_promptly_even_during_a_check() {
 }
 
 #[test]
-fn a_head_of_64_kib_is_served_and_a_larger_one_is_431() {
+fn a_head_of_16_kib_is_served_and_a_larger_one_is_431() {
     let server = Server::start(&[]);
     let head = |bytes: usize| {
         let mut stream = TcpStream::connect(&server.address).expect("connect");
@@ -122,10 +122,10 @@ fn a_head_of_64_kib_is_served_and_a_larger_one_is_431() {
         let _ = stream.read_to_string(&mut response);
         response.get(9..12).unwrap_or("").to_string()
     };
-    assert_eq!(head(60 << 10), "200");
-    // Refused once 64 KiB have been read without the head's end (a single read may carry a
+    assert_eq!(head(15 << 10), "200");
+    // Refused once 16 KiB have been read without the head's end (a single read may carry a
     // little more before the check).
-    assert_eq!(head(200 << 10), "431");
+    assert_eq!(head(64 << 10), "431");
     assert_eq!(head(500_000), "431");
 }
 

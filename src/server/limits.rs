@@ -35,18 +35,19 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
+        const KIB: usize = 1 << 10;
         const MIB: usize = 1 << 20;
         Limits {
-            max_connections: 2048,
+            max_connections: 1280,
             max_sessions: 1024,
             idle_timeout: Duration::from_secs(900),
             http_episodes: 10_000,
-            http_episode_bytes: 64 * MIB,
+            http_episode_bytes: 32 * MIB,
             http_ttl: Duration::from_secs(1800),
-            max_body_bytes: MIB,
+            max_body_bytes: 64 * KIB,
             max_check_bytes: MIB,
             max_checks: 2,
-            max_frame_bytes: MIB,
+            max_frame_bytes: 64 * KIB,
             request_timeout: Duration::from_secs(30),
         }
     }

@@ -108,8 +108,9 @@ async fn accept(
     Ok((stream, permit))
 }
 
-/// The most bytes of a request's head (request line and headers) read; beyond it, 431.
-const MAX_HEADER_BYTES: usize = 64 << 10;
+/// The most bytes of a request's head (request line and headers) read before its end; beyond
+/// it, 431 (as Node's 16 KiB default). It is also the connection's read buffer.
+const MAX_HEADER_BYTES: usize = 16 << 10;
 
 /// The most headers a request may have; beyond it, 431.
 const MAX_HEADERS: usize = 100;
