@@ -71,9 +71,7 @@ impl SourceFile {
         let column = self.text.get(start..offset).map_or(offset - start, |s| s.chars().count());
         (line + 1, column + 1)
     }
-}
 
-impl SourceFile {
     /// The bytes of the lines around `start..end`: from `context` lines before the line holding
     /// `start` to `context` lines after the one holding `end`. Returns the byte range and the
     /// 0-based number of its first line.
