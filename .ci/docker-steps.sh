@@ -58,6 +58,7 @@ fi
 echo "${as_user[*]:-(as $(id -un))} ${cmd[*]}"
 touch "$stage/tmp/.started"
 (cd "$stage/app" && exec env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/tmp TMPDIR="$stage/tmp" \
+  MALLOC_MMAP_THRESHOLD_=32768 \
   "${as_user[@]}" "${cmd[@]}") >"$stage/tmp/server.log" 2>&1 &
 pid=$!
 

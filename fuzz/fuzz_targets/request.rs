@@ -32,7 +32,7 @@ use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
 use shopops::catalog::Catalog;
 use shopops::engine::Game;
-use shopops::server::{Answer, App, Limits, answer_message, router};
+use shopops::server::{Answer, App, Checker, Limits, answer_message, router};
 use tokio::runtime::Runtime;
 use tower_service::Service;
 
@@ -51,7 +51,7 @@ fn server() -> &'static Server {
         let catalog = Catalog::load(&paths).expect("the shipped scenarios load");
         // Small stores: the fuzzer makes many episodes and sessions; eviction is exercised too.
         let limits = Limits { http_episodes: 64, max_sessions: 64, ..Limits::default() };
-        let app = App::new(catalog, paths, limits);
+        let app = App::new(catalog, paths, limits, Checker::InProcess);
         let router = router(app.clone());
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()

@@ -101,6 +101,10 @@ enum Command {
     /// Serve the scenarios as an OpenEnv environment (HTTP, WebSocket, MCP).
     #[cfg(feature = "server")]
     Serve(serve::ServeArgs),
+    /// Internal: run one `POST /check` job for `serve` (JSON on stdin, answer on stdout).
+    #[cfg(feature = "server")]
+    #[command(name = crate::server::CHECK_JOB_COMMAND, hide = true)]
+    CheckJob,
 }
 
 /// Runs the command line and returns the process exit code.
@@ -144,6 +148,11 @@ pub fn run() -> ExitCode {
         }
         #[cfg(feature = "server")]
         Command::Serve(args) => serve::run(args),
+        #[cfg(feature = "server")]
+        Command::CheckJob => {
+            crate::server::run_check_job(std::io::stdin().lock(), std::io::stdout().lock())
+                .map(|()| 0)
+        }
     };
     match outcome {
         Ok(code) => ExitCode::from(code),

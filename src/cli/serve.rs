@@ -7,7 +7,7 @@ use std::time::Duration;
 use clap::Args;
 
 use crate::catalog::Catalog;
-use crate::server::{App, Limits, serve};
+use crate::server::{App, Checker, Limits, serve};
 
 /// Where to listen, what to serve, and every limit (each with an environment variable).
 #[derive(Debug, Args)]
@@ -93,7 +93,10 @@ pub(super) fn run(args: ServeArgs) -> Result<u8, String> {
     let runtime =
         tokio::runtime::Runtime::new().map_err(|e| format!("cannot start the runtime: {e}"))?;
     let address = SocketAddr::new(args.host, args.port);
-    let app = App::new(catalog, args.scenarios.clone(), limits);
+    // Checks run in child processes of this binary (killed when their request is given up on,
+    // their memory returned when they exit); in process if the binary cannot be found.
+    let checker = std::env::current_exe().map_or(Checker::InProcess, Checker::Subprocess);
+    let app = App::new(catalog, args.scenarios.clone(), limits, checker);
     #[cfg(feature = "watch")]
     let _watch = if watching {
         let reloading = app.clone();

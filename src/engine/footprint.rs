@@ -1,6 +1,7 @@
 //! [`HeapSize`]: an estimate of the heap bytes an episode holds, for stores that are bounded in
-//! bytes (the server's HTTP episodes). It counts the capacity of every owned buffer and what it
-//! points to; allocator overhead and the machine (shared by every episode) are not counted.
+//! bytes (the server's HTTP episodes). It counts the capacity of every owned buffer, what it
+//! points to, and the allocator's bookkeeping per allocation; the machine (shared by every
+//! episode) is not counted.
 
 use std::mem::size_of;
 use std::sync::Arc;
@@ -13,6 +14,15 @@ use super::step::StepReport;
 use super::value::Value;
 use crate::data::{FactGroup, Requirements};
 use crate::syntax::ast::{Expr, ExprKind, Ident};
+
+/// What the allocator spends on each allocation besides the bytes asked for (glibc: an 8-byte
+/// header, sizes rounded up to 16).
+const ALLOCATION: usize = 16;
+
+/// The bytes an allocation of `bytes` takes (none for an empty buffer).
+fn allocation(bytes: usize) -> usize {
+    if bytes == 0 { 0 } else { bytes + ALLOCATION }
+}
 
 /// Heap bytes owned by a value (its inline size is its owner's).
 pub(crate) trait HeapSize {
@@ -27,13 +37,14 @@ fn total<T: HeapSize>(value: &T) -> usize {
 
 impl HeapSize for String {
     fn heap_size(&self) -> usize {
-        self.capacity()
+        allocation(self.capacity())
     }
 }
 
 impl<T: HeapSize> HeapSize for Vec<T> {
     fn heap_size(&self) -> usize {
-        (self.capacity() - self.len()) * size_of::<T>() + self.iter().map(total).sum::<usize>()
+        allocation(self.capacity() * size_of::<T>())
+            + self.iter().map(HeapSize::heap_size).sum::<usize>()
     }
 }
 
@@ -45,14 +56,14 @@ impl<T: HeapSize> HeapSize for Option<T> {
 
 impl<T: HeapSize> HeapSize for Box<T> {
     fn heap_size(&self) -> usize {
-        total(&**self)
+        allocation(size_of::<T>()) + (**self).heap_size()
     }
 }
 
 impl<T: HeapSize + ?Sized> HeapSize for Arc<T> {
     /// All of it: the stores that use this hold one episode per entry.
     fn heap_size(&self) -> usize {
-        2 * size_of::<usize>() + size_of_val(&**self) + (**self).heap_size()
+        allocation(2 * size_of::<usize>() + size_of_val(&**self)) + (**self).heap_size()
     }
 }
 
@@ -65,9 +76,10 @@ impl<A: HeapSize, B: HeapSize> HeapSize for (A, B) {
 impl<K: HeapSize, V: HeapSize> HeapSize for IndexMap<K, V> {
     /// Entries (key, value and hash) plus the index table (one word per slot).
     fn heap_size(&self) -> usize {
-        let slot = size_of::<K>() + size_of::<V>() + 2 * size_of::<usize>();
-        self.capacity() * slot
-            + self.iter().map(|(k, v)| k.heap_size() + v.heap_size()).sum::<usize>()
+        let entry = size_of::<K>() + size_of::<V>() + size_of::<usize>();
+        let entries = allocation(self.capacity() * entry);
+        let index = allocation(self.capacity() * size_of::<usize>());
+        entries + index + self.iter().map(|(k, v)| k.heap_size() + v.heap_size()).sum::<usize>()
     }
 }
 
@@ -104,11 +116,9 @@ impl HeapSize for serde_json::Value {
             serde_json::Value::Null | serde_json::Value::Bool(_) | serde_json::Value::Number(_) => {
                 0
             }
-            serde_json::Value::String(text) => text.capacity(),
+            serde_json::Value::String(text) => text.heap_size(),
             serde_json::Value::Array(items) => items.heap_size(),
-            serde_json::Value::Object(map) => {
-                map.iter().map(|(k, v)| 3 * size_of::<usize>() + k.capacity() + total(v)).sum()
-            }
+            serde_json::Value::Object(map) => map_size(map),
         }
     }
 }
@@ -123,16 +133,21 @@ impl HeapSize for Value {
             | Value::Count(_)
             | Value::Percent(_)
             | Value::Real(_) => 0,
-            Value::Text(text) | Value::Symbol(text) => text.capacity(),
-            Value::Truth(kind, args) => kind.capacity() + args.heap_size(),
+            Value::Text(text) | Value::Symbol(text) => text.heap_size(),
+            Value::Truth(kind, args) => kind.heap_size() + args.heap_size(),
             Value::List(items) => items.heap_size(),
         }
     }
 }
 
+/// A JSON object (a B-tree): its keys and values, and a node slot per entry.
+fn map_size(map: &serde_json::Map<String, serde_json::Value>) -> usize {
+    map.iter().map(|(k, v)| 2 * size_of::<usize>() + k.heap_size() + total(v)).sum()
+}
+
 impl HeapSize for Ident {
     fn heap_size(&self) -> usize {
-        self.name.capacity()
+        self.name.heap_size()
     }
 }
 
@@ -147,7 +162,7 @@ impl HeapSize for Expr {
             | ExprKind::Bool(_)
             | ExprKind::Null
             | ExprKind::Error => 0,
-            ExprKind::Text(text) => text.capacity(),
+            ExprKind::Text(text) => text.heap_size(),
             ExprKind::Path(segments) => segments.heap_size(),
             ExprKind::Call(name, args) => name.heap_size() + args.heap_size(),
             ExprKind::List(items) => items.heap_size(),
@@ -174,7 +189,7 @@ impl HeapSize for Requirements {
 
 impl HeapSize for ResponsePlan {
     fn heap_size(&self) -> usize {
-        self.initial.capacity() + self.outcome.capacity()
+        self.initial.heap_size() + self.outcome.heap_size()
     }
 }
 
@@ -194,7 +209,7 @@ impl HeapSize for CaseInstance {
 impl HeapSize for CaseDraw {
     fn heap_size(&self) -> usize {
         self.truth.1.heap_size()
-            + self.responses.capacity() * size_of::<(u32, u32, i64)>()
+            + allocation(self.responses.capacity() * size_of::<(u32, u32, i64)>())
             + self.env.heap_size()
     }
 }
@@ -213,14 +228,15 @@ impl HeapSize for Summary {
 
 impl HeapSize for CaseState {
     fn heap_size(&self) -> usize {
-        let notes: usize = self.notes.iter().map(|n| 2 * size_of::<usize>() + n.len()).sum();
-        self.completed.capacity() * size_of::<Option<u32>>()
+        let notes: usize =
+            self.notes.iter().map(|n| allocation(2 * size_of::<usize>() + n.len())).sum();
+        allocation(self.completed.capacity() * size_of::<Option<u32>>())
             + self.responses.heap_size()
-            + self.received.capacity() * size_of::<Option<u32>>()
-            + self.notes.capacity() * size_of::<Arc<str>>()
+            + allocation(self.received.capacity() * size_of::<Option<u32>>())
+            + allocation(self.notes.capacity() * size_of::<Arc<str>>())
             + notes
             + self.paid_as.heap_size()
-            + self.closes.capacity() * size_of::<(i64, bool)>()
+            + allocation(self.closes.capacity() * size_of::<(i64, bool)>())
             + self.facts.heap_size()
             + self.summaries.heap_size()
     }
@@ -237,19 +253,17 @@ impl HeapSize for Episode {
 
 impl HeapSize for StepReport {
     fn heap_size(&self) -> usize {
-        let details: usize = self
-            .details
-            .iter()
-            .map(|(k, v)| 3 * size_of::<usize>() + k.capacity() + total(v))
-            .sum();
         let events: usize =
-            self.events.iter().map(|(kind, _, detail)| kind.capacity() + detail.heap_size()).sum();
+            self.events.iter().map(|(kind, _, detail)| kind.heap_size() + detail.heap_size()).sum();
         self.breakdown.heap_size()
             + self.action_type.heap_size()
             + self.outcome.heap_size()
-            + details
-            + self.error.as_ref().map_or(0, |(code, message)| code.capacity() + message.capacity())
-            + self.events.capacity() * size_of::<(String, usize, serde_json::Value)>()
+            + map_size(&self.details)
+            + self
+                .error
+                .as_ref()
+                .map_or(0, |(code, message)| code.heap_size() + message.heap_size())
+            + allocation(self.events.capacity() * size_of::<(String, usize, serde_json::Value)>())
             + events
     }
 }

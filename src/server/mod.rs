@@ -5,6 +5,7 @@
 //! Every episode holds the `Arc` of the scenario version it started on; the catalog can be
 //! swapped ([`App::replace_catalog`]) without touching running episodes.
 
+mod checker;
 mod documents;
 mod episodes;
 mod errors;
@@ -27,6 +28,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 
+pub use checker::{CHECK_JOB_COMMAND, Checker, run_check_job};
 pub use limits::Limits;
 pub use ws::{Answer, answer_message};
 
@@ -45,11 +47,19 @@ pub struct App {
     slots: Arc<Slots>,
     /// Permits for `POST /check`: the checks that may run at once.
     checks: Arc<tokio::sync::Semaphore>,
+    /// Where checks run.
+    checker: Checker,
 }
 
 impl App {
-    /// A server over `catalog`, loaded from `paths`, within `limits`.
-    pub fn new(catalog: Catalog, paths: Vec<PathBuf>, limits: Limits) -> Arc<Self> {
+    /// A server over `catalog`, loaded from `paths`, within `limits`, running its checks with
+    /// `checker`.
+    pub fn new(
+        catalog: Catalog,
+        paths: Vec<PathBuf>,
+        limits: Limits,
+        checker: Checker,
+    ) -> Arc<Self> {
         Arc::new(App {
             catalog: RwLock::new(Arc::new(catalog)),
             paths,
@@ -65,6 +75,7 @@ impl App {
             }),
             slots: Slots::new(limits.max_sessions),
             checks: Arc::new(tokio::sync::Semaphore::new(limits.max_checks)),
+            checker,
             limits,
         })
     }

@@ -2,7 +2,6 @@
 //! its graph and sources), the diagnostics of the last check (`/diagnostics`), and a check of
 //! text sent in a request (`POST /check`).
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::Json;
@@ -18,14 +17,11 @@ use serde_json::{Value, json};
 use tokio::sync::OwnedSemaphorePermit;
 
 use super::App;
+use super::checker::{CheckAnswer, CheckJob};
 use super::errors::{HttpError, Violation, Violations};
 use super::http::json_body;
 use crate::catalog::{Catalog, Entry};
-use crate::check::check_sources;
-use crate::check::load::normalize;
 use crate::compile::to_dot;
-use crate::diag::to_json;
-use crate::source::SourceMap;
 
 /// The longest name a checked scenario may be given.
 const MAX_NAME_CHARS: usize = 64;
@@ -108,12 +104,6 @@ pub(crate) async fn diagnostics(State(app): State<Arc<App>>) -> Json<Value> {
     Json(json!(app.catalog().diagnostics()))
 }
 
-/// Diagnostics a `POST /check` answer lists at most (the first, in report order).
-pub(crate) const MAX_LISTED_DIAGNOSTICS: usize = 100;
-
-/// Bytes of listed diagnostics a `POST /check` answer holds at most.
-const MAX_CHECK_ANSWER_BYTES: usize = 256 << 10;
-
 /// The header that gives the number of diagnostics found, listed or not.
 const TOTAL_HEADER: &str = "x-diagnostics-total";
 
@@ -140,26 +130,24 @@ pub(crate) async fn admit(
 /// `POST /check`: checks `{"source": "...", "data": "...", "name": "..."}` and returns its
 /// diagnostics. The scenario is checked as `<name>.shop` in the served directory (so `import
 /// "prelude.shop"` finds the served prelude) with `data` as the file its `cases` line names;
-/// nothing outside that directory is read. The answer lists the first
-/// [`MAX_LISTED_DIAGNOSTICS`] diagnostics (fewer when they would pass
-/// [`MAX_CHECK_ANSWER_BYTES`]); the `x-diagnostics-total` header counts them all.
+/// nothing outside that directory is read. The answer lists the first diagnostics (see
+/// [`CheckJob::run`]); the `x-diagnostics-total` header counts them all.
 pub(crate) async fn check(
     State(app): State<Arc<App>>,
     Extension(permit): Extension<Arc<OwnedSemaphorePermit>>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, HttpError> {
     let request = CheckRequest::parse(json_body(body)?).map_err(HttpError::Invalid)?;
-    let base = app.check_base();
-    // The permit is held until the check is done, even if the request is given up on.
-    let (listed, total) = tokio::task::spawn_blocking(move || {
-        let answer = request.run(base);
-        drop(permit);
-        answer
-    })
-    .await
-    .map_err(|_| {
-        let message = "the checker failed on this input: a bug, please report it";
-        HttpError::Body(axum::http::StatusCode::UNPROCESSABLE_ENTITY, message.into())
+    let job = CheckJob {
+        base: app.check_base(),
+        name: request.name,
+        source: request.source,
+        data: request.data,
+    };
+    let CheckAnswer { listed, total } = app.checker.check(job, permit).await.map_err(|error| {
+        let message =
+            format!("the checker failed on this input ({error}): a bug, please report it");
+        HttpError::Body(axum::http::StatusCode::UNPROCESSABLE_ENTITY, message)
     })?;
     let headers = [
         (header::CONTENT_TYPE, "application/json".to_string()),
@@ -236,44 +224,6 @@ impl CheckRequest {
         }
         violations.or_ok(request)
     }
-
-    /// The diagnostics of the text, checked in memory below `base`: the JSON array of those
-    /// listed, and how many there are in all. The data is taken to be the file the
-    /// scenario's `cases "PATH"` names (else `data/<name>.yaml`).
-    fn run(self, base: PathBuf) -> (String, usize) {
-        let mut sources = SourceMap::confined(base.clone());
-        let data_path = cases_path(&self.source).map_or_else(
-            || base.join("data").join(format!("{}.yaml", self.name)),
-            |p| base.join(p),
-        );
-        let root = sources.add(base.join(format!("{}.shop", self.name)), self.source);
-        if let Some(data) = self.data {
-            sources.add(normalize(&data_path), data);
-        }
-        let report = check_sources(sources, &[root]);
-        let first = &report.diagnostics[..report.diagnostics.len().min(MAX_LISTED_DIAGNOSTICS)];
-        let mut listed = String::from("[");
-        for diagnostic in to_json(first, &report.sources) {
-            let text = serde_json::to_string(&diagnostic).unwrap_or_default();
-            if listed.len() + text.len() + 2 > MAX_CHECK_ANSWER_BYTES {
-                break;
-            }
-            if listed.len() > 1 {
-                listed.push(',');
-            }
-            listed.push_str(&text);
-        }
-        listed.push(']');
-        (listed, report.diagnostics.len())
-    }
-}
-
-/// The path in a scenario's `cases "PATH"` line, if it has one.
-fn cases_path(source: &str) -> Option<&str> {
-    source.lines().find_map(|line| {
-        let rest = line.trim_start().strip_prefix("cases")?.trim_start();
-        rest.strip_prefix('"')?.split('"').next()
-    })
 }
 
 /// The entry with this id, or 404.
