@@ -31,12 +31,12 @@ use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use serde_json::json;
-
-use super::Limits;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 use tokio::time::Sleep;
+
+use super::Limits;
 
 /// Serves `router` on `listener` until `shutdown` resolves, then lets open HTTP requests finish
 /// (each is bounded by the timeout; WebSocket sessions end with the process).

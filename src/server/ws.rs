@@ -146,8 +146,9 @@ async fn session(app: Arc<App>, mut socket: WebSocket, session_id: Option<String
 
 /// Answers one text message of a WebSocket session as the server does, without the socket: the
 /// reply frame (an error frame included), nothing for an MCP notification, or `Close` for
-/// `close`, after which the server closes the connection. `game` is the session's episode, `None` until its first reset. Synchronous
-/// and free of I/O, so a session can be driven directly (the `request` fuzz target does).
+/// `close`, after which the server closes the connection. `game` is the session's episode,
+/// `None` until its first reset. Synchronous and free of I/O, so a session can be driven
+/// directly (the `request` fuzz target does).
 pub fn answer_message(app: &App, game: &mut Option<Game>, text: &str) -> Answer {
     match request(app, game, text) {
         Ok(answer) => answer,
