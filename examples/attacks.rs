@@ -19,6 +19,7 @@
 //! ```
 
 mod common;
+mod memory;
 
 use std::collections::BTreeMap;
 use std::io::{ErrorKind, Read, Write};
@@ -30,6 +31,7 @@ use std::time::Duration;
 
 use common::{Socket, exchange, request, step_message};
 use futures_util::{FutureExt, SinkExt, StreamExt};
+use memory::rss_kib;
 use serde_json::{Map, Value, json};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -825,16 +827,4 @@ fn ws_bystander(address: &str, stop: &AtomicBool, ready: Sender<()>) -> Watch {
         }
         watch
     })
-}
-
-/// Resident memory of a process, in KiB (Linux; 0 when it is gone).
-fn rss_kib(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|status| {
-            status.lines().find_map(|line| {
-                line.strip_prefix("VmRSS:")?.trim().trim_end_matches(" kB").trim().parse().ok()
-            })
-        })
-        .unwrap_or(0)
 }

@@ -10,11 +10,13 @@
 //! ```
 
 mod common;
+mod memory;
 
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 use common::{CYCLE, Reply, exchange, request, step_message};
+use memory::rss_kib;
 use serde_json::json;
 
 struct Options {
@@ -208,16 +210,4 @@ async fn idle(options: &Options, before: u64) {
             rss.saturating_sub(before) as f64 / sockets.len().max(1) as f64
         );
     }
-}
-
-/// Resident memory of a process, in KiB (Linux).
-fn rss_kib(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|status| {
-            status.lines().find_map(|line| {
-                line.strip_prefix("VmRSS:")?.trim().trim_end_matches(" kB").trim().parse().ok()
-            })
-        })
-        .unwrap_or(0)
 }

@@ -25,6 +25,7 @@
 //! ```
 
 mod common;
+mod memory;
 
 use std::net::TcpStream;
 use std::sync::Arc;
@@ -32,6 +33,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use common::{exchange, request, step_message};
+use memory::{rss_kib, status_kib};
 use serde_json::json;
 use tokio_tungstenite::MaybeTlsStream;
 
@@ -367,21 +369,4 @@ fn find_server(address: &str) -> u32 {
         [(pid, _)] => pid,
         _ => panic!("found {} `shopops serve` processes for {address}; pass --pid", found.len()),
     }
-}
-
-/// Resident memory of a process, in KiB (Linux).
-fn rss_kib(pid: u32) -> u64 {
-    status_kib(pid, "VmRSS:")
-}
-
-/// A `kB` field of `/proc/PID/status`.
-fn status_kib(pid: u32, field: &str) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|status| {
-            status.lines().find_map(|line| {
-                line.strip_prefix(field)?.trim().trim_end_matches(" kB").trim().parse().ok()
-            })
-        })
-        .unwrap_or(0)
 }
