@@ -135,6 +135,13 @@ fn names(diagnostics: &[Value], code: &str, file: &str, label: &str) -> bool {
     })
 }
 
+/// `diagnostics` is exactly one diagnostic, of `code`, in `file`, with a label saying `label`.
+fn assert_only(diagnostics: &Value, code: &str, file: &str, label: &str) {
+    let list = diagnostics.as_array().expect("a diagnostics list");
+    assert!(names(list, code, file, label), "{diagnostics}");
+    assert_eq!(list.len(), 1, "{diagnostics}");
+}
+
 /// Every way out of the served directory a request could try, on one server: the canary is
 /// never in the answer, and each attempt is refused with SHOP012.
 fn assert_confined(server: &Server, workspace: &Workspace) {
@@ -224,16 +231,7 @@ fn a_fifo_in_the_served_directory_does_not_block_a_reload() {
     workspace.mkfifo("pipe.shop");
     workspace.edit_sla_time_limit();
     let diagnostics = after_the_sla_edit(&server);
-    assert!(
-        names(
-            diagnostics.as_array().unwrap(),
-            "SHOP012",
-            "pipe.shop",
-            "not a regular file: a FIFO"
-        ),
-        "{diagnostics}"
-    );
-    assert_eq!(diagnostics.as_array().unwrap().len(), 1, "{diagnostics}");
+    assert_only(&diagnostics, "SHOP012", "pipe.shop", "not a regular file: a FIFO");
     assert!(row(&server, "pipe").is_none(), "a FIFO is not a scenario");
 }
 
@@ -299,16 +297,7 @@ fn a_link_loop_is_a_diagnostic_not_a_failed_reload() {
     workspace.link(Path::new(".."), "data/again");
     workspace.edit_sla_time_limit();
     let diagnostics = after_the_sla_edit(&server);
-    assert!(
-        names(
-            diagnostics.as_array().unwrap(),
-            "SHOP012",
-            "fraud_stockout_cascade.shop",
-            "symbolic links"
-        ),
-        "{diagnostics}"
-    );
-    assert_eq!(diagnostics.as_array().unwrap().len(), 1, "{diagnostics}");
+    assert_only(&diagnostics, "SHOP012", "fraud_stockout_cascade.shop", "symbolic links");
     let kept = row(&server, "fraud_stockout_cascade").unwrap();
     assert_eq!((&kept["status"], &kept["version"]), (&json!("error"), &hard["version"]));
 }
