@@ -17,7 +17,7 @@ use crate::diag::to_json;
 use crate::source::{SourceMap, normalize};
 
 /// Diagnostics a `POST /check` answer lists at most (the first, in report order).
-pub(crate) const MAX_LISTED_DIAGNOSTICS: usize = 100;
+const MAX_LISTED_DIAGNOSTICS: usize = 100;
 
 /// Bytes of listed diagnostics a `POST /check` answer holds at most.
 const MAX_CHECK_ANSWER_BYTES: usize = 256 << 10;

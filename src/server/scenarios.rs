@@ -2,6 +2,7 @@
 //! its graph and sources), the diagnostics of the last check (`/diagnostics`), and a check of
 //! text sent in a request (`POST /check`).
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::Json;
@@ -137,13 +138,7 @@ pub(crate) async fn check(
     Extension(permit): Extension<Arc<OwnedSemaphorePermit>>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, HttpError> {
-    let request = CheckRequest::parse(json_body(body)?).map_err(HttpError::Invalid)?;
-    let job = CheckJob {
-        base: app.check_base(),
-        name: request.name,
-        source: request.source,
-        data: request.data,
-    };
+    let job = check_job(json_body(body)?, app.check_base()).map_err(HttpError::Invalid)?;
     let CheckAnswer { listed, total } = app.checker.check(job, permit).await.map_err(|error| {
         let message =
             format!("the checker failed on this input ({error}): a bug, please report it");
@@ -156,74 +151,63 @@ pub(crate) async fn check(
     Ok((headers, listed).into_response())
 }
 
-/// A validated `POST /check` body.
-struct CheckRequest {
-    name: String,
-    source: String,
-    data: Option<String>,
-}
-
-impl CheckRequest {
-    /// Reads the body; every violation is found (the first 20 listed).
-    fn parse(body: Value) -> Result<Self, Violations> {
-        let violation = |key: &str, kind: &str, msg: &str, input: Value| {
-            Violation::key("body", key, kind, msg.to_string(), input)
-        };
-        let Value::Object(object) = body else {
-            return Err(Violations::one(violation(
-                "source",
-                "missing",
-                "the body must be {\"source\": ...}",
-                body,
-            )));
-        };
-        let mut violations = Violations::new();
-        let mut request =
-            CheckRequest { name: "scenario".into(), source: String::new(), data: None };
-        let mut has_source = false;
-        for (key, value) in object {
-            match (key.as_str(), value) {
-                ("source", Value::String(text)) => (request.source, has_source) = (text, true),
-                ("data", Value::String(text)) => request.data = Some(text),
-                ("data", Value::Null) => {}
-                ("name", Value::String(name))
-                    if !name.is_empty()
-                        && name.chars().count() <= MAX_NAME_CHARS
-                        && name
-                            .chars()
-                            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') =>
-                {
-                    request.name = name
-                }
-                ("name", value) => violations.push(violation(
-                    "name",
-                    "string_pattern_mismatch",
-                    "name must be 1-64 letters, digits, `_` or `-`",
-                    value,
-                )),
-                ("source" | "data", value) => {
-                    violations.push(violation(&key, "string_type", "must be a string", value))
-                }
-                (_, value) => violations.push_with(|| {
-                    violation(
-                        &key,
-                        "extra_forbidden",
-                        "unknown key; a check takes source, data and name",
-                        value,
-                    )
-                }),
+/// The check a `POST /check` body asks for, to run in `base`; every violation is found (the
+/// first 20 listed).
+fn check_job(body: Value, base: PathBuf) -> Result<CheckJob, Violations> {
+    let violation = |key: &str, kind: &str, msg: &str, input: Value| {
+        Violation::key("body", key, kind, msg.to_string(), input)
+    };
+    let Value::Object(object) = body else {
+        return Err(Violations::one(violation(
+            "source",
+            "missing",
+            "the body must be {\"source\": ...}",
+            body,
+        )));
+    };
+    let mut violations = Violations::new();
+    let mut job = CheckJob { base, name: "scenario".into(), source: String::new(), data: None };
+    let mut has_source = false;
+    for (key, value) in object {
+        match (key.as_str(), value) {
+            ("source", Value::String(text)) => (job.source, has_source) = (text, true),
+            ("data", Value::String(text)) => job.data = Some(text),
+            ("data", Value::Null) => {}
+            ("name", Value::String(name))
+                if !name.is_empty()
+                    && name.chars().count() <= MAX_NAME_CHARS
+                    && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') =>
+            {
+                job.name = name
             }
+            ("name", value) => violations.push(violation(
+                "name",
+                "string_pattern_mismatch",
+                "name must be 1-64 letters, digits, `_` or `-`",
+                value,
+            )),
+            ("source" | "data", value) => {
+                violations.push(violation(&key, "string_type", "must be a string", value))
+            }
+            (_, value) => violations.push_with(|| {
+                violation(
+                    &key,
+                    "extra_forbidden",
+                    "unknown key; a check takes source, data and name",
+                    value,
+                )
+            }),
         }
-        if !has_source && violations.is_empty() {
-            violations.push(violation(
-                "source",
-                "missing",
-                "Field required: the scenario text",
-                Value::Null,
-            ));
-        }
-        violations.or_ok(request)
     }
+    if !has_source && violations.is_empty() {
+        violations.push(violation(
+            "source",
+            "missing",
+            "Field required: the scenario text",
+            Value::Null,
+        ));
+    }
+    violations.or_ok(job)
 }
 
 /// The entry with this id, or 404.
