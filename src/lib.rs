@@ -4,7 +4,7 @@
 //! The pipeline is one module per stage: [`source`] (files and spans) → [`syntax`] (parse) →
 //! [`data`] (YAML case data) → [`check`] (every diagnostic) → [`compile`] (an immutable
 //! [`compile::Scenario`]) → [`engine`] (episodes; [`wire`] is their public format) →
-//! [`catalog`] (the served set) → `server` (OpenEnv over HTTP, WebSocket and MCP; feature
+//! [`catalog`] (the served set), [`trajectory`] (recorded episodes) → `server` (OpenEnv over HTTP, WebSocket and MCP; feature
 //! `server`), with `watch` (hot reload; feature `watch`) and `cli` (feature `cli`).
 
 pub mod catalog;
@@ -22,6 +22,7 @@ pub mod prove;
 pub mod server;
 pub mod source;
 pub mod syntax;
+pub mod trajectory;
 #[cfg(feature = "watch")]
 pub mod watch;
 pub mod wire;

@@ -150,8 +150,11 @@ fn eval_json_has_the_documented_shape() {
     let object = report.as_object().expect("an object");
     let mut keys: Vec<&str> = object.keys().map(String::as_str).collect();
     keys.sort_unstable();
-    assert_eq!(keys, ["policy", "seeds", "tasks"], "{report}");
+    assert_eq!(keys, ["agent", "pass_threshold", "policy", "seeds", "tasks", "trials"], "{report}");
     assert_eq!(report["policy"], "rule", "the default policy");
+    assert_eq!(report["agent"], serde_json::json!({"kind": "policy", "name": "rule"}));
+    assert_eq!(report["pass_threshold"], 0.95, "the default threshold");
+    assert_eq!(report["trials"], 1);
     assert_eq!(report["seeds"], 20);
 
     let tasks = report["tasks"].as_array().expect("tasks is a list");
@@ -166,7 +169,22 @@ fn eval_json_has_the_documented_shape() {
         keys.sort_unstable();
         assert_eq!(
             keys,
-            ["ci95", "components", "difficulty", "mean_grade", "mean_return", "task"],
+            [
+                "agent",
+                "ci95",
+                "components",
+                "difficulty",
+                "episodes",
+                "failing_components",
+                "failures",
+                "mean_grade",
+                "mean_return",
+                "mean_steps",
+                "pass_hat_k",
+                "task",
+                "unfinished",
+                "usage"
+            ],
             "{task}"
         );
         let mean = task["mean_grade"].as_f64().expect("mean_grade is a number");
@@ -176,6 +194,8 @@ fn eval_json_has_the_documented_shape() {
         let (lo, hi) = (ci[0].as_f64().expect("a number"), ci[1].as_f64().expect("a number"));
         assert!(0.0 <= lo && lo <= mean && mean <= hi && hi <= 1.0, "{task}");
         assert!(task["mean_return"].is_number(), "{task}");
+        assert_eq!(task["episodes"], 20, "{task}");
+        assert_eq!(task["pass_hat_k"].as_array().map(Vec::len), Some(1), "{task}");
         let components = task["components"].as_object().expect("components is an object");
         for name in ["outcome", "policy", "sla", "money", "closure", "diligence", "invalid_penalty"]
         {

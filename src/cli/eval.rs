@@ -1,18 +1,22 @@
-//! `shopops eval`: a policy over many seeds of each scenario; mean grade with a 95 %
-//! confidence interval, mean return and grade components.
+//! `shopops eval`: a policy over tasks × seeds × trials; every episode recorded as a
+//! trajectory (`--out`), then the summary: mean grade with a 95 % confidence interval, pass^k,
+//! mean return and grade components.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use comfy_table::{Cell, CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
-use indexmap::IndexMap;
+use clap::Args;
 use indicatif::ProgressBar;
 use serde::Serialize;
 
-use super::progress_bar;
-use crate::engine::Machine;
+use super::results::{Results, keys, totals};
+use super::{progress_bar, summary};
+use crate::engine::{Game, Machine};
 use crate::policy::by_name;
-use crate::wire::round4;
+use crate::trajectory::{
+    Agent, AgentKind, FORMAT_VERSION, GroupReport, Metadata, Recorder, ScenarioRef, Status,
+    Trajectory, now_rfc3339, report,
+};
 
 /// Output formats of `eval`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -23,155 +27,247 @@ pub(super) enum EvalFormat {
     Json,
 }
 
-#[derive(Serialize)]
-struct Evaluation {
+/// What to play, by whom, how often, and where to record it.
+#[derive(Debug, Args)]
+pub(super) struct EvalArgs {
+    /// Scenario files or directories (default: everything under scenarios/).
+    scenarios: Vec<PathBuf>,
+    /// A built-in policy: rule, random, noop, close_all, pay_all, oracle.
+    #[arg(long, default_value = "rule")]
     policy: String,
+    /// Play only this task (a scenario id); repeat for several.
+    #[arg(long = "task", value_name = "ID")]
+    tasks: Vec<String>,
+    /// Seeds per task.
+    #[arg(long, default_value_t = 10)]
     seeds: u64,
-    tasks: Vec<TaskResult>,
+    /// First seed.
+    #[arg(long, default_value_t = 1)]
+    seed_base: u64,
+    /// Trials per task and seed; pass^k is reported for k = 1 up to it.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    trials: u32,
+    /// An episode passes when it finishes with a grade of at least this.
+    #[arg(long, default_value_t = DEFAULT_PASS_THRESHOLD)]
+    pass_threshold: f64,
+    /// Record every episode in this JSON Lines file, with `metadata.json` beside it.
+    #[arg(long, value_name = "FILE.jsonl")]
+    out: Option<PathBuf>,
+    /// Keep the finished episodes already in `--out` and play only the others.
+    #[arg(long, requires = "out")]
+    resume: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    format: EvalFormat,
+}
+
+/// The default grade at which an episode passes: the bar `check --prove` holds every shipped
+/// seed to (SHOP016), so passing means "solved as well as the task allows".
+pub(super) const DEFAULT_PASS_THRESHOLD: f64 = 0.95;
+
+/// One episode to play: a task, a seed and a trial.
+#[derive(Clone)]
+pub(super) struct Job {
+    /// The task.
+    pub(super) machine: Arc<Machine>,
+    /// The episode seed.
+    pub(super) seed: u64,
+    /// The trial (0-based).
+    pub(super) trial: u32,
 }
 
 #[derive(Serialize)]
-struct TaskResult {
-    task: String,
-    difficulty: String,
-    mean_grade: f64,
-    ci95: [f64; 2],
-    mean_return: f64,
-    components: IndexMap<String, f64>,
+struct Evaluation<'a> {
+    agent: &'a Agent,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    policy: Option<&'a str>,
+    seeds: u64,
+    trials: u32,
+    pass_threshold: f64,
+    tasks: &'a [GroupReport],
 }
 
-/// One finished episode: grade, return, components.
-type Episode = (f64, f64, IndexMap<String, f64>);
-
-/// Evaluates `policy` on seeds `seed_base .. seed_base + seeds` of every scenario under `paths`.
-pub(super) fn run(
-    paths: Vec<PathBuf>,
-    policy: &str,
-    seeds: u64,
-    seed_base: u64,
-    format: EvalFormat,
-) -> Result<u8, String> {
-    if !crate::policy::NAMES.contains(&policy) {
+/// Plays every job and summarises them.
+pub(super) fn run(args: EvalArgs) -> Result<u8, String> {
+    if !crate::policy::NAMES.contains(&args.policy.as_str()) {
         return Err(format!(
-            "unknown policy `{policy}`; policies are {}",
+            "unknown policy `{}`; policies are {}",
+            args.policy,
             crate::policy::NAMES.join(", ")
         ));
     }
-    if seeds == 0 {
+    if args.seeds == 0 {
         return Err("--seeds must be at least 1".into());
     }
-    let paths = if paths.is_empty() { vec![PathBuf::from("scenarios")] } else { paths };
-    let mut machines = super::scenarios::machines(&paths)?;
-    machines.sort_by(|a, b| a.scenario.tier_key().cmp(&b.scenario.tier_key()));
-    let progress =
-        progress_bar(seeds * machines.len() as u64, "{bar:40} {pos}/{len} episodes ({eta})");
-    let tasks = machines.iter().map(|m| evaluate(m, policy, seeds, seed_base, &progress)).collect();
+    if !(0.0..=1.0).contains(&args.pass_threshold) {
+        return Err("--pass-threshold must be between 0 and 1".into());
+    }
+    let machines = select(&args)?;
+    let agent = Agent { kind: AgentKind::Policy, name: args.policy.clone() };
+    let started_at = now_rfc3339();
+    let (results, kept) = match &args.out {
+        Some(path) => {
+            let version_of = |task: &str| {
+                machines.iter().find(|m| m.scenario.id == task).map(|m| m.scenario.version.clone())
+            };
+            let (results, kept) = Results::open(path, args.resume, version_of)?;
+            (Some(results), kept)
+        }
+        None => (None, Vec::new()),
+    };
+    let done = keys(&kept);
+    let jobs: Vec<Job> = plan(&machines, &args)
+        .into_iter()
+        .filter(|j| !done.contains(&(j.machine.scenario.id.clone(), j.seed, j.trial)))
+        .collect();
+    let progress = progress_bar(jobs.len() as u64, "{bar:40} {pos}/{len} episodes ({eta})");
+    let played = play_policy(&jobs, &args.policy, &progress);
     progress.finish_and_clear();
-    let evaluation = Evaluation { policy: policy.to_string(), seeds, tasks };
-    let text = match format {
+    let mut trajectories = kept;
+    trajectories.extend(played);
+    order(&mut trajectories, &machines);
+    if let Some(results) = &results {
+        for trajectory in trajectories.iter().filter(|t| !done.contains(&key(t))) {
+            results.append(trajectory)?;
+        }
+        let (episodes, agents, usage) = totals(&trajectories);
+        results.write_metadata(&Metadata {
+            format_version: FORMAT_VERSION,
+            command: std::env::args().collect(),
+            shopops_version: env!("CARGO_PKG_VERSION").into(),
+            scenarios: machines
+                .iter()
+                .map(|m| ScenarioRef {
+                    id: m.scenario.id.clone(),
+                    difficulty: m.scenario.difficulty.clone(),
+                    version: m.scenario.version.clone(),
+                })
+                .collect(),
+            agents,
+            seeds: (0..args.seeds).map(|i| args.seed_base.wrapping_add(i)).collect(),
+            trials: args.trials,
+            pass_threshold: args.pass_threshold,
+            episodes,
+            usage,
+            settings: serde_json::Map::new(),
+            started_at,
+            finished_at: now_rfc3339(),
+        })?;
+    }
+    let groups = report(&trajectories, args.pass_threshold);
+    let evaluation = Evaluation {
+        agent: &agent,
+        policy: Some(&args.policy),
+        seeds: args.seeds,
+        trials: args.trials,
+        pass_threshold: args.pass_threshold,
+        tasks: &groups,
+    };
+    let text = match args.format {
         EvalFormat::Json => {
             serde_json::to_string_pretty(&evaluation).map_err(|e| e.to_string())? + "\n"
         }
-        EvalFormat::Table => table(&evaluation),
+        EvalFormat::Table => format!(
+            "{} · {} seeds per task{} · pass at grade ≥ {}\n{}\n",
+            summary::agent_label(&groups[0]),
+            args.seeds,
+            if args.trials > 1 { format!(" · {} trials", args.trials) } else { String::new() },
+            args.pass_threshold,
+            summary::table(&groups)
+        ),
     };
     super::emit(&text);
     Ok(0)
 }
 
-/// Plays every seed of one scenario, in parallel chunks; results are combined in seed order.
-fn evaluate(
-    machine: &Arc<Machine>,
-    policy: &str,
-    seeds: u64,
-    base: u64,
-    progress: &ProgressBar,
-) -> TaskResult {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()) as u64;
-    let chunk = seeds.div_ceil(threads.max(1));
-    let episodes: Vec<Episode> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..seeds)
-            .step_by(chunk as usize)
-            .map(|start| {
-                let machine = machine.clone();
+/// The scenarios under the given paths (default `scenarios/`), only the `--task`s if given,
+/// easiest first.
+fn select(args: &EvalArgs) -> Result<Vec<Arc<Machine>>, String> {
+    let paths = if args.scenarios.is_empty() {
+        vec![PathBuf::from("scenarios")]
+    } else {
+        args.scenarios.clone()
+    };
+    let mut machines = super::scenarios::machines(&paths)?;
+    if let Some(unknown) =
+        args.tasks.iter().find(|t| !machines.iter().any(|m| m.scenario.id == **t))
+    {
+        let known: Vec<&str> = machines.iter().map(|m| m.scenario.id.as_str()).collect();
+        return Err(format!("unknown task `{unknown}`; tasks are {}", known.join(", ")));
+    }
+    if !args.tasks.is_empty() {
+        machines.retain(|m| args.tasks.contains(&m.scenario.id));
+    }
+    machines.sort_by(|a, b| a.scenario.tier_key().cmp(&b.scenario.tier_key()));
+    Ok(machines)
+}
+
+/// Every episode of the run: tasks × seeds × trials, in that order.
+fn plan(machines: &[Arc<Machine>], args: &EvalArgs) -> Vec<Job> {
+    let mut jobs = Vec::new();
+    for machine in machines {
+        for i in 0..args.seeds {
+            for trial in 0..args.trials {
+                let seed = args.seed_base.wrapping_add(i);
+                jobs.push(Job { machine: machine.clone(), seed, trial });
+            }
+        }
+    }
+    jobs
+}
+
+fn key(t: &Trajectory) -> (String, u64, u32) {
+    (t.task.clone(), t.seed, t.trial)
+}
+
+/// Sorts trajectories by task (in `machines` order), seed and trial.
+fn order(trajectories: &mut [Trajectory], machines: &[Arc<Machine>]) {
+    let rank = |task: &str| machines.iter().position(|m| m.scenario.id == task);
+    trajectories.sort_by_key(|t| (rank(&t.task), t.seed, t.trial));
+}
+
+/// Plays `jobs` with the policy `name` in parallel chunks; trajectories in job order.
+fn play_policy(jobs: &[Job], name: &str, progress: &ProgressBar) -> Vec<Trajectory> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = jobs.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = jobs
+            .chunks(chunk)
+            .map(|chunk| {
                 scope.spawn(move || {
-                    (start..(start + chunk).min(seeds))
-                        .map(|i| {
-                            let episode = play(&machine, policy, base.wrapping_add(i));
+                    chunk
+                        .iter()
+                        .map(|job| {
+                            let trajectory = play(job, name);
                             progress.inc(1);
-                            episode
+                            trajectory
                         })
                         .collect::<Vec<_>>()
                 })
             })
             .collect();
         handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
-    });
-    let n = episodes.len().max(1) as f64;
-    let grades: Vec<f64> = episodes.iter().map(|e| e.0).collect();
-    let mean = grades.iter().sum::<f64>() / n;
-    let variance = if grades.len() > 1 {
-        grades.iter().map(|g| (g - mean).powi(2)).sum::<f64>() / (n - 1.0)
-    } else {
-        0.0
+    })
+}
+
+/// One episode of `job` played by the policy `name`, recorded.
+fn play(job: &Job, name: &str) -> Trajectory {
+    let agent = Agent { kind: AgentKind::Policy, name: name.to_string() };
+    let mut game = Game::new(job.machine.clone(), job.seed, format!("eval-{}", job.seed));
+    let mut observation = game.observation();
+    let mut recorder = Recorder::start(agent, job.trial, &observation);
+    let Some(mut policy) = by_name(name, &job.machine, job.seed) else {
+        return recorder.finish(Status::Failed, format!("unknown policy `{name}`"));
     };
-    let half = 1.96 * variance.sqrt() / n.sqrt();
-    let mut components: IndexMap<String, f64> = IndexMap::new();
-    for (_, _, parts) in &episodes {
-        for (name, value) in parts {
-            *components.entry(name.clone()).or_default() += value / n;
+    while !game.done() {
+        let action = policy.act(&observation);
+        match game.step(&action) {
+            Ok(next) => {
+                recorder.step(&game, &action, &next, None);
+                observation = next;
+            }
+            Err(error) => return recorder.finish(Status::Failed, error.to_string()),
         }
     }
-    TaskResult {
-        task: machine.scenario.id.clone(),
-        difficulty: machine.scenario.difficulty.clone(),
-        mean_grade: round4(mean),
-        ci95: [round4((mean - half).max(0.0)), round4((mean + half).min(1.0))],
-        mean_return: round4(episodes.iter().map(|e| e.1).sum::<f64>() / n),
-        components: components.into_iter().map(|(k, v)| (k, round4(v))).collect(),
-    }
-}
-
-fn play(machine: &Arc<Machine>, policy: &str, seed: u64) -> Episode {
-    let Some(mut agent) = by_name(policy, machine, seed) else {
-        return (0.0, 0.0, IndexMap::new());
-    };
-    let game = crate::policy::play(machine, agent.as_mut(), seed, format!("eval-{seed}"));
-    let summary = game.summary();
-    let grade = summary.as_ref().map_or(0.0, |s| s.final_score);
-    let components = summary.map(|s| s.grade_components).unwrap_or_default();
-    (grade, game.state().total_reward, components)
-}
-
-fn table(evaluation: &Evaluation) -> String {
-    let names: Vec<String> = evaluation
-        .tasks
-        .first()
-        .map(|t| t.components.keys().cloned().collect())
-        .unwrap_or_default();
-    let mut table = Table::new();
-    table.load_style(UTF8_FULL_CONDENSED);
-    let mut header = vec![
-        "task".to_string(),
-        "tier".into(),
-        "mean grade".into(),
-        "95% CI".into(),
-        "mean return".into(),
-    ];
-    header.extend(names.iter().cloned());
-    table.set_header(header);
-    for task in &evaluation.tasks {
-        let mut row = vec![
-            Cell::new(&task.task),
-            Cell::new(&task.difficulty),
-            Cell::new(format!("{:.4}", task.mean_grade)).set_alignment(CellAlignment::Right),
-            Cell::new(format!("{:.4}–{:.4}", task.ci95[0], task.ci95[1])),
-            Cell::new(format!("{:.4}", task.mean_return)).set_alignment(CellAlignment::Right),
-        ];
-        row.extend(names.iter().map(|n| {
-            Cell::new(format!("{:.4}", task.components.get(n).copied().unwrap_or(0.0)))
-                .set_alignment(CellAlignment::Right)
-        }));
-        table.add_row(row);
-    }
-    format!("policy {} · {} seeds per task\n{table}\n", evaluation.policy, evaluation.seeds)
+    recorder.finish(Status::Failed, "the episode did not end")
 }

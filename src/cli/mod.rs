@@ -5,10 +5,12 @@ mod dump;
 mod eval;
 mod explain;
 mod prove;
+mod results;
 mod run;
 mod scenarios;
 #[cfg(feature = "server")]
 mod serve;
+mod summary;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -73,23 +75,8 @@ enum Command {
         #[arg(long)]
         policy: Option<String>,
     },
-    /// Evaluate a policy over many seeds of each scenario (default: everything under scenarios/).
-    Eval {
-        /// Scenario files or directories.
-        scenarios: Vec<PathBuf>,
-        /// A policy: rule, random, noop, close_all, pay_all, oracle.
-        #[arg(long, default_value = "rule")]
-        policy: String,
-        /// Episodes per scenario.
-        #[arg(long, default_value_t = 10)]
-        seeds: u64,
-        /// First seed.
-        #[arg(long, default_value_t = 1)]
-        seed_base: u64,
-        /// Output format.
-        #[arg(long, value_enum, default_value = "table")]
-        format: eval::EvalFormat,
-    },
+    /// Evaluate an agent over tasks × seeds × trials: mean grade, pass^k, recorded trajectories.
+    Eval(eval::EvalArgs),
     /// Print the compiled scenario (JSON or RON) or its dependency graph (DOT).
     Dump {
         /// A scenario file.
@@ -143,9 +130,7 @@ pub fn run() -> ExitCode {
         Command::Explain { code } => explain::run(&code),
         Command::Dump { file, format } => dump::run(&file, format),
         Command::Run { scenario, seed, policy } => run::run(scenario, seed, policy.as_deref()),
-        Command::Eval { scenarios, policy, seeds, seed_base, format } => {
-            eval::run(scenarios, &policy, seeds, seed_base, format)
-        }
+        Command::Eval(args) => eval::run(args),
         #[cfg(feature = "server")]
         Command::Serve(args) => serve::run(args),
         #[cfg(feature = "server")]

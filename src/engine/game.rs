@@ -8,7 +8,7 @@ use super::observe::{observe, state, summary};
 use super::start::start;
 use super::state::Episode;
 use super::step::{StepError, StepReport, step};
-use crate::wire::{Action, EpisodeSummary, Observation, State};
+use crate::wire::{Action, EpisodeSummary, GradeReport, Observation, State};
 
 /// An episode of a scenario, with the report of its last step.
 #[derive(Clone, Debug)]
@@ -50,6 +50,11 @@ impl Game {
     /// The terminal summary, once the episode has ended.
     pub fn summary(&self) -> Option<EpisodeSummary> {
         summary(&self.machine, &self.episode)
+    }
+
+    /// The grade report, once the episode has ended.
+    pub fn grade(&self) -> Option<GradeReport> {
+        self.done().then(|| super::grade::grade(&self.machine, &self.episode))
     }
 
     /// An estimate of the heap bytes this game holds (its episode and last step report; the
