@@ -31,8 +31,7 @@ use axum::http::{Method, Request, StatusCode};
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
 use shopops::catalog::Catalog;
-use shopops::engine::Game;
-use shopops::server::{Answer, App, Checker, Limits, answer_message, router};
+use shopops::server::{Answer, App, Checker, Limits, LiveGame, answer_message, router};
 use tokio::runtime::Runtime;
 use tower_service::Service;
 
@@ -65,7 +64,7 @@ fuzz_target!(|data: &[u8]| {
     let server = server();
     let text = String::from_utf8_lossy(data);
     // The WebSocket session's episode; `None` before its first reset.
-    let mut session: Option<Game> = None;
+    let mut session: Option<LiveGame> = None;
     for line in text.split('\n') {
         let mut chars = line.chars();
         let Some(kind) = chars.next() else { continue };
@@ -176,7 +175,7 @@ fn is_notification(text: &str) -> bool {
 }
 
 /// One text message on the input's WebSocket session.
-fn websocket(server: &Server, session: &mut Option<Game>, text: &str) {
+fn websocket(server: &Server, session: &mut Option<LiveGame>, text: &str) {
     let answer = answer_message(&server.app, session, text);
     let message = serde_json::from_str::<Value>(text).unwrap_or_default();
     let is_close = message["type"] == "close";

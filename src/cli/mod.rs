@@ -5,6 +5,7 @@ mod dump;
 mod eval;
 mod explain;
 mod prove;
+mod replay;
 mod results;
 mod run;
 mod scenarios;
@@ -77,6 +78,9 @@ enum Command {
     },
     /// Evaluate an agent over tasks × seeds × trials: mean grade, pass^k, recorded trajectories.
     Eval(eval::EvalArgs),
+    /// Replay recorded trajectories: check they reproduce bit for bit, re-grade them on the
+    /// current scenario versions, or fork a what-if from any step.
+    Replay(replay::ReplayArgs),
     /// Print the compiled scenario (JSON or RON) or its dependency graph (DOT).
     Dump {
         /// A scenario file.
@@ -131,6 +135,7 @@ pub fn run() -> ExitCode {
         Command::Dump { file, format } => dump::run(&file, format),
         Command::Run { scenario, seed, policy } => run::run(scenario, seed, policy.as_deref()),
         Command::Eval(args) => eval::run(args),
+        Command::Replay(args) => replay::run(args),
         #[cfg(feature = "server")]
         Command::Serve(args) => serve::run(args),
         #[cfg(feature = "server")]

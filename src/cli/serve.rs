@@ -7,7 +7,7 @@ use std::time::Duration;
 use clap::Args;
 
 use crate::catalog::Catalog;
-use crate::server::{App, Checker, Limits, serve};
+use crate::server::{App, Checker, Limits, RecordOptions, Recording, serve};
 
 /// Where to listen, what to serve, and every limit (each with an environment variable).
 #[derive(Debug, Args)]
@@ -61,6 +61,16 @@ pub(super) struct ServeArgs {
         value_parser = clap::value_parser!(u64).range(1..)
     )]
     request_timeout: u64,
+    /// Record every episode played (any transport; finished, or abandoned when left
+    /// unfinished) as trajectories in JSON Lines files in this directory.
+    #[arg(long, env = "SHOPOPS_RECORD", value_name = "DIR")]
+    record: Option<PathBuf>,
+    /// Bytes per recording file before the next one is started.
+    #[arg(long, env = "SHOPOPS_RECORD_FILE_BYTES", default_value_t = 64 << 20, requires = "record")]
+    record_file_bytes: u64,
+    /// Recording files kept; past it, the oldest this server wrote is deleted.
+    #[arg(long, env = "SHOPOPS_RECORD_FILES", default_value_t = 16, requires = "record", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    record_files: usize,
     /// Recompile on every change to a `.shop` or YAML file and serve the new versions; a
     /// scenario that fails the check keeps its last good version.
     #[cfg(feature = "watch")]
@@ -96,7 +106,19 @@ pub(super) fn run(args: ServeArgs) -> Result<u8, String> {
     // Checks run in child processes of this binary (killed when their request is given up on,
     // their memory returned when they exit); in process if the binary cannot be found.
     let checker = std::env::current_exe().map_or(Checker::InProcess, Checker::Subprocess);
-    let app = App::new(catalog, args.scenarios.clone(), limits, checker);
+    let recording = match &args.record {
+        Some(dir) => Some(
+            Recording::start(RecordOptions {
+                dir: dir.clone(),
+                file_bytes: args.record_file_bytes,
+                max_files: args.record_files,
+            })
+            .map_err(|e| format!("cannot record into {}: {e}", dir.display()))?,
+        ),
+        None => None,
+    };
+    let app =
+        App::with_recording(catalog, args.scenarios.clone(), limits, checker, recording.clone());
     #[cfg(feature = "watch")]
     let _watch = if watching {
         let reloading = app.clone();
@@ -111,6 +133,9 @@ pub(super) fn run(args: ServeArgs) -> Result<u8, String> {
     let served = runtime.block_on(serve(app, address));
     // Work still running (a check, a session) does not hold the process up.
     runtime.shutdown_timeout(Duration::from_millis(100));
+    if let Some(recording) = recording {
+        recording.finish();
+    }
     served.map_err(|e| format!("cannot serve on {address}: {e}"))?;
     Ok(0)
 }

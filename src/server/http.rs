@@ -16,6 +16,7 @@ use serde_json::{Map, Value, json};
 use super::App;
 use super::episodes::{self, JsonText, ResetArgs, envelope_text};
 use super::errors::{HttpError, Violation, Violations};
+use super::record::Transport;
 use super::store::{Shared, entry_cost, lock, share};
 use crate::engine::StepError;
 use crate::wire::{self, Action, Observation, action_from_value, lax};
@@ -30,6 +31,7 @@ pub(crate) async fn reset(
 ) -> Result<JsonText, HttpError> {
     let args = ResetArgs::parse(json_body(body)?, "body").map_err(HttpError::Invalid)?;
     let game = args.start(&app.catalog(), "body").map_err(HttpError::Invalid)?;
+    let game = app.live(game, Transport::Http);
     let response = envelope_text(&game.observation());
     let id = game.episode().world.episode_id.clone();
     let (shared, cost) = share(&id, game);
@@ -88,9 +90,9 @@ pub(crate) async fn step(
     let observation = match request.episode_id {
         Some(id) => step_stored(&app, &id, &request.action)?,
         None => {
-            let mut game =
+            let game =
                 ResetArgs::default().start(&app.catalog(), "body").map_err(HttpError::Invalid)?;
-            game.step(&request.action).map_err(conflict)?
+            app.live(game, Transport::Http).step(&request.action).map_err(conflict)?
         }
     };
     Ok(JsonText(envelope_text(&observation)))

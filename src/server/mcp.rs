@@ -17,10 +17,11 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
 use super::App;
+use super::LiveGame;
 use super::episodes::{self, ResetArgs};
 use super::errors::{Violation, summary};
+use super::record::Transport;
 use super::store::{lock, share};
-use crate::engine::Game;
 use crate::wire::{ActionType, action_from_value, envelope, schemas};
 
 /// The MCP protocol revision `initialize` reports.
@@ -59,7 +60,11 @@ pub(crate) async fn http(
 /// The response to one JSON-RPC message, `None` for a notification. Over a WebSocket, `own` is
 /// the connection's episode, which `tools/call` without a `session_id` acts on; over HTTP such
 /// a call plays a throw-away episode.
-pub(crate) fn respond(app: &App, request: Value, own: Option<&mut Option<Game>>) -> Option<Value> {
+pub(crate) fn respond(
+    app: &App,
+    request: Value,
+    own: Option<&mut Option<LiveGame>>,
+) -> Option<Value> {
     let mut request = match request {
         Value::Object(request) => request,
         Value::Array(_) => {
@@ -134,7 +139,7 @@ fn tools() -> Vec<Value> {
 fn call(
     app: &App,
     mut params: Map<String, Value>,
-    own: Option<&mut Option<Game>>,
+    own: Option<&mut Option<LiveGame>>,
 ) -> Result<Value, RpcError> {
     let name = match params.remove("name") {
         Some(Value::String(name)) => name,
@@ -157,7 +162,7 @@ fn call(
     action.insert("action_type".into(), Value::String(name));
     let action = action_from_value(Value::Object(action))
         .map_err(|errors| (INVALID_PARAMS, summary(&Violation::actions(errors))))?;
-    let step = |game: &mut Game| match game.step(&action) {
+    let step = |game: &mut LiveGame| match game.step(&action) {
         Ok(observation) => Ok(envelope(&observation).to_value()),
         Err(error) => Err((INVALID_PARAMS, error.to_string())),
     };
@@ -183,8 +188,11 @@ fn call(
 }
 
 /// A throw-away episode of the default task.
-fn fresh(app: &App) -> Result<Game, RpcError> {
-    ResetArgs::default().start(&app.catalog(), "params").map_err(|v| (INVALID_PARAMS, summary(&v)))
+fn fresh(app: &App) -> Result<LiveGame, RpcError> {
+    let game = ResetArgs::default()
+        .start(&app.catalog(), "params")
+        .map_err(|v| (INVALID_PARAMS, summary(&v)))?;
+    Ok(app.live(game, Transport::Mcp))
 }
 
 /// `openenv/session/create`: a freshly reset episode kept under a new session id.
@@ -193,7 +201,7 @@ fn create(app: &App, params: Map<String, Value>) -> Result<Value, RpcError> {
         .and_then(|args| args.start(&app.catalog(), "params"))
         .map_err(|violations| (INVALID_PARAMS, summary(&violations)))?;
     let session_id = episodes::random_id();
-    let (shared, cost) = share(&session_id, game);
+    let (shared, cost) = share(&session_id, app.live(game, Transport::Mcp));
     app.mcp_sessions.insert(&session_id, shared, cost);
     Ok(json!({"session_id": session_id}))
 }

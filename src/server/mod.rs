@@ -14,6 +14,7 @@ mod limits;
 mod listen;
 mod mcp;
 mod openapi;
+mod record;
 mod scenarios;
 mod slots;
 mod store;
@@ -30,6 +31,7 @@ use axum::routing::{get, post};
 
 pub use checker::{CHECK_JOB_COMMAND, Checker, run_check_job};
 pub use limits::Limits;
+pub use record::{LiveGame, RecordOptions, Recording};
 pub use ws::{Answer, answer_message};
 
 use crate::catalog::{Catalog, Status};
@@ -49,6 +51,8 @@ pub struct App {
     checks: Arc<tokio::sync::Semaphore>,
     /// Where checks run.
     checker: Checker,
+    /// Where finished and abandoned episodes are recorded (`serve --record`), if anywhere.
+    recording: Option<Arc<Recording>>,
 }
 
 impl App {
@@ -59,6 +63,17 @@ impl App {
         paths: Vec<PathBuf>,
         limits: Limits,
         checker: Checker,
+    ) -> Arc<Self> {
+        Self::with_recording(catalog, paths, limits, checker, None)
+    }
+
+    /// As [`App::new`], recording every episode into `recording` if given (`serve --record`).
+    pub fn with_recording(
+        catalog: Catalog,
+        paths: Vec<PathBuf>,
+        limits: Limits,
+        checker: Checker,
+        recording: Option<Arc<Recording>>,
     ) -> Arc<Self> {
         Arc::new(App {
             catalog: RwLock::new(Arc::new(catalog)),
@@ -77,7 +92,13 @@ impl App {
             checks: Arc::new(tokio::sync::Semaphore::new(limits.max_checks)),
             checker,
             limits,
+            recording,
         })
+    }
+
+    /// `game` as the server plays it over `transport`: recorded if the server records.
+    fn live(&self, game: crate::engine::Game, transport: record::Transport) -> LiveGame {
+        LiveGame::new(game, self.recording.as_ref(), transport)
     }
 
     /// The scenarios served now.

@@ -5,19 +5,19 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-use crate::engine::Game;
+use super::LiveGame;
 
 /// A stored episode; steps on it are serialised by its lock.
-pub(crate) type Shared = Arc<Mutex<Game>>;
+pub(crate) type Shared = Arc<Mutex<LiveGame>>;
 
 /// Locks a stored episode. A panic while stepping cannot leave a game half-changed in a way
 /// later steps could not handle, so a poisoned lock is taken as it is.
-pub(crate) fn lock(game: &Shared) -> MutexGuard<'_, Game> {
+pub(crate) fn lock(game: &Shared) -> MutexGuard<'_, LiveGame> {
     game.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// A game made shareable for a store, with the bytes to charge for it under `id`.
-pub(crate) fn share(id: &str, game: Game) -> (Shared, usize) {
+pub(crate) fn share(id: &str, game: LiveGame) -> (Shared, usize) {
     let cost = entry_cost(id, game.footprint());
     (Arc::new(Mutex::new(game)), cost)
 }

@@ -14,10 +14,11 @@ use serde_json::{Value, json};
 use tokio::time::{Instant, timeout_at};
 
 use super::App;
+use super::LiveGame;
 use super::episodes::{self, ResetArgs, envelope_text};
 use super::errors::{Violation, frame, validation_frame};
 use super::mcp;
-use crate::engine::Game;
+use super::record::Transport;
 use crate::wire::{Observation, action_from_value};
 
 /// Close code of a normal end (close request, idle timeout, capacity refusal).
@@ -92,7 +93,7 @@ async fn session(app: Arc<App>, mut socket: WebSocket, session_id: Option<String
         close(&mut socket, NORMAL, "unknown session").await;
         return;
     }
-    let mut game: Option<Game> = None;
+    let mut game: Option<LiveGame> = None;
     let idle = app.limits.idle_timeout;
     let mut deadline = Instant::now() + idle;
     loop {
@@ -149,7 +150,7 @@ async fn session(app: Arc<App>, mut socket: WebSocket, session_id: Option<String
 /// `close`, after which the server closes the connection. `game` is the session's episode,
 /// `None` until its first reset. Synchronous and free of I/O, so a session can be driven
 /// directly (the `request` fuzz target does).
-pub fn answer_message(app: &App, game: &mut Option<Game>, text: &str) -> Answer {
+pub fn answer_message(app: &App, game: &mut Option<LiveGame>, text: &str) -> Answer {
     match request(app, game, text) {
         Ok(answer) => answer,
         Err(error) => Answer::Reply(error.to_string()),
@@ -157,7 +158,7 @@ pub fn answer_message(app: &App, game: &mut Option<Game>, text: &str) -> Answer 
 }
 
 /// The answer to one text message, or its error frame.
-fn request(app: &App, game: &mut Option<Game>, text: &str) -> Result<Answer, Value> {
+fn request(app: &App, game: &mut Option<LiveGame>, text: &str) -> Result<Answer, Value> {
     let message: Value = serde_json::from_str(text)
         .map_err(|error| frame("INVALID_JSON", format!("Invalid JSON: {error}")))?;
     let Value::Object(mut envelope) = message else {
@@ -181,10 +182,10 @@ fn request(app: &App, game: &mut Option<Game>, text: &str) -> Result<Answer, Val
             let new = ResetArgs::parse(data.unwrap_or(Value::Null), "data")
                 .and_then(|args| args.start(&app.catalog(), "data"))
                 .map_err(|violations| validation_frame(&violations))?;
-            game.insert(new).observation()
+            game.insert(app.live(new, Transport::WebSocket)).observation()
         }
         "step" => step(game, data)?,
-        "state" => return Ok(Answer::Reply(reply("state", &episodes::state(game.as_ref())))),
+        "state" => return Ok(Answer::Reply(reply("state", &episodes::state(game.as_deref())))),
         "mcp" => {
             let response = mcp::respond(app, data.unwrap_or(Value::Null), Some(game));
             return Ok(response.map_or(Answer::Nothing, |r| Answer::Reply(reply("mcp", &r))));
@@ -195,7 +196,7 @@ fn request(app: &App, game: &mut Option<Game>, text: &str) -> Result<Answer, Val
 }
 
 /// Takes a step for a `step` message.
-fn step(game: &mut Option<Game>, data: Option<Value>) -> Result<Observation, Value> {
+fn step(game: &mut Option<LiveGame>, data: Option<Value>) -> Result<Observation, Value> {
     let data = data.ok_or_else(|| {
         frame("VALIDATION_ERROR", "a step message needs `data`: the action object")
     })?;

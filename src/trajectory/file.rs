@@ -82,6 +82,12 @@ impl EpisodeCounts {
     }
 }
 
+/// Just the version of a trajectory line.
+#[derive(Deserialize)]
+struct Versioned {
+    format_version: Option<u32>,
+}
+
 /// The trajectories of a results file, in file order. A last line cut off by a killed writer
 /// (no newline, not valid JSON) is left out and counted in the second value; any other
 /// unreadable line is an error naming the file and line.
@@ -96,23 +102,24 @@ pub fn read_trajectories(path: &Path) -> Result<(Vec<Trajectory>, usize), String
             continue;
         }
         let place = || format!("{}:{}", path.display(), index + 1);
-        let value: Value = match serde_json::from_str(line) {
-            Ok(value) => value,
+        // The version first, so a newer format is named as such rather than as a bad field.
+        let version = match serde_json::from_str::<Versioned>(line) {
+            Ok(versioned) => versioned.format_version,
             Err(_) if !complete && index + 1 == lines.len() => {
                 cut_off += 1;
                 continue;
             }
             Err(e) => return Err(format!("{}: not a JSON trajectory: {e}", place())),
         };
-        let version = value.get("format_version").and_then(Value::as_u64);
-        if version != Some(u64::from(FORMAT_VERSION)) {
+        if version != Some(FORMAT_VERSION) {
             return Err(format!(
                 "{}: trajectory format version {} (this ShopOps reads version {FORMAT_VERSION})",
                 place(),
                 version.map_or("missing".into(), |v| v.to_string())
             ));
         }
-        let trajectory = serde_json::from_value(value).map_err(|e| format!("{}: {e}", place()))?;
+        // Straight into the types (not through a JSON value), so maps keep their order.
+        let trajectory = serde_json::from_str(line).map_err(|e| format!("{}: {e}", place()))?;
         trajectories.push(trajectory);
     }
     Ok((trajectories, cut_off))

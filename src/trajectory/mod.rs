@@ -24,7 +24,7 @@ use crate::wire::{Action, EpisodeSummary, GradeReport};
 
 pub use file::{EpisodeCounts, Metadata, ScenarioRef, read_trajectories, write_line};
 pub use record::Recorder;
-pub use replay::{Divergence, Regrade, regrade, replay};
+pub use replay::{Divergence, Regrade, record_actions, regrade, replay};
 pub use report::{GroupReport, report};
 pub use stats::{Passes, mean_with_ci95, pass_hat_k};
 pub use time::now_rfc3339;

@@ -4,11 +4,13 @@
 use std::fmt;
 use std::sync::Arc;
 
+use indexmap::IndexMap;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{Recorder, Status, StepRecord, Trajectory};
+use super::{Agent, Recorder, Status, StepRecord, Trajectory};
 use crate::engine::{Game, Machine};
+use crate::wire::Action;
 
 /// Where a replay first differs from the recording.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -36,20 +38,41 @@ impl fmt::Display for Divergence {
     }
 }
 
-/// Plays the recorded actions of `trajectory` on `machine` (as far as the episode lasts):
-/// the trajectory the engine records now, and how many recorded actions were left unplayed
-/// because the episode had already ended.
-fn play(machine: &Arc<Machine>, trajectory: &Trajectory) -> (Trajectory, usize) {
-    let mut game = Game::new(machine.clone(), trajectory.seed, trajectory.episode_id.clone());
-    let mut recorder =
-        Recorder::start(trajectory.agent.clone(), trajectory.trial, &game.observation());
-    let mut played = 0;
-    for action in trajectory.actions() {
-        let Ok(observation) = game.step(action) else { break };
-        recorder.step(&game, action, &observation, None);
-        played += 1;
+/// Plays `actions` from the start of episode `seed` of `machine`, as far as the episode
+/// lasts, recording it as played by `agent`: the recorder (to finish) and how many actions
+/// were left unplayed because the episode had already ended.
+pub fn record_actions<'a>(
+    machine: &Arc<Machine>,
+    agent: Agent,
+    trial: u32,
+    seed: u64,
+    episode_id: String,
+    actions: impl IntoIterator<Item = &'a Action>,
+) -> (Recorder, usize) {
+    let mut game = Game::new(machine.clone(), seed, episode_id);
+    let mut recorder = Recorder::start(agent, trial, &game.observation());
+    let mut unplayed = 0;
+    for action in actions {
+        match game.step(action) {
+            Ok(observation) => recorder.step(&game, action, &observation, None),
+            Err(_) => unplayed += 1,
+        }
     }
-    let unplayed = trajectory.steps.len() - played;
+    (recorder, unplayed)
+}
+
+/// Plays the recorded actions of `trajectory` on `machine`: the trajectory the engine
+/// records now (with the recording's times and model turns), and how many recorded actions
+/// were left unplayed because the episode had already ended.
+fn play(machine: &Arc<Machine>, trajectory: &Trajectory) -> (Trajectory, usize) {
+    let (recorder, unplayed) = record_actions(
+        machine,
+        trajectory.agent.clone(),
+        trajectory.trial,
+        trajectory.seed,
+        trajectory.episode_id.clone(),
+        trajectory.actions(),
+    );
     let reason =
         trajectory.failure.clone().unwrap_or_else(|| "the recorded actions ran out".into());
     let status =
@@ -135,6 +158,8 @@ pub struct Regrade {
     pub regraded: Option<f64>,
     /// Components whose value changed: name, recorded, regraded.
     pub components: Vec<(String, f64, f64)>,
+    /// Grade weights that changed: component, recorded, regraded.
+    pub weights: Vec<(String, f64, f64)>,
     /// The first step whose answer changed, if any.
     pub first_change: Option<Divergence>,
     /// Recorded actions not played because the episode ended earlier on this version.
@@ -163,25 +188,29 @@ pub fn regrade(machine: &Arc<Machine>, trajectory: &Trajectory) -> Regrade {
                 replayed: now,
             })
         });
-    let components =
-        |t: &Trajectory| t.grade.as_ref().map(|g| g.components.clone()).unwrap_or_default();
-    let (old, new) = (components(trajectory), components(&replayed));
-    let changed = old
-        .iter()
-        .map(|(name, &value)| (name.clone(), value, new.get(name).copied().unwrap_or_default()))
-        .chain(
-            new.iter()
-                .filter(|(name, _)| !old.contains_key(*name))
-                .map(|(n, &v)| (n.clone(), 0.0, v)),
-        )
-        .filter(|(_, a, b)| a != b)
-        .collect();
+    let grades = |t: &Trajectory| {
+        t.grade.as_ref().map(|g| (g.components.clone(), g.weights.clone())).unwrap_or_default()
+    };
+    let ((old_components, old_weights), (new_components, new_weights)) =
+        (grades(trajectory), grades(&replayed));
     Regrade {
         recorded: trajectory.score(),
         regraded: replayed.score(),
-        components: changed,
+        components: changes(&old_components, &new_components),
+        weights: changes(&old_weights, &new_weights),
         first_change,
         unplayed,
         trajectory: replayed,
     }
+}
+
+/// The entries of two maps that differ (a missing entry counts as 0), in `old`'s order, then
+/// those only in `new`.
+fn changes(old: &IndexMap<String, f64>, new: &IndexMap<String, f64>) -> Vec<(String, f64, f64)> {
+    let value = |map: &IndexMap<String, f64>, name: &str| map.get(name).copied().unwrap_or(0.0);
+    old.keys()
+        .chain(new.keys().filter(|name| !old.contains_key(*name)))
+        .map(|name| (name.clone(), value(old, name), value(new, name)))
+        .filter(|(_, a, b)| a != b)
+        .collect()
 }
