@@ -4,7 +4,10 @@
 #   2. `openenv validate --url` and `openenv validate <dir>` (0.10.0) on a clean export, plus the
 #      legacy (openenv-core 0.2.x) directory checks of protocol spec §8.1;
 #   3. tests/conformance/client_episodes.py: full episodes with the official GenericEnvClient;
-#   4. tests/inference/test_inference.py: inference.py against a stub LLM.
+#   4. tests/inference/test_inference.py: inference.py against a stub LLM;
+#   5. schemathesis against /openapi.json;
+#   6. the server runs with --record: every episode above is recorded, the official client's
+#      episodes finished, and `shopops replay` reproduces every recording bit for bit.
 # Run from anywhere (it cd's to the repository root). Exits non-zero when any check fails.
 #
 # Environment:
@@ -59,8 +62,9 @@ trap cleanup EXIT
 
 port=$("$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 url=http://127.0.0.1:$port
-step "start: $bin serve --host 127.0.0.1 --port $port scenarios"
-"$bin" serve --host 127.0.0.1 --port "$port" scenarios >"$work/server.log" 2>&1 &
+recorded=$work/recorded
+step "start: $bin serve --host 127.0.0.1 --port $port --record $recorded scenarios"
+"$bin" serve --host 127.0.0.1 --port "$port" --record "$recorded" scenarios >"$work/server.log" 2>&1 &
 server_pid=$!
 server_log() { echo "--- server log (tail)"; tail -n 40 "$work/server.log" || true; }
 
@@ -172,6 +176,35 @@ if ! kill -0 "$server_pid" 2>/dev/null; then
   fail "server died during the run"
 fi
 [ "$failed" = 0 ] || server_log
+
+# --- 6. recordings ---------------------------------------------------------------------------
+step "serve --record: the recorded episodes replay bit for bit"
+kill -TERM "$server_pid" 2>/dev/null || true
+wait "$server_pid" 2>/dev/null || true
+server_pid=""
+if "$py" - "$recorded" "${tasks[@]}" <<'PY'
+import json, sys
+from collections import Counter
+from pathlib import Path
+files = sorted(Path(sys.argv[1]).glob("*.jsonl"))
+episodes = [json.loads(line) for f in files for line in f.read_text().splitlines() if line.strip()]
+finished = Counter(e["task"] for e in episodes
+                   if e["status"] == "finished" and e["agent"] == {"kind": "client", "name": "websocket"})
+print(f"{len(episodes)} episodes recorded in {len(files)} file(s); finished over WebSocket: {dict(finished)}")
+# client_episodes.py plays every task to the end twice (sync and async clients).
+missing = [t for t in sys.argv[2:] if finished[t] < 2]
+sys.exit(1 if missing or not episodes else 0)
+PY
+then
+  if "$bin" replay "$recorded"/*.jsonl --scenarios scenarios; then
+    pass "recorded episodes (client episodes finished; all replay bit for bit)"
+  else
+    fail "recorded episodes replay"
+  fi
+else
+  fail "recorded episodes (the client episodes are missing)"
+fi
+
 printf '\n=== conformance summary\n'
 printf '%s\n' "${results[@]}"
 if [ "$failed" = 0 ]; then echo "conformance: PASS"; else echo "conformance: FAIL"; fi
