@@ -17,7 +17,8 @@ use crate::source::{FileId, SourceMap, Span};
 pub enum Format {
     /// rustc-style reports with source excerpts.
     Human,
-    /// One JSON array of [`JsonDiagnostic`]s.
+    /// one JSON array of diagnostic objects (code, severity, message, file, line, column,
+    /// labels, help).
     Json,
 }
 
