@@ -108,6 +108,24 @@ fn fixture_diagnostics_match_snapshots() {
     assert!(changed.is_empty(), "fixtures whose diagnostics changed: {changed:?}");
 }
 
+/// A misspelt weight's name (`SHOP004`, the cause) leaves a component without a weight
+/// (`SHOP010`, its consequence): the cause is reported first, although it is written later.
+#[test]
+fn causes_are_reported_before_their_consequences() {
+    let report = check(Path::new("tests/fixtures/check/SHOP010_misspelt_weight"));
+    let codes: Vec<Code> = report.diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(codes, [Code::UnknownReference, Code::Weights]);
+    let (cause, consequence) = (&report.diagnostics[0], &report.diagnostics[1]);
+    assert!(cause.span().start > consequence.span().start, "the cause is written after");
+    assert_eq!(consequence.help.as_deref().map(|h| h.contains("`weight money 0.20`")), Some(true));
+    let human = render_human(&report.diagnostics, &report.sources, false, 80);
+    assert!(human.find("SHOP004") < human.find("SHOP010"), "{human}");
+    for (name, path) in fixtures() {
+        let stages: Vec<_> = check(&path).diagnostics.iter().map(|d| d.code.stage()).collect();
+        assert!(stages.is_sorted(), "{name}: diagnostics not in stage order: {stages:?}");
+    }
+}
+
 #[test]
 fn every_diagnostic_points_inside_its_file() {
     for (name, path) in fixtures() {

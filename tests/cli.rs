@@ -281,3 +281,54 @@ fn check_of_a_long_if_else_chain_does_not_crash() {
     assert_eq!(output.status.code(), Some(1), "{:?}", output.status);
     assert!(stdout(&output).contains("SHOP001"));
 }
+
+/// `shopops ARGS --help` with an empty environment: no colour, and no `[env: PORT=...]` values
+/// of the machine the test runs on.
+fn help_of(command: &[String]) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_shopops"))
+        .args(command)
+        .arg("--help")
+        .env_clear()
+        .output()
+        .expect("shopops runs");
+    assert_eq!(code(&output), 0, "{command:?} --help: {}", stderr(&output));
+    stdout(&output)
+}
+
+/// The subcommands a help text lists under `Commands:` (clap's own `help` left out).
+fn subcommands(help: &str) -> Vec<String> {
+    help.lines()
+        .skip_while(|line| *line != "Commands:")
+        .skip(1)
+        .take_while(|line| !line.is_empty())
+        .filter_map(|line| line.split_whitespace().next())
+        .filter(|name| *name != "help")
+        .map(str::to_string)
+        .collect()
+}
+
+/// Every help text of the command tree, walked from the top-level help (so a subcommand added
+/// later is covered without a change here), is snapshotted and free of rustdoc link syntax.
+#[test]
+fn every_help_text_is_snapshotted_and_plain_text() {
+    let mut pending = vec![Vec::<String>::new()];
+    let mut seen = Vec::new();
+    while let Some(command) = pending.pop() {
+        let help = help_of(&command);
+        for link in ["[`", "`]", "]("] {
+            assert!(!help.contains(link), "`{link}` in the help of {command:?}:\n{help}");
+        }
+        let words: Vec<&str> =
+            std::iter::once("shopops").chain(command.iter().map(String::as_str)).collect();
+        let name = words.join("_");
+        let description = format!("{} --help", words.join(" "));
+        insta::with_settings!({ omit_expression => true, description => description }, {
+            insta::assert_snapshot!(format!("help_{name}"), help);
+        });
+        for sub in subcommands(&help) {
+            pending.push(command.iter().cloned().chain([sub]).collect());
+        }
+        seen.push(name);
+    }
+    assert!(seen.len() > 6, "the walk found the subcommands: {seen:?}");
+}

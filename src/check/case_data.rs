@@ -63,18 +63,17 @@ fn check_case(program: &Program, case: &Case, typer: &mut Typer<'_>) {
             DrawKind::Options(options) => {
                 draw_options(&scope, &draw.name, options, typer);
                 for (option, _) in options {
-                    scope
-                        .bind(&option.name, Ty::Symbol(Domain::DrawOption(draw.name.name.clone())));
+                    scope.bind(option, Ty::Symbol(Domain::DrawOption(draw.name.name.clone())));
                 }
                 Ty::Symbol(Domain::DrawOption(draw.name.name.clone()))
             }
         };
-        scope.bind(&draw.name.name, ty);
+        scope.bind(&draw.name, ty);
         unused.push(&draw.name);
     }
     for (name, value) in &case.lets {
         let ty = typer.infer(&scope, value);
-        scope.bind(&name.name, ty);
+        scope.bind(name, ty);
         unused.push(name);
     }
     for (field, value) in &case.values {

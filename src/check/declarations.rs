@@ -104,7 +104,7 @@ pub(super) fn check_declarations(program: &Program, typer: &mut Typer<'_>) {
                 continue;
             };
             match param_type(&param.ty.name) {
-                Some(ty) if ty == wire => scope.bind(&param.name.name, ty),
+                Some(ty) if ty == wire => scope.bind(&param.name, ty),
                 Some(ty) => typer.mismatch(param.ty.span, &wire, &ty),
                 None => typer.unknown("type", &param.ty, &TYPE_NAMES),
             }
@@ -194,7 +194,7 @@ pub(super) fn check_declarations(program: &Program, typer: &mut Typer<'_>) {
         let mut scope = Scope::new(program, Ctx::Truth);
         for param in &truth.params {
             match param_type(&param.ty.name) {
-                Some(ty) => scope.bind(&param.name.name, ty),
+                Some(ty) => scope.bind(&param.name, ty),
                 None => typer.unknown("type", &param.ty, &TYPE_NAMES),
             }
         }

@@ -8,7 +8,7 @@ use indexmap::IndexMap;
 
 use super::program::*;
 use crate::diag::{Code, Diagnostic, suggest};
-use crate::source::Span;
+use crate::source::{SourceMap, Span};
 use crate::syntax::ast::{Block, ClauseKeyword, Else, Expr, ExprKind, Ident, Stmt};
 
 const TOP_LEVEL: &[&str] = &[
@@ -67,10 +67,11 @@ const EFFECTS: &[&str] = &[
 
 /// Builds the program of one scenario from the statements of all its files (imports first).
 pub(super) fn declare<'s>(
+    sources: &SourceMap,
     stmts: impl Iterator<Item = &'s Stmt>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Program {
-    let mut d = Declarer { program: Program::default(), diagnostics };
+    let mut d = Declarer { sources, program: Program::default(), diagnostics };
     for stmt in stmts {
         d.top_level(stmt);
     }
@@ -78,6 +79,8 @@ pub(super) fn declare<'s>(
 }
 
 struct Declarer<'a> {
+    /// The files, to quote an argument as written.
+    sources: &'a SourceMap,
     program: Program,
     diagnostics: &'a mut Vec<Diagnostic>,
 }
@@ -205,15 +208,13 @@ impl Declarer<'_> {
         for item in stmt.block.iter().flat_map(|b| &b.stmts) {
             match item.head.name.as_str() {
                 "weight" | "stock" => {
-                    self.shape(item, 2, &[], false);
-                    let name = if item.head.name == "weight" {
-                        self.name_arg(item, 0, "a grade component")
+                    let setting = if item.head.name == "weight" {
+                        self.shape(item, 2, &[], false);
+                        self.name_arg(item, 0, "a grade component").zip(item.args.get(1).cloned())
                     } else {
-                        self.text_arg(item, 0, "a SKU in quotes")
+                        self.stock(item)
                     };
-                    let (Some(name), Some(value)) = (name, item.args.get(1).cloned()) else {
-                        continue;
-                    };
+                    let Some((name, value)) = setting else { continue };
                     let list = if item.head.name == "weight" {
                         &mut decl.weights
                     } else {
@@ -241,6 +242,35 @@ impl Declarer<'_> {
             }
         }
         self.program.scenario = Some(decl);
+    }
+
+    /// `stock "SKU" COUNT`: the SKU and its count. An unquoted SKU (`stock blender-200 3`,
+    /// read as the arguments `blender`, `-200` and `3`) is one error, saying to quote it; the
+    /// SKU is still declared under its text, so the cases that use it report nothing more.
+    fn stock(&mut self, stmt: &Stmt) -> Option<(Ident, Expr)> {
+        let unquoted = match stmt.args.split_last() {
+            Some((value, sku)) if !sku.is_empty() && !matches!(sku[0].kind, ExprKind::Text(_)) => {
+                Some((value, sku.iter().map(|e| e.span).reduce(Span::to)?))
+            }
+            _ => None,
+        };
+        let Some((value, span)) = unquoted else {
+            self.shape(stmt, 2, &[], false);
+            return self.text_arg(stmt, 0, "a SKU in quotes").zip(stmt.args.get(1).cloned());
+        };
+        self.shape(stmt, usize::MAX, &[], false);
+        let sku = self.sources.slice(span).to_string();
+        let count = self.sources.slice(value.span);
+        self.report(
+            Diagnostic::new(
+                Code::MalformedStatement,
+                span,
+                format!("the SKU `{sku}` is not in quotes"),
+            )
+            .label("not a string")
+            .help(format!("quote the SKU: `stock \"{sku}\" {count}`")),
+        );
+        Some((Ident { name: sku, span }, value.clone()))
     }
 
     fn response(&mut self, stmt: &Stmt) {

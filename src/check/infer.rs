@@ -57,25 +57,30 @@ impl<'d> Typer<'d> {
         Self { diagnostics, used: Used::new() }
     }
 
-    /// Types `expr` and reports unless it fits `expected`.
+    /// Types `expr` and reports unless it fits `expected`. A local name's definition is
+    /// labelled too (a draw written without its unit is fixed there), and a symbol's help lists
+    /// the values it may take.
     pub fn expect(&mut self, scope: &Scope<'_>, expr: &Expr, expected: &Ty) -> Ty {
         let ty = self.infer(scope, expr);
         if !ty.fits(expected) {
-            self.mismatch(expr.span, expected, &ty);
+            let mut diagnostic = mismatch(expr.span, expected, &ty);
+            if let Some(name) = expr.kind.as_name()
+                && let Some(definition) = scope.definition(&name.name)
+            {
+                let label = format!("`{}` is defined here, as {ty}", name.name);
+                diagnostic = diagnostic.with_label(definition, label);
+            }
+            if let Some(values) = symbol_hint(scope, expected) {
+                diagnostic.help = Some(values);
+            }
+            self.diagnostics.push(diagnostic);
         }
         ty
     }
 
     /// Reports a type mismatch.
     pub fn mismatch(&mut self, span: Span, expected: &Ty, found: &Ty) {
-        let mut diagnostic = Diagnostic::new(
-            Code::TypeMismatch,
-            span,
-            format!("expected {expected}, found {found}"),
-        )
-        .label(format!("this is {found}"));
-        diagnostic.help = unit_hint(expected);
-        self.diagnostics.push(diagnostic);
+        self.diagnostics.push(mismatch(span, expected, found));
     }
 
     /// Marks a program item as referenced.
@@ -462,6 +467,35 @@ pub fn join(a: &Ty, b: &Ty) -> Option<Ty> {
         (Ty::Null, other) | (other, Ty::Null) => Some(other.clone()),
         (x, y) if x == y => Some(x.clone()),
         _ => None,
+    }
+}
+
+/// A type mismatch, with how to write the expected unit.
+fn mismatch(span: Span, expected: &Ty, found: &Ty) -> Diagnostic {
+    let mut diagnostic =
+        Diagnostic::new(Code::TypeMismatch, span, format!("expected {expected}, found {found}"))
+            .label(format!("this is {found}"));
+    diagnostic.help = unit_hint(expected);
+    diagnostic
+}
+
+/// The values a symbol of the expected domain may take, where the program lists them.
+fn symbol_hint(scope: &Scope<'_>, expected: &Ty) -> Option<String> {
+    let Ty::Symbol(domain) = expected else { return None };
+    match domain {
+        Domain::ResponseStatus(response) => {
+            let decl = scope.program().responses.get(response)?;
+            let statuses: Vec<&str> = decl.statuses.iter().map(|s| s.name.as_str()).collect();
+            Some(format!("the statuses of `{response}` are: {}", statuses.join(", ")))
+        }
+        Domain::Action
+        | Domain::CaseStatus
+        | Domain::Resolution
+        | Domain::Reason
+        | Domain::Check
+        | Domain::Response
+        | Domain::DrawOption(_)
+        | Domain::CloseReason => None,
     }
 }
 

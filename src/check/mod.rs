@@ -146,7 +146,8 @@ fn check_file(
             has_errors: true,
         };
     }
-    let program = declare::declare(parsed.stmts.iter().flat_map(|file| file.iter()), &mut found);
+    let stmts = parsed.stmts.iter().flat_map(|file| file.iter());
+    let program = declare::declare(sources, stmts, &mut found);
     let mut cases = Vec::new();
     let mut cases_file = None;
     if let Some(scenario) = &program.scenario {

@@ -9,8 +9,9 @@ use petgraph::visit::EdgeRef;
 
 use super::program::Program;
 use crate::compile::graph::{DependencyGraph, Edge, Node};
-use crate::data::Case;
+use crate::data::{Case, Requirements};
 use crate::diag::{Code, Diagnostic};
+use crate::syntax::ast::Ident;
 
 /// Nodes that some sequence of steps can reach: ungated actions, events something reachable
 /// schedules, blockers something reachable clears, and so on, to a fixpoint.
@@ -114,17 +115,42 @@ pub(super) fn check_requirements(
                 }
             }
             if let (Some(note), Some(fact)) = (&requires.note, &note_fact) {
-                let groups =
+                let mut groups =
                     case.facts.iter().chain(case.variants.iter().flat_map(|(_, v)| &v.facts));
-                let revealed = groups.flat_map(|g| &g.facts).any(|(name, _)| name.name == *fact);
-                if !revealed {
-                    let why =
-                        format!("no fact group of this case has the `{fact}` fact that reveals it");
-                    diagnostics.push(never(case, &note.name, note.span, &why));
+                if !groups.any(|g| g.facts.iter().any(|(name, _)| name.name == *fact)) {
+                    diagnostics.push(note_never_revealed(case, requires, note, fact));
                 }
             }
         }
     }
+}
+
+/// A required note that no fact of the case reveals: the fix is the fact, in a group the case
+/// requires (the first such group the case has, else its first required check).
+fn note_never_revealed(
+    case: &Case,
+    requires: &Requirements,
+    note: &Ident,
+    fact: &str,
+) -> Diagnostic {
+    let has_group = |check: &&Ident| case.facts.iter().any(|g| g.group.name == check.name);
+    let group = requires.checks.iter().find(has_group).or(requires.checks.first());
+    let place = group.map_or("a fact group of a check the case requires".to_string(), |g| {
+        format!("the `{}` fact group", g.name)
+    });
+    Diagnostic::new(
+        Code::NeverCleared,
+        note.span,
+        format!(
+            "case `{}` requires note `{}`, but no `{fact}` fact reveals it",
+            case.id.name, note.name
+        ),
+    )
+    .label("no agent can learn this code")
+    .help(format!(
+        "add `{fact}: {}` to {place} of case `{}`, and mention `{{{fact}}}` in its summary",
+        note.name, case.id.name
+    ))
 }
 
 fn never(case: &Case, what: &str, span: crate::source::Span, why: &str) -> Diagnostic {

@@ -7,6 +7,8 @@ use indexmap::IndexMap;
 
 use super::program::Program;
 use super::ty::{Domain, Ty};
+use crate::source::Span;
+use crate::syntax::ast::Ident;
 
 /// Where an expression is written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -177,7 +179,8 @@ pub struct Scope<'p> {
     /// The context.
     pub ctx: Ctx,
     program: &'p Program,
-    locals: IndexMap<String, Ty>,
+    /// Local names: their types and where they are defined.
+    locals: IndexMap<String, (Ty, Span)>,
 }
 
 impl<'p> Scope<'p> {
@@ -187,8 +190,13 @@ impl<'p> Scope<'p> {
     }
 
     /// Binds a local name (a parameter, a draw, a `let`).
-    pub fn bind(&mut self, name: &str, ty: Ty) {
-        self.locals.insert(name.to_string(), ty);
+    pub fn bind(&mut self, name: &Ident, ty: Ty) {
+        self.locals.insert(name.name.clone(), (ty, name.span));
+    }
+
+    /// Where a local name is defined.
+    pub fn definition(&self, name: &str) -> Option<Span> {
+        self.locals.get(name).map(|(_, span)| *span)
     }
 
     fn runtime(&self) -> bool {
@@ -197,7 +205,7 @@ impl<'p> Scope<'p> {
 
     /// The type a bare name denotes here, if any.
     pub fn resolve(&self, name: &str) -> Option<Ty> {
-        if let Some(ty) = self.locals.get(name) {
+        if let Some((ty, _)) = self.locals.get(name) {
             return Some(ty.clone());
         }
         if let Some(ty) = self.builtin(name) {

@@ -106,7 +106,7 @@ impl fmt::Display for Domain {
             Domain::Reason => f.write_str("an escalation reason"),
             Domain::Check => f.write_str("a check name"),
             Domain::Response => f.write_str("a response name"),
-            Domain::ResponseStatus(response) => write!(f, "a `{response}` status"),
+            Domain::ResponseStatus(response) => write!(f, "a status of `{response}`"),
             Domain::DrawOption(draw) => write!(f, "an option of `{draw}`"),
             Domain::CloseReason => f.write_str("a close verdict reason"),
         }

@@ -13,7 +13,7 @@ use crate::diag::{Code, Diagnostic};
 use crate::source::{FileId, SourceMap, Span};
 use crate::syntax::ast::{Expr, ExprKind, Ident};
 use crate::syntax::parse_expr;
-use model::{CaseFile, CaseRecord, Draw, Scalar, Text, Value};
+use model::{CaseFile, CaseRecord, Draw, Outcome, Scalar, Text, Value};
 
 /// One case, lowered from YAML.
 #[derive(Clone, Debug, Serialize)]
@@ -137,17 +137,11 @@ pub fn load(sources: &SourceMap, file: FileId) -> Result<Vec<Case>, Vec<Diagnost
     if lowering.diagnostics.is_empty() { Ok(cases) } else { Err(lowering.diagnostics) }
 }
 
-/// serde-saphyr's message without its trailing location (we show that ourselves), with the
-/// messages that name our Rust types reworded for scenario authors.
+/// serde-saphyr's message without its trailing location (we show that ourselves). Messages
+/// about the model's untagged enums are their `expecting` texts, written for authors.
 fn yaml_message(message: &str) -> String {
     let message = message.lines().next().unwrap_or(message);
     let message = message.split(" at line ").next().unwrap_or(message).trim().trim_end_matches('.');
-    if message.contains("untagged enum Scalar") {
-        return "expected a number, `true`/`false`, text, or a list of text".to_string();
-    }
-    if message.contains("untagged enum Draw") {
-        return "expected a range like `1..3` or options like `{ a: 50%, b: 50% }`".to_string();
-    }
     let message = message.split(", set DuplicateKeyPolicy").next().unwrap_or(message);
     message.split("; set DuplicateKeyPolicy").next().unwrap_or(message).to_string()
 }
@@ -205,10 +199,34 @@ impl Lowering<'_> {
     /// A quantity: strings are expressions, other scalars literals.
     fn value(&mut self, value: &Value) -> Expr {
         let span = self.span(value);
-        match &value.value {
+        self.scalar(&value.value, span)
+    }
+
+    fn scalar(&mut self, scalar: &Scalar, span: Span) -> Expr {
+        match scalar {
             Scalar::Text(text) => self.expression(text, span),
             other => literal(other, span),
         }
+    }
+
+    /// A response's outcome. Weights written in place are reported with how to draw them.
+    fn outcome(&mut self, response: &Text, outcome: &Spanned<Outcome>) -> Expr {
+        let span = self.span(outcome);
+        let weights = match &outcome.value {
+            Outcome::Named(scalar) => return self.scalar(scalar, span),
+            Outcome::Weights(weights) => weights,
+        };
+        let draw = format!("{}_outcome", response.value);
+        let options: Vec<String> = weights.iter().map(|(o, w)| format!("{o}: {w}")).collect();
+        let options = options.join(", ");
+        self.diagnostics.push(
+            Diagnostic::new(Code::Yaml, span, "an outcome takes a status or the name of a draw, not weights")
+                .label("weights of a draw")
+                .help(format!(
+                    "move the weights into a draw and name it here: `{draw}: {{ {options} }}` under `draws:`, then `outcome: {draw}`"
+                )),
+        );
+        Expr { kind: ExprKind::Error, span }
     }
 
     /// A fact: literal unless it starts with `=`.
@@ -261,7 +279,7 @@ impl Lowering<'_> {
             .map(|(name, data)| {
                 let settings = ResponseSettings {
                     initial: data.value.initial.as_ref().map(|v| self.value(v)),
-                    outcome: data.value.outcome.as_ref().map(|v| self.value(v)),
+                    outcome: data.value.outcome.as_ref().map(|v| self.outcome(name, v)),
                     delay: data.value.delay.as_ref().map(|v| self.value(v)),
                 };
                 (self.ident(name), settings)

@@ -15,7 +15,7 @@ pub type Value = Spanned<Scalar>;
 
 /// A YAML scalar or list of strings.
 #[derive(Clone, Debug, Deserialize, PartialEq)]
-#[serde(untagged)]
+#[serde(untagged, expecting = "expected a number, `true`/`false`, text, or a list of text")]
 pub enum Scalar {
     /// `true` / `false`
     Bool(bool),
@@ -27,6 +27,17 @@ pub enum Scalar {
     Text(String),
     /// `[a, b]`
     List(Vec<String>),
+}
+
+/// A response's outcome as written.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(untagged, expecting = "an outcome takes a status or the name of a draw")]
+pub enum Outcome {
+    /// A status (`received`) or a draw's name (`evidence_outcome`).
+    Named(Scalar),
+    /// `{ received: 80%, insufficient: 20% }`: weights written in place, which belong in a
+    /// draw; lowered to a diagnostic that says so.
+    Weights(IndexMap<String, String>),
 }
 
 /// A whole case-data file.
@@ -109,7 +120,7 @@ pub struct CaseRecord {
 
 /// A seeded draw.
 #[derive(Debug, Deserialize, Clone, PartialEq)]
-#[serde(untagged)]
+#[serde(untagged, expecting = "expected a range like `1..3` or options like `{ a: 50%, b: 50% }`")]
 pub enum Draw {
     /// `lo..hi`, uniform.
     Range(String),
@@ -139,9 +150,10 @@ pub struct ResponseData {
     /// Status at reset (e.g. `received`: a photo attached at intake).
     #[serde(default)]
     pub initial: Option<Value>,
-    /// The status the answer delivers.
+    /// The status the answer delivers: a status, or the name of a draw whose options are
+    /// statuses.
     #[serde(default)]
-    pub outcome: Option<Value>,
+    pub outcome: Option<Spanned<Outcome>>,
     /// How long the answer takes (minutes).
     #[serde(default)]
     pub delay: Option<Value>,

@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use super::Severity;
+use super::{Severity, Stage};
 
 macro_rules! codes {
     ($($variant:ident = $num:literal, $severity:ident, $title:literal;)*) => {
@@ -76,6 +76,25 @@ codes! {
 }
 
 impl Code {
+    /// The stage of the checker that reports this code (see [`Stage`]).
+    pub fn stage(self) -> Stage {
+        match self {
+            Code::Syntax | Code::Import => Stage::Read,
+            Code::UnknownStatement
+            | Code::MalformedStatement
+            | Code::Duplicate
+            | Code::MissingSetting
+            | Code::InvalidValue
+            | Code::DuplicateScenario => Stage::Statements,
+            Code::UnknownReference | Code::TypeMismatch | Code::Yaml => Stage::Names,
+            Code::Cycle | Code::NeverCleared | Code::Weights => Stage::Whole,
+            Code::Unused | Code::SummaryMissesFact => Stage::Lints,
+            Code::Unsolvable | Code::TrivialPolicyScores | Code::Farmable | Code::Unreached => {
+                Stage::Proof
+            }
+        }
+    }
+
     /// Parses `SHOP004` (case-insensitive; `shop4` and `4` work too).
     pub fn parse(text: &str) -> Option<Code> {
         let digits = text.trim().to_ascii_uppercase();

@@ -24,6 +24,27 @@ pub enum Severity {
     Warning,
 }
 
+/// The stage of the checker a diagnostic comes from, in the order the stages run. A finding of
+/// a later stage may be a consequence of an earlier one (a misspelt weight's name leaves a
+/// component without a weight; a malformed statement leaves a name undeclared), never the
+/// reverse, so reports list earlier stages first: the cause is read before its consequences.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Stage {
+    /// Reading files: syntax and imports.
+    Read,
+    /// Statements and settings: shapes, duplicates, required settings, literal values.
+    Statements,
+    /// Names, types and units of expressions; the shape of the case data.
+    Names,
+    /// Analyses of the whole scenario: dependency cycles, blockers and requirements that can
+    /// never be met, grade weights.
+    Whole,
+    /// Warnings about what is unused or unmentioned.
+    Lints,
+    /// The soundness proofs of `check --prove`.
+    Proof,
+}
+
 /// A labelled span.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Label {
@@ -89,11 +110,15 @@ impl Diagnostic {
     }
 }
 
-/// Sorts diagnostics into reading order: file, position, code.
+/// Sorts diagnostics into reading order: causes before consequences (by [`Stage`]), then file,
+/// position and code.
 pub fn sort(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by(|a, b| {
-        let (sa, sb) = (a.span(), b.span());
-        (sa.file, sa.start, a.code, &a.message).cmp(&(sb.file, sb.start, b.code, &b.message))
+        let key = |d: &Diagnostic| {
+            let span = d.span();
+            (d.code.stage(), span.file, span.start, d.code)
+        };
+        key(a).cmp(&key(b)).then_with(|| a.message.cmp(&b.message))
     });
 }
 
@@ -135,5 +160,24 @@ mod tests {
             Some("did you mean `inspect_order`?".into())
         );
         assert_eq!(suggest("zzz", ["inspect_order"]), None);
+    }
+
+    #[test]
+    fn causes_sort_before_consequences_whatever_their_position() {
+        let mut sources = crate::source::SourceMap::new();
+        let file = sources.add("main.shop", "scenario s {\n  weight polcy 0.2\n}\n");
+        let at = |start| Span::new(file, start, start + 1);
+        let mut diagnostics = vec![
+            Diagnostic::new(Code::Unused, at(0), "unused"),
+            Diagnostic::new(Code::Weights, at(0), "no weight"),
+            Diagnostic::new(Code::UnknownReference, at(22), "unknown"),
+            Diagnostic::new(Code::MalformedStatement, at(30), "malformed"),
+        ];
+        sort(&mut diagnostics);
+        let codes: Vec<Code> = diagnostics.iter().map(|d| d.code).collect();
+        assert_eq!(
+            codes,
+            [Code::MalformedStatement, Code::UnknownReference, Code::Weights, Code::Unused]
+        );
     }
 }

@@ -17,7 +17,8 @@ use crate::source::{FileId, SourceMap, Span};
 pub enum Format {
     /// rustc-style reports with source excerpts.
     Human,
-    /// One JSON array of [`JsonDiagnostic`]s.
+    /// one JSON array of diagnostic objects (code, severity, message, file, line, column,
+    /// labels, help).
     Json,
 }
 
@@ -225,9 +226,10 @@ impl SourceCode for Excerpt {
             shown,
             contents.line() + self.first_line,
             contents.column(),
-            // miette counts lines from the start of the text (its snippet merging relies on
-            // that), so the lines before the excerpt count too.
-            contents.line_count() + self.first_line,
+            // The lines the contents cover, as miette's trait documents; miette's own `str`
+            // counts from the start of the text instead, which makes it merge the snippets of
+            // labels up to twice their line number apart into one long excerpt.
+            contents.line_count() - contents.line(),
         )))
     }
 }
