@@ -78,8 +78,7 @@ enum Command {
     },
     /// Evaluate an agent over tasks × seeds × trials: mean grade, pass^k, recorded trajectories.
     Eval(eval::EvalArgs),
-    /// Replay recorded trajectories: check they reproduce bit for bit, re-grade them on the
-    /// current scenario versions, or fork a what-if from any step.
+    /// Replay recorded trajectories: check them bit for bit, re-grade them, fork a what-if.
     Replay(replay::ReplayArgs),
     /// Print the compiled scenario (JSON or RON) or its dependency graph (DOT).
     Dump {
