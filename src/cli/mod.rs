@@ -1,9 +1,12 @@
-//! The command-line interface: `check`, `explain`, `dump`, `run`, `eval`, `serve`.
+//! The command-line interface: `check`, `explain`, `dump`, `run`, `eval`, `export`, `serve`.
 
+#[cfg(feature = "agent")]
+mod agent;
 mod check;
 mod dump;
 mod eval;
 mod explain;
+mod export;
 mod prove;
 mod results;
 mod run;
@@ -77,6 +80,8 @@ enum Command {
     },
     /// Evaluate an agent over tasks × seeds × trials: mean grade, pass^k, recorded trajectories.
     Eval(eval::EvalArgs),
+    /// Write recorded episodes (a results file) as chat transcripts for fine-tuning.
+    Export(export::ExportArgs),
     /// Print the compiled scenario (JSON or RON) or its dependency graph (DOT).
     Dump {
         /// A scenario file.
@@ -131,6 +136,7 @@ pub fn run() -> ExitCode {
         Command::Dump { file, format } => dump::run(&file, format),
         Command::Run { scenario, seed, policy } => run::run(scenario, seed, policy.as_deref()),
         Command::Eval(args) => eval::run(args),
+        Command::Export(args) => export::run(args),
         #[cfg(feature = "server")]
         Command::Serve(args) => serve::run(args),
         #[cfg(feature = "server")]
