@@ -14,7 +14,7 @@ use super::eval::{EvalArgs, PROGRESS_TEMPLATE, Run, Spending, open_results, pend
 use super::progress_bar;
 use crate::agent::{Endpoint, ModelAgent, RetryPolicy, ToolMode};
 use crate::engine::Machine;
-use crate::trajectory::{Agent, AgentKind, now_rfc3339};
+use crate::trajectory::{Agent, AgentKind, Status, Trajectory, now_rfc3339};
 
 /// The kinds of language-model agent.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -207,6 +207,22 @@ pub(super) fn run(
     if let Some(error) = append_error {
         return Err(error);
     }
+    report_failures(&trajectories);
     let run = Run { args, machines, agent: &agent, started_at };
     run.conclude(trajectories, results.as_ref(), &settings.spending)
+}
+
+/// Says on stderr how many episodes failed, and why the first did.
+fn report_failures(trajectories: &[Trajectory]) {
+    let mut failed = trajectories.iter().filter(|t| t.status == Status::Failed);
+    if let Some(first) = failed.next() {
+        eprintln!(
+            "{} episode(s) failed; the first ({} seed {} trial {}): {}",
+            failed.count() + 1,
+            first.task,
+            first.seed,
+            first.trial,
+            first.failure.as_deref().unwrap_or("no reason recorded")
+        );
+    }
 }
