@@ -70,8 +70,8 @@ pub(super) struct AgentArgs {
     max_retries: u32,
     /// Steps of history sent with each request (older ones are left out; only the newest
     /// observation is sent whole).
-    #[arg(long, value_name = "STEPS", default_value_t = 8)]
-    history: usize,
+    #[arg(long, value_name = "STEPS", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..))]
+    history: u32,
     /// USD per million prompt tokens, for a cost estimate.
     #[arg(long, value_name = "USD", requires = "price_completion")]
     price_prompt: Option<f64>,
@@ -150,7 +150,7 @@ impl AgentArgs {
                 mode,
                 temperature: self.temperature,
                 max_tokens: self.max_tokens,
-                history: self.history,
+                history: self.history as usize,
             },
             concurrency: self.concurrency as usize,
             spending: Spending { settings, report_usage: true, prices },
