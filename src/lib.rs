@@ -4,9 +4,11 @@
 //! The pipeline is one module per stage: [`source`] (files and spans) → [`syntax`] (parse) →
 //! [`data`] (YAML case data) → [`check`] (every diagnostic) → [`compile`] (an immutable
 //! [`compile::Scenario`]) → [`engine`] (episodes; [`wire`] is their public format) →
-//! [`catalog`] (the served set), [`trajectory`] (recorded episodes) → `server` (OpenEnv over HTTP, WebSocket and MCP; feature
-//! `server`), with `watch` (hot reload; feature `watch`) and `cli` (feature `cli`).
+//! [`catalog`] (the served set), [`trajectory`] (recorded episodes), [`agent`] (language models
+//! as players) → `server` (OpenEnv over HTTP, WebSocket and MCP; feature `server`), with
+//! `watch` (hot reload; feature `watch`) and `cli` (feature `cli`).
 
+pub mod agent;
 pub mod catalog;
 pub mod check;
 #[cfg(feature = "cli")]

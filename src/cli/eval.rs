@@ -15,7 +15,7 @@ use crate::engine::{Game, Machine};
 use crate::policy::by_name;
 use crate::trajectory::{
     Agent, AgentKind, FORMAT_VERSION, GroupReport, Metadata, Recorder, ScenarioRef, Status,
-    Trajectory, now_rfc3339, report,
+    Trajectory, Usage, now_rfc3339, report,
 };
 
 /// Output formats of `eval`.
@@ -31,34 +31,37 @@ pub(super) enum EvalFormat {
 #[derive(Debug, Args)]
 pub(super) struct EvalArgs {
     /// Scenario files or directories (default: everything under scenarios/).
-    scenarios: Vec<PathBuf>,
+    pub(super) scenarios: Vec<PathBuf>,
     /// A built-in policy: rule, random, noop, close_all, pay_all, oracle.
     #[arg(long, default_value = "rule")]
-    policy: String,
+    pub(super) policy: String,
     /// Play only this task (a scenario id); repeat for several.
     #[arg(long = "task", value_name = "ID")]
-    tasks: Vec<String>,
+    pub(super) tasks: Vec<String>,
     /// Seeds per task.
     #[arg(long, default_value_t = 10)]
-    seeds: u64,
+    pub(super) seeds: u64,
     /// First seed.
     #[arg(long, default_value_t = 1)]
-    seed_base: u64,
+    pub(super) seed_base: u64,
     /// Trials per task and seed; pass^k is reported for k = 1 up to it.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
-    trials: u32,
+    pub(super) trials: u32,
     /// An episode passes when it finishes with a grade of at least this.
     #[arg(long, default_value_t = DEFAULT_PASS_THRESHOLD)]
-    pass_threshold: f64,
+    pub(super) pass_threshold: f64,
     /// Record every episode in this JSON Lines file, with `metadata.json` beside it.
     #[arg(long, value_name = "FILE.jsonl")]
-    out: Option<PathBuf>,
+    pub(super) out: Option<PathBuf>,
     /// Keep the finished episodes already in `--out` and play only the others.
     #[arg(long, requires = "out")]
-    resume: bool,
+    pub(super) resume: bool,
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
-    format: EvalFormat,
+    pub(super) format: EvalFormat,
+    #[cfg(feature = "agent")]
+    #[command(flatten)]
+    agent: super::agent::AgentArgs,
 }
 
 /// The default grade at which an episode passes: the bar `check --prove` holds every shipped
@@ -85,10 +88,36 @@ struct Evaluation<'a> {
     trials: u32,
     pass_threshold: f64,
     tasks: &'a [GroupReport],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    usage: Option<Usage>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cost_usd: Option<f64>,
+}
+
+/// How a run is summed up besides its grades: a language model's spending, and its price.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Spending {
+    /// The agent's settings, for `metadata.json`.
+    pub(super) settings: serde_json::Map<String, serde_json::Value>,
+    /// Whether to report tokens (language models).
+    pub(super) report_usage: bool,
+    /// USD per million prompt and completion tokens, if given.
+    pub(super) prices: Option<(f64, f64)>,
 }
 
 /// Plays every job and summarises them.
 pub(super) fn run(args: EvalArgs) -> Result<u8, String> {
+    if args.seeds == 0 {
+        return Err("--seeds must be at least 1".into());
+    }
+    if !(0.0..=1.0).contains(&args.pass_threshold) {
+        return Err("--pass-threshold must be between 0 and 1".into());
+    }
+    #[cfg(feature = "agent")]
+    if let Some(settings) = args.agent.settings()? {
+        let machines = select(&args)?;
+        return super::agent::run(&args, &machines, settings);
+    }
     if !crate::policy::NAMES.contains(&args.policy.as_str()) {
         return Err(format!(
             "unknown policy `{}`; policies are {}",
@@ -96,93 +125,147 @@ pub(super) fn run(args: EvalArgs) -> Result<u8, String> {
             crate::policy::NAMES.join(", ")
         ));
     }
-    if args.seeds == 0 {
-        return Err("--seeds must be at least 1".into());
-    }
-    if !(0.0..=1.0).contains(&args.pass_threshold) {
-        return Err("--pass-threshold must be between 0 and 1".into());
-    }
     let machines = select(&args)?;
     let agent = Agent { kind: AgentKind::Policy, name: args.policy.clone() };
     let started_at = now_rfc3339();
-    let (results, kept) = match &args.out {
-        Some(path) => {
-            let version_of = |task: &str| {
-                machines.iter().find(|m| m.scenario.id == task).map(|m| m.scenario.version.clone())
-            };
-            let (results, kept) = Results::open(path, args.resume, version_of)?;
-            (Some(results), kept)
-        }
-        None => (None, Vec::new()),
-    };
-    let done = keys(&kept);
-    let jobs: Vec<Job> = plan(&machines, &args)
-        .into_iter()
-        .filter(|j| !done.contains(&(j.machine.scenario.id.clone(), j.seed, j.trial)))
-        .collect();
-    let progress = progress_bar(jobs.len() as u64, "{bar:40} {pos}/{len} episodes ({eta})");
+    let (results, kept) = open_results(&args, &machines)?;
+    let jobs = pending(&machines, &args, &kept);
+    let progress = progress_bar(jobs.len() as u64, PROGRESS_TEMPLATE);
     let played = play_policy(&jobs, &args.policy, &progress);
     progress.finish_and_clear();
     let mut trajectories = kept;
+    let first_played = trajectories.len();
     trajectories.extend(played);
-    order(&mut trajectories, &machines);
     if let Some(results) = &results {
-        for trajectory in trajectories.iter().filter(|t| !done.contains(&key(t))) {
+        let mut new = trajectories[first_played..].to_vec();
+        order(&mut new, &machines);
+        for trajectory in &new {
             results.append(trajectory)?;
         }
+    }
+    let run = Run { args: &args, machines: &machines, agent: &agent, started_at };
+    run.conclude(trajectories, results.as_ref(), &Spending::default())
+}
+
+/// The progress bar's template.
+pub(super) const PROGRESS_TEMPLATE: &str = "{bar:40} {pos}/{len} episodes ({eta})";
+
+/// `--out` opened (with `--resume`, the finished episodes it keeps), or nothing without it.
+pub(super) fn open_results(
+    args: &EvalArgs,
+    machines: &[Arc<Machine>],
+) -> Result<(Option<Results>, Vec<Trajectory>), String> {
+    let Some(path) = &args.out else { return Ok((None, Vec::new())) };
+    let version_of = |task: &str| {
+        machines.iter().find(|m| m.scenario.id == task).map(|m| m.scenario.version.clone())
+    };
+    let (results, kept) = Results::open(path, args.resume, version_of)?;
+    Ok((Some(results), kept))
+}
+
+/// The jobs of the run that `kept` does not hold already.
+pub(super) fn pending(machines: &[Arc<Machine>], args: &EvalArgs, kept: &[Trajectory]) -> Vec<Job> {
+    let done = keys(kept);
+    plan(machines, args)
+        .into_iter()
+        .filter(|j| !done.contains(&(j.machine.scenario.id.clone(), j.seed, j.trial)))
+        .collect()
+}
+
+/// A run being summed up.
+pub(super) struct Run<'a> {
+    /// Its arguments.
+    pub(super) args: &'a EvalArgs,
+    /// The tasks played.
+    pub(super) machines: &'a [Arc<Machine>],
+    /// Who played.
+    pub(super) agent: &'a Agent,
+    /// When it started.
+    pub(super) started_at: String,
+}
+
+impl Run<'_> {
+    /// Writes `metadata.json` beside the results file (if any) and prints the summary of
+    /// `trajectories` (all of the run's episodes, kept ones included).
+    pub(super) fn conclude(
+        &self,
+        mut trajectories: Vec<Trajectory>,
+        results: Option<&Results>,
+        spending: &Spending,
+    ) -> Result<u8, String> {
+        let (args, machines) = (self.args, self.machines);
+        order(&mut trajectories, machines);
         let (episodes, agents, usage) = totals(&trajectories);
-        results.write_metadata(&Metadata {
-            format_version: FORMAT_VERSION,
-            command: std::env::args().collect(),
-            shopops_version: env!("CARGO_PKG_VERSION").into(),
-            scenarios: machines
-                .iter()
-                .map(|m| ScenarioRef {
-                    id: m.scenario.id.clone(),
-                    difficulty: m.scenario.difficulty.clone(),
-                    version: m.scenario.version.clone(),
-                })
-                .collect(),
-            agents,
-            seeds: (0..args.seeds).map(|i| args.seed_base.wrapping_add(i)).collect(),
+        if let Some(results) = results {
+            results.write_metadata(&Metadata {
+                format_version: FORMAT_VERSION,
+                command: std::env::args().collect(),
+                shopops_version: env!("CARGO_PKG_VERSION").into(),
+                scenarios: machines
+                    .iter()
+                    .map(|m| ScenarioRef {
+                        id: m.scenario.id.clone(),
+                        difficulty: m.scenario.difficulty.clone(),
+                        version: m.scenario.version.clone(),
+                    })
+                    .collect(),
+                agents,
+                seeds: (0..args.seeds).map(|i| args.seed_base.wrapping_add(i)).collect(),
+                trials: args.trials,
+                pass_threshold: args.pass_threshold,
+                episodes,
+                usage,
+                settings: spending.settings.clone(),
+                started_at: self.started_at.clone(),
+                finished_at: now_rfc3339(),
+            })?;
+        }
+        let groups = report(&trajectories, args.pass_threshold);
+        let cost_usd = spending.prices.map(|prices| cost(usage, prices));
+        let evaluation = Evaluation {
+            agent: self.agent,
+            policy: (self.agent.kind == AgentKind::Policy).then_some(args.policy.as_str()),
+            seeds: args.seeds,
             trials: args.trials,
             pass_threshold: args.pass_threshold,
-            episodes,
-            usage,
-            settings: serde_json::Map::new(),
-            started_at,
-            finished_at: now_rfc3339(),
-        })?;
+            tasks: &groups,
+            usage: spending.report_usage.then_some(usage),
+            cost_usd,
+        };
+        let text = match args.format {
+            EvalFormat::Json => {
+                serde_json::to_string_pretty(&evaluation).map_err(|e| e.to_string())? + "\n"
+            }
+            EvalFormat::Table => format!(
+                "{} · {} seeds per task{} · pass at grade ≥ {}\n{}\n{}",
+                summary::agent_label(self.agent),
+                args.seeds,
+                if args.trials > 1 { format!(" · {} trials", args.trials) } else { String::new() },
+                args.pass_threshold,
+                summary::table(&groups),
+                if spending.report_usage {
+                    summary::spending(usage, cost_usd)
+                } else {
+                    String::new()
+                },
+            ),
+        };
+        super::emit(&text);
+        Ok(0)
     }
-    let groups = report(&trajectories, args.pass_threshold);
-    let evaluation = Evaluation {
-        agent: &agent,
-        policy: Some(&args.policy),
-        seeds: args.seeds,
-        trials: args.trials,
-        pass_threshold: args.pass_threshold,
-        tasks: &groups,
-    };
-    let text = match args.format {
-        EvalFormat::Json => {
-            serde_json::to_string_pretty(&evaluation).map_err(|e| e.to_string())? + "\n"
-        }
-        EvalFormat::Table => format!(
-            "{} · {} seeds per task{} · pass at grade ≥ {}\n{}\n",
-            summary::agent_label(&groups[0]),
-            args.seeds,
-            if args.trials > 1 { format!(" · {} trials", args.trials) } else { String::new() },
-            args.pass_threshold,
-            summary::table(&groups)
-        ),
-    };
-    super::emit(&text);
-    Ok(0)
+}
+
+/// What `usage` cost at `prices` (USD per million prompt and completion tokens).
+fn cost(usage: Usage, (prompt, completion): (f64, f64)) -> f64 {
+    let millions = |tokens: u64| tokens as f64 / 1e6;
+    crate::wire::round4(
+        millions(usage.prompt_tokens) * prompt + millions(usage.completion_tokens) * completion,
+    )
 }
 
 /// The scenarios under the given paths (default `scenarios/`), only the `--task`s if given,
 /// easiest first.
-fn select(args: &EvalArgs) -> Result<Vec<Arc<Machine>>, String> {
+pub(super) fn select(args: &EvalArgs) -> Result<Vec<Arc<Machine>>, String> {
     let paths = if args.scenarios.is_empty() {
         vec![PathBuf::from("scenarios")]
     } else {
@@ -203,7 +286,7 @@ fn select(args: &EvalArgs) -> Result<Vec<Arc<Machine>>, String> {
 }
 
 /// Every episode of the run: tasks × seeds × trials, in that order.
-fn plan(machines: &[Arc<Machine>], args: &EvalArgs) -> Vec<Job> {
+pub(super) fn plan(machines: &[Arc<Machine>], args: &EvalArgs) -> Vec<Job> {
     let mut jobs = Vec::new();
     for machine in machines {
         for i in 0..args.seeds {
@@ -216,12 +299,8 @@ fn plan(machines: &[Arc<Machine>], args: &EvalArgs) -> Vec<Job> {
     jobs
 }
 
-fn key(t: &Trajectory) -> (String, u64, u32) {
-    (t.task.clone(), t.seed, t.trial)
-}
-
 /// Sorts trajectories by task (in `machines` order), seed and trial.
-fn order(trajectories: &mut [Trajectory], machines: &[Arc<Machine>]) {
+pub(super) fn order(trajectories: &mut [Trajectory], machines: &[Arc<Machine>]) {
     let rank = |task: &str| machines.iter().position(|m| m.scenario.id == task);
     trajectories.sort_by_key(|t| (rank(&t.task), t.seed, t.trial));
 }

@@ -1,9 +1,12 @@
-//! The command-line interface: `check`, `explain`, `dump`, `run`, `eval`, `serve`.
+//! The command-line interface: `check`, `explain`, `dump`, `run`, `eval`, `export`, `serve`.
 
+#[cfg(feature = "agent")]
+mod agent;
 mod check;
 mod dump;
 mod eval;
 mod explain;
+mod export;
 mod prove;
 mod replay;
 mod results;
@@ -80,6 +83,8 @@ enum Command {
     Eval(eval::EvalArgs),
     /// Replay recorded trajectories: check them bit for bit, re-grade them, fork a what-if.
     Replay(replay::ReplayArgs),
+    /// Write recorded episodes (a results file) as chat transcripts for fine-tuning.
+    Export(export::ExportArgs),
     /// Print the compiled scenario (JSON or RON) or its dependency graph (DOT).
     Dump {
         /// A scenario file.
@@ -135,6 +140,7 @@ pub fn run() -> ExitCode {
         Command::Run { scenario, seed, policy } => run::run(scenario, seed, policy.as_deref()),
         Command::Eval(args) => eval::run(args),
         Command::Replay(args) => replay::run(args),
+        Command::Export(args) => export::run(args),
         #[cfg(feature = "server")]
         Command::Serve(args) => serve::run(args),
         #[cfg(feature = "server")]

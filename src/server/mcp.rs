@@ -22,7 +22,7 @@ use super::episodes::{self, ResetArgs};
 use super::errors::{Violation, summary};
 use super::record::Transport;
 use super::store::{lock, share};
-use crate::wire::{ActionType, action_from_value, envelope, schemas};
+use crate::wire::{ActionType, action_from_value, action_tools, envelope};
 
 /// The MCP protocol revision `initialize` reports.
 const PROTOCOL_VERSION: &str = "2025-06-18";
@@ -117,20 +117,16 @@ fn failure(id: Value, (code, message): RpcError) -> Value {
     json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message}})
 }
 
-/// One tool per action type; the input schema is the action's without `action_type`.
+/// One tool per action type (`wire::action_tools`, which the language-model agent also uses).
 fn tools() -> Vec<Value> {
-    let mut input = schemas()["action"].clone();
-    if let Some(properties) = input["properties"].as_object_mut() {
-        properties.remove("action_type");
-    }
-    if let Some(object) = input.as_object_mut() {
-        object.remove("required");
-        object.remove("title");
-    }
-    ActionType::ALL
-        .iter()
-        .map(|action| {
-            json!({"name": action.as_str(), "description": action.doc(), "inputSchema": input})
+    action_tools()
+        .into_iter()
+        .map(|tool| {
+            json!({
+                "name": tool.action_type.as_str(),
+                "description": tool.description,
+                "inputSchema": tool.input_schema,
+            })
         })
         .collect()
 }
@@ -219,4 +215,22 @@ fn close(app: &App, params: &Map<String, Value>) -> Result<Value, RpcError> {
 
 fn unknown_session(id: &str) -> RpcError {
     (INVALID_PARAMS, format!("unknown session `{id}`"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tools_list_and_the_language_model_agent_offer_the_same_tools() {
+        let agent = crate::agent::function_tools();
+        let mcp = tools();
+        assert_eq!(mcp.len(), agent.len());
+        for (mcp, agent) in mcp.iter().zip(&agent) {
+            let function = &agent["function"];
+            assert_eq!(mcp["name"], function["name"]);
+            assert_eq!(mcp["description"], function["description"]);
+            assert_eq!(mcp["inputSchema"], function["parameters"]);
+        }
+    }
 }

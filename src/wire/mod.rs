@@ -103,6 +103,7 @@ mod observation;
 #[cfg(test)]
 pub(crate) use observation::tests::example as example_observation;
 mod summary;
+mod tools;
 
 pub use action::{
     Action, ActionType, EscalationReason, MAX_ID_CHARS, RequestError, RequestErrors,
@@ -115,6 +116,7 @@ pub use observation::{
     EvidenceStatus, FraudSignal, Observation, OrderStatus, QueueItemView, Resources, ToolResult,
 };
 pub use summary::{CaseGrade, Closure, EpisodeSummary, GradeReport, State, TerminationReason};
+pub use tools::{ActionTool, action_tools};
 
 /// The version of this wire format (`env_schema_version`).
 pub const ENV_SCHEMA_VERSION: &str = "3.0.0";

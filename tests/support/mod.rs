@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub(crate) mod fixtures;
+pub(crate) mod openai_stub;
 pub(crate) mod server;
 
 use std::path::Path;
