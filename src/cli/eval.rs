@@ -14,9 +14,10 @@ use super::{progress_bar, summary};
 use crate::engine::{Game, Machine};
 use crate::policy::by_name;
 use crate::trajectory::{
-    Agent, AgentKind, FORMAT_VERSION, GroupReport, Metadata, Recorder, ScenarioRef, Status,
-    Trajectory, now_rfc3339, report,
+    Agent, AgentKind, DEFAULT_PASS_THRESHOLD, FORMAT_VERSION, GroupReport, Metadata, Recorder,
+    ScenarioRef, Status, Trajectory, now_rfc3339, report,
 };
+use crate::wire::Observation;
 
 /// Output formats of `eval`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -60,10 +61,6 @@ pub(super) struct EvalArgs {
     #[arg(long, value_enum, default_value = "table")]
     format: EvalFormat,
 }
-
-/// The default grade at which an episode passes: the bar `check --prove` holds every shipped
-/// seed to (SHOP016), so passing means "solved as well as the task allows".
-pub(super) const DEFAULT_PASS_THRESHOLD: f64 = 0.95;
 
 /// One episode to play: a task, a seed and a trial.
 #[derive(Clone)]
@@ -169,7 +166,7 @@ pub(super) fn run(args: EvalArgs) -> Result<u8, String> {
         }
         EvalFormat::Table => format!(
             "{} · {} seeds per task{} · pass at grade ≥ {}\n{}\n",
-            summary::agent_label(&groups[0]),
+            summary::agent_label(&groups[0].agent),
             args.seeds,
             if args.trials > 1 { format!(" · {} trials", args.trials) } else { String::new() },
             args.pass_threshold,
@@ -238,7 +235,7 @@ fn play_policy(jobs: &[Job], name: &str, progress: &ProgressBar) -> Vec<Trajecto
                     chunk
                         .iter()
                         .map(|job| {
-                            let trajectory = play(job, name);
+                            let trajectory = play(job, name, |_, _| ());
                             progress.inc(1);
                             trajectory
                         })
@@ -250,8 +247,13 @@ fn play_policy(jobs: &[Job], name: &str, progress: &ProgressBar) -> Vec<Trajecto
     })
 }
 
-/// One episode of `job` played by the policy `name`, recorded.
-fn play(job: &Job, name: &str) -> Trajectory {
+/// One episode of `job` played by the policy `name`, recorded; `observe` is shown each
+/// step's observations before and after.
+pub(super) fn play(
+    job: &Job,
+    name: &str,
+    mut observe: impl FnMut(&Observation, &Observation),
+) -> Trajectory {
     let agent = Agent { kind: AgentKind::Policy, name: name.to_string() };
     let mut game = Game::new(job.machine.clone(), job.seed, format!("eval-{}", job.seed));
     let mut observation = game.observation();
@@ -264,6 +266,7 @@ fn play(job: &Job, name: &str) -> Trajectory {
         match game.step(&action) {
             Ok(next) => {
                 recorder.step(&game, &action, &next, None);
+                observe(&observation, &next);
                 observation = next;
             }
             Err(error) => return recorder.finish(Status::Failed, error.to_string()),

@@ -11,6 +11,7 @@ mod scenarios;
 #[cfg(feature = "server")]
 mod serve;
 mod summary;
+mod transcript;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;

@@ -2,7 +2,7 @@
 
 use comfy_table::{Cell, CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
 
-use crate::trajectory::{AgentKind, GroupReport};
+use crate::trajectory::{Agent, AgentKind, GroupReport};
 
 /// A number cell, right-aligned with 4 decimals.
 fn number(value: f64) -> Cell {
@@ -34,7 +34,7 @@ pub(super) fn table(groups: &[GroupReport]) -> Table {
     for group in groups {
         let mut row = vec![Cell::new(&group.task), Cell::new(&group.difficulty)];
         if several_agents {
-            row.push(Cell::new(agent_label(group)));
+            row.push(Cell::new(agent_label(&group.agent)));
         }
         row.push(Cell::new(group.episodes).set_alignment(CellAlignment::Right));
         row.push(number(group.mean_grade));
@@ -56,11 +56,11 @@ pub(super) fn table(groups: &[GroupReport]) -> Table {
 }
 
 /// How an agent is named in tables: `policy rule`, `llm gpt-4o`, `client websocket`.
-pub(super) fn agent_label(group: &GroupReport) -> String {
-    let kind = match group.agent.kind {
+pub(super) fn agent_label(agent: &Agent) -> String {
+    let kind = match agent.kind {
         AgentKind::Policy => "policy",
         AgentKind::Llm => "llm",
         AgentKind::Client => "client",
     };
-    format!("{kind} {}", group.agent.name)
+    format!("{kind} {}", agent.name)
 }

@@ -86,6 +86,14 @@ impl EpisodeCounts {
 /// (no newline, not valid JSON) is left out and counted in the second value; any other
 /// unreadable line is an error naming the file and line.
 pub fn read_trajectories(path: &Path) -> Result<(Vec<Trajectory>, usize), String> {
+    let (numbered, cut_off) = read_numbered_trajectories(path)?;
+    Ok((numbered.into_iter().map(|(_, trajectory)| trajectory).collect(), cut_off))
+}
+
+/// As [`read_trajectories`], each trajectory with its line number (1-based).
+pub fn read_numbered_trajectories(
+    path: &Path,
+) -> Result<(Vec<(usize, Trajectory)>, usize), String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let mut trajectories = Vec::new();
     let mut cut_off = 0;
@@ -113,7 +121,7 @@ pub fn read_trajectories(path: &Path) -> Result<(Vec<Trajectory>, usize), String
             ));
         }
         let trajectory = serde_json::from_value(value).map_err(|e| format!("{}: {e}", place()))?;
-        trajectories.push(trajectory);
+        trajectories.push((index + 1, trajectory));
     }
     Ok((trajectories, cut_off))
 }
