@@ -9,8 +9,9 @@ use clap::Args;
 use indicatif::ProgressBar;
 use serde::Serialize;
 
+use super::progress_bar;
 use super::results::{Results, keys, totals};
-use super::{progress_bar, summary};
+use super::summary::{self, Columns, ReportFormat};
 use crate::engine::{Game, Machine};
 use crate::policy::by_name;
 use crate::trajectory::{
@@ -18,15 +19,6 @@ use crate::trajectory::{
     ScenarioRef, Status, Trajectory, now_rfc3339, report,
 };
 use crate::wire::Observation;
-
-/// Output formats of `eval`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub(super) enum EvalFormat {
-    /// A table for people.
-    Table,
-    /// JSON for tools.
-    Json,
-}
 
 /// What to play, by whom, how often, and where to record it.
 #[derive(Debug, Args)]
@@ -59,7 +51,7 @@ pub(super) struct EvalArgs {
     resume: bool,
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
-    format: EvalFormat,
+    format: ReportFormat,
 }
 
 /// One episode to play: a task, a seed and a trial.
@@ -161,16 +153,16 @@ pub(super) fn run(args: EvalArgs) -> Result<u8, String> {
         tasks: &groups,
     };
     let text = match args.format {
-        EvalFormat::Json => {
+        ReportFormat::Json => {
             serde_json::to_string_pretty(&evaluation).map_err(|e| e.to_string())? + "\n"
         }
-        EvalFormat::Table => format!(
+        ReportFormat::Table => format!(
             "{} · {} seeds per task{} · pass at grade ≥ {}\n{}\n",
             summary::agent_label(&groups[0].agent),
             args.seeds,
             if args.trials > 1 { format!(" · {} trials", args.trials) } else { String::new() },
             args.pass_threshold,
-            summary::table(&groups)
+            summary::table(&groups, Columns::All)
         ),
     };
     super::emit(&text);

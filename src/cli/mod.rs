@@ -1,4 +1,4 @@
-//! The command-line interface: `check`, `explain`, `dump`, `run`, `eval`, `serve`.
+//! The command-line interface: `check`, `explain`, `dump`, `run`, `eval`, `view`, `serve`.
 
 mod check;
 mod dump;
@@ -12,6 +12,7 @@ mod scenarios;
 mod serve;
 mod summary;
 mod transcript;
+mod view;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -78,6 +79,9 @@ enum Command {
     },
     /// Evaluate an agent over tasks × seeds × trials: mean grade, pass^k, recorded trajectories.
     Eval(eval::EvalArgs),
+    /// Read results files back: the summary and failures per task and agent, the episodes
+    /// that did not pass, one episode's transcript, or an HTML report of it all.
+    View(view::ViewArgs),
     /// Print the compiled scenario (JSON or RON) or its dependency graph (DOT).
     Dump {
         /// A scenario file.
@@ -132,6 +136,7 @@ pub fn run() -> ExitCode {
         Command::Dump { file, format } => dump::run(&file, format),
         Command::Run { scenario, seed, policy } => run::run(scenario, seed, policy.as_deref()),
         Command::Eval(args) => eval::run(args),
+        Command::View(args) => view::run(args),
         #[cfg(feature = "server")]
         Command::Serve(args) => serve::run(args),
         #[cfg(feature = "server")]
