@@ -59,7 +59,7 @@ pub(super) fn transcript(trajectory: &Trajectory, changes: Changes<'_>) -> Strin
     out
 }
 
-/// An action as one label: its type and arguments, `issue_refund RPR-1 $109.73`.
+/// An action as one label: its type and arguments, `issue_refund C-1 $40.00`.
 fn action_label(action: &Action) -> String {
     let mut label = action.action_type.as_str().to_string();
     if let Some(case) = &action.case_id {
