@@ -15,7 +15,7 @@ use crate::trajectory::{GroupReport, Metadata, Status};
 /// Transcripts per task and agent: the failing episodes first, then passing ones, up to this
 /// many; the others are named in a note (`view --episode N` prints any). Bounds the page at
 /// a few megabytes for runs of thousands of episodes.
-pub(super) const MAX_TRANSCRIPTS_PER_GROUP: usize = 200;
+const MAX_TRANSCRIPTS_PER_GROUP: usize = 200;
 
 /// The stylesheet, inline.
 const STYLE: &str = "
