@@ -9,23 +9,16 @@ use clap::Args;
 use indicatif::ProgressBar;
 use serde::Serialize;
 
+use super::progress_bar;
 use super::results::{Results, keys, totals};
-use super::{progress_bar, summary};
+use super::summary::{self, Columns, ReportFormat};
 use crate::engine::{Game, Machine};
 use crate::policy::by_name;
 use crate::trajectory::{
-    Agent, AgentKind, FORMAT_VERSION, GroupReport, Metadata, Recorder, ScenarioRef, Status,
-    Trajectory, Usage, now_rfc3339, report,
+    Agent, AgentKind, DEFAULT_PASS_THRESHOLD, FORMAT_VERSION, GroupReport, Metadata, Recorder,
+    ScenarioRef, Status, Trajectory, Usage, now_rfc3339, report,
 };
-
-/// Output formats of `eval`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub(super) enum EvalFormat {
-    /// A table for people.
-    Table,
-    /// JSON for tools.
-    Json,
-}
+use crate::wire::Observation;
 
 /// What to play, by whom, how often, and where to record it.
 #[derive(Debug, Args)]
@@ -58,15 +51,11 @@ pub(super) struct EvalArgs {
     pub(super) resume: bool,
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
-    pub(super) format: EvalFormat,
+    pub(super) format: ReportFormat,
     #[cfg(feature = "agent")]
     #[command(flatten)]
     agent: super::agent::AgentArgs,
 }
-
-/// The default grade at which an episode passes: the bar `check --prove` holds every shipped
-/// seed to (SHOP016), so passing means "solved as well as the task allows".
-pub(super) const DEFAULT_PASS_THRESHOLD: f64 = 0.95;
 
 /// One episode to play: a task, a seed and a trial.
 #[derive(Clone)]
@@ -233,16 +222,16 @@ impl Run<'_> {
             cost_usd,
         };
         let text = match args.format {
-            EvalFormat::Json => {
+            ReportFormat::Json => {
                 serde_json::to_string_pretty(&evaluation).map_err(|e| e.to_string())? + "\n"
             }
-            EvalFormat::Table => format!(
+            ReportFormat::Table => format!(
                 "{} · {} seeds per task{} · pass at grade ≥ {}\n{}\n{}",
                 summary::agent_label(self.agent),
                 args.seeds,
                 if args.trials > 1 { format!(" · {} trials", args.trials) } else { String::new() },
                 args.pass_threshold,
-                summary::table(&groups),
+                summary::table(&groups, Columns::All),
                 if spending.report_usage {
                     summary::spending(usage, cost_usd)
                 } else {
@@ -317,7 +306,7 @@ fn play_policy(jobs: &[Job], name: &str, progress: &ProgressBar) -> Vec<Trajecto
                     chunk
                         .iter()
                         .map(|job| {
-                            let trajectory = play(job, name);
+                            let trajectory = play(job, name, |_, _| ());
                             progress.inc(1);
                             trajectory
                         })
@@ -329,8 +318,13 @@ fn play_policy(jobs: &[Job], name: &str, progress: &ProgressBar) -> Vec<Trajecto
     })
 }
 
-/// One episode of `job` played by the policy `name`, recorded.
-fn play(job: &Job, name: &str) -> Trajectory {
+/// One episode of `job` played by the policy `name`, recorded; `observe` is shown each
+/// step's observations before and after.
+pub(super) fn play(
+    job: &Job,
+    name: &str,
+    mut observe: impl FnMut(&Observation, &Observation),
+) -> Trajectory {
     let agent = Agent { kind: AgentKind::Policy, name: name.to_string() };
     let mut game = Game::new(job.machine.clone(), job.seed, format!("eval-{}", job.seed));
     let mut observation = game.observation();
@@ -343,6 +337,7 @@ fn play(job: &Job, name: &str) -> Trajectory {
         match game.step(&action) {
             Ok(next) => {
                 recorder.step(&game, &action, &next, None);
+                observe(&observation, &next);
                 observation = next;
             }
             Err(error) => return recorder.finish(Status::Failed, error.to_string()),

@@ -1,4 +1,5 @@
-//! The command-line interface: `check`, `explain`, `dump`, `run`, `eval`, `export`, `serve`.
+//! The command-line interface: `check`, `explain`, `dump`, `run`, `eval`, `view`, `replay`,
+//! `export`, `serve`.
 
 #[cfg(feature = "agent")]
 mod agent;
@@ -15,6 +16,8 @@ mod scenarios;
 #[cfg(feature = "server")]
 mod serve;
 mod summary;
+mod transcript;
+mod view;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -81,6 +84,8 @@ enum Command {
     },
     /// Evaluate an agent over tasks × seeds × trials: mean grade, pass^k, recorded trajectories.
     Eval(eval::EvalArgs),
+    /// Read results files back: summary and failures, failed episodes, transcripts, HTML report.
+    View(view::ViewArgs),
     /// Replay recorded trajectories: check them bit for bit, re-grade them, fork a what-if.
     Replay(replay::ReplayArgs),
     /// Write recorded episodes (a results file) as chat transcripts for fine-tuning.
@@ -139,6 +144,7 @@ pub fn run() -> ExitCode {
         Command::Dump { file, format } => dump::run(&file, format),
         Command::Run { scenario, seed, policy } => run::run(scenario, seed, policy.as_deref()),
         Command::Eval(args) => eval::run(args),
+        Command::View(args) => view::run(args),
         Command::Replay(args) => replay::run(args),
         Command::Export(args) => export::run(args),
         #[cfg(feature = "server")]

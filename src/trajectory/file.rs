@@ -92,6 +92,14 @@ struct Versioned {
 /// (no newline, not valid JSON) is left out and counted in the second value; any other
 /// unreadable line is an error naming the file and line.
 pub fn read_trajectories(path: &Path) -> Result<(Vec<Trajectory>, usize), String> {
+    let (numbered, cut_off) = read_numbered_trajectories(path)?;
+    Ok((numbered.into_iter().map(|(_, trajectory)| trajectory).collect(), cut_off))
+}
+
+/// As [`read_trajectories`], each trajectory with its line number (1-based).
+pub fn read_numbered_trajectories(
+    path: &Path,
+) -> Result<(Vec<(usize, Trajectory)>, usize), String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let mut trajectories = Vec::new();
     let mut cut_off = 0;
@@ -118,9 +126,10 @@ pub fn read_trajectories(path: &Path) -> Result<(Vec<Trajectory>, usize), String
                 version.map_or("missing".into(), |v| v.to_string())
             ));
         }
-        // Straight into the types (not through a JSON value), so maps keep their order.
+        // Parsed again from the text: a `Value` sorts object keys, and the recorded order of
+        // the grade components and reward terms is kept.
         let trajectory = serde_json::from_str(line).map_err(|e| format!("{}: {e}", place()))?;
-        trajectories.push(trajectory);
+        trajectories.push((index + 1, trajectory));
     }
     Ok((trajectories, cut_off))
 }
@@ -132,4 +141,22 @@ pub fn write_line(out: &mut impl Write, trajectory: &Trajectory) -> std::io::Res
     line.push(b'\n');
     out.write_all(&line)?;
     out.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::read_trajectories;
+
+    #[test]
+    fn maps_keep_their_recorded_order() {
+        let line = r#"{"format_version":1,"task":"t","difficulty":"easy","scenario_version":"v","seed":1,"trial":0,"episode_id":"e","agent":{"kind":"policy","name":"rule"},"status":"finished","steps":[],"grade":{"score":1.0,"inference_score":0.999,"weights":{"sla":0.5,"money":0.5},"components":{"sla":1.0,"money":1.0},"per_case":[]},"total_reward":0.0,"started_at":"s","finished_at":"f"}"#;
+        let path = std::env::temp_dir().join(format!("shopops-order-{}.jsonl", std::process::id()));
+        std::fs::write(&path, format!("{line}\n")).unwrap();
+        let (trajectories, cut_off) = read_trajectories(&path).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(cut_off, 0);
+        let grade = trajectories[0].grade.as_ref().unwrap();
+        assert_eq!(grade.components.keys().collect::<Vec<_>>(), ["sla", "money"]);
+        assert_eq!(grade.weights.keys().collect::<Vec<_>>(), ["sla", "money"]);
+    }
 }

@@ -22,10 +22,12 @@ use serde_json::Value;
 
 use crate::wire::{Action, EpisodeSummary, GradeReport};
 
-pub use file::{EpisodeCounts, Metadata, ScenarioRef, read_trajectories, write_line};
+pub use file::{
+    EpisodeCounts, Metadata, ScenarioRef, read_numbered_trajectories, read_trajectories, write_line,
+};
 pub use record::Recorder;
 pub use replay::{Divergence, Regrade, record_actions, regrade, replay};
-pub use report::{GroupReport, report};
+pub use report::{DEFAULT_PASS_THRESHOLD, GroupReport, report};
 pub use stats::{Passes, mean_with_ci95, pass_hat_k};
 pub use time::now_rfc3339;
 

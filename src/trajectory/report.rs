@@ -7,6 +7,10 @@ use serde::Serialize;
 use super::{Agent, Passes, Status, Trajectory, Usage, mean_with_ci95, pass_hat_k};
 use crate::wire::round4;
 
+/// The default grade at which an episode passes: the bar `check --prove` holds every shipped
+/// seed to (SHOP016), so passing means "solved as well as the task allows".
+pub const DEFAULT_PASS_THRESHOLD: f64 = 0.95;
+
 /// The summary of one task played by one agent.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct GroupReport {
