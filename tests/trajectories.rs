@@ -223,7 +223,8 @@ fn a_fork_plays_the_recorded_prefix_then_the_what_if() {
     ]);
     assert_eq!(run.status.code(), Some(0));
     let text = stdout(&run);
-    assert!(text.starts_with("recorded: grade "), "{text}");
+    assert!(text.contains("\nrecorded: grade "), "{text}");
+    assert!(text.contains("   3  close_case"), "the what-if's transcript: {text}");
     assert!(
         text.contains("what-if (recorded steps 1–2, then 1 actions): unfinished after 3 steps"),
         "{text}"

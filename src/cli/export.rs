@@ -32,8 +32,8 @@ pub(super) struct ExportArgs {
     #[arg(long, value_name = "DIR", default_value = "scenarios")]
     scenarios: PathBuf,
     /// Write here instead of stdout.
-    #[arg(short, long, value_name = "FILE")]
-    output: Option<PathBuf>,
+    #[arg(short, long, value_name = "FILE", visible_alias = "output")]
+    out: Option<PathBuf>,
 }
 
 /// Exports every trajectory of the file.
@@ -56,7 +56,7 @@ pub(super) fn run(args: ExportArgs) -> Result<u8, String> {
         lines.push_str(&serde_json::to_string(&row).map_err(|e| e.to_string())?);
         lines.push('\n');
     }
-    match &args.output {
+    match &args.out {
         Some(path) => {
             std::fs::write(path, &lines).map_err(|e| format!("{}: {e}", path.display()))?;
         }

@@ -9,10 +9,11 @@ use std::sync::Arc;
 use clap::Args;
 use serde_json::Value;
 
+use super::transcript::{Changes, transcript};
 use crate::engine::Machine;
 use crate::trajectory::{
-    Divergence, Regrade, Status, Trajectory, read_trajectories, record_actions, regrade, replay,
-    write_line,
+    Divergence, Regrade, Status, Trajectory, read_numbered_trajectories, record_actions, regrade,
+    replay, write_line,
 };
 use crate::wire::{Action, action_from_value};
 
@@ -101,15 +102,15 @@ pub(super) fn run(args: ReplayArgs) -> Result<u8, String> {
 fn read_all(files: &[PathBuf]) -> Result<Vec<Recorded>, String> {
     let mut recorded = Vec::new();
     for file in files {
-        let (trajectories, cut_off) = read_trajectories(file)?;
+        let (trajectories, cut_off) = read_numbered_trajectories(file)?;
         if cut_off > 0 {
             eprintln!(
                 "{}: the last line is cut off (a killed writer?) and left out",
                 file.display()
             );
         }
-        recorded.extend(trajectories.into_iter().enumerate().map(|(i, trajectory)| Recorded {
-            place: format!("{}:{}", file.display(), i + 1),
+        recorded.extend(trajectories.into_iter().map(|(line, trajectory)| Recorded {
+            place: format!("{}:{line}", file.display()),
             trajectory,
         }));
     }
@@ -206,7 +207,8 @@ fn fork(
         ),
         _ => format!("unfinished after {} steps", t.steps.len()),
     };
-    println!("recorded: {}", describe(recorded));
+    super::emit(&transcript(&fork, Changes::Outcome));
+    println!("\nrecorded: {}", describe(recorded));
     println!("what-if (recorded steps 1–{at}, then {} actions): {}", then.len(), describe(&fork));
     if unplayed > 0 {
         println!("({unplayed} actions not played: the episode had ended)");
