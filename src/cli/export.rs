@@ -10,7 +10,7 @@ use serde_json::json;
 
 use crate::agent::{ToolMode, Transcript, function_tools};
 use crate::engine::{Game, Machine};
-use crate::trajectory::{Trajectory, read_trajectories, replay};
+use crate::trajectory::{Trajectory, replay};
 
 /// Export formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -39,11 +39,11 @@ pub(super) struct ExportArgs {
 /// Exports every trajectory of the file.
 pub(super) fn run(args: ExportArgs) -> Result<u8, String> {
     let machines = super::scenarios::machines(std::slice::from_ref(&args.scenarios))?;
-    let (trajectories, _cut_off) = read_trajectories(&args.file)?;
+    let trajectories = super::results::read(&args.file)?;
     let tools = function_tools();
     let mut lines = String::new();
-    for (index, trajectory) in trajectories.iter().enumerate() {
-        let place = format!("{} (episode {})", args.file.display(), index + 1);
+    for (line, trajectory) in &trajectories {
+        let place = format!("{}:{line}", args.file.display());
         let machine = machine_of(&machines, trajectory, &args.scenarios)
             .map_err(|e| format!("{place}: {e}"))?;
         replay(machine, trajectory).map_err(|d| format!("{place}: does not replay: {d}"))?;

@@ -12,8 +12,7 @@ use serde_json::Value;
 use super::transcript::{Changes, transcript};
 use crate::engine::Machine;
 use crate::trajectory::{
-    Divergence, Regrade, Status, Trajectory, read_numbered_trajectories, record_actions, regrade,
-    replay, write_line,
+    Divergence, Regrade, Status, Trajectory, record_actions, regrade, replay, write_line,
 };
 use crate::wire::{Action, action_from_value};
 
@@ -102,16 +101,8 @@ pub(super) fn run(args: ReplayArgs) -> Result<u8, String> {
 fn read_all(files: &[PathBuf]) -> Result<Vec<Recorded>, String> {
     let mut recorded = Vec::new();
     for file in files {
-        let (trajectories, cut_off) = read_numbered_trajectories(file)?;
-        if cut_off > 0 {
-            eprintln!(
-                "{}: the last line is cut off (a killed writer?) and left out",
-                file.display()
-            );
-        }
-        recorded.extend(trajectories.into_iter().map(|(line, trajectory)| Recorded {
-            place: format!("{}:{line}", file.display()),
-            trajectory,
+        recorded.extend(super::results::read(file)?.into_iter().map(|(line, trajectory)| {
+            Recorded { place: format!("{}:{line}", file.display()), trajectory }
         }));
     }
     Ok(recorded)

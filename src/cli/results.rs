@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use crate::trajectory::{
-    Agent, EpisodeCounts, Metadata, Status, Trajectory, Usage, read_trajectories, write_line,
+    Agent, EpisodeCounts, Metadata, Status, Trajectory, Usage, read_numbered_trajectories,
+    write_line,
 };
 
 /// Identifies an episode of a run: task, seed, trial.
@@ -29,9 +30,11 @@ impl Results {
         version_of: impl Fn(&str) -> Option<String>,
     ) -> Result<(Self, Vec<Trajectory>), String> {
         let kept = if resume && path.exists() {
-            let (trajectories, _cut_off) = read_trajectories(path)?;
-            let kept: Vec<Trajectory> =
-                trajectories.into_iter().filter(|t| t.status == Status::Finished).collect();
+            let kept: Vec<Trajectory> = read(path)?
+                .into_iter()
+                .map(|(_, t)| t)
+                .filter(|t| t.status == Status::Finished)
+                .collect();
             for t in &kept {
                 if let Some(current) = version_of(&t.task).filter(|v| *v != t.scenario_version) {
                     return Err(format!(
@@ -78,6 +81,16 @@ impl Results {
         std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
         Ok(path)
     }
+}
+
+/// The trajectories of a results file with their line numbers; a last line cut off by a
+/// killed writer is left out, with a note on stderr.
+pub(super) fn read(file: &Path) -> Result<Vec<(usize, Trajectory)>, String> {
+    let (numbered, cut_off) = read_numbered_trajectories(file)?;
+    if cut_off > 0 {
+        eprintln!("note: {}: a last line cut off by a killed writer is left out", file.display());
+    }
+    Ok(numbered)
 }
 
 /// The keys of `trajectories`, to skip when resuming.

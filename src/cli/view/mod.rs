@@ -12,9 +12,7 @@ use serde::Serialize;
 
 use super::summary::{self, Columns, ReportFormat};
 use super::transcript::{Changes, transcript};
-use crate::trajectory::{
-    DEFAULT_PASS_THRESHOLD, GroupReport, Metadata, Trajectory, read_numbered_trajectories, report,
-};
+use crate::trajectory::{DEFAULT_PASS_THRESHOLD, GroupReport, Metadata, Trajectory, report};
 
 /// Which results to read and what to show of them.
 #[derive(Debug, Args)]
@@ -152,14 +150,7 @@ pub(super) fn read(files: &[PathBuf], threshold: Option<f64>) -> Result<Results,
     let mut episodes = Vec::new();
     let mut runs: Vec<(PathBuf, Metadata)> = Vec::new();
     for file in files {
-        let (numbered, cut_off) = read_numbered_trajectories(file)?;
-        if cut_off > 0 {
-            eprintln!(
-                "note: {}: a last line cut off by a killed writer is left out",
-                file.display()
-            );
-        }
-        for (line, trajectory) in numbered {
+        for (line, trajectory) in super::results::read(file)? {
             let number = episodes.len() + 1;
             episodes.push(Episode { number, file: file.clone(), line, trajectory });
         }
