@@ -187,7 +187,9 @@ import json, sys
 from collections import Counter
 from pathlib import Path
 files = sorted(Path(sys.argv[1]).glob("*.jsonl"))
-episodes = [json.loads(line) for f in files for line in f.read_text().splitlines() if line.strip()]
+# Lines end at "\n" only (JSON Lines): recorded strings may hold U+2028 and the like, which
+# str.splitlines() would split at.
+episodes = [json.loads(line) for f in files for line in f.read_text().split("\n") if line.strip()]
 finished = Counter(e["task"] for e in episodes
                    if e["status"] == "finished" and e["agent"] == {"kind": "client", "name": "websocket"})
 print(f"{len(episodes)} episodes recorded in {len(files)} file(s); finished over WebSocket: {dict(finished)}")
