@@ -48,7 +48,10 @@ class Scenarios:
     def ids(self) -> list[str]:
         """Return the task ids, in load order (files sorted by path)."""
     def info(self, task: str) -> TaskInfo:
-        """Return one task's id, title, difficulty, version, file and limits (`KeyError` if unknown)."""
+        """Return one task's id, title, difficulty, version, file and limits.
+
+        Raises `KeyError` for an unknown task.
+        """
     def diagnostics(self) -> list[Diagnostic]:
         """Return the warnings of the check."""
     def game(self, task: str, seed: int, episode_id: str) -> Game:

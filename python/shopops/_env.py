@@ -58,6 +58,7 @@ class Env(gymnasium.Env[Observation, "Observation | Action"]):
                 step (the episode's header after a reset).
             max_episode_steps: A step cap below the task's own: the step that reaches it
                 reports `truncated=True` unless the engine ended the episode.
+
         """
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise ValueError(f"render_mode must be None or 'ansi', got {render_mode!r}")
@@ -138,7 +139,7 @@ class Env(gymnasium.Env[Observation, "Observation | Action"]):
 
 
 def _info(observation: Observation) -> dict[str, Any]:
-    """The `info` of an observation: copies of its metadata entries in `INFO_KEYS`."""
+    """Return the `info` of an observation: copies of its metadata entries in `INFO_KEYS`."""
     meta = observation["metadata"]
     return {key: copy.deepcopy(meta[key]) for key in INFO_KEYS if key in meta}
 
