@@ -29,8 +29,9 @@ step "the extension crate: rustfmt, clippy"
 (cd python && cargo fmt --check &&
   CARGO_TARGET_DIR="$root/target/python-clippy" cargo clippy --release --locked -- -D warnings)
 
-step "ruff"
-(cd python && "$venv/bin/ruff" check . && "$venv/bin/ruff" format --check .)
+step "ruff (the package, its tests, examples/python)"
+"$venv/bin/ruff" check python examples/python
+"$venv/bin/ruff" format --check python examples/python
 
 step "shopops binary, for the comparison with shopops run"
 cargo build --release --locked --bin shopops
