@@ -11,7 +11,7 @@ from __future__ import annotations
 import gymnasium
 
 from shopops._action import ACTION_TYPES, ESCALATION_REASONS, Action, ActionType, EscalationReason
-from shopops._catalog import SHIPPED, load, tasks
+from shopops._catalog import SHIPPED, TaskRow, load, tasks
 from shopops._core import Game, ScenarioError, Scenarios
 from shopops._env import Env
 from shopops._spaces import ActionSpace, ObservationSpace
@@ -29,6 +29,7 @@ __all__ = [
     "ObservationSpace",
     "ScenarioError",
     "Scenarios",
+    "TaskRow",
     "load",
     "tasks",
 ]

@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
+from typing import TypedDict
 
 from shopops._core import Scenarios
 
@@ -14,6 +15,13 @@ SHIPPED = Path(__file__).resolve().parent / "scenarios"
 
 ScenarioPaths = str | os.PathLike[str] | Iterable[str | os.PathLike[str]]
 """A scenario file or directory, or several."""
+
+
+class TaskRow(TypedDict):
+    """A dataset row: one task and one seed."""
+
+    task: str
+    seed: int
 
 
 def load(paths: ScenarioPaths | None = None) -> Scenarios:
@@ -37,7 +45,7 @@ def shipped() -> Scenarios:
 
 def tasks(
     seeds: Iterable[int] = range(1), scenarios: Scenarios | ScenarioPaths | None = None
-) -> list[dict[str, str | int]]:
+) -> list[TaskRow]:
     """Return dataset rows `{"task": id, "seed": n}`: every task with every seed, task by task.
 
     A row is what `ShopOpsToolEnv.reset(**row)` takes, and `Env.reset(seed=row["seed"],
@@ -45,4 +53,4 @@ def tasks(
     """
     served = scenarios if isinstance(scenarios, Scenarios) else load(scenarios)
     seeds = list(seeds)
-    return [{"task": task, "seed": seed} for task in served.ids() for seed in seeds]
+    return [TaskRow(task=task, seed=seed) for task in served.ids() for seed in seeds]
