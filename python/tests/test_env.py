@@ -12,6 +12,13 @@ from gymnasium.utils.env_checker import check_env
 import shopops
 
 
+def test_the_installed_package_carries_the_shipped_scenarios() -> None:
+    assert not shopops.SHIPPED.is_symlink(), "run the tests against the installed wheel"
+    assert sorted(p.name for p in shopops.SHIPPED.glob("*.shop")) == sorted(
+        [f"{task}.shop" for task in TASKS] + ["prelude.shop"]
+    )
+
+
 def test_every_shipped_task_is_registered() -> None:
     assert TASKS == ["fraud_stockout_cascade", "refund_policy_recovery", "sla_queue_juggle"]
     for task in TASKS:
