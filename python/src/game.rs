@@ -1,0 +1,88 @@
+//! [`Game`]: one episode, stepped by the engine with the GIL released.
+
+use std::sync::Arc;
+
+use pyo3::exceptions::PyRuntimeError;
+use pyo3::prelude::*;
+use shopops::agent::{ToolMode, shift_start, system_prompt, tool_result};
+use shopops::engine::{self, Machine};
+use shopops::wire::{Action, Observation};
+
+use crate::wire::{action_of, to_py};
+
+/// One episode of a task. Observations are the wire observation as a dict: the envelope's
+/// `observation` with its `reward` and `done`.
+#[pyclass(module = "shopops._core")]
+pub(crate) struct Game {
+    game: engine::Game,
+    reset: Observation,
+    last: Option<Action>,
+}
+
+impl Game {
+    pub(crate) fn new(machine: Arc<Machine>, seed: u64, episode_id: String) -> Self {
+        let game = engine::Game::new(machine, seed, episode_id);
+        Game { reset: game.observation(), game, last: None }
+    }
+}
+
+#[pymethods]
+impl Game {
+    /// The current observation.
+    fn observation<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_py(py, &self.game.observation())
+    }
+
+    /// Takes one step and returns the new observation. A rule-invalid action is a step (its
+    /// error is in `metadata.last_action_error`); a malformed one raises `ValueError` and is not
+    /// a step; stepping an ended episode raises `RuntimeError`.
+    fn step<'py>(
+        &mut self,
+        py: Python<'py>,
+        action: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let action = action_of(action)?;
+        let game = &mut self.game;
+        let observation = py
+            .detach(|| game.step(&action))
+            .map_err(|error| PyRuntimeError::new_err(error.to_string()))?;
+        self.last = Some(action);
+        to_py(py, &observation)
+    }
+
+    /// Whether the episode has ended.
+    #[getter]
+    fn done(&self) -> bool {
+        self.game.done()
+    }
+
+    /// The episode state (as `GET /state` serves it).
+    fn state<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_py(py, &self.game.state())
+    }
+
+    /// The grade report once the episode has ended, else `None`.
+    fn grade<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_py(py, &self.game.grade())
+    }
+
+    /// The episode summary once the episode has ended, else `None`.
+    fn summary<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_py(py, &self.game.summary())
+    }
+
+    /// The system prompt of `shopops eval --agent openai` (tool mode): the desk's role, the
+    /// task's handbook and the shift's limits.
+    fn system_prompt(&self) -> String {
+        system_prompt(&self.reset, ToolMode::Tools)
+    }
+
+    /// What a language model reads after the last step (the step's result, then the desk as
+    /// JSON), or before the first (the desk at the start of the shift).
+    fn prompt(&self) -> String {
+        match &self.last {
+            None => shift_start(&self.reset),
+            Some(action) => tool_result(action, &self.game.observation(), None),
+        }
+    }
+}

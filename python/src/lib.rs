@@ -1,0 +1,20 @@
+//! `shopops._core`: the ShopOps engine in-process for Python. Scenario files are checked and
+//! compiled by the same library as the `shopops` binary ([`Scenarios`]), episodes are stepped
+//! by its engine with the GIL released ([`Game`]), and observations, actions and diagnostics
+//! cross to Python as the dicts of the wire format. The Python package `shopops` wraps this
+//! module in a Gymnasium environment and a TRL tool environment.
+
+mod game;
+mod scenarios;
+mod wire;
+
+/// The ShopOps engine, in-process: scenarios, episodes and the wire format.
+#[pyo3::pymodule]
+mod _core {
+    #[pymodule_export]
+    use super::game::Game;
+    #[pymodule_export]
+    use super::scenarios::{ScenarioError, Scenarios};
+    #[pymodule_export]
+    use super::wire::{function_tools, is_observation, parse_action};
+}
