@@ -53,12 +53,8 @@ export function brief(envelope) {
 /** The grade report of a finished episode: score and components. */
 export function renderGrade(grade) {
   if (!grade) return null;
-  const components = grade.components || grade.breakdown || {};
-  const rows = Array.isArray(components)
-    ? components.map((c) => [c.name ?? show(c), show(c.score ?? c.value), show(c.weight)])
-    : Object.entries(components).map(([name, c]) => typeof c === "object" && c !== null
-      ? [name, show(c.score ?? c.value), show(c.weight)]
-      : [name, show(c), "—"]);
+  const weights = grade.weights || {};
+  const rows = Object.entries(grade.components || {}).map(([name, value]) => [name, show(value), show(weights[name])]);
   return h("section", { class: "grade", id: "grade", "aria-label": "Grade" },
     h("h3", {}, "Grade ", h("output", { class: "score", id: "grade-score" }, show(grade.score))),
     table(["Component", "Score", "Weight"], rows),

@@ -61,8 +61,9 @@ export function mountPlay(root, studio) {
     h("div", { class: "play-grid" }, observation, h("div", {}, h("h3", {}, "Actions"), forms)),
     h("h3", {}, "Step log"), log);
 
+  let wanted = null;
   studio.onCatalog(() => {
-    const chosen = task.value;
+    const chosen = wanted || task.value;
     fill(task, studio.scenarios.filter((s) => s.version).map((s) => h("option", { value: s.id }, `${s.id} (${s.difficulty})`)));
     if (chosen) task.value = chosen;
   });
@@ -160,11 +161,14 @@ export function mountPlay(root, studio) {
 
   return {
     show(taskId) {
+      // The catalog may not be here yet: its listener picks the task then.
+      wanted = taskId || wanted;
       if (taskId && [...task.options].some((o) => o.value === taskId)) task.value = taskId;
     },
     /** Forks a what-if: plays `actions` of `taskId`/`seedValue`, then hands over. */
     fork(taskId, seedValue, actions) {
       seed.value = String(seedValue);
+      wanted = taskId;
       if ([...task.options].some((o) => o.value === taskId)) task.value = taskId;
       studio.go("play");
       return begin(taskId, seedValue, actions);
