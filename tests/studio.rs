@@ -216,9 +216,9 @@ fn a_broken_scenario_shows_its_diagnostic_and_a_fixed_one_saves_and_reloads() {
         let listed = listed.as_str().expect("text");
         assert!(listed.contains("SHOP002") && listed.contains("refund_policy_recovery.shop:3:1"), "{listed}");
         assert!(listed.contains("help:"), "the help is shown: {listed}");
-        let marked = browser.eval("[...document.querySelectorAll('#view-editor .code .gutter span.error')].map(s => s.textContent.trim())").await;
+        let marked = browser.eval("[...document.querySelectorAll('#view-editor .code-box .gutter span.error')].map(s => s.textContent.trim())").await;
         assert_eq!(marked, json!(["3"]));
-        let mark = browser.eval("document.querySelector('#view-editor .marks mark.error').textContent").await;
+        let mark = browser.eval("document.querySelector('#view-editor .code-box .marks mark.error').textContent").await;
         assert_eq!(mark, json!("bogus"));
         browser.screenshot(&screenshot_path("editor-diagnostic")).await;
         // Fix it (with a visible change) and save: the watcher reloads, the page shows it.

@@ -12,7 +12,7 @@ function codeArea(id, labelText) {
   const gutter = h("pre", { class: "gutter", "aria-hidden": "true" });
   const marks = h("pre", { class: "marks", "aria-hidden": "true" });
   const text = h("textarea", { id, spellcheck: "false", autocomplete: "off", wrap: "off", "aria-describedby": "editor-diagnostics" });
-  const box = h("div", { class: "code" }, gutter, h("div", { class: "layers" }, marks, text));
+  const box = h("div", { class: "code-box" }, gutter, h("div", { class: "layers" }, marks, text));
   const area = {
     element: h("div", { class: "code-area" }, h("label", { for: id }, labelText), box),
     text, path: null,

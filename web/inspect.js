@@ -15,9 +15,9 @@ export function mountInspect(root, studio) {
   const slider = h("input", { type: "range", id: "inspect-step", min: 0, max: 0, value: 0, "aria-label": "step" });
   const button = (id, text, click) => h("button", { type: "button", id, on: { click } }, text);
   const nav = h("div", { class: "controls", id: "inspect-nav", hidden: true },
-    button("inspect-first", "⏮ First", () => go(0)), button("inspect-prev", "◀ Back", () => go(at - 1)),
+    button("inspect-first", "First", () => go(0)), button("inspect-prev", "◀ Back", () => go(at - 1)),
     slider, h("output", { id: "inspect-at", for: "inspect-step" }),
-    button("inspect-next", "Forward ▶", () => go(at + 1)), button("inspect-last", "Last ⏭", () => go(steps.length)),
+    button("inspect-next", "Forward ▶", () => go(at + 1)), button("inspect-last", "Last", () => go(steps.length)),
     button("inspect-fork", "Fork a what-if from here", fork));
   const record = h("div", { id: "inspect-record" });
   const view = h("div", { id: "inspect-observation" });

@@ -37,7 +37,8 @@ export function mountScenarios(root, studio) {
 /** A list of diagnostics: code, place, message and help. */
 export function diagnosticList(items, onPick) {
   return h("ul", { class: "diagnostics" }, items.map((d) => {
-    const place = `${d.file}:${d.line}:${d.column}`;
+    // The last two parts of the path: enough to tell the files of a scenario apart.
+    const place = `${d.file.split("/").slice(-2).join("/")}:${d.line}:${d.column}`;
     const head = onPick
       ? h("button", { type: "button", class: "link", on: { click: () => onPick(d) } }, place)
       : h("code", {}, place);
