@@ -146,6 +146,7 @@ fn the_easy_task_is_played_to_grade_one_by_filling_the_forms() {
         browser.downloads_into(&downloads).await;
         browser.open(&page(&server, "play/refund_policy_recovery")).await;
         browser.wait("document.querySelectorAll('form[data-action]').length === 12", "a form per action").await;
+        browser.wait("document.getElementById('play-task').value === 'refund_policy_recovery'", "the task is picked").await;
         browser.eval("document.getElementById('play-seed').value = '1'; document.querySelector('#play-start button[type=submit]').click(); true").await;
         browser.wait("!!document.querySelector('#play-observation .queue tr[data-case]')", "the observation").await;
         // What the server refuses comes back as its VALIDATION_ERROR frame, shown as is.
