@@ -7,7 +7,7 @@ use std::time::Duration;
 use clap::Args;
 
 use crate::catalog::Catalog;
-use crate::server::{App, Checker, Limits, RecordOptions, Recording, serve};
+use crate::server::{App, Checker, Limits, Options, RecordOptions, Recording, serve};
 
 /// Where to listen, what to serve, and every limit (each with an environment variable).
 #[derive(Debug, Args)]
@@ -76,6 +76,12 @@ pub(super) struct ServeArgs {
     #[cfg(feature = "watch")]
     #[arg(long)]
     watch: bool,
+    /// Let the studio (`/web`) save scenario files: `POST /save` writes inside the served
+    /// directory, and `--watch` serves the new version. For trusted local use only: anyone who
+    /// can reach the server can then change its files.
+    #[cfg(feature = "watch")]
+    #[arg(long, requires = "watch")]
+    allow_save: bool,
 }
 
 /// Loads the scenarios and serves them until interrupted.
@@ -117,8 +123,12 @@ pub(super) fn run(args: ServeArgs) -> Result<u8, String> {
         ),
         None => None,
     };
-    let app =
-        App::with_recording(catalog, args.scenarios.clone(), limits, checker, recording.clone());
+    #[cfg(feature = "watch")]
+    let allow_save = args.allow_save;
+    #[cfg(not(feature = "watch"))]
+    let allow_save = false;
+    let options = Options { recording: recording.clone(), allow_save };
+    let app = App::with_options(catalog, args.scenarios.clone(), limits, checker, options);
     #[cfg(feature = "watch")]
     let _watch = if watching {
         let reloading = app.clone();

@@ -1,6 +1,7 @@
 //! The OpenEnv server (`shopops serve`, protocol spec `openenv-protocol.md`): HTTP routes,
 //! WebSocket sessions and MCP over a [`Catalog`] of compiled scenarios, plus the scenario API
-//! for authors (`/scenarios`, `/diagnostics`, `POST /check`).
+//! for authors (`/scenarios`, `/diagnostics`, `POST /check`, `GET /events`, `POST /save`),
+//! `POST /trajectory`, and the studio page at `/web` (docs/studio.md).
 //!
 //! Every episode holds the `Arc` of the scenario version it started on; the catalog can be
 //! swapped ([`App::replace_catalog`]) without touching running episodes.
@@ -9,15 +10,19 @@ mod checker;
 mod documents;
 mod episodes;
 mod errors;
+mod events;
 mod http;
 mod limits;
 mod listen;
 mod mcp;
 mod openapi;
 mod record;
+mod save;
 mod scenarios;
 mod slots;
 mod store;
+mod trajectories;
+mod web;
 mod ws;
 
 use std::net::SocketAddr;
@@ -53,6 +58,21 @@ pub struct App {
     checker: Checker,
     /// Where finished and abandoned episodes are recorded (`serve --record`), if anywhere.
     recording: Option<Arc<Recording>>,
+    /// Whether `POST /save` may write files (`serve --allow-save`).
+    allow_save: bool,
+    /// The version of the catalog served, sent on every swap (for `GET /events`).
+    catalog_changes: tokio::sync::watch::Sender<String>,
+    /// The event streams open (`GET /events`).
+    event_streams: Arc<Slots>,
+}
+
+/// What a server does beyond serving: record episodes, let the studio save files.
+#[derive(Debug, Default)]
+pub struct Options {
+    /// Record every episode here (`serve --record`).
+    pub recording: Option<Arc<Recording>>,
+    /// Let `POST /save` write scenario files (`serve --allow-save`).
+    pub allow_save: bool,
 }
 
 impl App {
@@ -64,17 +84,18 @@ impl App {
         limits: Limits,
         checker: Checker,
     ) -> Arc<Self> {
-        Self::with_recording(catalog, paths, limits, checker, None)
+        Self::with_options(catalog, paths, limits, checker, Options::default())
     }
 
-    /// As [`App::new`], recording every episode into `recording` if given (`serve --record`).
-    pub fn with_recording(
+    /// As [`App::new`], with `options` (recording, saving).
+    pub fn with_options(
         catalog: Catalog,
         paths: Vec<PathBuf>,
         limits: Limits,
         checker: Checker,
-        recording: Option<Arc<Recording>>,
+        options: Options,
     ) -> Arc<Self> {
+        let (catalog_changes, _) = tokio::sync::watch::channel(catalog.version().to_string());
         Arc::new(App {
             catalog: RwLock::new(Arc::new(catalog)),
             paths,
@@ -92,7 +113,10 @@ impl App {
             checks: Arc::new(tokio::sync::Semaphore::new(limits.max_checks)),
             checker,
             limits,
-            recording,
+            recording: options.recording,
+            allow_save: options.allow_save,
+            catalog_changes,
+            event_streams: Slots::new(events::MAX_EVENT_STREAMS),
         })
     }
 
@@ -108,7 +132,9 @@ impl App {
 
     /// Serves `catalog` from now on; running episodes keep their scenario versions.
     pub fn replace_catalog(&self, catalog: Catalog) {
+        let version = catalog.version().to_string();
         *self.catalog.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(catalog);
+        self.catalog_changes.send_replace(version);
     }
 
     /// Checks and compiles the served paths again and swaps the result in atomically (see
@@ -186,6 +212,12 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/scenarios/{id}/graph", get(scenarios::graph))
         .route("/scenarios/{id}/source", get(scenarios::source))
         .route("/diagnostics", get(scenarios::diagnostics))
+        .route("/events", get(events::stream))
+        .route("/trajectory", post(trajectories::build))
+        .route("/save", post(save::save))
+        .route("/web", get(web::redirect))
+        .route("/web/", get(web::index))
+        .route("/web/{file}", get(web::asset))
         .route(
             "/check",
             post(scenarios::check)

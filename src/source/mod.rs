@@ -5,6 +5,7 @@
 //! missing from the map are read from disk by [`read::read`], within the map's confinement.
 
 pub mod read;
+pub mod write;
 
 use std::path::{Path, PathBuf};
 

@@ -36,6 +36,22 @@ impl Root {
     }
 }
 
+impl Root {
+    /// Whether `path` lies below the root: its lexical form, and its parent directory with
+    /// every link resolved (the file itself need not exist; a write replaces it, never
+    /// following a link in its place).
+    pub fn holds(&self, path: &Path) -> io::Result<bool> {
+        if !normalize(&std::path::absolute(path)?).starts_with(&self.lexical) {
+            return Ok(false);
+        }
+        let parent = match path.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent,
+            _ => Path::new("."),
+        };
+        Ok(parent.canonicalize()?.starts_with(&self.canonical))
+    }
+}
+
 /// Why a file was not read.
 #[derive(Debug)]
 pub enum ReadError {
