@@ -32,7 +32,7 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 
 pub use checker::{CHECK_JOB_COMMAND, Checker, run_check_job};
 pub use limits::Limits;
@@ -194,38 +194,47 @@ fn describe(catalog: &Catalog, took: Duration) -> String {
     line
 }
 
-/// The routes of the protocol spec (§3) over `app`.
-pub fn router(app: Arc<App>) -> Router {
-    let body_limit = app.limits.max_body_bytes;
-    Router::new()
-        .route("/health", get(documents::health))
-        .route("/metadata", get(documents::metadata))
-        .route("/schema", get(documents::schema))
-        .route("/openapi.json", get(openapi::document))
-        .route("/reset", post(http::reset))
-        .route("/step", post(http::step))
-        .route("/state", get(http::state))
-        .route("/mcp", post(mcp::http))
-        .route("/ws", get(ws::upgrade))
-        .route("/scenarios", get(scenarios::list))
-        .route("/scenarios/{id}", get(scenarios::detail))
-        .route("/scenarios/{id}/graph", get(scenarios::graph))
-        .route("/scenarios/{id}/source", get(scenarios::source))
-        .route("/diagnostics", get(scenarios::diagnostics))
-        .route("/events", get(events::stream))
-        .route("/trajectory", post(trajectories::build))
-        .route("/save", post(save::save))
-        .route("/web", get(web::redirect))
-        .route("/web/", get(web::index))
-        .route("/web/{file}", get(web::asset))
-        .route(
+/// Every route the server serves, by path: the one list the router is built from and
+/// `/openapi.json` is checked against.
+pub(crate) fn routes(app: &Arc<App>) -> Vec<(&'static str, MethodRouter<Arc<App>>)> {
+    vec![
+        ("/health", get(documents::health)),
+        ("/metadata", get(documents::metadata)),
+        ("/schema", get(documents::schema)),
+        ("/openapi.json", get(openapi::document)),
+        ("/reset", post(http::reset)),
+        ("/step", post(http::step)),
+        ("/state", get(http::state)),
+        ("/mcp", post(mcp::http)),
+        ("/ws", get(ws::upgrade)),
+        ("/scenarios", get(scenarios::list)),
+        ("/scenarios/{id}", get(scenarios::detail)),
+        ("/scenarios/{id}/graph", get(scenarios::graph)),
+        ("/scenarios/{id}/source", get(scenarios::source)),
+        ("/diagnostics", get(scenarios::diagnostics)),
+        ("/events", get(events::stream)),
+        ("/trajectory", post(trajectories::build)),
+        ("/save", post(save::save)),
+        ("/web", get(web::redirect)),
+        ("/web/", get(web::index)),
+        ("/web/{file}", get(web::asset)),
+        (
             "/check",
             post(scenarios::check)
                 // Inner layers run later: this limit replaces the router's for `/check`, and
                 // a check is admitted before its body is read.
                 .layer(DefaultBodyLimit::max(app.limits.max_check_bytes))
                 .layer(axum::middleware::from_fn_with_state(app.clone(), scenarios::admit)),
-        )
+        ),
+    ]
+}
+
+/// The routes of the protocol spec (§3) and the authoring API over `app`.
+pub fn router(app: Arc<App>) -> Router {
+    let body_limit = app.limits.max_body_bytes;
+    routes(&app)
+        .into_iter()
+        .fold(Router::new(), |router, (path, route)| router.route(path, route))
         .fallback(http::not_found)
         .method_not_allowed_fallback(http::method_not_allowed)
         .layer(DefaultBodyLimit::max(body_limit))
