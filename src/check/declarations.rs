@@ -1,10 +1,10 @@
 //! Types every declaration of a program in its context and resolves the names it references.
 
+use super::constant::{self, Constant};
 use super::infer::{Item, Typer};
 use super::program::{Effect, Op, Program, Setting};
 use super::scope::{Ctx, Scope, Trigger, WIRE_FIELDS, param_type, wire_field};
 use super::ty::Ty;
-use crate::compile::constant::{self, Constant};
 use crate::diag::{Code, Diagnostic, suggest};
 use crate::syntax::ast::{Expr, ExprKind, Ident};
 

@@ -4,10 +4,12 @@
 //! problem. [`check_paths`] is what `shopops check` runs.
 
 mod case_data;
+pub mod constant;
 mod cycles;
 mod declarations;
 mod declare;
 mod duplicates;
+pub mod graph;
 pub mod infer;
 pub mod load;
 mod never_cleared;
@@ -22,11 +24,11 @@ mod weights;
 use std::io;
 use std::path::PathBuf;
 
-use crate::compile::graph::DependencyGraph;
 use crate::data::Case;
 use crate::diag::{self, Code, Diagnostic};
 use crate::source::{FileId, SourceMap};
 use crate::syntax::ast::ExprKind;
+use graph::DependencyGraph;
 use program::Program;
 
 pub use case_data::valid_note_code;
@@ -52,6 +54,9 @@ pub struct Checked {
     pub program: Program,
     /// Cases.
     pub cases: Vec<Case>,
+    /// The dependency graph of the declarations and cases (built once, here; the compiled
+    /// scenario keeps it).
+    pub graph: DependencyGraph,
     /// Whether any diagnostic of this file set is an error.
     pub has_errors: bool,
 }
@@ -143,6 +148,7 @@ fn check_file(
             cases_file: None,
             program,
             cases: Vec::new(),
+            graph: DependencyGraph::default(),
             has_errors: true,
         };
     }
@@ -227,7 +233,7 @@ fn check_file(
     }
     let has_errors = found.iter().any(Diagnostic::is_error);
     diagnostics.extend(found);
-    Checked { root, files: parsed.files, cases_file, program, cases, has_errors }
+    Checked { root, files: parsed.files, cases_file, program, cases, graph, has_errors }
 }
 
 #[cfg(test)]

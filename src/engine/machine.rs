@@ -5,13 +5,13 @@ use std::sync::Arc;
 
 use super::ir::{Builtin, CaseField, Ex, Func, Op, St, Sym, Target, Unit, V, Wire};
 use super::symbols::Symbols;
+use crate::check::constant::Constant;
 use crate::check::infer::Typer;
 use crate::check::program::{Effect, Op as DeclOp, for_each_op};
 use crate::check::scope::Scope;
 use crate::check::scope::{BASE_STATUSES, Ctx, REASONS, Trigger};
 use crate::check::ty::Ty;
 use crate::compile::Scenario;
-use crate::compile::constant::Constant;
 use crate::syntax::ast::{Expr, ExprKind, UnaryOp};
 
 /// Number of hook triggers.

@@ -8,8 +8,8 @@ use serde::Serialize;
 use super::eval::{Env, eval};
 use super::rng::Draws;
 use super::value::Value;
+use crate::check::constant;
 use crate::compile::Scenario;
-use crate::compile::constant;
 use crate::data::{Case, DrawKind, FactGroup, Requirements};
 use crate::syntax::ast::{Expr, ExprKind};
 
