@@ -31,7 +31,7 @@ use crate::syntax::ast::ExprKind;
 use graph::DependencyGraph;
 use program::Program;
 
-pub use case_data::valid_note_code;
+pub use crate::lang::valid_note_code;
 pub use declarations::{
     CLOSURE_CLASSES, DIFFICULTIES, MAX_PER_KIND, STATUS_FIELDS, SUMMARY_FIELDS, reward_groups,
 };

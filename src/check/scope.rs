@@ -7,6 +7,7 @@ use indexmap::IndexMap;
 
 use super::program::Program;
 use super::ty::{Domain, Ty};
+pub use crate::lang::Trigger;
 use crate::source::Span;
 use crate::syntax::ast::Ident;
 
@@ -35,68 +36,6 @@ pub enum Ctx {
     End,
     /// YAML case data.
     CaseData,
-}
-
-/// What an `on` hook reacts to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Trigger {
-    /// An `inspect` effect ran.
-    Inspect,
-    /// A `request` effect ran.
-    Request,
-    /// A `resolve` effect ran.
-    Resolve,
-    /// A rule-invalid action.
-    Invalid,
-    /// A case newly breached its SLA.
-    Breach,
-    /// A close judged good.
-    GoodClose,
-    /// A close judged bad.
-    BadClose,
-    /// A `pay` effect ran.
-    Payout,
-    /// A named `reject` rule refused an action.
-    Reject,
-    /// Settlement, once per case, when the episode ends.
-    Settle,
-    /// The step that ends the episode.
-    End,
-}
-
-impl Trigger {
-    /// Every trigger name, in documentation order.
-    pub const NAMES: &[&str] = &[
-        "inspect",
-        "request",
-        "resolve",
-        "invalid",
-        "breach",
-        "good_close",
-        "bad_close",
-        "payout",
-        "reject",
-        "settle",
-        "end",
-    ];
-
-    /// Parses a trigger name.
-    pub fn parse(name: &str) -> Option<Trigger> {
-        Some(match name {
-            "inspect" => Trigger::Inspect,
-            "request" => Trigger::Request,
-            "resolve" => Trigger::Resolve,
-            "invalid" => Trigger::Invalid,
-            "breach" => Trigger::Breach,
-            "good_close" => Trigger::GoodClose,
-            "bad_close" => Trigger::BadClose,
-            "payout" => Trigger::Payout,
-            "reject" => Trigger::Reject,
-            "settle" => Trigger::Settle,
-            "end" => Trigger::End,
-            _ => return None,
-        })
-    }
 }
 
 /// Wire fields of an action request, with their types.

@@ -5,10 +5,12 @@
 //! [`Scenario::version`] is a content hash of every file it was built from.
 
 mod dot;
+mod lower;
 mod scenario;
 mod summary;
 
 pub use crate::check::graph::GraphView;
 pub use dot::to_dot;
+pub use lower::lower;
 pub use scenario::{Limits, Scenario, compile};
 pub use summary::{ActionSummary, BlockerSummary, RewardTerm, Summary};

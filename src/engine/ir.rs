@@ -1,7 +1,7 @@
 //! The executable form of a compiled scenario: every name resolved to an index or a builtin,
 //! so stepping never looks a name up.
 
-use crate::syntax::ast::BinaryOp;
+use crate::lang::BinaryOp;
 
 /// Index of an interned symbol (a name or text of the scenario).
 pub type Sym = u32;
@@ -255,3 +255,4 @@ pub enum Unit {
     /// Names and texts → strings.
     Name,
 }
+

@@ -10,7 +10,7 @@ mod footprint;
 mod game;
 pub mod grade;
 pub mod ir;
-mod machine;
+pub mod machine;
 pub mod observe;
 pub mod reset;
 mod reveal;
@@ -18,7 +18,7 @@ pub mod rng;
 pub mod start;
 pub mod state;
 pub mod step;
-mod symbols;
+pub mod symbols;
 pub mod value;
 
 pub use game::Game;

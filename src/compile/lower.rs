@@ -1,0 +1,599 @@
+//! Lowering: a compiled scenario → the engine's executable [`Machine`] (every name resolved to
+//! an index, a builtin or an interned symbol; the wire unit of every fact and detail taken
+//! from the checker's type). The engine defines what it executes; this is the one place that
+//! produces it.
+
+use std::sync::Arc;
+
+use super::Scenario;
+use crate::check::constant::Constant;
+use crate::check::infer::Typer;
+use crate::check::program::{Effect, Op as DeclOp, for_each_op};
+use crate::check::scope::Scope;
+use crate::check::scope::{BASE_STATUSES, Ctx, REASONS, Trigger};
+use crate::check::ty::Ty;
+use crate::engine::ir::{Builtin, CaseField, Ex, Func, Op, St, Target, Unit, V, Wire};
+use crate::engine::machine::{
+    ActionM, BaseStatuses, BlockerM, CheckM, EventM, GradeM, Machine, RejectM, ResponseM, TruthM,
+};
+use crate::engine::symbols::Symbols;
+use crate::syntax::ast::{Expr, ExprKind, UnaryOp};
+
+/// Number of hook triggers.
+const TRIGGERS: usize = Trigger::NAMES.len();
+
+/// Lowers a compiled scenario into the engine's executable form.
+pub fn lower(scenario: Arc<Scenario>) -> Machine {
+    Machine::new(scenario)
+}
+
+impl Machine {
+    /// Builds the executable form of a compiled scenario.
+    pub fn new(scenario: Arc<Scenario>) -> Machine {
+        let mut b = Builder { symbols: Symbols::default(), scenario: &scenario };
+        b.intern_everything();
+        let p = &scenario.program;
+        let status = BaseStatuses {
+            open: b.symbols.intern(BASE_STATUSES[0]),
+            resolved: b.symbols.intern(BASE_STATUSES[1]),
+            closed: b.symbols.intern(BASE_STATUSES[2]),
+            reopened: b.symbols.intern(BASE_STATUSES[3]),
+        };
+        let checks = p
+            .checks
+            .values()
+            .map(|c| CheckM {
+                name: b.symbols.intern(&c.name.name),
+                empty: text(c.empty.as_ref()),
+                field: c.field.as_ref().map(|f| f.name.clone()),
+            })
+            .collect();
+        let responses = p
+            .responses
+            .values()
+            .map(|r| {
+                let sym = |b: &mut Builder<'_>, i: Option<&crate::syntax::ast::Ident>| {
+                    b.symbols.intern(i.map_or("", |i| i.name.as_str()))
+                };
+                let deliverers = p
+                    .events
+                    .values()
+                    .enumerate()
+                    .filter(|(_, e)| {
+                        let mut found = false;
+                        for_each_op(&e.body, &mut |op| {
+                            found |= matches!(op, DeclOp::Deliver(x) if x.name == r.name.name);
+                        });
+                        found
+                    })
+                    .map(|(i, _)| i)
+                    .collect();
+                ResponseM {
+                    name: b.symbols.intern(&r.name.name),
+                    field: r.field.as_ref().map(|f| f.name.clone()),
+                    initial: sym(&mut b, r.initial.as_ref()),
+                    pending: sym(&mut b, r.pending.as_ref()),
+                    waiting: sym(&mut b, r.waiting.as_ref()),
+                    deliverers,
+                }
+            })
+            .collect();
+        let actions = p
+            .actions
+            .values()
+            .map(|a| {
+                let mut resolving = false;
+                let mut payout = None;
+                for_each_op(&a.body, &mut |op| match op {
+                    DeclOp::Resolve(_) => resolving = true,
+                    DeclOp::Pay(amount) if payout.is_none() => payout = Some(amount.clone()),
+                    _ => {}
+                });
+                ActionM {
+                    name: b.symbols.intern(&a.name.name),
+                    cost: a.cost.as_ref().map_or(Ex::Const(V::Int(0)), |c| b.expr(c, Ctx::Action)),
+                    body: b.body(&a.body, Ctx::Action),
+                    resolving,
+                    payout: payout.map(|e| b.expr(&e, Ctx::Action)),
+                }
+            })
+            .collect();
+        let mut hooks: Vec<Vec<Vec<St>>> = vec![Vec::new(); TRIGGERS];
+        let mut reject_hooks: Vec<(String, Vec<St>)> = Vec::new();
+        for hook in &p.hooks {
+            let Some(trigger) = Trigger::parse(&hook.trigger.name) else { continue };
+            let body = b.body(&hook.body, Ctx::Hook(trigger));
+            match (&hook.argument, trigger) {
+                (Some(code), Trigger::Reject) => reject_hooks.push((code.name.clone(), body)),
+                _ => hooks[trigger as usize].push(body),
+            }
+        }
+        let rejects = p
+            .rejects
+            .iter()
+            .map(|r| RejectM {
+                code: r.code.name.clone(),
+                when: b.expr(&r.when, Ctx::Reject),
+                message: match &r.message.kind {
+                    ExprKind::Text(t) => t.clone(),
+                    _ => String::new(),
+                },
+                hooks: reject_hooks
+                    .iter()
+                    .filter(|(code, _)| *code == r.code.name)
+                    .flat_map(|(_, body)| body.iter().cloned())
+                    .collect(),
+            })
+            .collect();
+        let events = p
+            .events
+            .values()
+            .map(|e| EventM {
+                name: b.symbols.intern(&e.name.name),
+                visible: e
+                    .visible
+                    .as_ref()
+                    .map_or(Ex::Const(V::Bool(false)), |v| b.expr(v, Ctx::Event)),
+                settle_fire: e.settle.as_ref().is_some_and(|s| s.name == "fire"),
+                body: b.body(&e.body, Ctx::Event),
+            })
+            .collect();
+        let blockers = p
+            .blockers
+            .values()
+            .map(|bl| BlockerM {
+                name: bl.name.name.clone(),
+                unmet: bl
+                    .unmet
+                    .as_ref()
+                    .map_or(Ex::Const(V::Bool(false)), |e| b.expr(e, Ctx::Blocker)),
+                visible: bl
+                    .visible
+                    .as_ref()
+                    .map_or(Ex::Const(V::Bool(true)), |e| b.expr(e, Ctx::Blocker)),
+            })
+            .collect();
+        let verdict = p
+            .verdict
+            .iter()
+            .map(|v| (b.symbols.intern(&v.reason.name), b.expr(&v.when, Ctx::Verdict)))
+            .collect();
+        let truths = p
+            .truths
+            .values()
+            .map(|t| {
+                let params: Vec<&str> = t.params.iter().map(|p| p.name.name.as_str()).collect();
+                TruthM {
+                    name: b.symbols.intern(&t.name.name),
+                    allowance: t
+                        .allowance
+                        .as_ref()
+                        .map_or(Ex::Const(V::Int(0)), |e| b.expr_with(e, Ctx::Truth, &params)),
+                    outcomes: t
+                        .outcomes
+                        .iter()
+                        .map(|(v, c)| {
+                            (
+                                b.expr_with(v, Ctx::Truth, &params),
+                                b.expr_with(c, Ctx::Truth, &params),
+                            )
+                        })
+                        .collect(),
+                    dissatisfied: t
+                        .dissatisfied
+                        .iter()
+                        .map(|c| b.expr_with(c, Ctx::Truth, &params))
+                        .collect(),
+                }
+            })
+            .collect();
+        let grade = match &p.grade {
+            Some(g) => {
+                let setting =
+                    |name: &str| g.settings.get(name).and_then(|s| Constant::of(&s.value));
+                let mut closure = [0.0; 5];
+                for (i, class) in crate::check::CLOSURE_CLASSES.iter().enumerate() {
+                    closure[i] = g
+                        .closure
+                        .iter()
+                        .find(|c| c.name.name == *class)
+                        .and_then(|c| Constant::of(&c.value))
+                        .map_or(0.0, Constant::real);
+                }
+                GradeM {
+                    accept: setting("accept").map_or(0.5, Constant::real),
+                    tolerance_bp: setting("tolerance").map_or(0, Constant::whole),
+                    invalid_penalty: setting("invalid_penalty").map_or(0.0, Constant::real),
+                    closure,
+                    components: g
+                        .components
+                        .iter()
+                        .map(|c| {
+                            let weight = scenario.weights.get(&c.name.name).copied().unwrap_or(0.0);
+                            (c.name.name.clone(), b.expr(&c.value, Ctx::Grade), weight)
+                        })
+                        .collect(),
+                }
+            }
+            None => GradeM {
+                accept: 0.5,
+                tolerance_bp: 0,
+                invalid_penalty: 0.0,
+                closure: [0.0; 5],
+                components: Vec::new(),
+            },
+        };
+        let ends = p
+            .ends
+            .iter()
+            .map(|e| (e.reason.name.clone(), b.expr(&e.when, Ctx::End), e.truncated))
+            .collect();
+        let reward_groups: Vec<String> =
+            crate::check::reward_groups(p).iter().map(|g| g.name.clone()).collect();
+        let desk_name = |key: &str| {
+            p.desk.get(key).and_then(|s| s.value.kind.as_name()).map(|n| n.name.clone())
+        };
+        let rounding_group = desk_name("rounding_group")
+            .and_then(|g| reward_groups.iter().position(|r| *r == g))
+            .unwrap_or(0);
+        let desk_whole = |key: &str| {
+            p.desk.get(key).and_then(|s| Constant::of(&s.value)).map_or(0, Constant::whole)
+        };
+        let note_fact = desk_name("note_fact").map(|f| b.symbols.intern(&f));
+        let replacement_cost = p
+            .desk
+            .get("replacement_cost")
+            .map_or(Ex::Const(V::Int(0)), |s| b.expr(&s.value, Ctx::Blocker));
+        Machine {
+            clamp: scenario.reward_clamp().unwrap_or((-1.0, 1.0)),
+            hold_cost: desk_whole("hold_cost"),
+            invalid_cost: desk_whole("invalid_cost"),
+            expedite_fee: desk_whole("expedite_fee"),
+            replacement_cost,
+            symbols: b.symbols,
+            checks,
+            responses,
+            actions,
+            rejects,
+            hooks,
+            events,
+            blockers,
+            verdict,
+            truths,
+            grade,
+            ends,
+            reward_groups,
+            rounding_group,
+            note_fact,
+            status,
+            scenario,
+        }
+    }
+}
+
+/// Position of a declared name (the checker has made sure it is declared).
+fn index<T>(map: &indexmap::IndexMap<String, T>, name: &str) -> usize {
+    map.get_index_of(name).unwrap_or(0)
+}
+
+fn text(expr: Option<&Expr>) -> String {
+    match expr.map(|e| &e.kind) {
+        Some(ExprKind::Text(t)) => t.clone(),
+        _ => String::new(),
+    }
+}
+
+struct Builder<'s> {
+    symbols: Symbols,
+    scenario: &'s Scenario,
+}
+
+impl Builder<'_> {
+    /// Interns every name and text the scenario mentions, so runtime values are symbols.
+    fn intern_everything(&mut self) {
+        for reason in REASONS {
+            self.symbols.intern(reason);
+        }
+        let scenario = self.scenario;
+        for case in &scenario.cases {
+            self.symbols.intern(&case.id.name);
+            for (_, value) in &case.attributes {
+                self.symbols.intern(&value.name);
+            }
+            if let Some(sku) = &case.sku {
+                self.symbols.intern(&sku.name);
+            }
+            if let Some(note) = &case.requires.note {
+                self.symbols.intern(&note.name);
+            }
+            let groups = case.facts.iter().chain(case.variants.iter().flat_map(|(_, v)| &v.facts));
+            for (fact, _) in groups.flat_map(|g| &g.facts) {
+                self.symbols.intern(&fact.name);
+            }
+            for (_, variant) in &case.variants {
+                if let Some(note) = variant.requires.as_ref().and_then(|r| r.note.as_ref()) {
+                    self.symbols.intern(&note.name);
+                }
+            }
+        }
+        for sku in scenario.stock.keys() {
+            self.symbols.intern(sku);
+        }
+        for response in scenario.program.responses.values() {
+            for status in &response.statuses {
+                self.symbols.intern(&status.name);
+            }
+        }
+        for case in &scenario.cases {
+            for draw in &case.draws {
+                if let crate::data::DrawKind::Options(options) = &draw.kind {
+                    for (option, _) in options {
+                        self.symbols.intern(&option.name);
+                    }
+                }
+            }
+        }
+    }
+
+    fn body(&mut self, body: &[Effect], ctx: Ctx) -> Vec<St> {
+        body.iter().map(|e| self.effect(e, ctx)).collect()
+    }
+
+    fn effect(&mut self, effect: &Effect, ctx: Ctx) -> St {
+        match effect {
+            Effect::If { condition, then, otherwise } => {
+                St::If(self.expr(condition, ctx), self.body(then, ctx), self.body(otherwise, ctx))
+            }
+            Effect::Reward { value, group, when, .. } => {
+                let groups = crate::check::reward_groups(&self.scenario.program);
+                St::Reward {
+                    value: self.expr(value, ctx),
+                    group: groups.iter().position(|g| g.name == group.name).unwrap_or(0),
+                    when: when.as_ref().map(|w| self.expr(w, ctx)),
+                }
+            }
+            Effect::Op { op, when, .. } => {
+                let when = when.as_ref().map(|w| self.expr(w, ctx));
+                St::Op(self.op(op, ctx), when)
+            }
+        }
+    }
+
+    fn op(&mut self, op: &DeclOp, ctx: Ctx) -> Op {
+        let p = &self.scenario.program;
+        match op {
+            DeclOp::Inspect(c) => Op::Inspect(index(&p.checks, &c.name)),
+            DeclOp::Request(r) => Op::Request(index(&p.responses, &r.name)),
+            DeclOp::Deliver(r) => Op::Deliver(index(&p.responses, &r.name)),
+            DeclOp::Resolve(t) => Op::Resolve(index(&p.truths, &t.name)),
+            DeclOp::Pay(e) => Op::Pay(self.expr(e, ctx)),
+            DeclOp::TakeStock => Op::TakeStock,
+            DeclOp::Note(e) => Op::Note(self.expr(e, ctx)),
+            DeclOp::Close => Op::Close,
+            DeclOp::Switch(e) => Op::Switch(self.expr(e, ctx)),
+            DeclOp::Reopen => Op::Reopen,
+            DeclOp::Satisfaction(e) => Op::Satisfaction(self.expr(e, ctx)),
+            DeclOp::FraudLoss(e) => Op::FraudLoss(self.expr(e, ctx)),
+            DeclOp::Fee(e) => Op::Fee(self.expr(e, ctx)),
+            DeclOp::Stockout => Op::Stockout,
+            DeclOp::Schedule { event, after, with } => Op::Schedule {
+                event: index(&p.events, &event.name),
+                after: self.expr(after, ctx),
+                with: with.as_ref().map(|w| self.expr(w, ctx)),
+            },
+            DeclOp::Fact { name, value } => Op::Fact {
+                name: self.symbols.intern(&name.name),
+                value: self.expr(value, ctx),
+                unit: self.unit(value, ctx),
+            },
+            DeclOp::Detail { name, value } => Op::Detail {
+                name: self.symbols.intern(&name.name),
+                value: self.expr(value, ctx),
+                unit: self.unit(value, ctx),
+            },
+            DeclOp::Append { check, text: t } => Op::Append {
+                check: index(&p.checks, &check.name),
+                text: self.symbols.intern(&text(Some(t))),
+            },
+        }
+    }
+
+    /// The wire unit of an expression, from the checker's type for it.
+    fn unit(&self, expr: &Expr, ctx: Ctx) -> Unit {
+        let mut ignored = Vec::new();
+        let scope = Scope::new(&self.scenario.program, ctx);
+        match Typer::new(&mut ignored).infer(&scope, expr) {
+            Ty::Money => Unit::Money,
+            Ty::Percent => Unit::Percent,
+            Ty::Minutes | Ty::Count => Unit::Whole,
+            Ty::Real => Unit::Real,
+            Ty::Bool => Unit::Flag,
+            _ => Unit::Name,
+        }
+    }
+
+    fn expr(&mut self, expr: &Expr, ctx: Ctx) -> Ex {
+        self.expr_with(expr, ctx, &[])
+    }
+
+    fn expr_with(&mut self, expr: &Expr, ctx: Ctx, params: &[&str]) -> Ex {
+        let mut go = |e: &Expr| self.expr_with(e, ctx, params);
+        match &expr.kind {
+            ExprKind::Money(v) | ExprKind::Minutes(v) | ExprKind::Percent(v) | ExprKind::Int(v) => {
+                Ex::Const(V::Int(*v))
+            }
+            ExprKind::Real(r) => Ex::Const(V::Real(*r)),
+            ExprKind::Bool(b) => Ex::Const(V::Bool(*b)),
+            ExprKind::Null | ExprKind::Error => Ex::Const(V::Null),
+            ExprKind::Text(t) => Ex::Const(V::Sym(self.symbols.intern(t))),
+            ExprKind::List(_) => Ex::Const(V::Null),
+            ExprKind::Unary(UnaryOp::Not, e) => Ex::Not(Box::new(go(e))),
+            ExprKind::Unary(UnaryOp::Neg, e) => Ex::Neg(Box::new(go(e))),
+            ExprKind::Binary(op, a, b) => {
+                let a = go(a);
+                Ex::Binary(*op, Box::new(a), Box::new(self.expr_with(b, ctx, params)))
+            }
+            ExprKind::If(c, a, b) => {
+                let c = go(c);
+                let a = self.expr_with(a, ctx, params);
+                Ex::If(Box::new([c, a, self.expr_with(b, ctx, params)]))
+            }
+            ExprKind::Path(segments) => match segments.as_slice() {
+                [case, field] if case.name == "case" => Ex::Case(case_field(&field.name)),
+                [name] => self.name(&name.name, ctx, params),
+                _ => Ex::Const(V::Null),
+            },
+            ExprKind::Call(name, args) => self.call(&name.name, args, ctx, params),
+        }
+    }
+
+    fn name(&mut self, name: &str, ctx: Ctx, params: &[&str]) -> Ex {
+        if let Some(i) = params.iter().position(|p| *p == name) {
+            return Ex::Param(i);
+        }
+        if let Some(wire) = wire(name).filter(|_| matches!(ctx, Ctx::Reject | Ctx::Action)) {
+            return Ex::Wire(wire);
+        }
+        if let Some(builtin) = builtin(name, ctx) {
+            return Ex::Get(builtin);
+        }
+        if let Some(i) = self.scenario.program.responses.get_index_of(name) {
+            return Ex::ResponseStatus(i);
+        }
+        Ex::Const(V::Sym(self.symbols.intern(name)))
+    }
+
+    fn call(&mut self, name: &str, args: &[Expr], ctx: Ctx, params: &[&str]) -> Ex {
+        let p = &self.scenario.program;
+        let target = |arg: &Expr| -> Target {
+            match arg.kind.as_name().map(|n| n.name.as_str()) {
+                Some(n) if p.checks.contains_key(n) => {
+                    Target::Check(p.checks.get_index_of(n).unwrap_or(0))
+                }
+                Some(n) if p.responses.contains_key(n) => {
+                    Target::Response(p.responses.get_index_of(n).unwrap_or(0))
+                }
+                Some("check") => Target::CheckLocal,
+                _ => Target::ResponseLocal,
+            }
+        };
+        let func = match name {
+            "pct" => Func::Pct,
+            "min" => Func::Min,
+            "max" => Func::Max,
+            "has_note" => Func::HasNote,
+            "valid_code" => Func::ValidCode,
+            "case_exists" => Func::CaseExists,
+            "status_of" => Func::StatusOf,
+            "stock" => Func::Stock,
+            "replacement_cost" => Func::ReplacementCost,
+            "paid_as" => {
+                let kind =
+                    args.first().and_then(|a| a.kind.as_name()).map_or("", |n| n.name.as_str());
+                return Ex::Call(
+                    Func::PaidAs(p.truths.get_index_of(kind).unwrap_or(0)),
+                    Box::new([]),
+                );
+            }
+            "completed" | "required" | "received" | "revealed" => {
+                let t = args.first().map_or(Target::ResponseLocal, target);
+                let func = match name {
+                    "completed" => Func::Completed(t),
+                    "required" => Func::Required(t),
+                    "received" => Func::Received(t),
+                    _ => Func::Revealed(t),
+                };
+                return Ex::Call(func, Box::new([]));
+            }
+            _ => return Ex::Const(V::Null),
+        };
+        let args: Vec<Ex> = args.iter().map(|a| self.expr_with(a, ctx, params)).collect();
+        Ex::Call(func, args.into_boxed_slice())
+    }
+}
+
+fn wire(name: &str) -> Option<Wire> {
+    Some(match name {
+        "case_id" => Wire::CaseId,
+        "refund_amount_usd" => Wire::RefundAmount,
+        "expedite" => Wire::Expedite,
+        "escalation_reason" => Wire::EscalationReason,
+        "note_code" => Wire::NoteCode,
+        _ => return None,
+    })
+}
+
+fn builtin(name: &str, ctx: Ctx) -> Option<Builtin> {
+    use Builtin::*;
+    Some(match name {
+        "clock" => Clock,
+        "clock_after" => ClockAfter,
+        "time_limit" => TimeLimit,
+        "steps" => Steps,
+        "invalid_actions" => InvalidActions,
+        "max_steps" => MaxSteps,
+        "invalid_limit" => InvalidLimit,
+        "spending" => Spending,
+        "budget" => Budget,
+        "all_closed" => AllClosed,
+        "response_pending" => ResponsePending,
+        "active_case" => ActiveCase,
+        "status" => Status,
+        "paid" => Paid,
+        "fees" => Fees,
+        "tolerance" => Tolerance,
+        "resolution" => Resolution,
+        "truth" => Truth,
+        "resolved_expedite" => ResolvedExpedite,
+        "slot_free" => SlotFree,
+        "awaiting_response" => AwaitingResponse,
+        "note_revealed" => NoteRevealed,
+        "dissatisfied" => Dissatisfied,
+        "resolved_reason" => ResolvedReason,
+        "reopens" => Reopens,
+        "missing_checks" => MissingChecks,
+        "required_note" => RequiredNote,
+        "close_reason" => CloseReason,
+        "action" => Action,
+        "resolving" => Resolving,
+        "payout" => Payout,
+        "payload" => Payload,
+        "first" if ctx == Ctx::Hook(Trigger::Inspect) => First,
+        "check" if ctx == Ctx::Hook(Trigger::Inspect) => Check,
+        "scheduled" if ctx == Ctx::Hook(Trigger::Request) => Scheduled,
+        "response" if ctx == Ctx::Hook(Trigger::Request) => Response,
+        "gate" => Gate,
+        "quality" => Quality,
+        "quality_before" => QualityBefore,
+        "grade" if ctx == Ctx::Hook(Trigger::End) => Grade,
+        "outcome" if ctx == Ctx::Grade => Outcome,
+        "policy" if ctx == Ctx::Grade => Policy,
+        "sla" if ctx == Ctx::Grade => Sla,
+        "money" if ctx == Ctx::Grade => Money,
+        "closure" if ctx == Ctx::Grade => Closure,
+        _ => return None,
+    })
+}
+
+fn case_field(name: &str) -> CaseField {
+    use CaseField::*;
+    match name {
+        "id" => Id,
+        "title" => Title,
+        "type" => Type,
+        "tier" => Tier,
+        "priority" => Priority,
+        "order_status" => OrderStatus,
+        "fraud_signal" => FraudSignal,
+        "sku" => Sku,
+        "order_value" => OrderValue,
+        "requested" => Requested,
+        "days_since_order" => DaysSinceOrder,
+        "sla_deadline" => SlaDeadline,
+        "satisfaction_bonus" => SatisfactionBonus,
+        "reopen_delay" => ReopenDelay,
+        "chargeback_delay" => ChargebackDelay,
+        "chargeback_fee" => ChargebackFee,
+        _ => Fraudulent,
+    }
+}
