@@ -256,3 +256,54 @@ pub enum Unit {
     Name,
 }
 
+/// A case-data expression (draw bounds, `let`s, values, truths, facts), evaluated at reset and
+/// when facts are revealed over unit-carrying [`Value`](super::value::Value)s.
+#[derive(Clone, Debug, PartialEq)]
+pub enum DataExpr {
+    /// A literal (quantities keep their unit).
+    Const(super::value::Value),
+    /// A bare name: a draw, a `let`, a named value or `sku`; a symbol when none is bound.
+    Name(String),
+    /// `[a, b]`
+    List(Vec<DataExpr>),
+    /// `not x`
+    Not(Box<DataExpr>),
+    /// `-x`
+    Neg(Box<DataExpr>),
+    /// `if c then a else b`
+    If(Box<[DataExpr; 3]>),
+    /// `a OP b`
+    Binary(BinaryOp, Box<DataExpr>, Box<DataExpr>),
+    /// `f(args)`
+    Call(DataFunc, Vec<DataExpr>),
+    /// Anything else (a dotted name): `null`.
+    Null,
+}
+
+/// Functions of case data.
+#[derive(Clone, Debug, PartialEq)]
+pub enum DataFunc {
+    /// `pct(money, percent)`
+    Pct,
+    /// `min(a, b)`
+    Min,
+    /// `max(a, b)`
+    Max,
+    /// `stock(sku)`
+    Stock,
+    /// A truth constructor, e.g. `refund(lo, hi)`.
+    Truth(String),
+}
+
+impl DataFunc {
+    /// The function's name as written.
+    pub fn name(&self) -> &str {
+        match self {
+            DataFunc::Pct => "pct",
+            DataFunc::Min => "min",
+            DataFunc::Max => "max",
+            DataFunc::Stock => "stock",
+            DataFunc::Truth(kind) => kind,
+        }
+    }
+}

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use super::ir::{Ex, St, Sym};
+use super::reset::ResetPlan;
 use super::symbols::Symbols;
 use crate::compile::Scenario;
 use crate::lang::Trigger;
@@ -56,6 +57,8 @@ pub struct Machine {
     pub expedite_fee: i64,
     /// Base case statuses: open, resolved, closed, reopened.
     pub status: BaseStatuses,
+    /// What reset draws: stock and the case data, lowered.
+    pub reset: ResetPlan,
 }
 
 /// Symbols of the base case statuses.

@@ -6,12 +6,119 @@ use indexmap::IndexMap;
 use serde::Serialize;
 
 use super::eval::{Env, eval};
+use super::ir::DataExpr;
+use super::machine::Machine;
 use super::rng::Draws;
 use super::value::Value;
-use crate::check::constant;
-use crate::compile::Scenario;
-use crate::data::{Case, DrawKind, FactGroup, Requirements};
-use crate::syntax::ast::{Expr, ExprKind};
+
+/// What reset draws, as the compiler lowered it: the task-level stock draws and every case's
+/// draws, values and variants, in table order.
+#[derive(Clone, Debug, Default)]
+pub struct ResetPlan {
+    /// Units of each SKU at reset, in scenario order.
+    pub stock: Vec<(String, StockDraw)>,
+    /// Cases in table order.
+    pub cases: Vec<CasePlan>,
+}
+
+/// Units of one SKU at reset.
+#[derive(Clone, Copy, Debug)]
+pub enum StockDraw {
+    /// Drawn uniformly from `lo..hi` (inclusive).
+    Range(i64, i64),
+    /// A fixed count.
+    Fixed(i64),
+}
+
+/// One case of the data, lowered.
+#[derive(Clone, Debug)]
+pub struct CasePlan {
+    /// Case id.
+    pub id: String,
+    /// Replacement SKU.
+    pub sku: Option<String>,
+    /// Seeded draws in order.
+    pub draws: Vec<(String, DrawPlan)>,
+    /// Derived values in order.
+    pub lets: Vec<(String, DataExpr)>,
+    /// Named values of the record, e.g. `order_value`.
+    pub values: Vec<(&'static str, DataExpr)>,
+    /// The correct resolution.
+    pub truth: DataExpr,
+    /// Requirements.
+    pub requires: Required,
+    /// Per declared response (in declaration order): how it behaves on this case.
+    pub responses: Vec<ResponseSetting>,
+    /// Fact groups.
+    pub facts: Vec<FactGroupPlan>,
+    /// The draw that selects a variant.
+    pub variant: Option<String>,
+    /// Variant overrides.
+    pub variants: Vec<(String, VariantPlan)>,
+}
+
+/// What a case needs before a good close.
+#[derive(Clone, Debug, Default)]
+pub struct Required {
+    /// Required checks.
+    pub checks: Vec<String>,
+    /// Required responses.
+    pub responses: Vec<String>,
+    /// Required note code.
+    pub note: Option<String>,
+}
+
+/// A seeded draw.
+#[derive(Clone, Debug)]
+pub enum DrawPlan {
+    /// Uniform over `lo..hi` (inclusive).
+    Range(DataExpr, DataExpr),
+    /// Not a range (the checker reports it): `null`.
+    Malformed,
+    /// Weighted options, weights in percent.
+    Options(Vec<(String, DataExpr)>),
+}
+
+/// How one response behaves on a case: its case settings over the declaration's defaults.
+#[derive(Clone, Debug)]
+pub struct ResponseSetting {
+    /// The response's name.
+    pub name: String,
+    /// Status at reset (the case's expression), else `initial_default`.
+    pub initial: Option<DataExpr>,
+    /// The declaration's initial status.
+    pub initial_default: Option<String>,
+    /// Delivered status (the case's expression), else `outcome_default`.
+    pub outcome: Option<DataExpr>,
+    /// The declaration's default outcome.
+    pub outcome_default: Option<String>,
+    /// Delay: the case's, else the declaration's default.
+    pub delay: Option<DataExpr>,
+}
+
+/// A fact group of a case.
+#[derive(Clone, Debug)]
+pub struct FactGroupPlan {
+    /// Group name (a check, a response or an event's group).
+    pub group: String,
+    /// Summary template with `{fact}` placeholders.
+    pub summary: Option<String>,
+    /// Facts in order.
+    pub facts: Vec<(String, DataExpr)>,
+}
+
+/// What one variant changes.
+#[derive(Clone, Debug, Default)]
+pub struct VariantPlan {
+    /// Replacement truth.
+    pub truth: Option<DataExpr>,
+    /// Replacement fraud flag.
+    pub fraudulent: Option<DataExpr>,
+    /// Replacement requirements.
+    pub requires: Option<Required>,
+    /// Replacement fact groups.
+    pub facts: Vec<FactGroupPlan>,
+}
 
 /// The drawn world of one episode.
 #[derive(Clone, Debug, Serialize)]
@@ -41,12 +148,12 @@ pub struct CaseInstance {
     pub fraudulent: bool,
     /// Required checks, responses and note.
     #[serde(skip)]
-    pub requires: Requirements,
+    pub requires: Required,
     /// Per response: initial status, delivered outcome, delay in minutes.
     pub responses: IndexMap<String, ResponsePlan>,
     /// Fact groups after the variant's overrides (evaluated when revealed).
     #[serde(skip)]
-    pub facts: Vec<FactGroup>,
+    pub facts: Vec<FactGroupPlan>,
 }
 
 /// How one response behaves in this episode.
@@ -83,54 +190,49 @@ impl Env for CaseEnv<'_> {
     }
 }
 
-/// Makes every draw of an episode of `scenario` with `seed`.
-pub fn draw_world(scenario: &Scenario, seed: u64) -> World {
+/// Makes every draw of an episode of the machine's scenario with `seed`.
+pub fn draw_world(m: &Machine, seed: u64) -> World {
+    let plan = &m.reset;
     let mut draws = Draws::new(seed);
     let mut stock = IndexMap::new();
-    for (sku, units) in &scenario.stock {
-        let value = match constant::range(units) {
-            Some((lo, hi)) => draws.int(lo.whole(), hi.whole()),
-            None => constant::Constant::of(units).map_or(0, constant::Constant::whole),
+    for (sku, units) in &plan.stock {
+        let value = match *units {
+            StockDraw::Range(lo, hi) => draws.int(lo, hi),
+            StockDraw::Fixed(n) => n,
         };
         stock.insert(sku.clone(), value);
     }
     let cases: Vec<CaseInstance> =
-        scenario.cases.iter().map(|case| draw_case(scenario, case, &stock, &mut draws)).collect();
+        plan.cases.iter().map(|case| draw_case(case, &stock, &mut draws)).collect();
     let mut rest: Vec<usize> = (1..cases.len()).collect();
     draws.shuffle(&mut rest);
     let queue = (0..cases.len().min(1)).chain(rest).collect();
     World { stock, cases, queue }
 }
 
-fn draw_case(
-    scenario: &Scenario,
-    case: &Case,
-    stock: &IndexMap<String, i64>,
-    draws: &mut Draws,
-) -> CaseInstance {
+fn draw_case(case: &CasePlan, stock: &IndexMap<String, i64>, draws: &mut Draws) -> CaseInstance {
     let no_values = IndexMap::new();
-    let sku = case.sku.as_ref().map(|s| s.name.as_str());
+    let sku = case.sku.as_deref();
     let mut env: IndexMap<String, Value> = IndexMap::new();
-    for draw in &case.draws {
+    for (name, draw) in &case.draws {
         let value = {
             let scope = CaseEnv { vars: &env, values: &no_values, stock, sku };
-            match &draw.kind {
-                DrawKind::Range(range) => draw_range(range, &scope, draws),
-                DrawKind::Options(options) => {
+            match draw {
+                DrawPlan::Range(lo, hi) => draw_range(lo, hi, &scope, draws),
+                DrawPlan::Malformed => Value::Null,
+                DrawPlan::Options(options) => {
                     let weights: Vec<i64> =
                         options.iter().map(|(_, w)| eval(w, &scope).whole().unwrap_or(0)).collect();
                     let chosen = draws.variant(&weights);
-                    Value::Symbol(
-                        options.get(chosen).map_or(String::new(), |(o, _)| o.name.clone()),
-                    )
+                    Value::Symbol(options.get(chosen).map_or(String::new(), |(o, _)| o.clone()))
                 }
             }
         };
-        env.insert(draw.name.name.clone(), value);
+        env.insert(name.clone(), value);
     }
     for (name, expr) in &case.lets {
         let value = eval(expr, &CaseEnv { vars: &env, values: &no_values, stock, sku });
-        env.insert(name.name.clone(), value);
+        env.insert(name.clone(), value);
     }
     let mut values = IndexMap::new();
     for (name, expr) in &case.values {
@@ -140,10 +242,9 @@ fn draw_case(
     let variant_name = case
         .variant
         .as_ref()
-        .and_then(|draw| env.get(&draw.name).and_then(|v| v.name().map(str::to_string)));
-    let variant = variant_name
-        .as_ref()
-        .and_then(|chosen| case.variants.iter().find(|(o, _)| o.name == *chosen));
+        .and_then(|draw| env.get(draw).and_then(|v| v.name().map(str::to_string)));
+    let variant =
+        variant_name.as_ref().and_then(|chosen| case.variants.iter().find(|(o, _)| o == chosen));
     let scope = CaseEnv { vars: &env, values: &values, stock, sku };
     let truth_expr = variant.and_then(|(_, v)| v.truth.as_ref()).unwrap_or(&case.truth);
     let truth = eval(truth_expr, &scope);
@@ -156,34 +257,23 @@ fn draw_case(
         variant.and_then(|(_, v)| v.requires.clone()).unwrap_or_else(|| case.requires.clone());
     let mut facts = case.facts.clone();
     for group in variant.iter().flat_map(|(_, v)| &v.facts) {
-        match facts.iter_mut().find(|g| g.group.name == group.group.name) {
+        match facts.iter_mut().find(|g| g.group == group.group) {
             Some(existing) => *existing = group.clone(),
             None => facts.push(group.clone()),
         }
     }
     let mut responses = IndexMap::new();
-    for (name, decl) in &scenario.program.responses {
-        let settings = case.responses.iter().find(|(r, _)| r.name == *name).map(|(_, s)| s);
-        let status = |expr: Option<&Expr>, default: Option<&str>| {
+    for setting in &case.responses {
+        let status = |expr: Option<&DataExpr>, default: Option<&String>| {
             expr.map(|e| eval(e, &scope))
                 .and_then(|v| v.name().map(str::to_string))
-                .or(default.map(str::to_string))
+                .or(default.cloned())
         };
-        let initial = status(
-            settings.and_then(|s| s.initial.as_ref()),
-            decl.initial.as_ref().map(|i| i.name.as_str()),
-        );
-        let outcome = status(
-            settings.and_then(|s| s.outcome.as_ref()),
-            decl.default_outcome.as_ref().map(|o| o.name.as_str()),
-        );
-        let delay = settings
-            .and_then(|s| s.delay.as_ref())
-            .or(decl.default_delay.as_ref())
-            .and_then(|e| eval(e, &scope).whole())
-            .unwrap_or(0);
+        let initial = status(setting.initial.as_ref(), setting.initial_default.as_ref());
+        let outcome = status(setting.outcome.as_ref(), setting.outcome_default.as_ref());
+        let delay = setting.delay.as_ref().and_then(|e| eval(e, &scope).whole()).unwrap_or(0);
         responses.insert(
-            name.clone(),
+            setting.name.clone(),
             ResponsePlan {
                 initial: initial.unwrap_or_default(),
                 outcome: outcome.unwrap_or_default(),
@@ -192,7 +282,7 @@ fn draw_case(
         );
     }
     CaseInstance {
-        id: case.id.name.clone(),
+        id: case.id.clone(),
         variant: variant_name,
         env,
         values,
@@ -209,13 +299,12 @@ pub fn fact_value(
     instance: &CaseInstance,
     sku: Option<&str>,
     stock: &IndexMap<String, i64>,
-    expr: &Expr,
+    expr: &DataExpr,
 ) -> Value {
     eval(expr, &CaseEnv { vars: &instance.env, values: &instance.values, stock, sku })
 }
 
-fn draw_range(range: &Expr, env: &dyn Env, draws: &mut Draws) -> Value {
-    let ExprKind::Binary(_, lo, hi) = &range.kind else { return Value::Null };
+fn draw_range(lo: &DataExpr, hi: &DataExpr, env: &dyn Env, draws: &mut Draws) -> Value {
     let (lo, hi) = (eval(lo, env), eval(hi, env));
     let (Some(a), Some(b)) = (lo.whole(), hi.whole()) else { return Value::Null };
     let drawn = draws.int(a, b);
