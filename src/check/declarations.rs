@@ -453,7 +453,18 @@ fn op_refs(program: &Program, scope: &Scope<'_>, op: &Op, typer: &mut Typer<'_>)
         Op::Schedule { event, .. } => {
             name_in(typer, event, "event", Item::Event, keys(&program.events))
         }
-        _ => {}
+        Op::Pay(_)
+        | Op::TakeStock
+        | Op::Note(_)
+        | Op::Close
+        | Op::Switch(_)
+        | Op::Reopen
+        | Op::Satisfaction(_)
+        | Op::FraudLoss(_)
+        | Op::Fee(_)
+        | Op::Stockout
+        | Op::Fact { .. }
+        | Op::Detail { .. } => {}
     }
     let typed: Option<(&Expr, Ty)> = match op {
         Op::Pay(amount) | Op::FraudLoss(amount) | Op::Fee(amount) => Some((amount, Ty::Money)),
@@ -471,7 +482,14 @@ fn op_refs(program: &Program, scope: &Scope<'_>, op: &Op, typer: &mut Typer<'_>)
             typer.infer(scope, value);
             None
         }
-        _ => None,
+        Op::Inspect(_)
+        | Op::Request(_)
+        | Op::Deliver(_)
+        | Op::Resolve(_)
+        | Op::TakeStock
+        | Op::Close
+        | Op::Reopen
+        | Op::Stockout => None,
     };
     if let Some((expr, ty)) = typed {
         typer.expect(scope, expr, &ty);

@@ -236,7 +236,17 @@ impl DependencyGraph {
                         Op::Resolve(_) => &[Trigger::Resolve],
                         Op::Pay(_) => &[Trigger::Payout],
                         Op::Close => &[Trigger::GoodClose, Trigger::BadClose],
-                        _ => &[],
+                        Op::TakeStock
+                        | Op::Note(_)
+                        | Op::Switch(_)
+                        | Op::Reopen
+                        | Op::Satisfaction(_)
+                        | Op::FraudLoss(_)
+                        | Op::Fee(_)
+                        | Op::Stockout
+                        | Op::Fact { .. }
+                        | Op::Detail { .. }
+                        | Op::Append { .. } => &[],
                     };
                     for &trigger in triggers {
                         if triggered.contains(&trigger) {
