@@ -6,6 +6,15 @@
 use std::sync::Arc;
 
 use super::Scenario;
+use super::ir::{
+    Builtin, CaseField, CasePlan, DataExpr, DataFunc, DrawPlan, Ex, FactGroupPlan, Func, Op,
+    Required, ResetPlan, ResponseSetting, St, StockDraw, Target, Unit, V, VariantPlan, Wire,
+};
+use super::machine::{
+    ActionM, BaseStatuses, BlockerM, CheckM, EventM, GradeM, Machine, RejectM, ResponseM, TruthM,
+};
+use super::symbols::Symbols;
+use super::value::Value;
 use crate::check::constant::{self, Constant};
 use crate::check::infer::Typer;
 use crate::check::program::{Effect, Op as DeclOp, for_each_op};
@@ -13,17 +22,6 @@ use crate::check::scope::Scope;
 use crate::check::scope::{BASE_STATUSES, Ctx, REASONS, Trigger};
 use crate::check::ty::Ty;
 use crate::data::{Case, DrawKind, FactGroup, Requirements, Variant};
-use crate::engine::ir::{
-    Builtin, CaseField, DataExpr, DataFunc, Ex, Func, Op, St, Target, Unit, V, Wire,
-};
-use crate::engine::machine::{
-    ActionM, BaseStatuses, BlockerM, CheckM, EventM, GradeM, Machine, RejectM, ResponseM, TruthM,
-};
-use crate::engine::reset::{
-    CasePlan, DrawPlan, FactGroupPlan, Required, ResetPlan, ResponseSetting, StockDraw, VariantPlan,
-};
-use crate::engine::symbols::Symbols;
-use crate::engine::value::Value;
 use crate::syntax::ast::{Expr, ExprKind, UnaryOp};
 
 /// Number of hook triggers.

@@ -5,9 +5,13 @@
 //! [`Scenario::version`] is a content hash of every file it was built from.
 
 mod dot;
+pub mod ir;
 mod lower;
+pub mod machine;
 mod scenario;
 mod summary;
+pub mod symbols;
+pub mod value;
 
 pub use crate::check::graph::GraphView;
 pub use dot::to_dot;

@@ -8,8 +8,8 @@ use std::sync::Arc;
 
 use indexmap::IndexMap;
 
-use super::ir::{DataExpr, DataFunc};
-use super::reset::{CaseInstance, FactGroupPlan, Required, ResponsePlan};
+use super::ir::{DataExpr, DataFunc, FactGroupPlan, Required};
+use super::reset::{CaseInstance, ResponsePlan};
 use super::state::{CaseDraw, CaseState, Episode, EpisodeWorld, Summary};
 use super::step::StepReport;
 use super::value::Value;

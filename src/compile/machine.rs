@@ -1,13 +1,12 @@
-//! [`Machine`]: a compiled scenario made executable. Built once per scenario version (by the
-//! compiler, `compile::lower`, which also defines `Machine::new`) and shared by every episode
-//! on it. The engine defines the program it executes; the compiler produces it.
+//! [`Machine`]: a compiled scenario made executable, the compiler's last product. Built once
+//! per scenario version (by [`lower`](super::lower), which also defines `Machine::new`) and
+//! shared by every episode on it; the engine runs it (and re-exports it as `engine::Machine`).
 
 use std::sync::Arc;
 
-use super::ir::{Ex, St, Sym};
-use super::reset::ResetPlan;
+use super::Scenario;
+use super::ir::{Ex, ResetPlan, St, Sym};
 use super::symbols::Symbols;
-use crate::compile::Scenario;
 use crate::lang::Trigger;
 
 /// An executable scenario.

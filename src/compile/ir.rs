@@ -1,5 +1,6 @@
-//! The executable form of a compiled scenario: every name resolved to an index or a builtin,
-//! so stepping never looks a name up.
+//! The executable form of a compiled scenario, as the compiler lowers it (`lower.rs`) and the
+//! engine runs it: every name resolved to an index or a builtin, so stepping never looks a name
+//! up; the case data as [`DataExpr`]s and the reset plan.
 
 use crate::lang::BinaryOp;
 
@@ -306,4 +307,113 @@ impl DataFunc {
             DataFunc::Truth(kind) => kind,
         }
     }
+}
+
+/// What reset draws, as the compiler lowered it: the task-level stock draws and every case's
+/// draws, values and variants, in table order.
+#[derive(Clone, Debug, Default)]
+pub struct ResetPlan {
+    /// Units of each SKU at reset, in scenario order.
+    pub stock: Vec<(String, StockDraw)>,
+    /// Cases in table order.
+    pub cases: Vec<CasePlan>,
+}
+
+/// Units of one SKU at reset.
+#[derive(Clone, Copy, Debug)]
+pub enum StockDraw {
+    /// Drawn uniformly from `lo..hi` (inclusive).
+    Range(i64, i64),
+    /// A fixed count.
+    Fixed(i64),
+}
+
+/// One case of the data, lowered.
+#[derive(Clone, Debug)]
+pub struct CasePlan {
+    /// Case id.
+    pub id: String,
+    /// Replacement SKU.
+    pub sku: Option<String>,
+    /// Seeded draws in order.
+    pub draws: Vec<(String, DrawPlan)>,
+    /// Derived values in order.
+    pub lets: Vec<(String, DataExpr)>,
+    /// Named values of the record, e.g. `order_value`.
+    pub values: Vec<(&'static str, DataExpr)>,
+    /// The correct resolution.
+    pub truth: DataExpr,
+    /// Requirements.
+    pub requires: Required,
+    /// Per declared response (in declaration order): how it behaves on this case.
+    pub responses: Vec<ResponseSetting>,
+    /// Fact groups.
+    pub facts: Vec<FactGroupPlan>,
+    /// The draw that selects a variant.
+    pub variant: Option<String>,
+    /// Variant overrides.
+    pub variants: Vec<(String, VariantPlan)>,
+}
+
+/// What a case needs before a good close.
+#[derive(Clone, Debug, Default)]
+pub struct Required {
+    /// Required checks.
+    pub checks: Vec<String>,
+    /// Required responses.
+    pub responses: Vec<String>,
+    /// Required note code.
+    pub note: Option<String>,
+}
+
+/// A seeded draw.
+#[derive(Clone, Debug)]
+pub enum DrawPlan {
+    /// Uniform over `lo..hi` (inclusive).
+    Range(DataExpr, DataExpr),
+    /// Not a range (the checker reports it): `null`.
+    Malformed,
+    /// Weighted options, weights in percent.
+    Options(Vec<(String, DataExpr)>),
+}
+
+/// How one response behaves on a case: its case settings over the declaration's defaults.
+#[derive(Clone, Debug)]
+pub struct ResponseSetting {
+    /// The response's name.
+    pub name: String,
+    /// Status at reset (the case's expression), else `initial_default`.
+    pub initial: Option<DataExpr>,
+    /// The declaration's initial status.
+    pub initial_default: Option<String>,
+    /// Delivered status (the case's expression), else `outcome_default`.
+    pub outcome: Option<DataExpr>,
+    /// The declaration's default outcome.
+    pub outcome_default: Option<String>,
+    /// Delay: the case's, else the declaration's default.
+    pub delay: Option<DataExpr>,
+}
+
+/// A fact group of a case.
+#[derive(Clone, Debug)]
+pub struct FactGroupPlan {
+    /// Group name (a check, a response or an event's group).
+    pub group: String,
+    /// Summary template with `{fact}` placeholders.
+    pub summary: Option<String>,
+    /// Facts in order.
+    pub facts: Vec<(String, DataExpr)>,
+}
+
+/// What one variant changes.
+#[derive(Clone, Debug, Default)]
+pub struct VariantPlan {
+    /// Replacement truth.
+    pub truth: Option<DataExpr>,
+    /// Replacement fraud flag.
+    pub fraudulent: Option<DataExpr>,
+    /// Replacement requirements.
+    pub requires: Option<Required>,
+    /// Replacement fact groups.
+    pub facts: Vec<FactGroupPlan>,
 }
