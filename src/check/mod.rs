@@ -16,10 +16,12 @@ mod never_cleared;
 pub mod program;
 pub mod scope;
 mod summaries;
-pub mod ty;
 mod unused;
 mod walk;
 mod weights;
+
+/// Types of expressions (declared with the vocabulary, in `lang`).
+pub use crate::lang::ty;
 
 use std::io;
 use std::path::PathBuf;

@@ -3,6 +3,7 @@
 //! up; the case data as [`DataExpr`]s and the reset plan.
 
 use crate::lang::BinaryOp;
+pub use crate::lang::{Builtin, CaseField, WireField as Wire};
 
 /// Index of an interned symbol (a name or text of the scenario).
 pub type Sym = u32;
@@ -47,95 +48,6 @@ impl V {
             _ => 0.0,
         }
     }
-}
-
-/// Request fields an action may read.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Wire {
-    /// `case_id`
-    CaseId,
-    /// `refund_amount_usd`, in cents
-    RefundAmount,
-    /// `expedite`
-    Expedite,
-    /// `escalation_reason`
-    EscalationReason,
-    /// `note_code`
-    NoteCode,
-}
-
-/// Values the engine computes from the episode, the case at hand, the action or a hook.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[allow(missing_docs)] // each variant is the builtin name of the same spelling
-pub enum Builtin {
-    Clock,
-    ClockAfter,
-    TimeLimit,
-    Steps,
-    InvalidActions,
-    MaxSteps,
-    InvalidLimit,
-    Spending,
-    Budget,
-    AllClosed,
-    ResponsePending,
-    ActiveCase,
-    Status,
-    Paid,
-    Fees,
-    Tolerance,
-    Resolution,
-    Truth,
-    ResolvedExpedite,
-    SlotFree,
-    AwaitingResponse,
-    NoteRevealed,
-    Dissatisfied,
-    ResolvedReason,
-    Reopens,
-    MissingChecks,
-    RequiredNote,
-    CloseReason,
-    Action,
-    Resolving,
-    Payout,
-    Payload,
-    First,
-    Check,
-    Scheduled,
-    Response,
-    Gate,
-    Quality,
-    QualityBefore,
-    Grade,
-    Outcome,
-    Policy,
-    Sla,
-    Money,
-    Closure,
-}
-
-/// `case.FIELD`
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[allow(missing_docs)] // each variant is the case field of the same spelling
-pub enum CaseField {
-    Id,
-    Title,
-    Type,
-    Tier,
-    Priority,
-    OrderStatus,
-    FraudSignal,
-    Sku,
-    OrderValue,
-    Requested,
-    DaysSinceOrder,
-    SlaDeadline,
-    SatisfactionBonus,
-    ReopenDelay,
-    ChargebackDelay,
-    ChargebackFee,
-    Fraudulent,
 }
 
 /// What a check/response function is asked about.

@@ -445,7 +445,9 @@ impl Builder<'_> {
                 Ex::If(Box::new([c, a, self.expr_with(b, ctx, params)]))
             }
             ExprKind::Path(segments) => match segments.as_slice() {
-                [case, field] if case.name == "case" => Ex::Case(case_field(&field.name)),
+                [case, field] if case.name == "case" => {
+                    CaseField::named(&field.name).map_or(Ex::Const(V::Null), Ex::Case)
+                }
                 [name] => self.name(&name.name, ctx, params),
                 _ => Ex::Const(V::Null),
             },
@@ -457,10 +459,10 @@ impl Builder<'_> {
         if let Some(i) = params.iter().position(|p| *p == name) {
             return Ex::Param(i);
         }
-        if let Some(wire) = wire(name).filter(|_| matches!(ctx, Ctx::Reject | Ctx::Action)) {
+        if let Some(wire) = Wire::parse(name, ctx) {
             return Ex::Wire(wire);
         }
-        if let Some(builtin) = builtin(name, ctx) {
+        if let Some(builtin) = Builtin::parse(name, ctx) {
             return Ex::Get(builtin);
         }
         if let Some(i) = self.scenario.program.responses.get_index_of(name) {
@@ -515,92 +517,6 @@ impl Builder<'_> {
         };
         let args: Vec<Ex> = args.iter().map(|a| self.expr_with(a, ctx, params)).collect();
         Ex::Call(func, args.into_boxed_slice())
-    }
-}
-
-fn wire(name: &str) -> Option<Wire> {
-    Some(match name {
-        "case_id" => Wire::CaseId,
-        "refund_amount_usd" => Wire::RefundAmount,
-        "expedite" => Wire::Expedite,
-        "escalation_reason" => Wire::EscalationReason,
-        "note_code" => Wire::NoteCode,
-        _ => return None,
-    })
-}
-
-fn builtin(name: &str, ctx: Ctx) -> Option<Builtin> {
-    use Builtin::*;
-    Some(match name {
-        "clock" => Clock,
-        "clock_after" => ClockAfter,
-        "time_limit" => TimeLimit,
-        "steps" => Steps,
-        "invalid_actions" => InvalidActions,
-        "max_steps" => MaxSteps,
-        "invalid_limit" => InvalidLimit,
-        "spending" => Spending,
-        "budget" => Budget,
-        "all_closed" => AllClosed,
-        "response_pending" => ResponsePending,
-        "active_case" => ActiveCase,
-        "status" => Status,
-        "paid" => Paid,
-        "fees" => Fees,
-        "tolerance" => Tolerance,
-        "resolution" => Resolution,
-        "truth" => Truth,
-        "resolved_expedite" => ResolvedExpedite,
-        "slot_free" => SlotFree,
-        "awaiting_response" => AwaitingResponse,
-        "note_revealed" => NoteRevealed,
-        "dissatisfied" => Dissatisfied,
-        "resolved_reason" => ResolvedReason,
-        "reopens" => Reopens,
-        "missing_checks" => MissingChecks,
-        "required_note" => RequiredNote,
-        "close_reason" => CloseReason,
-        "action" => Action,
-        "resolving" => Resolving,
-        "payout" => Payout,
-        "payload" => Payload,
-        "first" if ctx == Ctx::Hook(Trigger::Inspect) => First,
-        "check" if ctx == Ctx::Hook(Trigger::Inspect) => Check,
-        "scheduled" if ctx == Ctx::Hook(Trigger::Request) => Scheduled,
-        "response" if ctx == Ctx::Hook(Trigger::Request) => Response,
-        "gate" => Gate,
-        "quality" => Quality,
-        "quality_before" => QualityBefore,
-        "grade" if ctx == Ctx::Hook(Trigger::End) => Grade,
-        "outcome" if ctx == Ctx::Grade => Outcome,
-        "policy" if ctx == Ctx::Grade => Policy,
-        "sla" if ctx == Ctx::Grade => Sla,
-        "money" if ctx == Ctx::Grade => Money,
-        "closure" if ctx == Ctx::Grade => Closure,
-        _ => return None,
-    })
-}
-
-fn case_field(name: &str) -> CaseField {
-    use CaseField::*;
-    match name {
-        "id" => Id,
-        "title" => Title,
-        "type" => Type,
-        "tier" => Tier,
-        "priority" => Priority,
-        "order_status" => OrderStatus,
-        "fraud_signal" => FraudSignal,
-        "sku" => Sku,
-        "order_value" => OrderValue,
-        "requested" => Requested,
-        "days_since_order" => DaysSinceOrder,
-        "sla_deadline" => SlaDeadline,
-        "satisfaction_bonus" => SatisfactionBonus,
-        "reopen_delay" => ReopenDelay,
-        "chargeback_delay" => ChargebackDelay,
-        "chargeback_fee" => ChargebackFee,
-        _ => Fraudulent,
     }
 }
 

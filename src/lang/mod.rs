@@ -2,6 +2,38 @@
 //! the compiler and the engine all mean by the same word. Nothing here imports another module
 //! of the crate.
 
+pub mod ty;
+mod vocabulary;
+
+pub use vocabulary::{Builtin, CaseField, WireField};
+
+/// Where an expression is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ctx {
+    /// A `scenario` or `desk` setting.
+    Setting,
+    /// A `reject` condition or message.
+    Reject,
+    /// An action body.
+    Action,
+    /// An `on TRIGGER` body.
+    Hook(Trigger),
+    /// An event body.
+    Event,
+    /// A blocker's conditions.
+    Blocker,
+    /// A verdict item.
+    Verdict,
+    /// A truth declaration.
+    Truth,
+    /// A grade component or setting.
+    Grade,
+    /// A termination rule.
+    End,
+    /// YAML case data.
+    CaseData,
+}
+
 /// Infix operators.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BinaryOp {
