@@ -148,52 +148,6 @@ impl<'p> Scope<'p> {
             .chain(p.responses.values().flat_map(|r| r.statuses.iter().map(|s| &s.name)))
             .cloned();
         names.extend(declared);
-        let fixed = [
-            "clock",
-            "clock_after",
-            "time_limit",
-            "steps",
-            "invalid_actions",
-            "max_steps",
-            "invalid_limit",
-            "spending",
-            "budget",
-            "all_closed",
-            "response_pending",
-            "active_case",
-            "status",
-            "refunded",
-            "paid",
-            "tolerance",
-            "resolution",
-            "truth",
-            "resolved_expedite",
-            "slot_free",
-            "awaiting_response",
-            "note_revealed",
-            "dissatisfied",
-            "resolved_reason",
-            "reopens",
-            "missing_checks",
-            "required_note",
-            "close_reason",
-            "action",
-            "resolving",
-            "payout",
-            "first",
-            "check",
-            "scheduled",
-            "response",
-            "gate",
-            "quality",
-            "quality_before",
-            "grade",
-            "outcome",
-            "policy",
-            "sla",
-            "money",
-            "closure",
-        ];
         names.extend(
             WIRE_FIELDS
                 .iter()
@@ -202,7 +156,7 @@ impl<'p> Scope<'p> {
                 .chain(CASE_FIELDS)
                 .map(|s| s.to_string()),
         );
-        names.extend(fixed.iter().map(|s| s.to_string()));
+        names.extend(Builtin::NAMES.iter().map(|s| s.to_string()));
         names.retain(|n| self.resolve(n).is_some());
         names
     }
