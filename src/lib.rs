@@ -17,6 +17,7 @@ pub mod compile;
 pub mod data;
 pub mod diag;
 pub mod engine;
+pub mod lang;
 pub mod oracle;
 pub mod policy;
 pub mod prove;

@@ -4,22 +4,31 @@
 use std::path::PathBuf;
 
 use shopops::check::check_paths;
-use shopops::compile::{Scenario, compile};
+use std::sync::Arc;
+
+use shopops::compile::compile;
+use shopops::engine::Machine;
 use shopops::engine::reset::draw_world;
 
-fn shipped() -> Vec<Scenario> {
+/// The shipped tasks, lowered (reset draws from the machine's lowered case data).
+fn shipped() -> Vec<Machine> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios");
     let report = check_paths(&[dir]).expect("scenarios readable");
     assert_eq!(report.errors(), 0);
     let sources = report.sources;
-    report.checked.into_iter().filter_map(|c| compile(c, &sources)).collect()
+    report
+        .checked
+        .into_iter()
+        .filter_map(|c| compile(c, &sources))
+        .map(|s| Machine::new(Arc::new(s)))
+        .collect()
 }
 
 #[test]
 fn golden_draws_for_seeds_1_to_3() {
     for scenario in shipped() {
         let worlds: Vec<_> = (1..=3).map(|seed| draw_world(&scenario, seed)).collect();
-        insta::assert_json_snapshot!(format!("draws_{}", scenario.id), worlds);
+        insta::assert_json_snapshot!(format!("draws_{}", scenario.scenario.id), worlds);
     }
 }
 
@@ -29,14 +38,15 @@ fn same_seed_same_world_other_seed_other_world() {
         let a = serde_json::to_string(&draw_world(&scenario, 42)).unwrap();
         let b = serde_json::to_string(&draw_world(&scenario, 42)).unwrap();
         let c = serde_json::to_string(&draw_world(&scenario, 43)).unwrap();
-        assert_eq!(a, b, "{}", scenario.id);
-        assert_ne!(a, c, "{}", scenario.id);
+        assert_eq!(a, b, "{}", scenario.scenario.id);
+        assert_ne!(a, c, "{}", scenario.scenario.id);
     }
 }
 
 #[test]
 fn draws_stay_within_the_declared_ranges() {
-    let scenario = shipped().into_iter().find(|s| s.id == "refund_policy_recovery").unwrap();
+    let scenario =
+        shipped().into_iter().find(|s| s.scenario.id == "refund_policy_recovery").unwrap();
     for seed in 0..500 {
         let world = draw_world(&scenario, seed);
         let case = &world.cases[0];
@@ -49,7 +59,8 @@ fn draws_stay_within_the_declared_ranges() {
 
 #[test]
 fn the_first_case_leads_the_queue_and_the_rest_are_shuffled() {
-    let scenario = shipped().into_iter().find(|s| s.id == "fraud_stockout_cascade").unwrap();
+    let scenario =
+        shipped().into_iter().find(|s| s.scenario.id == "fraud_stockout_cascade").unwrap();
     let mut orders = std::collections::BTreeSet::new();
     for seed in 0..50 {
         let world = draw_world(&scenario, seed);

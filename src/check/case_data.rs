@@ -8,6 +8,7 @@ use super::scope::{Ctx, Scope};
 use super::ty::{Domain, Ty};
 use crate::data::{Case, DrawKind, FactGroup, Requirements};
 use crate::diag::{Code, Diagnostic, suggest};
+use crate::lang::valid_note_code;
 use crate::syntax::ast::{Expr, ExprKind, Ident};
 
 /// Values of the visible enums of a case, as the wire protocol spells them.
@@ -297,14 +298,6 @@ fn requirements(program: &Program, requires: &Requirements, typer: &mut Typer<'_
             .label("must match ^[a-z][a-z0-9_]{0,47}$"),
         );
     }
-}
-
-/// The note-code format of the wire protocol.
-pub fn valid_note_code(code: &str) -> bool {
-    let mut chars = code.chars();
-    code.len() <= 48
-        && chars.next().is_some_and(|c| c.is_ascii_lowercase())
-        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
 fn response_status(

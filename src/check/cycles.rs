@@ -3,8 +3,8 @@
 use petgraph::algo::tarjan_scc;
 use petgraph::graph::NodeIndex;
 
+use super::graph::{DependencyGraph, Node};
 use super::program::Program;
-use crate::compile::graph::{DependencyGraph, Node};
 use crate::diag::{Code, Diagnostic};
 use crate::source::Span;
 

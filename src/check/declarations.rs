@@ -1,10 +1,10 @@
 //! Types every declaration of a program in its context and resolves the names it references.
 
+use super::constant::{self, Constant};
 use super::infer::{Item, Typer};
 use super::program::{Effect, Op, Program, Setting};
 use super::scope::{Ctx, Scope, Trigger, WIRE_FIELDS, param_type, wire_field};
 use super::ty::Ty;
-use crate::compile::constant::{self, Constant};
 use crate::diag::{Code, Diagnostic, suggest};
 use crate::syntax::ast::{Expr, ExprKind, Ident};
 
@@ -453,7 +453,18 @@ fn op_refs(program: &Program, scope: &Scope<'_>, op: &Op, typer: &mut Typer<'_>)
         Op::Schedule { event, .. } => {
             name_in(typer, event, "event", Item::Event, keys(&program.events))
         }
-        _ => {}
+        Op::Pay(_)
+        | Op::TakeStock
+        | Op::Note(_)
+        | Op::Close
+        | Op::Switch(_)
+        | Op::Reopen
+        | Op::Satisfaction(_)
+        | Op::FraudLoss(_)
+        | Op::Fee(_)
+        | Op::Stockout
+        | Op::Fact { .. }
+        | Op::Detail { .. } => {}
     }
     let typed: Option<(&Expr, Ty)> = match op {
         Op::Pay(amount) | Op::FraudLoss(amount) | Op::Fee(amount) => Some((amount, Ty::Money)),
@@ -471,7 +482,14 @@ fn op_refs(program: &Program, scope: &Scope<'_>, op: &Op, typer: &mut Typer<'_>)
             typer.infer(scope, value);
             None
         }
-        _ => None,
+        Op::Inspect(_)
+        | Op::Request(_)
+        | Op::Deliver(_)
+        | Op::Resolve(_)
+        | Op::TakeStock
+        | Op::Close
+        | Op::Reopen
+        | Op::Stockout => None,
     };
     if let Some((expr, ty)) = typed {
         typer.expect(scope, expr, &ty);

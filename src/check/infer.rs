@@ -23,6 +23,7 @@ pub const FUNCTIONS: &[&str] = &[
     "status_of",
     "stock",
     "replacement_cost",
+    "paid_as",
 ];
 
 /// Things that can be referenced by name and reported unused.
@@ -395,6 +396,9 @@ impl<'d> Typer<'d> {
             _ => {
                 let mut candidates: Vec<&str> = FUNCTIONS.to_vec();
                 if scope.ctx == Ctx::CaseData {
+                    candidates.retain(|f| *f != "paid_as");
+                }
+                if scope.ctx == Ctx::CaseData {
                     candidates.extend(scope.program().truths.keys().map(String::as_str));
                 }
                 self.unknown("function", name, &candidates);
@@ -509,4 +513,48 @@ fn unit_hint(expected: &Ty) -> Option<String> {
         Ty::Bool => "write a condition, e.g. `completed(order)` or `status == closed`".into(),
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::program::Program;
+    use crate::lang::Builtin;
+    use crate::source::FileId;
+    use crate::syntax::parse_expr;
+
+    fn unknown(program: &Program, ctx: Ctx, text: &str) -> bool {
+        let expr = parse_expr(FileId(0), 0, text).expect("parses");
+        let mut diagnostics = Vec::new();
+        Typer::new(&mut diagnostics).infer(&Scope::new(program, ctx), &expr);
+        diagnostics.iter().any(|d| d.message.starts_with("unknown function"))
+    }
+
+    #[test]
+    fn every_suggested_function_is_a_function() {
+        let program = Program::default();
+        for name in FUNCTIONS {
+            assert!(!unknown(&program, Ctx::Action, &format!("{name}(x)")), "{name}");
+        }
+    }
+
+    #[test]
+    fn every_builtin_resolves_somewhere_and_is_suggested_there() {
+        let program = Program::default();
+        let contexts = [Ctx::Action, Ctx::Event, Ctx::Grade, Ctx::Hook(crate::lang::Trigger::End)]
+            .into_iter()
+            .chain(
+                crate::lang::Trigger::NAMES
+                    .iter()
+                    .filter_map(|n| crate::lang::Trigger::parse(n).map(Ctx::Hook)),
+            );
+        let contexts: Vec<Ctx> = contexts.collect();
+        for builtin in Builtin::ALL {
+            let at = contexts.iter().find(|&&ctx| builtin.available(ctx));
+            let ctx = *at.unwrap_or_else(|| panic!("`{}` is available nowhere", builtin.name()));
+            let scope = Scope::new(&program, ctx);
+            assert_eq!(scope.resolve(builtin.name()), Some(builtin.ty()));
+            assert!(scope.candidates().iter().any(|c| c == builtin.name()));
+        }
+    }
 }

@@ -4,32 +4,36 @@
 //! problem. [`check_paths`] is what `shopops check` runs.
 
 mod case_data;
+pub mod constant;
 mod cycles;
 mod declarations;
 mod declare;
 mod duplicates;
+pub mod graph;
 pub mod infer;
 pub mod load;
 mod never_cleared;
 pub mod program;
 pub mod scope;
 mod summaries;
-pub mod ty;
 mod unused;
 mod walk;
 mod weights;
 
+/// Types of expressions (declared with the vocabulary, in `lang`).
+pub use crate::lang::ty;
+
 use std::io;
 use std::path::PathBuf;
 
-use crate::compile::graph::DependencyGraph;
 use crate::data::Case;
 use crate::diag::{self, Code, Diagnostic};
 use crate::source::{FileId, SourceMap};
 use crate::syntax::ast::ExprKind;
+use graph::DependencyGraph;
 use program::Program;
 
-pub use case_data::valid_note_code;
+pub use crate::lang::valid_note_code;
 pub use declarations::{
     CLOSURE_CLASSES, DIFFICULTIES, MAX_PER_KIND, STATUS_FIELDS, SUMMARY_FIELDS, reward_groups,
 };
@@ -52,6 +56,9 @@ pub struct Checked {
     pub program: Program,
     /// Cases.
     pub cases: Vec<Case>,
+    /// The dependency graph of the declarations and cases (built once, here; the compiled
+    /// scenario keeps it).
+    pub graph: DependencyGraph,
     /// Whether any diagnostic of this file set is an error.
     pub has_errors: bool,
 }
@@ -143,6 +150,7 @@ fn check_file(
             cases_file: None,
             program,
             cases: Vec::new(),
+            graph: DependencyGraph::default(),
             has_errors: true,
         };
     }
@@ -227,7 +235,7 @@ fn check_file(
     }
     let has_errors = found.iter().any(Diagnostic::is_error);
     diagnostics.extend(found);
-    Checked { root, files: parsed.files, cases_file, program, cases, has_errors }
+    Checked { root, files: parsed.files, cases_file, program, cases, graph, has_errors }
 }
 
 #[cfg(test)]

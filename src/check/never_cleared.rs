@@ -7,8 +7,8 @@ use petgraph::Direction;
 use petgraph::graph::NodeIndex;
 use petgraph::visit::EdgeRef;
 
+use super::graph::{DependencyGraph, Edge, Node};
 use super::program::Program;
-use crate::compile::graph::{DependencyGraph, Edge, Node};
 use crate::data::{Case, Requirements};
 use crate::diag::{Code, Diagnostic};
 use crate::syntax::ast::Ident;

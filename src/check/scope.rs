@@ -6,102 +6,14 @@
 use indexmap::IndexMap;
 
 use super::program::Program;
-use super::ty::{Domain, Ty};
+use crate::lang::ty::{Domain, Ty};
+use crate::lang::{Builtin, CaseField, WireField};
+pub use crate::lang::{Ctx, Trigger};
 use crate::source::Span;
 use crate::syntax::ast::Ident;
 
-/// Where an expression is written.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Ctx {
-    /// A `scenario` or `desk` setting.
-    Setting,
-    /// A `reject` condition or message.
-    Reject,
-    /// An action body.
-    Action,
-    /// An `on TRIGGER` body.
-    Hook(Trigger),
-    /// An event body.
-    Event,
-    /// A blocker's conditions.
-    Blocker,
-    /// A verdict item.
-    Verdict,
-    /// A truth declaration.
-    Truth,
-    /// A grade component or setting.
-    Grade,
-    /// A termination rule.
-    End,
-    /// YAML case data.
-    CaseData,
-}
-
-/// What an `on` hook reacts to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Trigger {
-    /// An `inspect` effect ran.
-    Inspect,
-    /// A `request` effect ran.
-    Request,
-    /// A `resolve` effect ran.
-    Resolve,
-    /// A rule-invalid action.
-    Invalid,
-    /// A case newly breached its SLA.
-    Breach,
-    /// A close judged good.
-    GoodClose,
-    /// A close judged bad.
-    BadClose,
-    /// A `pay` effect ran.
-    Payout,
-    /// A named `reject` rule refused an action.
-    Reject,
-    /// Settlement, once per case, when the episode ends.
-    Settle,
-    /// The step that ends the episode.
-    End,
-}
-
-impl Trigger {
-    /// Every trigger name, in documentation order.
-    pub const NAMES: &[&str] = &[
-        "inspect",
-        "request",
-        "resolve",
-        "invalid",
-        "breach",
-        "good_close",
-        "bad_close",
-        "payout",
-        "reject",
-        "settle",
-        "end",
-    ];
-
-    /// Parses a trigger name.
-    pub fn parse(name: &str) -> Option<Trigger> {
-        Some(match name {
-            "inspect" => Trigger::Inspect,
-            "request" => Trigger::Request,
-            "resolve" => Trigger::Resolve,
-            "invalid" => Trigger::Invalid,
-            "breach" => Trigger::Breach,
-            "good_close" => Trigger::GoodClose,
-            "bad_close" => Trigger::BadClose,
-            "payout" => Trigger::Payout,
-            "reject" => Trigger::Reject,
-            "settle" => Trigger::Settle,
-            "end" => Trigger::End,
-            _ => return None,
-        })
-    }
-}
-
-/// Wire fields of an action request, with their types.
-pub const WIRE_FIELDS: &[&str] =
-    &["case_id", "refund_amount_usd", "expedite", "escalation_reason", "note_code"];
+/// Wire fields of an action request.
+pub const WIRE_FIELDS: &[&str] = WireField::NAMES;
 
 /// Escalation reasons of the wire protocol.
 pub const REASONS: &[&str] = &["suspected_fraud", "policy_exception", "sla_risk", "vip_recovery"];
@@ -110,25 +22,7 @@ pub const REASONS: &[&str] = &["suspected_fraud", "policy_exception", "sla_risk"
 pub const BASE_STATUSES: &[&str] = &["open", "resolved", "closed", "reopened"];
 
 /// Fields of `case.FIELD`.
-pub const CASE_FIELDS: &[&str] = &[
-    "id",
-    "title",
-    "type",
-    "tier",
-    "priority",
-    "order_status",
-    "fraud_signal",
-    "sku",
-    "order_value",
-    "requested",
-    "days_since_order",
-    "sla_deadline",
-    "satisfaction_bonus",
-    "reopen_delay",
-    "chargeback_delay",
-    "chargeback_fee",
-    "fraudulent",
-];
+pub const CASE_FIELDS: &[&str] = CaseField::NAMES;
 
 /// Parameter type names, for `param NAME TYPE`.
 pub fn param_type(name: &str) -> Option<Ty> {
@@ -148,30 +42,12 @@ pub fn param_type(name: &str) -> Option<Ty> {
 
 /// Type of a wire field.
 pub fn wire_field(name: &str) -> Option<Ty> {
-    Some(match name {
-        "case_id" => Ty::Case,
-        "refund_amount_usd" => Ty::Money,
-        "expedite" => Ty::Bool,
-        "escalation_reason" => Ty::Symbol(Domain::Reason),
-        "note_code" => Ty::Text,
-        _ => return None,
-    })
+    WireField::named(name).map(WireField::ty)
 }
 
 /// Type of `case.FIELD`.
 pub fn case_field(name: &str) -> Option<Ty> {
-    Some(match name {
-        "id" => Ty::Case,
-        "title" | "type" | "tier" | "priority" | "order_status" | "fraud_signal" | "sku" => {
-            Ty::Text
-        }
-        "order_value" | "requested" | "chargeback_fee" => Ty::Money,
-        "days_since_order" => Ty::Count,
-        "sla_deadline" | "reopen_delay" | "chargeback_delay" => Ty::Minutes,
-        "satisfaction_bonus" => Ty::Percent,
-        "fraudulent" => Ty::Bool,
-        _ => return None,
-    })
+    CaseField::named(name).map(CaseField::ty)
 }
 
 /// Names bound in a context, and everything the program declares.
@@ -215,52 +91,15 @@ impl<'p> Scope<'p> {
     }
 
     fn builtin(&self, name: &str) -> Option<Ty> {
-        use Ctx::*;
-        let ctx = self.ctx;
-        let acting = matches!(ctx, Reject | Action);
-        if ctx == CaseData {
-            return case_field(name).filter(|_| name != "id" && name != "title");
+        if self.ctx == Ctx::CaseData {
+            return CaseField::parse(name, self.ctx).map(CaseField::ty);
         }
         if !self.runtime() {
             return None;
         }
-        Some(match name {
-            // the episode
-            "clock" | "clock_after" | "time_limit" => Ty::Minutes,
-            "steps" | "invalid_actions" | "max_steps" | "invalid_limit" => Ty::Count,
-            "spending" | "budget" => Ty::Money,
-            "all_closed" | "response_pending" => Ty::Bool,
-            "active_case" => Ty::Case,
-            // the case at hand
-            "status" => Ty::Symbol(Domain::CaseStatus),
-            "paid" | "fees" | "tolerance" => Ty::Money,
-            "resolution" | "truth" => Ty::Symbol(Domain::Resolution),
-            "resolved_expedite" | "slot_free" | "awaiting_response" | "note_revealed"
-            | "dissatisfied" => Ty::Bool,
-            "resolved_reason" => Ty::Symbol(Domain::Reason),
-            "reopens" | "missing_checks" => Ty::Count,
-            "required_note" => Ty::Text,
-            "close_reason" if matches!(ctx, Event | Hook(_)) => Ty::Symbol(Domain::CloseReason),
-            // the action being taken
-            "action" if acting => Ty::Symbol(Domain::Action),
-            "resolving" if acting => Ty::Bool,
-            "payout" if acting || ctx == Hook(Trigger::Payout) => Ty::Money,
-            "payload" if ctx == Event => Ty::Money,
-            field if acting && wire_field(field).is_some() => wire_field(field)?,
-            // hook arguments
-            "first" if ctx == Hook(Trigger::Inspect) => Ty::Bool,
-            "check" if ctx == Hook(Trigger::Inspect) => Ty::Symbol(Domain::Check),
-            "scheduled" if ctx == Hook(Trigger::Request) => Ty::Bool,
-            "response" if ctx == Hook(Trigger::Request) => Ty::Symbol(Domain::Response),
-            "gate" | "quality" | "quality_before"
-                if matches!(ctx, Hook(Trigger::Resolve) | Grade) =>
-            {
-                Ty::Real
-            }
-            "grade" if ctx == Hook(Trigger::End) => Ty::Real,
-            "outcome" | "policy" | "sla" | "money" | "closure" if ctx == Grade => Ty::Real,
-            _ => return None,
-        })
+        Builtin::parse(name, self.ctx)
+            .map(Builtin::ty)
+            .or_else(|| WireField::parse(name, self.ctx).map(WireField::ty))
     }
 
     fn symbol(&self, name: &str) -> Option<Ty> {
@@ -309,52 +148,6 @@ impl<'p> Scope<'p> {
             .chain(p.responses.values().flat_map(|r| r.statuses.iter().map(|s| &s.name)))
             .cloned();
         names.extend(declared);
-        let fixed = [
-            "clock",
-            "clock_after",
-            "time_limit",
-            "steps",
-            "invalid_actions",
-            "max_steps",
-            "invalid_limit",
-            "spending",
-            "budget",
-            "all_closed",
-            "response_pending",
-            "active_case",
-            "status",
-            "refunded",
-            "paid",
-            "tolerance",
-            "resolution",
-            "truth",
-            "resolved_expedite",
-            "slot_free",
-            "awaiting_response",
-            "note_revealed",
-            "dissatisfied",
-            "resolved_reason",
-            "reopens",
-            "missing_checks",
-            "required_note",
-            "close_reason",
-            "action",
-            "resolving",
-            "payout",
-            "first",
-            "check",
-            "scheduled",
-            "response",
-            "gate",
-            "quality",
-            "quality_before",
-            "grade",
-            "outcome",
-            "policy",
-            "sla",
-            "money",
-            "closure",
-        ];
         names.extend(
             WIRE_FIELDS
                 .iter()
@@ -363,7 +156,7 @@ impl<'p> Scope<'p> {
                 .chain(CASE_FIELDS)
                 .map(|s| s.to_string()),
         );
-        names.extend(fixed.iter().map(|s| s.to_string()));
+        names.extend(Builtin::NAMES.iter().map(|s| s.to_string()));
         names.retain(|n| self.resolve(n).is_some());
         names
     }

@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use super::Scenario;
-use super::graph::{Edge, Node};
+use crate::check::graph::{Edge, Node};
 
 /// Renders the scenario's dependency graph (`dot -Tsvg` draws it).
 pub fn to_dot(scenario: &Scenario) -> String {

@@ -4,12 +4,17 @@
 //! trip on is a checker rule. A compiled scenario is shared as `Arc<Scenario>`; its
 //! [`Scenario::version`] is a content hash of every file it was built from.
 
-pub mod constant;
 mod dot;
-pub mod graph;
+pub mod ir;
+mod lower;
+pub mod machine;
 mod scenario;
 mod summary;
+pub mod symbols;
+pub mod value;
 
+pub use crate::check::graph::GraphView;
 pub use dot::to_dot;
-pub use scenario::{GraphView, Limits, Scenario, compile};
+pub use lower::lower;
+pub use scenario::{Limits, Scenario, compile};
 pub use summary::{ActionSummary, BlockerSummary, RewardTerm, Summary};

@@ -6,10 +6,10 @@ use indexmap::IndexMap;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::constant::{self, Constant};
-use super::graph::{DependencyGraph, Edge, Node};
 use crate::check::Checked;
 use crate::check::DIFFICULTIES;
+use crate::check::constant::{self, Constant};
+use crate::check::graph::DependencyGraph;
 use crate::check::program::Program;
 use crate::data::Case;
 use crate::source::SourceMap;
@@ -64,7 +64,7 @@ pub fn compile(checked: Checked, sources: &SourceMap) -> Option<Scenario> {
     if checked.has_errors {
         return None;
     }
-    let Checked { root, files: mut source_files, cases_file, program, cases, .. } = checked;
+    let Checked { root, files: mut source_files, cases_file, program, cases, graph, .. } = checked;
     let decl = program.scenario.as_ref()?;
     let setting = |name: &str| decl.settings.get(name).map(|s| &s.value);
     let whole = |name: &str| setting(name).and_then(Constant::of).map_or(0, Constant::whole);
@@ -110,7 +110,7 @@ pub fn compile(checked: Checked, sources: &SourceMap) -> Option<Scenario> {
         initial_satisfaction_bp: satisfaction,
         weights,
         stock: decl.stock.iter().map(|s| (s.name.name.clone(), s.value.clone())).collect(),
-        graph: DependencyGraph::build(&program, &cases),
+        graph,
         program,
         cases,
     })
@@ -144,37 +144,6 @@ impl Scenario {
         let setting = self.program.desk.get("reward_clamp")?;
         let (lo, hi) = constant::range(&setting.value)?;
         Some((lo.real(), hi.real()))
-    }
-}
-
-/// The dependency graph as data: nodes in declaration order, edges sorted by their ends.
-#[derive(Debug, Serialize)]
-pub struct GraphView<'g> {
-    nodes: Vec<&'g Node>,
-    edges: Vec<EdgeView<'g>>,
-}
-
-#[derive(Debug, Serialize)]
-struct EdgeView<'g> {
-    from: &'g Node,
-    to: &'g Node,
-    kind: Edge,
-}
-
-impl DependencyGraph {
-    /// The graph as data (what `dump --format json` shows under `graph`).
-    pub fn view(&self) -> GraphView<'_> {
-        let g = &self.graph;
-        let mut edges: Vec<EdgeView<'_>> = g
-            .edge_indices()
-            .filter_map(|e| {
-                let (a, b) = g.edge_endpoints(e)?;
-                Some(EdgeView { from: &g[a], to: &g[b], kind: g[e] })
-            })
-            .collect();
-        let position = |n: &Node| self.index.get_index_of(n).unwrap_or(usize::MAX);
-        edges.sort_by_key(|e| (position(e.from), position(e.to)));
-        GraphView { nodes: self.index.keys().collect(), edges }
     }
 }
 

@@ -1,10 +1,12 @@
-//! Evaluation of case-data expressions at reset (draw bounds, `let`s, values, truths, facts).
+//! Evaluation of case-data expressions ([`DataExpr`]) at reset (draw bounds, `let`s, values,
+//! truths) and when facts are revealed.
 //!
 //! The checker has typed every expression, so evaluation cannot meet a type error; arithmetic
 //! that would overflow yields `null` rather than a wrong number.
 
+use super::ir::{DataExpr, DataFunc};
 use super::value::{Value, pct};
-use crate::syntax::ast::{BinaryOp, Expr, ExprKind, UnaryOp};
+use crate::lang::BinaryOp;
 
 /// Names an expression can read.
 pub trait Env {
@@ -15,51 +17,39 @@ pub trait Env {
 }
 
 /// Evaluates an expression.
-pub fn eval(expr: &Expr, env: &dyn Env) -> Value {
-    match &expr.kind {
-        ExprKind::Money(v) => Value::Money(*v),
-        ExprKind::Minutes(v) => Value::Minutes(*v),
-        ExprKind::Percent(v) => Value::Percent(*v),
-        ExprKind::Int(v) => Value::Count(*v),
-        ExprKind::Real(v) => Value::Real(*v),
-        ExprKind::Text(t) => Value::Text(t.clone()),
-        ExprKind::Bool(b) => Value::Bool(*b),
-        ExprKind::Null | ExprKind::Error => Value::Null,
-        ExprKind::Path(segments) => match segments.as_slice() {
-            [name] => env.get(&name.name).unwrap_or_else(|| Value::Symbol(name.name.clone())),
-            _ => Value::Null,
-        },
-        ExprKind::List(items) => Value::List(items.iter().map(|i| eval(i, env)).collect()),
-        ExprKind::Unary(UnaryOp::Not, operand) => Value::Bool(!eval(operand, env).truthy()),
-        ExprKind::Unary(UnaryOp::Neg, operand) => match eval(operand, env) {
+pub fn eval(expr: &DataExpr, env: &dyn Env) -> Value {
+    match expr {
+        DataExpr::Const(value) => value.clone(),
+        DataExpr::Null => Value::Null,
+        DataExpr::Name(name) => env.get(name).unwrap_or_else(|| Value::Symbol(name.clone())),
+        DataExpr::List(items) => Value::List(items.iter().map(|i| eval(i, env)).collect()),
+        DataExpr::Not(operand) => Value::Bool(!eval(operand, env).truthy()),
+        DataExpr::Neg(operand) => match eval(operand, env) {
             Value::Real(r) => Value::Real(-r),
             other => map_whole(&other, |v| v.checked_neg()),
         },
-        ExprKind::If(condition, then, otherwise) => {
-            if eval(condition, env).truthy() {
-                eval(then, env)
-            } else {
-                eval(otherwise, env)
-            }
+        DataExpr::If(parts) => {
+            let [condition, then, otherwise] = &**parts;
+            if eval(condition, env).truthy() { eval(then, env) } else { eval(otherwise, env) }
         }
-        ExprKind::Binary(op, left, right) => binary(*op, eval(left, env), eval(right, env)),
-        ExprKind::Call(name, args) => {
+        DataExpr::Binary(op, left, right) => binary(*op, eval(left, env), eval(right, env)),
+        DataExpr::Call(func, args) => {
             let values: Vec<Value> = args.iter().map(|a| eval(a, env)).collect();
-            call(&name.name, values, env)
+            call(func, values, env)
         }
     }
 }
 
-fn call(name: &str, args: Vec<Value>, env: &dyn Env) -> Value {
-    match (name, args.as_slice()) {
-        ("pct", [Value::Money(x), Value::Percent(bp)]) => Value::Money(pct(*x, *bp)),
-        ("min" | "max", [a, b]) => {
+fn call(func: &DataFunc, args: Vec<Value>, env: &dyn Env) -> Value {
+    match (func, args.as_slice()) {
+        (DataFunc::Pct, [Value::Money(x), Value::Percent(bp)]) => Value::Money(pct(*x, *bp)),
+        (DataFunc::Min | DataFunc::Max, [a, b]) => {
             let less = compare(a, b).is_some_and(|o| o.is_lt());
-            if (name == "min") == less { a.clone() } else { b.clone() }
+            if (*func == DataFunc::Min) == less { a.clone() } else { b.clone() }
         }
-        ("stock", [sku]) => Value::Count(sku.name().map_or(0, |s| env.stock(s))),
+        (DataFunc::Stock, [sku]) => Value::Count(sku.name().map_or(0, |s| env.stock(s))),
         // Anything else the checker let through is a truth constructor.
-        (kind, _) => Value::Truth(kind.to_string(), args),
+        (func, _) => Value::Truth(func.name().to_string(), args),
     }
 }
 

@@ -6,7 +6,7 @@ use super::ir::{Builtin, CaseField, Ex, Func, Target, Unit, V, Wire};
 use super::machine::Machine;
 use super::state::Episode;
 use super::value::pct;
-use crate::syntax::ast::BinaryOp;
+use crate::lang::{BinaryOp, valid_note_code};
 use crate::wire::{Action, cents, usd};
 
 /// Values bound by a hook, an event or the grade for the statements they run.
@@ -309,7 +309,7 @@ impl<'a> Frame<'a> {
                 let code = self.text(arg(0));
                 V::Bool(record.notes.iter().any(|n| **n == *code))
             }
-            Func::ValidCode => V::Bool(crate::check::valid_note_code(&self.text(arg(0)))),
+            Func::ValidCode => V::Bool(valid_note_code(&self.text(arg(0)))),
             Func::CaseExists => V::Bool(self.case_of(arg(0)).is_some()),
             Func::StatusOf => {
                 self.case_of(arg(0)).map_or(V::Null, |c| V::Sym(self.ep.cases[c].status))

@@ -8,12 +8,11 @@ use std::sync::Arc;
 
 use indexmap::IndexMap;
 
+use super::ir::{DataExpr, DataFunc, FactGroupPlan, Required};
 use super::reset::{CaseInstance, ResponsePlan};
 use super::state::{CaseDraw, CaseState, Episode, EpisodeWorld, Summary};
 use super::step::StepReport;
 use super::value::Value;
-use crate::data::{FactGroup, Requirements};
-use crate::syntax::ast::{Expr, ExprKind, Ident};
 
 /// What the allocator spends on each allocation besides the bytes asked for (glibc: an 8-byte
 /// header, sizes rounded up to 16).
@@ -145,43 +144,37 @@ fn map_size(map: &serde_json::Map<String, serde_json::Value>) -> usize {
     map.iter().map(|(k, v)| 2 * size_of::<usize>() + k.heap_size() + total(v)).sum()
 }
 
-impl HeapSize for Ident {
+impl HeapSize for DataExpr {
     fn heap_size(&self) -> usize {
-        self.name.heap_size()
-    }
-}
-
-impl HeapSize for Expr {
-    fn heap_size(&self) -> usize {
-        match &self.kind {
-            ExprKind::Money(_)
-            | ExprKind::Minutes(_)
-            | ExprKind::Percent(_)
-            | ExprKind::Int(_)
-            | ExprKind::Real(_)
-            | ExprKind::Bool(_)
-            | ExprKind::Null
-            | ExprKind::Error => 0,
-            ExprKind::Text(text) => text.heap_size(),
-            ExprKind::Path(segments) => segments.heap_size(),
-            ExprKind::Call(name, args) => name.heap_size() + args.heap_size(),
-            ExprKind::List(items) => items.heap_size(),
-            ExprKind::Unary(_, operand) => operand.heap_size(),
-            ExprKind::Binary(_, left, right) => left.heap_size() + right.heap_size(),
-            ExprKind::If(condition, then, otherwise) => {
-                condition.heap_size() + then.heap_size() + otherwise.heap_size()
+        match self {
+            DataExpr::Const(value) => value.heap_size(),
+            DataExpr::Null => 0,
+            DataExpr::Name(name) => name.heap_size(),
+            DataExpr::List(items) => items.heap_size(),
+            DataExpr::Not(operand) | DataExpr::Neg(operand) => operand.heap_size(),
+            DataExpr::If(parts) => {
+                allocation(size_of::<[DataExpr; 3]>())
+                    + parts.iter().map(HeapSize::heap_size).sum::<usize>()
+            }
+            DataExpr::Binary(_, left, right) => left.heap_size() + right.heap_size(),
+            DataExpr::Call(func, args) => {
+                let name = match func {
+                    DataFunc::Truth(kind) => kind.heap_size(),
+                    DataFunc::Pct | DataFunc::Min | DataFunc::Max | DataFunc::Stock => 0,
+                };
+                name + args.heap_size()
             }
         }
     }
 }
 
-impl HeapSize for FactGroup {
+impl HeapSize for FactGroupPlan {
     fn heap_size(&self) -> usize {
         self.group.heap_size() + self.summary.heap_size() + self.facts.heap_size()
     }
 }
 
-impl HeapSize for Requirements {
+impl HeapSize for Required {
     fn heap_size(&self) -> usize {
         self.checks.heap_size() + self.responses.heap_size() + self.note.heap_size()
     }

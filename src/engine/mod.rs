@@ -5,12 +5,12 @@
 //! is a plain, cloneable state; [`step`] is deterministic and does no I/O.
 
 pub mod eval;
+// The program the engine runs is the compiler's product; re-exported under its old paths.
+pub use crate::compile::{ir, machine, symbols, value};
 mod eval_ir;
 mod footprint;
 mod game;
 pub mod grade;
-pub mod ir;
-mod machine;
 pub mod observe;
 pub mod reset;
 mod reveal;
@@ -18,8 +18,6 @@ pub mod rng;
 pub mod start;
 pub mod state;
 pub mod step;
-mod symbols;
-pub mod value;
 
 pub use game::Game;
 pub use machine::Machine;

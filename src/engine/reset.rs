@@ -6,12 +6,10 @@ use indexmap::IndexMap;
 use serde::Serialize;
 
 use super::eval::{Env, eval};
+use super::ir::{CasePlan, DataExpr, DrawPlan, FactGroupPlan, Required, StockDraw};
+use super::machine::Machine;
 use super::rng::Draws;
 use super::value::Value;
-use crate::compile::Scenario;
-use crate::compile::constant;
-use crate::data::{Case, DrawKind, FactGroup, Requirements};
-use crate::syntax::ast::{Expr, ExprKind};
 
 /// The drawn world of one episode.
 #[derive(Clone, Debug, Serialize)]
@@ -41,12 +39,12 @@ pub struct CaseInstance {
     pub fraudulent: bool,
     /// Required checks, responses and note.
     #[serde(skip)]
-    pub requires: Requirements,
+    pub requires: Required,
     /// Per response: initial status, delivered outcome, delay in minutes.
     pub responses: IndexMap<String, ResponsePlan>,
     /// Fact groups after the variant's overrides (evaluated when revealed).
     #[serde(skip)]
-    pub facts: Vec<FactGroup>,
+    pub facts: Vec<FactGroupPlan>,
 }
 
 /// How one response behaves in this episode.
@@ -83,54 +81,49 @@ impl Env for CaseEnv<'_> {
     }
 }
 
-/// Makes every draw of an episode of `scenario` with `seed`.
-pub fn draw_world(scenario: &Scenario, seed: u64) -> World {
+/// Makes every draw of an episode of the machine's scenario with `seed`.
+pub fn draw_world(m: &Machine, seed: u64) -> World {
+    let plan = &m.reset;
     let mut draws = Draws::new(seed);
     let mut stock = IndexMap::new();
-    for (sku, units) in &scenario.stock {
-        let value = match constant::range(units) {
-            Some((lo, hi)) => draws.int(lo.whole(), hi.whole()),
-            None => constant::Constant::of(units).map_or(0, constant::Constant::whole),
+    for (sku, units) in &plan.stock {
+        let value = match *units {
+            StockDraw::Range(lo, hi) => draws.int(lo, hi),
+            StockDraw::Fixed(n) => n,
         };
         stock.insert(sku.clone(), value);
     }
     let cases: Vec<CaseInstance> =
-        scenario.cases.iter().map(|case| draw_case(scenario, case, &stock, &mut draws)).collect();
+        plan.cases.iter().map(|case| draw_case(case, &stock, &mut draws)).collect();
     let mut rest: Vec<usize> = (1..cases.len()).collect();
     draws.shuffle(&mut rest);
     let queue = (0..cases.len().min(1)).chain(rest).collect();
     World { stock, cases, queue }
 }
 
-fn draw_case(
-    scenario: &Scenario,
-    case: &Case,
-    stock: &IndexMap<String, i64>,
-    draws: &mut Draws,
-) -> CaseInstance {
+fn draw_case(case: &CasePlan, stock: &IndexMap<String, i64>, draws: &mut Draws) -> CaseInstance {
     let no_values = IndexMap::new();
-    let sku = case.sku.as_ref().map(|s| s.name.as_str());
+    let sku = case.sku.as_deref();
     let mut env: IndexMap<String, Value> = IndexMap::new();
-    for draw in &case.draws {
+    for (name, draw) in &case.draws {
         let value = {
             let scope = CaseEnv { vars: &env, values: &no_values, stock, sku };
-            match &draw.kind {
-                DrawKind::Range(range) => draw_range(range, &scope, draws),
-                DrawKind::Options(options) => {
+            match draw {
+                DrawPlan::Range(lo, hi) => draw_range(lo, hi, &scope, draws),
+                DrawPlan::Malformed => Value::Null,
+                DrawPlan::Options(options) => {
                     let weights: Vec<i64> =
                         options.iter().map(|(_, w)| eval(w, &scope).whole().unwrap_or(0)).collect();
                     let chosen = draws.variant(&weights);
-                    Value::Symbol(
-                        options.get(chosen).map_or(String::new(), |(o, _)| o.name.clone()),
-                    )
+                    Value::Symbol(options.get(chosen).map_or(String::new(), |(o, _)| o.clone()))
                 }
             }
         };
-        env.insert(draw.name.name.clone(), value);
+        env.insert(name.clone(), value);
     }
     for (name, expr) in &case.lets {
         let value = eval(expr, &CaseEnv { vars: &env, values: &no_values, stock, sku });
-        env.insert(name.name.clone(), value);
+        env.insert(name.clone(), value);
     }
     let mut values = IndexMap::new();
     for (name, expr) in &case.values {
@@ -140,10 +133,9 @@ fn draw_case(
     let variant_name = case
         .variant
         .as_ref()
-        .and_then(|draw| env.get(&draw.name).and_then(|v| v.name().map(str::to_string)));
-    let variant = variant_name
-        .as_ref()
-        .and_then(|chosen| case.variants.iter().find(|(o, _)| o.name == *chosen));
+        .and_then(|draw| env.get(draw).and_then(|v| v.name().map(str::to_string)));
+    let variant =
+        variant_name.as_ref().and_then(|chosen| case.variants.iter().find(|(o, _)| o == chosen));
     let scope = CaseEnv { vars: &env, values: &values, stock, sku };
     let truth_expr = variant.and_then(|(_, v)| v.truth.as_ref()).unwrap_or(&case.truth);
     let truth = eval(truth_expr, &scope);
@@ -156,34 +148,23 @@ fn draw_case(
         variant.and_then(|(_, v)| v.requires.clone()).unwrap_or_else(|| case.requires.clone());
     let mut facts = case.facts.clone();
     for group in variant.iter().flat_map(|(_, v)| &v.facts) {
-        match facts.iter_mut().find(|g| g.group.name == group.group.name) {
+        match facts.iter_mut().find(|g| g.group == group.group) {
             Some(existing) => *existing = group.clone(),
             None => facts.push(group.clone()),
         }
     }
     let mut responses = IndexMap::new();
-    for (name, decl) in &scenario.program.responses {
-        let settings = case.responses.iter().find(|(r, _)| r.name == *name).map(|(_, s)| s);
-        let status = |expr: Option<&Expr>, default: Option<&str>| {
+    for setting in &case.responses {
+        let status = |expr: Option<&DataExpr>, default: Option<&String>| {
             expr.map(|e| eval(e, &scope))
                 .and_then(|v| v.name().map(str::to_string))
-                .or(default.map(str::to_string))
+                .or(default.cloned())
         };
-        let initial = status(
-            settings.and_then(|s| s.initial.as_ref()),
-            decl.initial.as_ref().map(|i| i.name.as_str()),
-        );
-        let outcome = status(
-            settings.and_then(|s| s.outcome.as_ref()),
-            decl.default_outcome.as_ref().map(|o| o.name.as_str()),
-        );
-        let delay = settings
-            .and_then(|s| s.delay.as_ref())
-            .or(decl.default_delay.as_ref())
-            .and_then(|e| eval(e, &scope).whole())
-            .unwrap_or(0);
+        let initial = status(setting.initial.as_ref(), setting.initial_default.as_ref());
+        let outcome = status(setting.outcome.as_ref(), setting.outcome_default.as_ref());
+        let delay = setting.delay.as_ref().and_then(|e| eval(e, &scope).whole()).unwrap_or(0);
         responses.insert(
-            name.clone(),
+            setting.name.clone(),
             ResponsePlan {
                 initial: initial.unwrap_or_default(),
                 outcome: outcome.unwrap_or_default(),
@@ -192,7 +173,7 @@ fn draw_case(
         );
     }
     CaseInstance {
-        id: case.id.name.clone(),
+        id: case.id.clone(),
         variant: variant_name,
         env,
         values,
@@ -209,13 +190,12 @@ pub fn fact_value(
     instance: &CaseInstance,
     sku: Option<&str>,
     stock: &IndexMap<String, i64>,
-    expr: &Expr,
+    expr: &DataExpr,
 ) -> Value {
     eval(expr, &CaseEnv { vars: &instance.env, values: &instance.values, stock, sku })
 }
 
-fn draw_range(range: &Expr, env: &dyn Env, draws: &mut Draws) -> Value {
-    let ExprKind::Binary(_, lo, hi) = &range.kind else { return Value::Null };
+fn draw_range(lo: &DataExpr, hi: &DataExpr, env: &dyn Env, draws: &mut Draws) -> Value {
     let (lo, hi) = (eval(lo, env), eval(hi, env));
     let (Some(a), Some(b)) = (lo.whole(), hi.whole()) else { return Value::Null };
     let drawn = draws.int(a, b);

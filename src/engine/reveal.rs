@@ -20,12 +20,12 @@ pub(super) fn reveal_group(m: &Machine, ep: &mut Episode, case: usize, check: us
     let sku = m.scenario.cases[draw.index].sku.as_ref().map(|s| s.name.as_str());
     let stock: IndexMap<String, i64> =
         m.scenario.stock.keys().cloned().zip(ep.stock.iter().copied()).collect();
-    let group = draw.env.facts.iter().find(|g| g.group.name == group_name);
+    let group = draw.env.facts.iter().find(|g| g.group == group_name);
     let mut revealed = Vec::new();
     for (name, expr) in group.iter().flat_map(|g| &g.facts) {
         let value = wire_value(&fact_value(&draw.env, sku, &stock, expr));
-        let symbol = m.symbols.get(&name.name);
-        revealed.push((name.name.clone(), symbol, value));
+        let symbol = m.symbols.get(name);
+        revealed.push((name.clone(), symbol, value));
     }
     let record = &mut ep.cases[case];
     record.revealed |= 1 << check;
@@ -38,7 +38,7 @@ pub(super) fn reveal_group(m: &Machine, ep: &mut Episode, case: usize, check: us
     }
     let text = match group {
         Some(g) if !revealed.is_empty() => match &g.summary {
-            Some(template) => fill(&template.name, |name| {
+            Some(template) => fill(template, |name| {
                 revealed.iter().find(|(n, _, _)| n == name).map(|(_, _, v)| display(v))
             }),
             None => revealed
@@ -61,7 +61,7 @@ pub(super) fn group_facts(
 ) -> Map<String, Json> {
     let group_name = m.symbols.name(m.checks[check].name);
     let draw = &ep.world.cases[case];
-    let Some(group) = draw.env.facts.iter().find(|g| g.group.name == group_name) else {
+    let Some(group) = draw.env.facts.iter().find(|g| g.group == group_name) else {
         return Map::new();
     };
     let record = &ep.cases[case];
@@ -69,9 +69,9 @@ pub(super) fn group_facts(
         .facts
         .iter()
         .filter_map(|(name, _)| {
-            let symbol = m.symbols.get(&name.name)?;
+            let symbol = m.symbols.get(name)?;
             let value = record.facts.iter().find(|(n, _)| *n == symbol)?.1.clone();
-            Some((name.name.clone(), value))
+            Some((name.clone(), value))
         })
         .collect()
 }

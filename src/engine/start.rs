@@ -10,7 +10,7 @@ use super::value::Value;
 
 /// Starts an episode of the machine's scenario with `seed`.
 pub fn start(m: &Machine, seed: u64, episode_id: String) -> Episode {
-    let world = draw_world(&m.scenario, seed);
+    let world = draw_world(m, seed);
     let satisfaction = m.scenario.initial_satisfaction_bp;
     let cases: Vec<CaseDraw> =
         world.cases.into_iter().enumerate().map(|(i, c)| case_draw(m, i, c)).collect();
@@ -49,12 +49,11 @@ fn case_draw(m: &Machine, index: usize, instance: CaseInstance) -> CaseDraw {
     let bits = |names: &mut dyn Iterator<Item = &str>, map: &dyn Fn(&str) -> Option<usize>| {
         names.filter_map(map).fold(0u32, |acc, i| acc | 1 << i)
     };
-    let required_checks =
-        bits(&mut instance.requires.checks.iter().map(|c| c.name.as_str()), &|n| {
-            program.checks.get_index_of(n)
-        });
+    let required_checks = bits(&mut instance.requires.checks.iter().map(String::as_str), &|n| {
+        program.checks.get_index_of(n)
+    });
     let required_responses =
-        bits(&mut instance.requires.responses.iter().map(|r| r.name.as_str()), &|n| {
+        bits(&mut instance.requires.responses.iter().map(String::as_str), &|n| {
             program.responses.get_index_of(n)
         });
     let responses = m
@@ -86,7 +85,7 @@ fn case_draw(m: &Machine, index: usize, instance: CaseInstance) -> CaseDraw {
         truth: (kind, args),
         required_checks,
         required_responses,
-        required_note: instance.requires.note.as_ref().and_then(|n| m.symbols.get(&n.name)),
+        required_note: instance.requires.note.as_ref().and_then(|n| m.symbols.get(n)),
         responses,
         sku: case.sku.as_ref().and_then(|s| m.scenario.stock.get_index_of(&s.name)),
         index,

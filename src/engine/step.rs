@@ -10,7 +10,7 @@ use super::eval_ir::{Frame, Locals};
 use super::ir::{Op, St, V, Wire};
 use super::machine::Machine;
 use super::state::{Ending, Episode, Pending, Resolution};
-use crate::check::scope::Trigger;
+use crate::lang::Trigger;
 use crate::wire::{Action, round4};
 
 /// Why a step was refused without being taken.

@@ -3,6 +3,7 @@
 //! The tree is generic: every statement is `head arg* clause* block? else?`. Which statements
 //! exist where is decided by the checker (`check::decl`), not by the grammar.
 
+pub use crate::lang::BinaryOp;
 use crate::source::Span;
 
 /// A name with its location.
@@ -156,75 +157,6 @@ pub enum UnaryOp {
     Neg,
     /// `not`
     Not,
-}
-
-/// Infix operators.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum BinaryOp {
-    /// `..`
-    Range,
-    /// `or`
-    Or,
-    /// `and`
-    And,
-    /// `==`
-    Eq,
-    /// `!=`
-    Ne,
-    /// `<`
-    Lt,
-    /// `<=`
-    Le,
-    /// `>`
-    Gt,
-    /// `>=`
-    Ge,
-    /// `+`
-    Add,
-    /// `-`
-    Sub,
-    /// `*`
-    Mul,
-    /// `/`
-    Div,
-}
-
-impl BinaryOp {
-    /// Binding strength: higher binds tighter.
-    pub fn precedence(self) -> u8 {
-        match self {
-            BinaryOp::Range => 1,
-            BinaryOp::Or => 2,
-            BinaryOp::And => 3,
-            BinaryOp::Eq
-            | BinaryOp::Ne
-            | BinaryOp::Lt
-            | BinaryOp::Le
-            | BinaryOp::Gt
-            | BinaryOp::Ge => 4,
-            BinaryOp::Add | BinaryOp::Sub => 5,
-            BinaryOp::Mul | BinaryOp::Div => 6,
-        }
-    }
-
-    /// As written.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            BinaryOp::Range => "..",
-            BinaryOp::Or => "or",
-            BinaryOp::And => "and",
-            BinaryOp::Eq => "==",
-            BinaryOp::Ne => "!=",
-            BinaryOp::Lt => "<",
-            BinaryOp::Le => "<=",
-            BinaryOp::Gt => ">",
-            BinaryOp::Ge => ">=",
-            BinaryOp::Add => "+",
-            BinaryOp::Sub => "-",
-            BinaryOp::Mul => "*",
-            BinaryOp::Div => "/",
-        }
-    }
 }
 
 impl serde::Serialize for Ident {

@@ -1,187 +1,35 @@
-//! [`Machine`]: a compiled scenario made executable. Built once per scenario version and
-//! shared by every episode on it.
+//! Lowering: a compiled scenario → the engine's executable [`Machine`] (every name resolved to
+//! an index, a builtin or an interned symbol; the wire unit of every fact and detail taken
+//! from the checker's type). The engine defines what it executes; this is the one place that
+//! produces it.
 
 use std::sync::Arc;
 
-use super::ir::{Builtin, CaseField, Ex, Func, Op, St, Sym, Target, Unit, V, Wire};
+use super::Scenario;
+use super::ir::{
+    Builtin, CaseField, CasePlan, DataExpr, DataFunc, DrawPlan, Ex, FactGroupPlan, Func, Op,
+    Required, ResetPlan, ResponseSetting, St, StockDraw, Target, Unit, V, VariantPlan, Wire,
+};
+use super::machine::{
+    ActionM, BaseStatuses, BlockerM, CheckM, EventM, GradeM, Machine, RejectM, ResponseM, TruthM,
+};
 use super::symbols::Symbols;
+use super::value::Value;
+use crate::check::constant::{self, Constant};
 use crate::check::infer::Typer;
 use crate::check::program::{Effect, Op as DeclOp, for_each_op};
 use crate::check::scope::Scope;
 use crate::check::scope::{BASE_STATUSES, Ctx, REASONS, Trigger};
 use crate::check::ty::Ty;
-use crate::compile::Scenario;
-use crate::compile::constant::Constant;
+use crate::data::{Case, DrawKind, FactGroup, Requirements, Variant};
 use crate::syntax::ast::{Expr, ExprKind, UnaryOp};
 
 /// Number of hook triggers.
-const TRIGGERS: usize = 11;
+const TRIGGERS: usize = Trigger::NAMES.len();
 
-/// An executable scenario.
-#[derive(Debug)]
-pub struct Machine {
-    /// The compiled scenario it was built from.
-    pub scenario: Arc<Scenario>,
-    /// Interned names and texts.
-    pub symbols: Symbols,
-    /// Checks, in declaration order.
-    pub checks: Vec<CheckM>,
-    /// Responses, in declaration order.
-    pub responses: Vec<ResponseM>,
-    /// Actions, in declaration order.
-    pub actions: Vec<ActionM>,
-    /// Validation rules, in order.
-    pub rejects: Vec<RejectM>,
-    /// Hook bodies per trigger (in `Trigger` order).
-    pub hooks: Vec<Vec<Vec<St>>>,
-    /// Events, in declaration order.
-    pub events: Vec<EventM>,
-    /// Blockers, in list order.
-    pub blockers: Vec<BlockerM>,
-    /// Close verdict items: reason and condition of a bad close.
-    pub verdict: Vec<(Sym, Ex)>,
-    /// Truth kinds.
-    pub truths: Vec<TruthM>,
-    /// The grade.
-    pub grade: GradeM,
-    /// Termination rules: reason, condition, truncation.
-    pub ends: Vec<(String, Ex, bool)>,
-    /// Reward group names.
-    pub reward_groups: Vec<String>,
-    /// The group that absorbs clamping and rounding.
-    pub rounding_group: usize,
-    /// Step reward clamp.
-    pub clamp: (f64, f64),
-    /// Minutes a hold takes.
-    pub hold_cost: i64,
-    /// Minutes a rule-invalid action takes.
-    pub invalid_cost: i64,
-    /// The fact that reveals a note requirement.
-    pub note_fact: Option<Sym>,
-    /// Cost of a replacement shipment of the case at hand, before any expedite fee.
-    pub replacement_cost: Ex,
-    /// Added to a replacement's cost when expedited.
-    pub expedite_fee: i64,
-    /// Base case statuses: open, resolved, closed, reopened.
-    pub status: BaseStatuses,
-}
-
-/// Symbols of the base case statuses.
-#[derive(Clone, Copy, Debug)]
-#[allow(missing_docs)]
-pub struct BaseStatuses {
-    pub open: Sym,
-    pub resolved: Sym,
-    pub closed: Sym,
-    pub reopened: Sym,
-}
-
-/// A check.
-#[derive(Debug)]
-pub struct CheckM {
-    /// Name.
-    pub name: Sym,
-    /// Summary when the case has no facts in this group.
-    pub empty: String,
-    /// Observation field of its summary.
-    pub field: Option<String>,
-}
-
-/// A response.
-#[derive(Debug)]
-pub struct ResponseM {
-    /// Name.
-    pub name: Sym,
-    /// Observation field of its status.
-    pub field: Option<String>,
-    /// Status at reset by default.
-    pub initial: Sym,
-    /// Status while the answer is on its way.
-    pub pending: Sym,
-    /// Case status while waiting.
-    pub waiting: Sym,
-    /// Events that deliver it.
-    pub deliverers: Vec<usize>,
-}
-
-/// An action.
-#[derive(Debug)]
-pub struct ActionM {
-    /// Name (the wire `action_type`).
-    pub name: Sym,
-    /// Time cost.
-    pub cost: Ex,
-    /// Effects.
-    pub body: Vec<St>,
-    /// Whether it records a resolution.
-    pub resolving: bool,
-    /// What it pays, evaluated before it runs (for budget rules).
-    pub payout: Option<Ex>,
-}
-
-/// A validation rule.
-#[derive(Debug)]
-pub struct RejectM {
-    /// Stable error code.
-    pub code: String,
-    /// When it refuses.
-    pub when: Ex,
-    /// The sentence.
-    pub message: String,
-    /// `on reject CODE` bodies.
-    pub hooks: Vec<St>,
-}
-
-/// An event.
-#[derive(Debug)]
-pub struct EventM {
-    /// Name.
-    pub name: Sym,
-    /// Listed in `pending_events`.
-    pub visible: Ex,
-    /// Fired (not dropped) at settlement.
-    pub settle_fire: bool,
-    /// Effects.
-    pub body: Vec<St>,
-}
-
-/// A blocker.
-#[derive(Debug)]
-pub struct BlockerM {
-    /// Name.
-    pub name: String,
-    /// Unmet while true.
-    pub unmet: Ex,
-    /// Shown while true.
-    pub visible: Ex,
-}
-
-/// A truth kind.
-#[derive(Debug)]
-pub struct TruthM {
-    /// Name (also the resolution kind).
-    pub name: Sym,
-    /// Money the case may cost without loss.
-    pub allowance: Ex,
-    /// `(outcome, condition)`, first match wins.
-    pub outcomes: Vec<(Ex, Ex)>,
-    /// Dissatisfaction conditions.
-    pub dissatisfied: Vec<Ex>,
-}
-
-/// The grade.
-#[derive(Debug)]
-pub struct GradeM {
-    /// Acceptability threshold of an outcome.
-    pub accept: f64,
-    /// Tolerance around refund bands, basis points of the order value.
-    pub tolerance_bp: i64,
-    /// Grade lost per rule-invalid action.
-    pub invalid_penalty: f64,
-    /// Closure factors: clean, repaired, bad, unfinished, untouched.
-    pub closure: [f64; 5],
-    /// Components: name, per-case value, weight.
-    pub components: Vec<(String, Ex, f64)>,
+/// Lowers a compiled scenario into the engine's executable form.
+pub fn lower(scenario: Arc<Scenario>) -> Machine {
+    Machine::new(scenario)
 }
 
 impl Machine {
@@ -423,19 +271,9 @@ impl Machine {
             rounding_group,
             note_fact,
             status,
+            reset: reset_plan(&scenario),
             scenario,
         }
-    }
-
-    /// Hook bodies of a trigger.
-    pub fn hooks(&self, trigger: Trigger) -> &[Vec<St>] {
-        &self.hooks[trigger as usize]
-    }
-
-    /// Index of the action with this wire name.
-    pub fn action(&self, name: &str) -> Option<usize> {
-        let sym = self.symbols.get(name)?;
-        self.actions.iter().position(|a| a.name == sym)
     }
 }
 
@@ -607,7 +445,9 @@ impl Builder<'_> {
                 Ex::If(Box::new([c, a, self.expr_with(b, ctx, params)]))
             }
             ExprKind::Path(segments) => match segments.as_slice() {
-                [case, field] if case.name == "case" => Ex::Case(case_field(&field.name)),
+                [case, field] if case.name == "case" => {
+                    CaseField::named(&field.name).map_or(Ex::Const(V::Null), Ex::Case)
+                }
                 [name] => self.name(&name.name, ctx, params),
                 _ => Ex::Const(V::Null),
             },
@@ -619,10 +459,10 @@ impl Builder<'_> {
         if let Some(i) = params.iter().position(|p| *p == name) {
             return Ex::Param(i);
         }
-        if let Some(wire) = wire(name).filter(|_| matches!(ctx, Ctx::Reject | Ctx::Action)) {
+        if let Some(wire) = Wire::parse(name, ctx) {
             return Ex::Wire(wire);
         }
-        if let Some(builtin) = builtin(name, ctx) {
+        if let Some(builtin) = Builtin::parse(name, ctx) {
             return Ex::Get(builtin);
         }
         if let Some(i) = self.scenario.program.responses.get_index_of(name) {
@@ -680,88 +520,134 @@ impl Builder<'_> {
     }
 }
 
-fn wire(name: &str) -> Option<Wire> {
-    Some(match name {
-        "case_id" => Wire::CaseId,
-        "refund_amount_usd" => Wire::RefundAmount,
-        "expedite" => Wire::Expedite,
-        "escalation_reason" => Wire::EscalationReason,
-        "note_code" => Wire::NoteCode,
-        _ => return None,
-    })
+/// The reset draws: stock and every case of the data.
+fn reset_plan(scenario: &Scenario) -> ResetPlan {
+    let stock = scenario
+        .stock
+        .iter()
+        .map(|(sku, units)| {
+            let draw = match constant::range(units) {
+                Some((lo, hi)) => StockDraw::Range(lo.whole(), hi.whole()),
+                None => StockDraw::Fixed(Constant::of(units).map_or(0, Constant::whole)),
+            };
+            (sku.clone(), draw)
+        })
+        .collect();
+    let cases = scenario.cases.iter().map(|case| case_plan(scenario, case)).collect();
+    ResetPlan { stock, cases }
 }
 
-fn builtin(name: &str, ctx: Ctx) -> Option<Builtin> {
-    use Builtin::*;
-    Some(match name {
-        "clock" => Clock,
-        "clock_after" => ClockAfter,
-        "time_limit" => TimeLimit,
-        "steps" => Steps,
-        "invalid_actions" => InvalidActions,
-        "max_steps" => MaxSteps,
-        "invalid_limit" => InvalidLimit,
-        "spending" => Spending,
-        "budget" => Budget,
-        "all_closed" => AllClosed,
-        "response_pending" => ResponsePending,
-        "active_case" => ActiveCase,
-        "status" => Status,
-        "paid" => Paid,
-        "fees" => Fees,
-        "tolerance" => Tolerance,
-        "resolution" => Resolution,
-        "truth" => Truth,
-        "resolved_expedite" => ResolvedExpedite,
-        "slot_free" => SlotFree,
-        "awaiting_response" => AwaitingResponse,
-        "note_revealed" => NoteRevealed,
-        "dissatisfied" => Dissatisfied,
-        "resolved_reason" => ResolvedReason,
-        "reopens" => Reopens,
-        "missing_checks" => MissingChecks,
-        "required_note" => RequiredNote,
-        "close_reason" => CloseReason,
-        "action" => Action,
-        "resolving" => Resolving,
-        "payout" => Payout,
-        "payload" => Payload,
-        "first" if ctx == Ctx::Hook(Trigger::Inspect) => First,
-        "check" if ctx == Ctx::Hook(Trigger::Inspect) => Check,
-        "scheduled" if ctx == Ctx::Hook(Trigger::Request) => Scheduled,
-        "response" if ctx == Ctx::Hook(Trigger::Request) => Response,
-        "gate" => Gate,
-        "quality" => Quality,
-        "quality_before" => QualityBefore,
-        "grade" if ctx == Ctx::Hook(Trigger::End) => Grade,
-        "outcome" if ctx == Ctx::Grade => Outcome,
-        "policy" if ctx == Ctx::Grade => Policy,
-        "sla" if ctx == Ctx::Grade => Sla,
-        "money" if ctx == Ctx::Grade => Money,
-        "closure" if ctx == Ctx::Grade => Closure,
-        _ => return None,
-    })
+fn case_plan(scenario: &Scenario, case: &Case) -> CasePlan {
+    let draws = case
+        .draws
+        .iter()
+        .map(|draw| {
+            let plan = match &draw.kind {
+                DrawKind::Range(range) => match &range.kind {
+                    ExprKind::Binary(_, lo, hi) => DrawPlan::Range(data_expr(lo), data_expr(hi)),
+                    _ => DrawPlan::Malformed,
+                },
+                DrawKind::Options(options) => DrawPlan::Options(
+                    options.iter().map(|(o, w)| (o.name.clone(), data_expr(w))).collect(),
+                ),
+            };
+            (draw.name.name.clone(), plan)
+        })
+        .collect();
+    let responses = scenario
+        .program
+        .responses
+        .iter()
+        .map(|(name, decl)| {
+            let settings = case.responses.iter().find(|(r, _)| r.name == *name).map(|(_, s)| s);
+            let setting = |f: fn(&crate::data::ResponseSettings) -> Option<&Expr>| {
+                settings.and_then(f).map(data_expr)
+            };
+            ResponseSetting {
+                name: name.clone(),
+                initial: setting(|s| s.initial.as_ref()),
+                initial_default: decl.initial.as_ref().map(|i| i.name.clone()),
+                outcome: setting(|s| s.outcome.as_ref()),
+                outcome_default: decl.default_outcome.as_ref().map(|o| o.name.clone()),
+                delay: settings
+                    .and_then(|s| s.delay.as_ref())
+                    .or(decl.default_delay.as_ref())
+                    .map(data_expr),
+            }
+        })
+        .collect();
+    CasePlan {
+        id: case.id.name.clone(),
+        sku: case.sku.as_ref().map(|s| s.name.clone()),
+        draws,
+        lets: case.lets.iter().map(|(n, e)| (n.name.clone(), data_expr(e))).collect(),
+        values: case.values.iter().map(|(n, e)| (*n, data_expr(e))).collect(),
+        truth: data_expr(&case.truth),
+        requires: required(&case.requires),
+        responses,
+        facts: case.facts.iter().map(fact_group).collect(),
+        variant: case.variant.as_ref().map(|v| v.name.clone()),
+        variants: case.variants.iter().map(|(o, v)| (o.name.clone(), variant(v))).collect(),
+    }
 }
 
-fn case_field(name: &str) -> CaseField {
-    use CaseField::*;
-    match name {
-        "id" => Id,
-        "title" => Title,
-        "type" => Type,
-        "tier" => Tier,
-        "priority" => Priority,
-        "order_status" => OrderStatus,
-        "fraud_signal" => FraudSignal,
-        "sku" => Sku,
-        "order_value" => OrderValue,
-        "requested" => Requested,
-        "days_since_order" => DaysSinceOrder,
-        "sla_deadline" => SlaDeadline,
-        "satisfaction_bonus" => SatisfactionBonus,
-        "reopen_delay" => ReopenDelay,
-        "chargeback_delay" => ChargebackDelay,
-        "chargeback_fee" => ChargebackFee,
-        _ => Fraudulent,
+fn variant(v: &Variant) -> VariantPlan {
+    VariantPlan {
+        truth: v.truth.as_ref().map(data_expr),
+        fraudulent: v.fraudulent.as_ref().map(data_expr),
+        requires: v.requires.as_ref().map(required),
+        facts: v.facts.iter().map(fact_group).collect(),
+    }
+}
+
+fn required(r: &Requirements) -> Required {
+    let names = |list: &[crate::syntax::ast::Ident]| list.iter().map(|i| i.name.clone()).collect();
+    Required {
+        checks: names(&r.checks),
+        responses: names(&r.responses),
+        note: r.note.as_ref().map(|n| n.name.clone()),
+    }
+}
+
+fn fact_group(g: &FactGroup) -> FactGroupPlan {
+    FactGroupPlan {
+        group: g.group.name.clone(),
+        summary: g.summary.as_ref().map(|s| s.name.clone()),
+        facts: g.facts.iter().map(|(n, e)| (n.name.clone(), data_expr(e))).collect(),
+    }
+}
+
+/// A case-data expression, lowered as written (names are looked up at reset).
+fn data_expr(expr: &Expr) -> DataExpr {
+    match &expr.kind {
+        ExprKind::Money(v) => DataExpr::Const(Value::Money(*v)),
+        ExprKind::Minutes(v) => DataExpr::Const(Value::Minutes(*v)),
+        ExprKind::Percent(v) => DataExpr::Const(Value::Percent(*v)),
+        ExprKind::Int(v) => DataExpr::Const(Value::Count(*v)),
+        ExprKind::Real(v) => DataExpr::Const(Value::Real(*v)),
+        ExprKind::Text(t) => DataExpr::Const(Value::Text(t.clone())),
+        ExprKind::Bool(b) => DataExpr::Const(Value::Bool(*b)),
+        ExprKind::Null | ExprKind::Error => DataExpr::Null,
+        ExprKind::Path(segments) => match segments.as_slice() {
+            [name] => DataExpr::Name(name.name.clone()),
+            _ => DataExpr::Null,
+        },
+        ExprKind::List(items) => DataExpr::List(items.iter().map(data_expr).collect()),
+        ExprKind::Unary(UnaryOp::Not, operand) => DataExpr::Not(Box::new(data_expr(operand))),
+        ExprKind::Unary(UnaryOp::Neg, operand) => DataExpr::Neg(Box::new(data_expr(operand))),
+        ExprKind::If(c, a, b) => DataExpr::If(Box::new([data_expr(c), data_expr(a), data_expr(b)])),
+        ExprKind::Binary(op, a, b) => {
+            DataExpr::Binary(*op, Box::new(data_expr(a)), Box::new(data_expr(b)))
+        }
+        ExprKind::Call(name, args) => {
+            let func = match name.name.as_str() {
+                "pct" => DataFunc::Pct,
+                "min" => DataFunc::Min,
+                "max" => DataFunc::Max,
+                "stock" => DataFunc::Stock,
+                kind => DataFunc::Truth(kind.to_string()),
+            };
+            DataExpr::Call(func, args.iter().map(data_expr).collect())
+        }
     }
 }

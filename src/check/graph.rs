@@ -8,8 +8,8 @@ use indexmap::IndexMap;
 use petgraph::graph::{DiGraph, NodeIndex};
 use serde::Serialize;
 
-use crate::check::program::{Effect, Op, Program, for_each_op};
-use crate::check::scope::Trigger;
+use super::program::{Effect, Op, Program, for_each_op};
+use super::scope::Trigger;
 use crate::data::Case;
 
 /// A node of the dependency graph.
@@ -236,7 +236,17 @@ impl DependencyGraph {
                         Op::Resolve(_) => &[Trigger::Resolve],
                         Op::Pay(_) => &[Trigger::Payout],
                         Op::Close => &[Trigger::GoodClose, Trigger::BadClose],
-                        _ => &[],
+                        Op::TakeStock
+                        | Op::Note(_)
+                        | Op::Switch(_)
+                        | Op::Reopen
+                        | Op::Satisfaction(_)
+                        | Op::FraudLoss(_)
+                        | Op::Fee(_)
+                        | Op::Stockout
+                        | Op::Fact { .. }
+                        | Op::Detail { .. }
+                        | Op::Append { .. } => &[],
                     };
                     for &trigger in triggers {
                         if triggered.contains(&trigger) {
@@ -255,6 +265,37 @@ impl DependencyGraph {
                 }
             }
         }
+    }
+}
+
+/// The dependency graph as data: nodes in declaration order, edges sorted by their ends.
+#[derive(Debug, Serialize)]
+pub struct GraphView<'g> {
+    nodes: Vec<&'g Node>,
+    edges: Vec<EdgeView<'g>>,
+}
+
+#[derive(Debug, Serialize)]
+struct EdgeView<'g> {
+    from: &'g Node,
+    to: &'g Node,
+    kind: Edge,
+}
+
+impl DependencyGraph {
+    /// The graph as data (what `dump --format json` shows under `graph`).
+    pub fn view(&self) -> GraphView<'_> {
+        let g = &self.graph;
+        let mut edges: Vec<EdgeView<'_>> = g
+            .edge_indices()
+            .filter_map(|e| {
+                let (a, b) = g.edge_endpoints(e)?;
+                Some(EdgeView { from: &g[a], to: &g[b], kind: g[e] })
+            })
+            .collect();
+        let position = |n: &Node| self.index.get_index_of(n).unwrap_or(usize::MAX);
+        edges.sort_by_key(|e| (position(e.from), position(e.to)));
+        GraphView { nodes: self.index.keys().collect(), edges }
     }
 }
 

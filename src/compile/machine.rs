@@ -1,0 +1,192 @@
+//! [`Machine`]: a compiled scenario made executable, the compiler's last product. Built once
+//! per scenario version (by [`lower`](super::lower), which also defines `Machine::new`) and
+//! shared by every episode on it; the engine runs it (and re-exports it as `engine::Machine`).
+
+use std::sync::Arc;
+
+use super::Scenario;
+use super::ir::{Ex, ResetPlan, St, Sym};
+use super::symbols::Symbols;
+use crate::lang::Trigger;
+
+/// An executable scenario.
+#[derive(Debug)]
+pub struct Machine {
+    /// The compiled scenario it was built from.
+    pub scenario: Arc<Scenario>,
+    /// Interned names and texts.
+    pub symbols: Symbols,
+    /// Checks, in declaration order.
+    pub checks: Vec<CheckM>,
+    /// Responses, in declaration order.
+    pub responses: Vec<ResponseM>,
+    /// Actions, in declaration order.
+    pub actions: Vec<ActionM>,
+    /// Validation rules, in order.
+    pub rejects: Vec<RejectM>,
+    /// Hook bodies per trigger (in `Trigger` order).
+    pub hooks: Vec<Vec<Vec<St>>>,
+    /// Events, in declaration order.
+    pub events: Vec<EventM>,
+    /// Blockers, in list order.
+    pub blockers: Vec<BlockerM>,
+    /// Close verdict items: reason and condition of a bad close.
+    pub verdict: Vec<(Sym, Ex)>,
+    /// Truth kinds.
+    pub truths: Vec<TruthM>,
+    /// The grade.
+    pub grade: GradeM,
+    /// Termination rules: reason, condition, truncation.
+    pub ends: Vec<(String, Ex, bool)>,
+    /// Reward group names.
+    pub reward_groups: Vec<String>,
+    /// The group that absorbs clamping and rounding.
+    pub rounding_group: usize,
+    /// Step reward clamp.
+    pub clamp: (f64, f64),
+    /// Minutes a hold takes.
+    pub hold_cost: i64,
+    /// Minutes a rule-invalid action takes.
+    pub invalid_cost: i64,
+    /// The fact that reveals a note requirement.
+    pub note_fact: Option<Sym>,
+    /// Cost of a replacement shipment of the case at hand, before any expedite fee.
+    pub replacement_cost: Ex,
+    /// Added to a replacement's cost when expedited.
+    pub expedite_fee: i64,
+    /// Base case statuses: open, resolved, closed, reopened.
+    pub status: BaseStatuses,
+    /// What reset draws: stock and the case data, lowered.
+    pub reset: ResetPlan,
+}
+
+/// Symbols of the base case statuses.
+#[derive(Clone, Copy, Debug)]
+#[allow(missing_docs)]
+pub struct BaseStatuses {
+    pub open: Sym,
+    pub resolved: Sym,
+    pub closed: Sym,
+    pub reopened: Sym,
+}
+
+/// A check.
+#[derive(Debug)]
+pub struct CheckM {
+    /// Name.
+    pub name: Sym,
+    /// Summary when the case has no facts in this group.
+    pub empty: String,
+    /// Observation field of its summary.
+    pub field: Option<String>,
+}
+
+/// A response.
+#[derive(Debug)]
+pub struct ResponseM {
+    /// Name.
+    pub name: Sym,
+    /// Observation field of its status.
+    pub field: Option<String>,
+    /// Status at reset by default.
+    pub initial: Sym,
+    /// Status while the answer is on its way.
+    pub pending: Sym,
+    /// Case status while waiting.
+    pub waiting: Sym,
+    /// Events that deliver it.
+    pub deliverers: Vec<usize>,
+}
+
+/// An action.
+#[derive(Debug)]
+pub struct ActionM {
+    /// Name (the wire `action_type`).
+    pub name: Sym,
+    /// Time cost.
+    pub cost: Ex,
+    /// Effects.
+    pub body: Vec<St>,
+    /// Whether it records a resolution.
+    pub resolving: bool,
+    /// What it pays, evaluated before it runs (for budget rules).
+    pub payout: Option<Ex>,
+}
+
+/// A validation rule.
+#[derive(Debug)]
+pub struct RejectM {
+    /// Stable error code.
+    pub code: String,
+    /// When it refuses.
+    pub when: Ex,
+    /// The sentence.
+    pub message: String,
+    /// `on reject CODE` bodies.
+    pub hooks: Vec<St>,
+}
+
+/// An event.
+#[derive(Debug)]
+pub struct EventM {
+    /// Name.
+    pub name: Sym,
+    /// Listed in `pending_events`.
+    pub visible: Ex,
+    /// Fired (not dropped) at settlement.
+    pub settle_fire: bool,
+    /// Effects.
+    pub body: Vec<St>,
+}
+
+/// A blocker.
+#[derive(Debug)]
+pub struct BlockerM {
+    /// Name.
+    pub name: String,
+    /// Unmet while true.
+    pub unmet: Ex,
+    /// Shown while true.
+    pub visible: Ex,
+}
+
+/// A truth kind.
+#[derive(Debug)]
+pub struct TruthM {
+    /// Name (also the resolution kind).
+    pub name: Sym,
+    /// Money the case may cost without loss.
+    pub allowance: Ex,
+    /// `(outcome, condition)`, first match wins.
+    pub outcomes: Vec<(Ex, Ex)>,
+    /// Dissatisfaction conditions.
+    pub dissatisfied: Vec<Ex>,
+}
+
+/// The grade.
+#[derive(Debug)]
+pub struct GradeM {
+    /// Acceptability threshold of an outcome.
+    pub accept: f64,
+    /// Tolerance around refund bands, basis points of the order value.
+    pub tolerance_bp: i64,
+    /// Grade lost per rule-invalid action.
+    pub invalid_penalty: f64,
+    /// Closure factors: clean, repaired, bad, unfinished, untouched.
+    pub closure: [f64; 5],
+    /// Components: name, per-case value, weight.
+    pub components: Vec<(String, Ex, f64)>,
+}
+
+impl Machine {
+    /// Hook bodies of a trigger.
+    pub fn hooks(&self, trigger: Trigger) -> &[Vec<St>] {
+        &self.hooks[trigger as usize]
+    }
+
+    /// Index of the action with this wire name.
+    pub fn action(&self, name: &str) -> Option<usize> {
+        let sym = self.symbols.get(name)?;
+        self.actions.iter().position(|a| a.name == sym)
+    }
+}
