@@ -105,18 +105,29 @@ pub(crate) fn openapi(catalog: &Catalog) -> Value {
             },
         }),
     );
+    let mut paths = protocol_paths();
+    paths.extend(authoring_paths(catalog));
     json!({
         "openapi": "3.1.0",
         "info": {
             "title": "ShopOps",
             "version": PROTOCOL_VERSION,
-            "description": "Operations desk of an online shop, as an OpenEnv environment. \
-                The WebSocket session protocol lives at /ws (not described here).",
+            "description": "Operations desk of an online shop, as an OpenEnv environment, with \
+                the authoring API and the studio. The WebSocket session protocol at /ws is \
+                described in the README; here only its upgrade request.",
         },
-        "paths": {
+        "paths": paths,
+        "components": {"schemas": components},
+    })
+}
+
+/// The OpenEnv routes (protocol spec §3).
+fn protocol_paths() -> Map<String, Value> {
+    let paths = json!({
             "/health": get("Liveness", json!({"type": "object", "required": ["status"],
                 "properties": {"status": {"const": "healthy"}}})),
             "/metadata": get("Name, description and version", json!({"type": "object"})),
+            "/openapi.json": get("This document (OpenAPI 3.1)", json!({"type": "object"})),
             "/schema": get("JSON Schemas of action, observation and state",
                 json!({"type": "object", "required": ["action", "observation", "state"]})),
             "/state": {"get": {
@@ -165,9 +176,146 @@ pub(crate) fn openapi(catalog: &Catalog) -> Value {
                     "408": error("Request not received in time", "Error"),
                 },
             }},
-        },
-        "components": {"schemas": components},
-    })
+            "/ws": {"get": {
+                "summary": "A WebSocket session (reset, step, state, mcp, close messages)",
+                "responses": {
+                    "101": {"description": "Switching to the WebSocket protocol"},
+                    "400": error("Not a WebSocket upgrade request", "Error"),
+                },
+            }},
+    });
+    into_map(paths)
+}
+
+/// The authoring API and the studio (README, "Design loop"; docs/studio.md).
+fn authoring_paths(catalog: &Catalog) -> Map<String, Value> {
+    let tasks: Vec<&str> = catalog.ids().collect();
+    let id = json!([{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}]);
+    let any_object = json!({"type": "object"});
+    let paths = json!({
+        "/scenarios": get("Every scenario file: id, title, difficulty, version, status, path",
+            json!({"type": "array", "items": {"type": "object"}})),
+        "/scenarios/{id}": {"get": {
+            "summary": "What the served version of a scenario declares",
+            "parameters": id,
+            "responses": {"200": ok(any_object.clone()), "404": error("No such scenario", "Error")},
+        }},
+        "/scenarios/{id}/graph": {"get": {
+            "summary": "The dependency graph, as JSON or DOT",
+            "parameters": [id[0].clone(), {"name": "format", "in": "query", "required": false,
+                "schema": {"enum": ["json", "dot"]}}],
+            "responses": {
+                "200": {"description": "OK", "content": {
+                    "application/json": {"schema": any_object.clone()},
+                    "text/vnd.graphviz": {"schema": {"type": "string"}},
+                }},
+                "400": error("A malformed query string (a key given twice, say)", "Error"),
+                "404": error("No such scenario", "Error"),
+                "422": error("Unknown format", "ValidationError"),
+            },
+        }},
+        "/scenarios/{id}/source": {"get": {
+            "summary": "The files of the served version (scenario, imports, case data)",
+            "parameters": id,
+            "responses": {"200": ok(any_object.clone()), "404": error("No such scenario", "Error")},
+        }},
+        "/diagnostics": get("The diagnostics of the last check, as `check --format json`",
+            json!({"type": "array", "items": {"type": "object"}})),
+        "/check": {"post": {
+            "summary": "Check a scenario text (and its case data) in the served directory",
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {
+                "type": "object",
+                "additionalProperties": false,
+                "required": ["source"],
+                "properties": {
+                    "source": {"type": "string"},
+                    "data": {"type": ["string", "null"]},
+                    "name": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"},
+                },
+            }}}},
+            "responses": {
+                "200": ok(json!({"type": "array", "items": {"type": "object"}})),
+                "408": error("Request not received in time", "Error"),
+                "413": error("Body over the size limit", "Error"),
+                "422": error("Invalid request", "ValidationError"),
+                "429": error("Checks busy: retry after a second", "Error"),
+            },
+        }},
+        "/events": {"get": {
+            "summary": "Server-sent events: the catalog version now and after every reload",
+            "responses": {
+                "200": {"description": "An event stream", "content": {"text/event-stream": {
+                    "schema": {"type": "string"}}}},
+                "429": error("Too many streams", "Error"),
+            },
+        }},
+        "/trajectory": {"post": {
+            "summary": "An episode rebuilt from task, seed and actions, as a trajectory",
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {
+                "type": "object",
+                "additionalProperties": false,
+                "required": ["task", "seed", "actions"],
+                "properties": {
+                    "task": {"enum": tasks},
+                    "seed": {"type": "integer", "minimum": 0, "maximum": u64::MAX},
+                    "episode_id": {"type": ["string", "null"], "minLength": 1, "maxLength": 255},
+                    "scenario_version": {"type": ["string", "null"], "maxLength": 64},
+                    "actions": {"type": "array", "maxItems": super::trajectories::MAX_ACTIONS,
+                        "items": reference("Action")},
+                    "observations": {"type": "boolean"},
+                },
+            }}}},
+            "responses": {
+                "200": ok(json!({"type": "object", "required": ["trajectory", "unplayed"]})),
+                "404": error("No such task", "Error"),
+                "408": error("Request not received in time", "Error"),
+                "409": error("That scenario version is not served", "Error"),
+                "413": error("Body over the size limit", "Error"),
+                "422": error("Invalid request", "ValidationError"),
+            },
+        }},
+        "/save": {"post": {
+            "summary": "Write a scenario file (only with serve --allow-save)",
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {
+                "type": "object",
+                "required": ["path", "text"],
+                "properties": {"path": {"type": "string"}, "text": {"type": "string"}},
+            }}}},
+            "responses": {
+                "200": ok(json!({"type": "object", "required": ["saved", "bytes"]})),
+                "403": error("Saving is off, or the path is refused", "Error"),
+                "408": error("Request not received in time", "Error"),
+                "413": error("Body over the size limit", "Error"),
+                "422": error("Invalid request", "ValidationError"),
+            },
+        }},
+        "/web": {"get": {
+            "summary": "The studio (redirects to web/)",
+            "responses": {"308": {"description": "To web/"}},
+        }},
+        "/web/": {"get": {
+            "summary": "The studio's page",
+            "responses": {"200": {"description": "OK", "content": {"text/html": {"schema":
+                {"type": "string"}}}}},
+        }},
+        "/web/{file}": {"get": {
+            "summary": "The studio's scripts and styles",
+            "parameters": [{"name": "file", "in": "path", "required": true,
+                "schema": {"type": "string"}}],
+            "responses": {
+                "200": {"description": "The file (JavaScript or CSS)"},
+                "404": error("No such file", "Error"),
+            },
+        }},
+    });
+    into_map(paths)
+}
+
+fn into_map(value: Value) -> Map<String, Value> {
+    match value {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    }
 }
 
 /// The reset arguments. `task` is a served id and `tier` a served difficulty, and the two agree
@@ -265,4 +413,22 @@ fn body(schema: &str, required: bool) -> Value {
 
 fn get(summary: &str, schema: Value) -> Value {
     json!({"get": {"summary": summary, "responses": {"200": ok(schema)}}})
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+    use crate::server::{App, Checker, Limits, routes};
+
+    #[test]
+    fn every_route_is_described_and_nothing_else() {
+        let app = App::new(Catalog::default(), Vec::new(), Limits::default(), Checker::InProcess);
+        let served: BTreeSet<&str> = routes(&app).into_iter().map(|(path, _)| path).collect();
+        let document = openapi(&app.catalog());
+        let described: BTreeSet<&str> =
+            document["paths"].as_object().expect("paths").keys().map(String::as_str).collect();
+        assert_eq!(served, described);
+    }
 }

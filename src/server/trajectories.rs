@@ -18,8 +18,9 @@ use super::http::json_body;
 use crate::trajectory::{Agent, AgentKind, Recorder, Status};
 use crate::wire::{Action, action_from_value, envelope};
 
-/// The most actions a request may carry (an episode ends long before: `max_steps`).
-pub(crate) const MAX_ACTIONS: usize = 1000;
+/// The most actions a request may carry: more than any shipped task's `max_steps` (80), and
+/// few enough that a request of well-formed actions stays under the 64 KiB body limit.
+pub(crate) const MAX_ACTIONS: usize = 256;
 
 /// Who a trajectory built here says played: a client of the server, the studio.
 const PLAYER: &str = "studio";

@@ -33,6 +33,7 @@ fi
 # body for a notification; POST /step reads an action's scalars leniently, as pydantic's lax
 # mode does (README, "Lenient scalars": `"expedite": 0` is false), while the published schema
 # describes canonical input, so a lax value sent to a stored episode is rightly accepted.
+# GET /events (a stream that never ends) and GET /ws (a WebSocket upgrade) are left out.
 work=$(mktemp -d /tmp/shopops-schemathesis.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 cat >"$work/schemathesis.toml" <<'TOML'
@@ -43,6 +44,16 @@ checks.negative_data_rejection.enabled = false
 [[operations]]
 include-path = "/step"
 checks.negative_data_rejection.enabled = false
+
+# A server-sent event stream never ends (the studio's browser tests cover it), and /ws is a
+# WebSocket upgrade (tests/server.rs, tests/ws_abuse.rs and the official client cover it).
+[[operations]]
+include-path = "/events"
+enabled = false
+
+[[operations]]
+include-path = "/ws"
+enabled = false
 TOML
 
 cd "$work"
