@@ -5,24 +5,18 @@
 //! Needs Debian's `chromium` (`.ci/run` installs it; `CHROMIUM` names another binary). Without
 //! it the test is skipped with a notice, but under CI (`CI` set) it fails.
 
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+use support::chromium::{HEADLESS, chromium};
+
+mod support;
 
 const RULE: &str = "tests/fixtures/trajectories/rule/results.jsonl";
 const RANDOM: &str = "tests/fixtures/trajectories/random/results.jsonl";
 const WIDTH: u32 = 1280;
 const HEIGHT: u32 = 1600;
-
-/// The browser: `CHROMIUM`, else `chromium` on the `PATH`.
-fn chromium() -> Option<PathBuf> {
-    if let Some(path) = std::env::var_os("CHROMIUM") {
-        return Some(PathBuf::from(path));
-    }
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path).map(|dir| dir.join("chromium")).find(|p| p.is_file())
-}
 
 /// Runs headless `browser` on `page` with `mode` (`--dump-dom`, `--screenshot=…`), a fresh
 /// profile and nothing fetched; killed after two minutes. Its stdout and stderr go to files
@@ -33,15 +27,8 @@ fn headless(browser: &Path, scratch: &Path, mode: &str, page: &Path) -> String {
     let (stdout, stderr) = (run.join("stdout"), run.join("stderr"));
     let file = |path: &Path| std::fs::File::create(path).expect("an output file");
     let mut child = Command::new(browser)
+        .args(HEADLESS)
         .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
             &format!("--user-data-dir={}", run.join("profile").display()),
             &format!("--window-size={WIDTH},{HEIGHT}"),
             mode,
@@ -78,18 +65,7 @@ fn png_size(png: &[u8]) -> (u32, u32) {
 
 #[test]
 fn chromium_renders_the_report_with_its_tables_and_plots() {
-    let Some(browser) = chromium() else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI is set but there is no chromium: install it (apt-get install -y chromium)"
-        );
-        // Straight to stderr, past the test harness's capture, so the skip is seen.
-        let _ = writeln!(
-            std::io::stderr(),
-            "browser test skipped: no chromium on the PATH (apt-get install -y chromium)"
-        );
-        return;
-    };
+    let Some(browser) = chromium("the browser test") else { return };
     let scratch = Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser");
     let _ = std::fs::remove_dir_all(&scratch);
     std::fs::create_dir_all(&scratch).expect("mkdir");

@@ -14,26 +14,14 @@
 mod cdp;
 mod support;
 
-use std::io::Write as _;
+use support::chromium::chromium;
+
 use std::path::{Path, PathBuf};
 
 use cdp::Browser;
 use serde_json::{Value, json};
 use support::copy_dir;
 use support::server::Server;
-
-/// The browser, or `None` (with a notice) when there is none outside CI.
-fn chromium() -> Option<PathBuf> {
-    let found = cdp::chromium();
-    if found.is_none() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI is set but there is no chromium: install it (apt-get install -y chromium)"
-        );
-        let _ = writeln!(std::io::stderr(), "studio tests skipped: no chromium on the PATH");
-    }
-    found
-}
 
 /// A fresh scratch directory for one test.
 fn scratch(name: &str) -> PathBuf {
@@ -85,7 +73,7 @@ fn runtime() -> tokio::runtime::Runtime {
 
 #[test]
 fn the_scenarios_are_listed_and_follow_a_reload() {
-    let Some(binary) = chromium() else { return };
+    let Some(binary) = chromium("the studio tests") else { return };
     let dir = scratch("scenarios");
     let scenarios = workspace(&dir);
     let server = Server::start_on(scenarios.to_str().expect("utf-8"), &["--watch"]);
@@ -112,7 +100,7 @@ fn the_scenarios_are_listed_and_follow_a_reload() {
 
 #[test]
 fn the_hard_tasks_graph_opens_a_node() {
-    let Some(binary) = chromium() else { return };
+    let Some(binary) = chromium("the studio tests") else { return };
     let dir = scratch("graph");
     let server = Server::start(&[]);
     runtime().block_on(async {
@@ -136,7 +124,7 @@ fn the_hard_tasks_graph_opens_a_node() {
 
 #[test]
 fn the_easy_task_is_played_to_grade_one_by_filling_the_forms() {
-    let Some(binary) = chromium() else { return };
+    let Some(binary) = chromium("the studio tests") else { return };
     let dir = scratch("play");
     let downloads = dir.join("downloads");
     std::fs::create_dir_all(&downloads).expect("mkdir");
@@ -196,7 +184,7 @@ fn the_easy_task_is_played_to_grade_one_by_filling_the_forms() {
 
 #[test]
 fn a_broken_scenario_shows_its_diagnostic_and_a_fixed_one_saves_and_reloads() {
-    let Some(binary) = chromium() else { return };
+    let Some(binary) = chromium("the studio tests") else { return };
     let dir = scratch("editor");
     let scenarios = workspace(&dir);
     let server = Server::start_on(scenarios.to_str().expect("utf-8"), &["--watch", "--allow-save"]);
@@ -238,7 +226,7 @@ fn a_broken_scenario_shows_its_diagnostic_and_a_fixed_one_saves_and_reloads() {
 
 #[test]
 fn a_recorded_trajectory_is_stepped_through_and_forked() {
-    let Some(binary) = chromium() else { return };
+    let Some(binary) = chromium("the studio tests") else { return };
     let dir = scratch("inspect");
     let server = Server::start(&[]);
     // A trajectory file: the easy task played well but for one refused step (graded 0.98).

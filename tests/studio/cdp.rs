@@ -5,7 +5,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -18,15 +18,6 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 /// The page size every test uses: a laptop's width.
 pub(crate) const WIDTH: u32 = 1280;
 pub(crate) const HEIGHT: u32 = 900;
-
-/// The browser: `CHROMIUM`, else `chromium` on the `PATH`.
-pub(crate) fn chromium() -> Option<PathBuf> {
-    if let Some(path) = std::env::var_os("CHROMIUM") {
-        return Some(PathBuf::from(path));
-    }
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path).map(|dir| dir.join("chromium")).find(|p| p.is_file())
-}
 
 /// A headless Chromium; killed on drop.
 pub(crate) struct Browser {
@@ -52,15 +43,8 @@ impl Browser {
         let profile = scratch.join("profile");
         let _ = std::fs::remove_dir_all(&profile);
         let mut child = Command::new(binary)
+            .args(crate::support::chromium::HEADLESS)
             .args([
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
                 "--remote-debugging-address=127.0.0.1",
                 "--remote-debugging-port=0",
                 &format!("--user-data-dir={}", profile.display()),

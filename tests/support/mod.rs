@@ -2,6 +2,7 @@
 // Each test crate that includes this module uses only part of it.
 #![allow(dead_code)]
 
+pub(crate) mod chromium;
 pub(crate) mod fixtures;
 pub(crate) mod openai_stub;
 pub(crate) mod server;
