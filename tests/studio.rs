@@ -110,6 +110,8 @@ fn the_hard_tasks_graph_opens_a_node() {
         assert_eq!(status, 200);
         let nodes = graph["nodes"].as_array().expect("nodes").len();
         let drawn = browser.wait(&format!("document.querySelectorAll('#graph-picture .node').length === {nodes} && document.querySelectorAll('#graph-picture .edge').length"), "every node is drawn").await;
+        let grade = browser.wait("document.getElementById('graph-grade').textContent.includes('money') && document.getElementById('graph-grade').textContent", "the grade components are listed").await;
+        assert_eq!(grade, json!("grade components: money 0.35outcome 0.3policy 0.2sla 0.15"));
         assert_eq!(drawn, json!(graph["edges"].as_array().expect("edges").len()));
         browser.eval("document.querySelector('[data-node=\"blocker:order_review_required\"]').dispatchEvent(new Event('click'))").await;
         let place = browser.wait("document.getElementById('graph-node-place')?.textContent", "the declaration is shown").await;

@@ -1,6 +1,7 @@
 // Graph: a scenario's compiled dependency graph drawn with the layered layout of layout.js.
 // Clicking (or Enter on) a node shows its declaration, the source lines it came from and what
-// it gates, clears, schedules or completes.
+// it gates, clears, schedules or completes. The grade components are listed beside it with
+// their weights: the grade reads every case's end state, so they have no edges of their own.
 
 import { h, svg, fill } from "./dom.js";
 import { get, detail } from "./api.js";
@@ -22,8 +23,9 @@ export function mountGraph(root, studio) {
   const legend = h("p", { class: "legend" },
     KINDS.map((k) => h("span", { class: `swatch node-${k}` }, k)), " · edges: ",
     EDGE_KINDS.map((k) => h("span", { class: `edge-key edge-${k}` }, k.replace("_", " "))));
+  const grade = h("p", { id: "graph-grade", class: "legend" });
   fill(root, h("h2", {}, "Graph"),
-    h("div", { class: "controls" }, h("label", { for: "graph-scenario" }, "Scenario"), pick), legend,
+    h("div", { class: "controls" }, h("label", { for: "graph-scenario" }, "Scenario"), pick), legend, grade,
     h("div", { class: "graph-grid" }, picture, info));
   let current = null;
   let sources = [];
@@ -39,8 +41,11 @@ export function mountGraph(root, studio) {
   async function load(id) {
     current = id;
     pick.value = id;
-    const [graph, source] = await Promise.all([get(`scenarios/${encodeURIComponent(id)}/graph?format=json`), get(`scenarios/${encodeURIComponent(id)}/source`)]);
+    const path = `scenarios/${encodeURIComponent(id)}`;
+    const [graph, source, declared] = await Promise.all([get(`${path}/graph?format=json`), get(`${path}/source`), get(path)]);
     if (!graph.ok) return fill(picture, h("p", { class: "error" }, detail(graph)));
+    const weights = declared.ok ? Object.entries(declared.body.grade_components ?? {}) : [];
+    fill(grade, "grade components: ", weights.map(([name, weight]) => h("span", { class: "swatch" }, `${name} ${weight}`)));
     sources = source.ok ? source.body.files : [];
     draw(graph.body);
   }
