@@ -122,16 +122,14 @@ pub(super) fn run(args: EvalArgs) -> Result<u8, String> {
     let progress = progress_bar(jobs.len() as u64, PROGRESS_TEMPLATE);
     let played = play_policy(&jobs, &args.policy, &progress);
     progress.finish_and_clear();
-    let mut trajectories = kept;
-    let first_played = trajectories.len();
-    trajectories.extend(played);
+    // Played in job order, which is task, seed and trial order.
     if let Some(results) = &results {
-        let mut new = trajectories[first_played..].to_vec();
-        order(&mut new, &machines);
-        for trajectory in &new {
+        for trajectory in &played {
             results.append(trajectory)?;
         }
     }
+    let mut trajectories = kept;
+    trajectories.extend(played);
     let run = Run { args: &args, machines: &machines, agent: &agent, started_at };
     run.conclude(trajectories, results.as_ref(), &Spending::default())
 }

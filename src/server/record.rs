@@ -205,7 +205,7 @@ fn write_all(queue: &Receiver<Tape>, mut files: Files) {
         );
         trajectory.started_at = tape.started_at;
         if let Err(error) = files.append(&trajectory) {
-            eprintln!("record: cannot write {}: {error}", files.dir.display());
+            eprintln!("record: cannot write {}: {error}", files.options.dir.display());
         }
     }
 }
@@ -213,7 +213,6 @@ fn write_all(queue: &Receiver<Tape>, mut files: Files) {
 /// The recording files: `shopops-<start>-<pid>-<n>.jsonl`, rotated by size, the oldest of
 /// this server's deleted past the limit.
 struct Files {
-    dir: PathBuf,
     options: RecordOptions,
     prefix: String,
     /// This server's files, oldest first.
@@ -227,7 +226,6 @@ impl Files {
     fn new(options: RecordOptions) -> Self {
         let started = now_rfc3339().replace(':', "");
         Files {
-            dir: options.dir.clone(),
             prefix: format!("shopops-{started}-{}", std::process::id()),
             options,
             written: Default::default(),
@@ -253,7 +251,7 @@ impl Files {
 
     fn rotate(&mut self) -> std::io::Result<()> {
         self.started += 1;
-        let path = self.dir.join(format!("{}-{:04}.jsonl", self.prefix, self.started));
+        let path = self.options.dir.join(format!("{}-{:04}.jsonl", self.prefix, self.started));
         let file = OpenOptions::new().create_new(true).append(true).open(&path)?;
         self.written.push_back(path);
         while self.written.len() > self.options.max_files.max(1) {
