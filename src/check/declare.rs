@@ -27,6 +27,7 @@ const SCENARIO_SETTINGS: &[&str] = &[
     "satisfaction",
     "weight",
     "stock",
+    "split",
 ];
 const DESK_SETTINGS: &[&str] = &[
     "satisfaction",
@@ -203,22 +204,25 @@ impl Declarer<'_> {
             settings: IndexMap::new(),
             weights: Vec::new(),
             stock: Vec::new(),
+            splits: Vec::new(),
             span: stmt.span,
         };
         for item in stmt.block.iter().flat_map(|b| &b.stmts) {
             match item.head.name.as_str() {
-                "weight" | "stock" => {
-                    let setting = if item.head.name == "weight" {
-                        self.shape(item, 2, &[], false);
-                        self.name_arg(item, 0, "a grade component").zip(item.args.get(1).cloned())
-                    } else {
-                        self.stock(item)
+                "weight" | "stock" | "split" => {
+                    let setting = match item.head.name.as_str() {
+                        "stock" => self.stock(item),
+                        head => {
+                            self.shape(item, 2, &[], false);
+                            let what = if head == "weight" { "a grade component" } else { "a split name" };
+                            self.name_arg(item, 0, what).zip(item.args.get(1).cloned())
+                        }
                     };
                     let Some((name, value)) = setting else { continue };
-                    let list = if item.head.name == "weight" {
-                        &mut decl.weights
-                    } else {
-                        &mut decl.stock
+                    let list = match item.head.name.as_str() {
+                        "weight" => &mut decl.weights,
+                        "stock" => &mut decl.stock,
+                        _ => &mut decl.splits,
                     };
                     if let Some(first) = list.iter().find(|s| s.name.name == name.name) {
                         let diagnostic = duplicate(&item.head.name, &name, first.name.span);

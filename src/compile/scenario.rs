@@ -11,6 +11,7 @@ use crate::check::DIFFICULTIES;
 use crate::check::constant::{self, Constant};
 use crate::check::graph::DependencyGraph;
 use crate::check::program::Program;
+use crate::check::splits::SeedSplit;
 use crate::data::Case;
 use crate::source::SourceMap;
 use crate::syntax::ast::{Expr, ExprKind};
@@ -34,6 +35,9 @@ pub struct Scenario {
     pub initial_satisfaction_bp: i64,
     /// Grade weight of each component, in declaration order.
     pub weights: IndexMap<String, f64>,
+    /// Seed splits by name (`split train 1..800`), in declaration order.
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    pub splits: IndexMap<String, SeedSplit>,
     /// Units of each SKU at reset: a count or a range drawn at reset (task-level draws, in order).
     pub stock: IndexMap<String, Expr>,
     /// Declarations: actions, rules, events, blockers, truths, grade, termination.
@@ -64,7 +68,8 @@ pub fn compile(checked: Checked, sources: &SourceMap) -> Option<Scenario> {
     if checked.has_errors {
         return None;
     }
-    let Checked { root, files: mut source_files, cases_file, program, cases, graph, .. } = checked;
+    let Checked { root, files: mut source_files, cases_file, program, cases, graph, splits, .. } =
+        checked;
     let decl = program.scenario.as_ref()?;
     let setting = |name: &str| decl.settings.get(name).map(|s| &s.value);
     let whole = |name: &str| setting(name).and_then(Constant::of).map_or(0, Constant::whole);
@@ -109,6 +114,7 @@ pub fn compile(checked: Checked, sources: &SourceMap) -> Option<Scenario> {
         },
         initial_satisfaction_bp: satisfaction,
         weights,
+        splits,
         stock: decl.stock.iter().map(|s| (s.name.name.clone(), s.value.clone())).collect(),
         graph,
         program,
