@@ -78,6 +78,12 @@ enum Command {
         /// Episode seed.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Play a seed of this split instead (the scenario's `split NAME SEEDS`).
+        #[arg(long, conflicts_with = "seed")]
+        split: Option<String>,
+        /// Which seed of the split, from 0 (default 0).
+        #[arg(long, requires = "split")]
+        index: Option<u64>,
         /// A policy: rule, random, noop, close_all, pay_all, oracle.
         #[arg(long)]
         policy: Option<String>,
@@ -142,7 +148,10 @@ pub fn run() -> ExitCode {
         }
         Command::Explain { code } => explain::run(&code),
         Command::Dump { file, format } => dump::run(&file, format),
-        Command::Run { scenario, seed, policy } => run::run(scenario, seed, policy.as_deref()),
+        Command::Run { scenario, seed, split, index, policy } => {
+            let split = split.map(|name| (name, index.unwrap_or(0)));
+            run::run(scenario, seed, split, policy.as_deref())
+        }
         Command::Eval(args) => eval::run(args),
         Command::View(args) => view::run(args),
         Command::Replay(args) => replay::run(args),

@@ -145,6 +145,35 @@ impl Scenario {
         (tier.unwrap_or(DIFFICULTIES.len()), &self.id)
     }
 
+    /// The split `name`, or why there is none: a sentence naming the declared splits.
+    pub fn split(&self, name: &str) -> Result<&SeedSplit, String> {
+        self.splits.get(name).ok_or_else(|| {
+            if self.splits.is_empty() {
+                format!("unknown split `{name}`: task `{}` declares no splits", self.id)
+            } else {
+                let names: Vec<&str> = self.splits.keys().map(String::as_str).collect();
+                format!(
+                    "unknown split `{name}`; the splits of `{}` are {}",
+                    self.id,
+                    names.join(", ")
+                )
+            }
+        })
+    }
+
+    /// The `index`-th seed of split `name`, or why there is none.
+    pub fn split_seed(&self, name: &str, index: u64) -> Result<u64, String> {
+        let split = self.split(name)?;
+        split.seed(index).ok_or_else(|| {
+            format!(
+                "index {index} is out of range: split `{name}` of `{}` has {} seeds (indices 0 to {})",
+                self.id,
+                split.len(),
+                split.len().saturating_sub(1)
+            )
+        })
+    }
+
     /// Bounds of the desk's reward clamp.
     pub fn reward_clamp(&self) -> Option<(f64, f64)> {
         let setting = self.program.desk.get("reward_clamp")?;
