@@ -285,7 +285,9 @@ impl Catalog {
             Some(_) => vec![self.select(task, tier)?],
             None => {
                 self.select(None, tier)?;
-                self.machines().filter(|m| tier.is_none_or(|t| m.scenario.difficulty == t)).collect()
+                self.machines()
+                    .filter(|m| tier.is_none_or(|t| m.scenario.difficulty == t))
+                    .collect()
             }
         };
         let parts: Vec<_> = machines
@@ -416,7 +418,11 @@ impl<'a> SplitRows<'a> {
     }
 
     /// Rows `start..stop` (clamped to the list), with their indices.
-    pub fn range(&self, start: u64, stop: u64) -> impl Iterator<Item = (u64, &'a Arc<Machine>, u64)> + '_ {
+    pub fn range(
+        &self,
+        start: u64,
+        stop: u64,
+    ) -> impl Iterator<Item = (u64, &'a Arc<Machine>, u64)> + '_ {
         let stop = stop.min(self.len());
         (start..stop).filter_map(|i| self.get(i).map(|(machine, seed)| (i, machine, seed)))
     }
@@ -437,7 +443,12 @@ impl<'a> SplitRows<'a> {
                 describe_seeds(seeds)
             ),
             parts => {
-                format!("split `{}` has {} rows across {} tasks", self.split, self.len(), parts.len())
+                format!(
+                    "split `{}` has {} rows across {} tasks",
+                    self.split,
+                    self.len(),
+                    parts.len()
+                )
             }
         }
     }

@@ -214,7 +214,8 @@ impl Declarer<'_> {
                         "stock" => self.stock(item),
                         head => {
                             self.shape(item, 2, &[], false);
-                            let what = if head == "weight" { "a grade component" } else { "a split name" };
+                            let what =
+                                if head == "weight" { "a grade component" } else { "a split name" };
                             self.name_arg(item, 0, what).zip(item.args.get(1).cloned())
                         }
                     };

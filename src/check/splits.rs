@@ -199,16 +199,18 @@ fn overlaps(mut pieces: Vec<Piece<'_>>, found: &mut Vec<Diagnostic>) {
         if let Some(far) = reach
             && piece.lo <= far.hi
         {
-            let (first, later) = if (far.span.file, far.span.start) <= (piece.span.file, piece.span.start) {
-                (far, piece)
-            } else {
-                (piece, far)
-            };
+            let (first, later) =
+                if (far.span.file, far.span.start) <= (piece.span.file, piece.span.start) {
+                    (far, piece)
+                } else {
+                    (piece, far)
+                };
             let pair = (first.split, later.split);
             if !reported.contains(&pair) {
                 reported.push(pair);
                 let (lo, hi) = (piece.lo, piece.hi.min(far.hi));
-                let seeds = if lo == hi { format!("seed {lo}") } else { format!("seeds {lo}..{hi}") };
+                let seeds =
+                    if lo == hi { format!("seed {lo}") } else { format!("seeds {lo}..{hi}") };
                 let (message, help) = if first.split == later.split {
                     (format!("split `{}` holds {seeds} twice", later.split), "list each seed once")
                 } else {

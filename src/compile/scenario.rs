@@ -68,8 +68,9 @@ pub fn compile(checked: Checked, sources: &SourceMap) -> Option<Scenario> {
     if checked.has_errors {
         return None;
     }
-    let Checked { root, files: mut source_files, cases_file, program, cases, graph, splits, .. } =
-        checked;
+    let Checked {
+        root, files: mut source_files, cases_file, program, cases, graph, splits, ..
+    } = checked;
     let decl = program.scenario.as_ref()?;
     let setting = |name: &str| decl.settings.get(name).map(|s| &s.value);
     let whole = |name: &str| setting(name).and_then(Constant::of).map_or(0, Constant::whole);

@@ -132,7 +132,10 @@ pub(crate) fn whole(value: &Value, key: &str) -> Result<u64, (&'static str, Stri
             (None, Some(x)) if x.fract() != 0.0 => Err(("int_type", range())),
             // 2^64 is exact as a float; every integral float below it fits.
             (None, Some(x)) if x < 18_446_744_073_709_551_616.0 => Ok(x as u64),
-            _ => Err(("less_than_equal", format!("{key} must be at most 2^64-1 (18446744073709551615)"))),
+            _ => Err((
+                "less_than_equal",
+                format!("{key} must be at most 2^64-1 (18446744073709551615)"),
+            )),
         },
         _ => Err(("int_type", range())),
     }

@@ -17,8 +17,8 @@ use axum::http::StatusCode;
 use serde_json::{Value, json};
 
 use super::App;
-use super::errors::{HttpError, Violation, Violations};
 use super::episodes::whole;
+use super::errors::{HttpError, Violation, Violations};
 use super::http::json_body;
 use crate::catalog::{Catalog, SelectError, SplitRows};
 use crate::engine::Machine;
@@ -46,7 +46,8 @@ pub(crate) async fn splits(
         .splits()
         .into_iter()
         .map(|name| {
-            let kind = if ["train", "validation", "test"].contains(&name) { name } else { "validation" };
+            let kind =
+                if ["train", "validation", "test"].contains(&name) { name } else { "validation" };
             let count = catalog.split_rows(name, None, None).map_or(0, |rows| rows.len());
             json!({"name": name, "type": kind, "num_tasks": count})
         })
@@ -155,7 +156,9 @@ fn rows<'a>(catalog: &'a Catalog, split: &str) -> Result<SplitRows<'a>, HttpErro
 }
 
 fn specs(rows: &SplitRows<'_>, start: u64, stop: u64) -> Vec<Value> {
-    rows.range(start, stop).map(|(index, machine, seed)| spec(rows.split(), index, machine, seed)).collect()
+    rows.range(start, stop)
+        .map(|(index, machine, seed)| spec(rows.split(), index, machine, seed))
+        .collect()
 }
 
 /// A task spec: what `reset {"split", "index"}` with this index plays.
@@ -203,9 +206,10 @@ impl Request {
                 violations.push(Violation::key("body", key, kind, msg.into(), value.clone()));
             };
             match key.as_str() {
-                key if !keys.contains(&key) => {
-                    fail("extra_forbidden", &format!("unknown key; this route takes {}", keys.join(", ")))
-                }
+                key if !keys.contains(&key) => fail(
+                    "extra_forbidden",
+                    &format!("unknown key; this route takes {}", keys.join(", ")),
+                ),
                 "split" => match value {
                     Value::String(split) => request.split = split.clone(),
                     _ => fail("string_type", "split must be a string"),
