@@ -184,6 +184,11 @@ fn the_task_api_lists_splits_and_tasks_as_openenv_0_10_serves_them() {
         ]
     );
 
+    // Slice bounds however far out are clamped, as Python's are.
+    let far = r#"{"split": "test", "start": -9223372036854775809, "stop": 1e30}"#;
+    let (status, all) = server.http("POST", "/shopops/task_range", Some(far));
+    assert_eq!((status, all["tasks"].as_array().map(Vec::len)), (200, Some(300)), "{all}");
+
     let (status, reply) = post(&server, "/shopops/task", json!({"split": "test", "index": 300}));
     assert_eq!(status, 400);
     assert!(reply["detail"].as_str().unwrap().contains("indices 0 to 299"), "{reply}");
