@@ -65,6 +65,13 @@ enum Command {
         /// First seed for `--prove`.
         #[arg(long, default_value_t = 1, requires = "prove")]
         seed_base: u64,
+        /// Steps the oracle's exact search may simulate per seed before it settles for a bound.
+        #[arg(long, default_value_t = crate::oracle::DEFAULT_BUDGET, requires = "prove")]
+        budget: u64,
+        /// Write each seed's best play as a trajectory to DIR/<task>.jsonl (`shopops replay`
+        /// plays it back).
+        #[arg(long, value_name = "DIR", requires = "prove")]
+        emit_solutions: Option<PathBuf>,
     },
     /// Explain a diagnostic code, e.g. `shopops explain SHOP004`.
     Explain {
@@ -133,12 +140,18 @@ pub fn run() -> ExitCode {
             prove,
             seeds,
             seed_base,
+            budget,
+            emit_solutions,
         } => {
             if prove && seeds == 0 {
                 eprintln!("error: --seeds must be at least 1");
                 return ExitCode::from(USAGE_ERROR);
             }
-            let prove = prove.then(|| seed_base..seed_base.saturating_add(seeds));
+            let prove = prove.then(|| check::ProveOptions {
+                seeds: seed_base..seed_base.saturating_add(seeds),
+                search: crate::oracle::SearchOptions { budget, ..Default::default() },
+                emit_solutions,
+            });
             let options = check::CheckOptions { format, deny_warnings, prove };
             #[cfg(feature = "watch")]
             let check = if watch { check::watch } else { check::run };

@@ -75,6 +75,7 @@ codes! {
     DuplicateScenario = "020", Error, "two files declare one scenario id";
     SplitOverlap = "021", Error, "seed splits overlap";
     InvalidSplit = "022", Error, "invalid seed split";
+    ProofBudget = "023", Warning, "the oracle's search ran out of budget (`--prove`)";
 }
 
 impl Code {
@@ -93,9 +94,11 @@ impl Code {
             Code::UnknownReference | Code::TypeMismatch | Code::Yaml => Stage::Names,
             Code::Cycle | Code::NeverCleared | Code::Weights => Stage::Whole,
             Code::Unused | Code::SummaryMissesFact => Stage::Lints,
-            Code::Unsolvable | Code::TrivialPolicyScores | Code::Farmable | Code::Unreached => {
-                Stage::Proof
-            }
+            Code::Unsolvable
+            | Code::TrivialPolicyScores
+            | Code::Farmable
+            | Code::Unreached
+            | Code::ProofBudget => Stage::Proof,
         }
     }
 
