@@ -385,6 +385,28 @@ impl<'d> Typer<'d> {
                 }
                 Ty::Truth
             }
+            None if Function::named(&name.name).is_some() => {
+                // A function of the language that reads an episode, in case data: its
+                // arguments would only report follow-on errors.
+                let usable: Vec<&str> = Function::ALL
+                    .iter()
+                    .filter(|f| f.available(scope.ctx))
+                    .map(|f| f.name())
+                    .collect();
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        Code::UnknownReference,
+                        name.span,
+                        format!("`{}` cannot be used in case data", name.name),
+                    )
+                    .label("it reads an episode; case data is drawn at reset, before one starts")
+                    .help(format!(
+                        "case data can call {} and the truth kinds",
+                        usable.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")
+                    )),
+                );
+                Ty::Unknown
+            }
             None => {
                 let mut candidates: Vec<&str> = Function::ALL
                     .iter()

@@ -229,8 +229,9 @@ vocabulary! {
 
 vocabulary! {
     /// Functions of the expression language, `name(args)`, with the type of their result
-    /// (`min` and `max`: their arguments' common numeric type). In case data, `pct`, `min`,
-    /// `max` and `stock` are evaluated at reset, and a truth kind's name builds the truth.
+    /// (`min` and `max`: their arguments' common numeric type). Case data is evaluated at
+    /// reset, before any episode: there only `pct`, `min`, `max` and `stock` exist, and a truth
+    /// kind's name builds the truth.
     pub enum Function (ctx) {
         /// `pct(money, percent)`
         Pct "pct": Ty::Money, true;
@@ -239,25 +240,25 @@ vocabulary! {
         /// `max(a, b)`
         Max "max": Ty::Unknown, true;
         /// `completed(check)`
-        Completed "completed": Ty::Bool, true;
+        Completed "completed": Ty::Bool, ctx != Ctx::CaseData;
         /// `required(check or response)`
-        Required "required": Ty::Bool, true;
+        Required "required": Ty::Bool, ctx != Ctx::CaseData;
         /// `received(response)`
-        Received "received": Ty::Bool, true;
+        Received "received": Ty::Bool, ctx != Ctx::CaseData;
         /// `revealed(check)`
-        Revealed "revealed": Ty::Bool, true;
+        Revealed "revealed": Ty::Bool, ctx != Ctx::CaseData;
         /// `has_note(code)`
-        HasNote "has_note": Ty::Bool, true;
+        HasNote "has_note": Ty::Bool, ctx != Ctx::CaseData;
         /// `valid_code(code)`
-        ValidCode "valid_code": Ty::Bool, true;
+        ValidCode "valid_code": Ty::Bool, ctx != Ctx::CaseData;
         /// `case_exists(case)`
-        CaseExists "case_exists": Ty::Bool, true;
+        CaseExists "case_exists": Ty::Bool, ctx != Ctx::CaseData;
         /// `status_of(case)`
-        StatusOf "status_of": Ty::Symbol(Domain::CaseStatus), true;
+        StatusOf "status_of": Ty::Symbol(Domain::CaseStatus), ctx != Ctx::CaseData;
         /// `stock(sku)`
         Stock "stock": Ty::Count, true;
         /// `replacement_cost(expedite)`
-        ReplacementCost "replacement_cost": Ty::Money, true;
+        ReplacementCost "replacement_cost": Ty::Money, ctx != Ctx::CaseData;
         /// `paid_as(truth kind)`: money paid on the case as that kind of resolution
         PaidAs "paid_as": Ty::Money, ctx != Ctx::CaseData;
     }
