@@ -192,7 +192,7 @@ impl DependencyGraph {
                     self.effects(program, source, otherwise, deliverers, triggered);
                 }
                 Effect::Reward { .. } => {}
-                Effect::Primitive { op, .. } => {
+                Effect::Op { op, .. } => {
                     let triggers: &[Trigger] = match op {
                         Primitive::Inspect(check) => {
                             self.edge(

@@ -252,7 +252,7 @@ pub enum Effect {
         when: Option<Expr>,
     },
     /// One of the desk's primitive operations.
-    Primitive {
+    Op {
         /// Which.
         op: Primitive,
         /// Condition.
@@ -344,7 +344,7 @@ pub fn for_each_primitive<'a>(body: &'a [Effect], visit: &mut impl FnMut(&'a Pri
                 for_each_primitive(then, visit);
                 for_each_primitive(otherwise, visit);
             }
-            Effect::Primitive { op, .. } => visit(op),
+            Effect::Op { op, .. } => visit(op),
             Effect::Reward { .. } => {}
         }
     }

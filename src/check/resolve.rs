@@ -423,7 +423,7 @@ fn effects(program: &Program, scope: &Scope<'_>, body: &[Effect], typer: &mut Ty
                     typer.expect(scope, when, &Ty::Bool);
                 }
             }
-            Effect::Primitive { op, when, .. } => {
+            Effect::Op { op, when, .. } => {
                 if let Some(when) = when {
                     typer.expect(scope, when, &Ty::Bool);
                 }

@@ -595,7 +595,7 @@ impl Declarer<'_> {
                 Primitive::Append { check, text }
             }
         };
-        Some(Effect::Primitive { op, when, span: stmt.span })
+        Some(Effect::Op { op, when, span: stmt.span })
     }
 
     /// `KEYWORD NAME [when C]`: the name.

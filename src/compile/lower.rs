@@ -359,7 +359,7 @@ impl Builder<'_> {
                     when: when.as_ref().map(|w| self.expr(w, ctx)),
                 }
             }
-            Effect::Primitive { op, when, .. } => {
+            Effect::Op { op, when, .. } => {
                 let when = when.as_ref().map(|w| self.expr(w, ctx));
                 St::Op(self.op(op, ctx), when)
             }
