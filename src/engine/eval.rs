@@ -1,8 +1,9 @@
 //! Evaluation of case-data expressions ([`DataExpr`]) at reset (draw bounds, `let`s, values,
 //! truths) and when facts are revealed.
 //!
-//! The checker has typed every expression, so evaluation cannot meet a type error; arithmetic
-//! that would overflow yields `null` rather than a wrong number.
+//! The checker has typed every expression, so evaluation cannot meet a type error. Arithmetic
+//! that would overflow, and division by zero, yield `null` rather than a wrong number: the rule
+//! of every evaluation, at reset as during a step (`eval_ir`).
 
 use super::ir::{DataExpr, DataFunc};
 use super::value::{Value, pct};
@@ -109,12 +110,13 @@ fn equal(a: &Value, b: &Value) -> bool {
 fn arithmetic(op: BinaryOp, a: &Value, b: &Value) -> Value {
     if matches!(a, Value::Real(_)) || matches!(b, Value::Real(_)) {
         let (Some(x), Some(y)) = (real(a), real(b)) else { return Value::Null };
-        return Value::Real(match op {
-            BinaryOp::Add => x + y,
-            BinaryOp::Sub => x - y,
-            BinaryOp::Mul => x * y,
-            _ => x / y,
-        });
+        return match op {
+            BinaryOp::Add => Value::Real(x + y),
+            BinaryOp::Sub => Value::Real(x - y),
+            BinaryOp::Mul => Value::Real(x * y),
+            _ if y != 0.0 => Value::Real(x / y),
+            _ => Value::Null,
+        };
     }
     let (Some(x), Some(y)) = (a.whole(), b.whole()) else { return Value::Null };
     // The unit of the result: the non-count operand's (money * count is money).

@@ -82,7 +82,7 @@ impl<'a> Frame<'a> {
             Ex::ResponseStatus(r) => V::Sym(self.ep.cases[self.case].responses[*r]),
             Ex::Not(e) => V::Bool(!self.eval(e).truthy()),
             Ex::Neg(e) => match self.eval(e) {
-                V::Int(i) => V::Int(i.saturating_neg()),
+                V::Int(i) => i.checked_neg().map_or(V::Null, V::Int),
                 V::Real(r) => V::Real(-r),
                 other => other,
             },
@@ -119,11 +119,13 @@ impl<'a> Frame<'a> {
                 }))
             }
             BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul => match (x, y) {
-                (V::Int(p), V::Int(q)) => V::Int(match op {
-                    BinaryOp::Add => p.saturating_add(q),
-                    BinaryOp::Sub => p.saturating_sub(q),
-                    _ => p.saturating_mul(q),
-                }),
+                // Overflow has no value, as in case data (`eval`).
+                (V::Int(p), V::Int(q)) => match op {
+                    BinaryOp::Add => p.checked_add(q),
+                    BinaryOp::Sub => p.checked_sub(q),
+                    _ => p.checked_mul(q),
+                }
+                .map_or(V::Null, V::Int),
                 (V::Null, _) | (_, V::Null) => V::Null,
                 _ => V::Real(match op {
                     BinaryOp::Add => x.real() + y.real(),
