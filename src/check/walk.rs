@@ -29,9 +29,12 @@ pub(super) fn walk(paths: &[PathBuf]) -> io::Result<Walk> {
     let mut walk = Walk::default();
     let mut found = Vec::new();
     for path in paths {
-        let root = Root::new(path)?;
+        // The error names the path: a caller may have been given several.
+        let at =
+            |error: io::Error| io::Error::new(error.kind(), format!("{}: {error}", path.display()));
+        let root = Root::new(path).map_err(at)?;
         if path.is_dir() {
-            let entries = std::fs::read_dir(path)?;
+            let entries = std::fs::read_dir(path).map_err(at)?;
             walk.descend(entries, &root, path, &mut found);
         } else {
             found.push((normalize(path), root));
