@@ -6,6 +6,10 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+mod support;
+
+use support::shopops;
+
 const BROKEN: &str = "tests/fixtures/check/SHOP004_unknown_reference";
 const WARNINGS_ONLY: &str = "tests/fixtures/check/SHOP011_unused";
 const SHIPPED: [&str; 3] = [
@@ -13,17 +17,6 @@ const SHIPPED: [&str; 3] = [
     "scenarios/sla_queue_juggle.shop",
     "scenarios/fraud_stockout_cascade.shop",
 ];
-
-/// Runs `shopops ARGS` from the package root, without colour, at a fixed width.
-fn shopops(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_shopops"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .env("COLUMNS", "80")
-        .output()
-        .expect("shopops runs")
-}
 
 fn code(output: &Output) -> i32 {
     output.status.code().expect("exited normally, not by a signal")

@@ -5,23 +5,16 @@
 //! (`cargo insta review`).
 
 use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-const TASKS: [&str; 3] = ["refund_policy_recovery", "sla_queue_juggle", "fraud_stockout_cascade"];
+mod support;
 
-/// A `Command` for `shopops ARGS` from the package root, without colour, at a fixed width.
-fn shopops(args: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_shopops"));
-    command
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .env("COLUMNS", "80");
-    command
-}
+use support::shopops_command as shopops;
+
+const TASKS: [&str; 3] = ["refund_policy_recovery", "sla_queue_juggle", "fraud_stockout_cascade"];
 
 /// Runs to completion; stdout as text, after checking the exit code is 0.
 fn success(output: Output, what: &str) -> String {

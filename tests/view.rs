@@ -4,23 +4,15 @@
 //! snapshots; the JSON forms; the HTML report's shape and its escaping of hostile text.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use serde_json::{Value, json};
 
+mod support;
+
+use support::shopops;
+
 const RULE: &str = "tests/fixtures/trajectories/rule/results.jsonl";
 const RANDOM: &str = "tests/fixtures/trajectories/random/results.jsonl";
-
-/// Runs `shopops ARGS` from the package root, without colour, at a fixed width.
-fn shopops(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_shopops"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .env("COLUMNS", "80")
-        .output()
-        .expect("shopops runs")
-}
 
 /// stdout of a run that must exit 0.
 fn success(args: &[&str]) -> String {

@@ -8,7 +8,24 @@ pub(crate) mod openai_stub;
 pub(crate) mod server;
 
 use std::path::Path;
+use std::process::{Command, Output};
 use std::time::{Duration, Instant};
+
+/// A `Command` for `shopops ARGS` from the package root, without colour, at a fixed width.
+pub(crate) fn shopops_command(args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_shopops"));
+    command
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .env("COLUMNS", "80");
+    command
+}
+
+/// Runs `shopops ARGS` (see [`shopops_command`]) to completion.
+pub(crate) fn shopops(args: &[&str]) -> Output {
+    shopops_command(args).output().expect("shopops runs")
+}
 
 /// Copies a directory tree.
 pub(crate) fn copy_dir(from: &Path, to: &Path) {
