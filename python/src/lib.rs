@@ -6,6 +6,7 @@
 
 mod game;
 mod scenarios;
+mod vector;
 mod wire;
 
 /// The ShopOps engine, in-process: scenarios, episodes and the wire format.
@@ -15,6 +16,8 @@ mod _core {
     use super::game::Game;
     #[pymodule_export]
     use super::scenarios::{ScenarioError, Scenarios};
+    #[pymodule_export]
+    use super::vector::Games;
     #[pymodule_export]
     use super::wire::{function_tools, is_observation, parse_action};
 }
