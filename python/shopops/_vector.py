@@ -8,7 +8,7 @@ agents that do not read text). See docs/python.md for both, field by field.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from gymnasium import spaces
@@ -21,6 +21,9 @@ from shopops._catalog import ScenarioPaths, load
 from shopops._core import Games, Scenarios
 from shopops._env import _info
 from shopops._spaces import ActionSpace, ObservationSpace
+
+if TYPE_CHECKING:
+    from shopops._core import FieldInfo
 
 Encoding = Literal["dict", "numeric"]
 """How observations and actions cross to Python."""
@@ -94,9 +97,7 @@ class VectorEnv(GymVectorEnv[Any, Any, Any]):
             self.single_observation_space: spaces.Space[Any] = spaces.Box(
                 -np.inf, np.inf, shape=(size,), dtype=np.float32
             )
-            self.single_action_space: spaces.Space[Any] = spaces.Discrete(
-                self._games.num_actions
-            )
+            self.single_action_space: spaces.Space[Any] = spaces.Discrete(self._games.num_actions)
         else:
             info = self.scenarios.info(task)
             cases = self.scenarios.game(task, 0, "probe").observation()["queue"]
@@ -113,7 +114,7 @@ class VectorEnv(GymVectorEnv[Any, Any, Any]):
         return self._games.action_labels()
 
     @property
-    def layout(self) -> list[dict[str, Any]]:
+    def layout(self) -> list[FieldInfo]:
         """The numeric observation's fields: name, case, start, stop, meaning, scale, labels."""
         return self._games.layout()
 
@@ -150,9 +151,7 @@ class VectorEnv(GymVectorEnv[Any, Any, Any]):
             seeds = list(seed)
             if len(seeds) != self.num_envs:
                 raise ValueError(f"expected {self.num_envs} seeds, got {len(seeds)}")
-        drawn = [
-            int(self.np_random.integers(_SEED_BOUND)) if s is None else int(s) for s in seeds
-        ]
+        drawn = [int(self.np_random.integers(_SEED_BOUND)) if s is None else int(s) for s in seeds]
         selected = np.ones(self.num_envs, dtype=np.bool_) if mask is None else np.asarray(mask)
         if selected.shape != (self.num_envs,) or selected.dtype != np.bool_:
             raise ValueError(f"reset_mask must be a bool array of shape ({self.num_envs},)")
@@ -166,9 +165,7 @@ class VectorEnv(GymVectorEnv[Any, Any, Any]):
                 infos = self._add_info(infos, _info(observation), i)
         return tuple(observations), infos
 
-    def step(
-        self, actions: Any
-    ) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
+    def step(self, actions: Any) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
         """Step every sub-environment; return observations, rewards, flags and infos.
 
         Rewards are a float64 array, `terminated` and `truncated` bool arrays. A malformed
@@ -227,5 +224,5 @@ class VectorEnv(GymVectorEnv[Any, Any, Any]):
         return self._games.grade(index)
 
     def _numeric(self, raw: bytearray) -> np.ndarray:
-        """The observations' bytes as a `(num_envs, observation_size)` float32 array."""
+        """Return the observations' bytes as a `(num_envs, observation_size)` float32 array."""
         return np.frombuffer(raw, dtype="<f4").reshape(self.num_envs, -1)

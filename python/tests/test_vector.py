@@ -8,9 +8,7 @@ from typing import Any
 import gymnasium
 import numpy as np
 import pytest
-from conftest import EASY, TASKS
 from gymnasium.vector import AutoresetMode, SyncVectorEnv
-from gymnasium.wrappers.vector import NormalizeObservation, RecordEpisodeStatistics
 
 import shopops
 

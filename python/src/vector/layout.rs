@@ -6,7 +6,8 @@
 use std::collections::HashMap;
 
 use serde_json::Value as Json;
-use shopops::engine::ir::{Op, St, Sym};
+use shopops::engine::ir::{DataExpr, DrawPlan, Op, St, Sym};
+use shopops::engine::value::Value;
 use shopops::engine::view::{response_pending, shown_blockers, shown_events};
 use shopops::engine::{Episode, Machine};
 use shopops::wire::{CasePriority, CaseType, CustomerTier, FraudSignal, OrderStatus};
@@ -37,12 +38,15 @@ pub(crate) struct Vocab {
     statuses: Vec<Sym>,
     /// Per response, its declared statuses.
     responses: Vec<Vec<Sym>>,
+    /// Per response, the name of its field (`case.<response>`).
+    response_fields: Vec<String>,
     /// Every fact name the case data or the events can reveal, first seen first.
     facts: Vec<Sym>,
     /// Note codes (the action table's).
     notes: Vec<String>,
     /// Names a text fact may take, for its categorical code: case ids, note codes, statuses,
-    /// truth kinds, escalation reasons, close verdicts, SKUs.
+    /// truth kinds, escalation reasons, close verdicts, SKUs, and the texts and symbols of the
+    /// case data's facts and draw options.
     pub(crate) names: Vec<String>,
     codes: HashMap<String, usize>,
     /// Per scenario case: its type, priority, tier, order status and fraud signal, as indices
@@ -117,6 +121,26 @@ impl Vocab {
         }
         names.extend(shopops::wire::EscalationReason::ALL.iter().map(|r| r.as_str().to_string()));
         names.extend(m.scenario.stock.keys().cloned());
+        for plan in &m.reset.cases {
+            let bound: Vec<&str> = plan
+                .draws
+                .iter()
+                .map(|(n, _)| n.as_str())
+                .chain(plan.lets.iter().map(|(n, _)| n.as_str()))
+                .chain(["sku"])
+                .collect();
+            for (_, draw) in &plan.draws {
+                if let DrawPlan::Options(options) = draw {
+                    names.extend(options.iter().map(|(n, _)| n.clone()));
+                }
+            }
+            let variant_groups = plan.variants.iter().flat_map(|(_, v)| &v.facts);
+            for group in plan.facts.iter().chain(variant_groups) {
+                for (_, expr) in &group.facts {
+                    walk_names(expr, &bound, &mut names);
+                }
+            }
+        }
         let mut codes = HashMap::new();
         names.retain(|n| {
             let fresh = !codes.contains_key(n);
@@ -137,7 +161,38 @@ impl Vocab {
                 })
             })
             .collect();
-        Vocab { statuses, responses, facts, notes: notes.to_vec(), names, codes, attributes, cases }
+        let response_fields =
+            m.responses.iter().map(|r| format!("case.{}", m.symbols.name(r.name))).collect();
+        Vocab {
+            statuses,
+            responses,
+            response_fields,
+            facts,
+            notes: notes.to_vec(),
+            names,
+            codes,
+            attributes,
+            cases,
+        }
+    }
+}
+
+/// Names a case-data expression may evaluate to: its texts and the bare names it does not
+/// bind (a bare name that names nothing is a symbol).
+fn walk_names(expr: &DataExpr, bound: &[&str], names: &mut Vec<String>) {
+    match expr {
+        DataExpr::Const(Value::Text(t) | Value::Symbol(t)) => names.push(t.clone()),
+        DataExpr::Name(n) if !bound.contains(&n.as_str()) => names.push(n.clone()),
+        DataExpr::List(items) | DataExpr::Call(_, items) => {
+            items.iter().for_each(|e| walk_names(e, bound, names));
+        }
+        DataExpr::Not(e) | DataExpr::Neg(e) => walk_names(e, bound, names),
+        DataExpr::If(parts) => parts.iter().for_each(|e| walk_names(e, bound, names)),
+        DataExpr::Binary(_, a, b) => {
+            walk_names(a, bound, names);
+            walk_names(b, bound, names);
+        }
+        DataExpr::Const(_) | DataExpr::Name(_) | DataExpr::Null => {}
     }
 }
 
@@ -446,7 +501,7 @@ fn encode_case(m: &Machine, vocab: &Vocab, ep: &Episode, c: usize, sink: &mut im
     );
     for (r, statuses) in vocab.responses.iter().enumerate() {
         sink.field(
-            &format!("case.{}", name(m.responses[r].name)),
+            &vocab.response_fields[r],
             "a response's status (case.<response>)",
             "one-hot",
             statuses.len(),

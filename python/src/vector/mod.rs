@@ -241,7 +241,12 @@ impl Games {
 
     /// The wire action (a dict) that entry `entry` of the action table stands for in
     /// sub-environment `index`'s episode now (refund amounts follow its active case).
-    fn action<'py>(&self, py: Python<'py>, index: usize, entry: usize) -> PyResult<Bound<'py, PyAny>> {
+    fn action<'py>(
+        &self,
+        py: Python<'py>,
+        index: usize,
+        entry: usize,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let slot = self
             .slots
             .get(index)
