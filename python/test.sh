@@ -16,7 +16,8 @@ step() { printf '\n--- %s\n' "$*"; }
 step "virtualenv $venv"
 [ -x "$venv/bin/python" ] || "${PYTHON:-python3}" -m venv "$venv"
 "$venv/bin/python" -m pip install -q --disable-pip-version-check \
-  maturin==1.16.0 gymnasium==1.4.0 mypy==2.4.1 pytest==9.2.0 ruff==0.17.6 transformers==5.25.0
+  maturin==1.16.0 gymnasium==1.4.0 mypy==2.4.1 pytest==9.2.0 ruff==0.17.6 transformers==5.25.0 \
+  websockets==17.4
 
 step "pip install ./python (maturin, release)"
 # No build isolation: the pinned maturin above builds it, with the shared target directory.

@@ -15,6 +15,7 @@ from shopops._action import ACTION_TYPES, ESCALATION_REASONS, Action, ActionType
 from shopops._catalog import SHIPPED, TaskRow, load, tasks
 from shopops._core import Game, Games, ScenarioError, Scenarios
 from shopops._env import Env
+from shopops._remote import RemoteEnv
 from shopops._spaces import ActionSpace, ObservationSpace
 from shopops._vector import VectorEnv
 
@@ -30,6 +31,7 @@ __all__ = [
     "Game",
     "Games",
     "ObservationSpace",
+    "RemoteEnv",
     "ScenarioError",
     "Scenarios",
     "TaskRow",

@@ -158,3 +158,12 @@ class Games:
         """Return the grade report of sub-environment `index` once its episode has ended."""
     def action(self, index: int, entry: int) -> dict[str, Any]:
         """Return the wire action that table entry `entry` stands for in episode `index` now."""
+
+def system_prompt_of(reset: dict[str, Any]) -> str:
+    """Return the system prompt (tool mode) of the episode whose reset observation is `reset`."""
+
+def shift_start_of(reset: dict[str, Any]) -> str:
+    """Return the desk at the start of the shift, from the reset observation."""
+
+def tool_result_of(action: dict[str, Any], observation: dict[str, Any]) -> str:
+    """Return what a model reads after `action` led to `observation`."""

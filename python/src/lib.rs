@@ -5,6 +5,7 @@
 //! module in a Gymnasium environment and a TRL tool environment.
 
 mod game;
+mod prompts;
 mod scenarios;
 mod vector;
 mod wire;
@@ -14,6 +15,8 @@ mod wire;
 mod _core {
     #[pymodule_export]
     use super::game::Game;
+    #[pymodule_export]
+    use super::prompts::{shift_start_of, system_prompt_of, tool_result_of};
     #[pymodule_export]
     use super::scenarios::{ScenarioError, Scenarios};
     #[pymodule_export]
