@@ -70,3 +70,20 @@ pub(super) fn refusal_with(
     frame.response_pending = response_pending;
     m.rejects.iter().position(|r| frame.eval(&r.when).truthy()).map(Refusal::Rule)
 }
+
+/// Whether one of `rules` (indices into [`Machine::rejects`]) refuses `action`, the declared
+/// action `index`, now, given `response_pending` (see [`response_pending`]). For callers that
+/// test many actions against one state and know which rules can apply to each (action masks).
+pub fn refused_by(
+    m: &Machine,
+    ep: &Episode,
+    index: usize,
+    action: &Action,
+    response_pending: bool,
+    rules: &[usize],
+) -> bool {
+    let mut frame = Frame::new(m, ep, ep.active);
+    frame.action = Some((index, action));
+    frame.response_pending = response_pending;
+    rules.iter().any(|&r| frame.eval(&m.rejects[r].when).truthy())
+}

@@ -4,6 +4,7 @@
 //! the action table of [`table`].
 
 mod layout;
+mod masks;
 mod pool;
 mod table;
 
@@ -13,11 +14,12 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyDict, PyList};
 use shopops::engine::observe::observe;
-use shopops::engine::view::refusal;
+use shopops::engine::view::{refused_by, response_pending};
 use shopops::engine::{Episode, Machine, StepReport, start, step};
 use shopops::wire::Action;
 
 use self::layout::{Describer, Last, Vocab, Writer, encode};
+use self::masks::MaskPlan;
 use self::table::ActionTable;
 use crate::scenarios::Scenarios;
 use crate::wire::{action_of, to_py};
@@ -26,6 +28,9 @@ use crate::wire::{action_of, to_py};
 struct Shared {
     machine: Arc<Machine>,
     table: ActionTable,
+    masks: MaskPlan,
+    /// The action table's entries by declared action.
+    groups: Vec<(usize, std::ops::Range<usize>)>,
     vocab: Vocab,
     /// Floats in one numeric observation.
     size: usize,
@@ -126,7 +131,17 @@ impl Games {
         let mut describer = Describer::default();
         encode(&machine, &vocab, &probe, Last::default(), &mut describer);
         let size = describer.size();
-        let shared = Arc::new(Shared { machine, table, vocab, size, num_envs: num_envs as u64 });
+        let masks = MaskPlan::new(&machine);
+        let groups = table.groups();
+        let shared = Arc::new(Shared {
+            machine,
+            table,
+            masks,
+            groups,
+            vocab,
+            size,
+            num_envs: num_envs as u64,
+        });
         let slots = (0..num_envs as u64)
             .map(|i| Slot {
                 episode: shared.start(i, 0),
@@ -406,6 +421,7 @@ impl Games {
     fn action_masks<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyByteArray>> {
         let n = self.shared.table.len();
         let shared = &self.shared;
+        let groups = &shared.groups;
         let slots = &self.slots;
         let threads = self.threads;
         PyByteArray::new_with(py, n * slots.len(), |bytes| {
@@ -413,11 +429,25 @@ impl Games {
                 let mut items: Vec<(&Slot, &mut [u8])> =
                     slots.iter().zip(bytes.chunks_exact_mut(n.max(1))).collect();
                 pool::for_each(threads, &mut items, |(slot, out)| {
-                    for (index, allowed) in out.iter_mut().enumerate() {
-                        let action = shared.table.action(index, &slot.episode);
-                        let refused = !slot.ended
-                            && refusal(&shared.machine, &slot.episode, &action).is_some();
-                        *allowed = u8::from(!refused);
+                    if slot.ended {
+                        out.fill(1);
+                        return;
+                    }
+                    let (m, ep) = (&*shared.machine, &slot.episode);
+                    let pending = response_pending(m, ep);
+                    for (declared, range) in groups {
+                        let (fixed, varying) =
+                            (&shared.masks.fixed[*declared], &shared.masks.varying[*declared]);
+                        let first = shared.table.action(range.start, ep);
+                        let refused = refused_by(m, ep, *declared, &first, pending, fixed);
+                        for index in range.clone() {
+                            let refused = refused
+                                || (!varying.is_empty() && {
+                                    let action = shared.table.action(index, ep);
+                                    refused_by(m, ep, *declared, &action, pending, varying)
+                                });
+                            out[index] = u8::from(!refused);
+                        }
                     }
                 });
             });

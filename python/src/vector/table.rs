@@ -25,6 +25,8 @@ enum Choice {
 #[derive(Clone, Debug)]
 struct Entry {
     action_type: ActionType,
+    /// Index of the declared action (into `Machine::actions`).
+    declared: usize,
     choices: Vec<Choice>,
 }
 
@@ -58,6 +60,7 @@ impl ActionTable {
         let mut entries = Vec::new();
         for (name, decl) in &machine.scenario.program.actions {
             let Some(action_type) = ActionType::parse(name) else { continue };
+            let Some(declared) = machine.action(name) else { continue };
             let mut combos: Vec<Vec<Choice>> = vec![Vec::new()];
             for param in &decl.params {
                 let options: Vec<Choice> = match param.name.name.as_str() {
@@ -81,7 +84,11 @@ impl ActionTable {
                     })
                     .collect();
             }
-            entries.extend(combos.into_iter().map(|choices| Entry { action_type, choices }));
+            entries.extend(combos.into_iter().map(|choices| Entry {
+                action_type,
+                declared,
+                choices,
+            }));
         }
         ActionTable { entries, levels, cases, notes }
     }
@@ -89,6 +96,19 @@ impl ActionTable {
     /// The number of entries.
     pub(crate) fn len(&self) -> usize {
         self.entries.len()
+    }
+
+    /// The entries of each declared action: its index into `Machine::actions` and the range
+    /// of its entries (contiguous, in table order).
+    pub(crate) fn groups(&self) -> Vec<(usize, std::ops::Range<usize>)> {
+        let mut groups: Vec<(usize, std::ops::Range<usize>)> = Vec::new();
+        for (i, entry) in self.entries.iter().enumerate() {
+            match groups.last_mut() {
+                Some((declared, range)) if *declared == entry.declared => range.end = i + 1,
+                _ => groups.push((entry.declared, i..i + 1)),
+            }
+        }
+        groups
     }
 
     /// The concrete action of entry `index` in `episode` (refund amounts follow the active
