@@ -42,6 +42,8 @@ pub(crate) struct Vocab {
     response_fields: Vec<String>,
     /// Every fact name the case data or the events can reveal, first seen first.
     facts: Vec<Sym>,
+    /// The index into `facts` of each symbol (by symbol), `None` for symbols that are no fact.
+    fact_slots: Vec<Option<usize>>,
     /// Note codes (the action table's).
     notes: Vec<String>,
     /// Names a text fact may take, for its categorical code: case ids, note codes, statuses,
@@ -163,7 +165,12 @@ impl Vocab {
             .collect();
         let response_fields =
             m.responses.iter().map(|r| format!("case.{}", m.symbols.name(r.name))).collect();
+        let mut fact_slots = vec![None; facts.iter().max().map_or(0, |s| *s as usize + 1)];
+        for (i, sym) in facts.iter().enumerate() {
+            fact_slots[*sym as usize] = Some(i);
+        }
         Vocab {
+            fact_slots,
             statuses,
             responses,
             response_fields,
@@ -193,6 +200,13 @@ fn walk_names(expr: &DataExpr, bound: &[&str], names: &mut Vec<String>) {
             walk_names(b, bound, names);
         }
         DataExpr::Const(_) | DataExpr::Name(_) | DataExpr::Null => {}
+    }
+}
+
+impl Vocab {
+    /// The index of fact `name` in the fact fields.
+    fn fact_slot(&self, name: Sym) -> Option<usize> {
+        self.fact_slots.get(name as usize).copied().flatten()
     }
 }
 
@@ -577,7 +591,7 @@ fn encode_case(m: &Machine, vocab: &Vocab, ep: &Episode, c: usize, sink: &mut im
         || vocab.facts.iter().map(|f| name(*f)).collect(),
         |out| {
             for (name, _) in record.facts.iter() {
-                if let Some(i) = vocab.facts.iter().position(|f| f == name) {
+                if let Some(i) = vocab.fact_slot(*name) {
                     out[i] = 1.0;
                 }
             }
@@ -585,7 +599,7 @@ fn encode_case(m: &Machine, vocab: &Vocab, ep: &Episode, c: usize, sink: &mut im
     );
     sink.field("case.facts", "revealed facts' values: numbers as on the wire (USD, whole percent, counts), true 1, a name its code (1 + index into `names`, -1 other text)", "wire value", vocab.facts.len(), || vocab.facts.iter().map(|f| name(*f)).collect(), |out| {
         for (name, fact) in record.facts.iter() {
-            if let Some(i) = vocab.facts.iter().position(|f| f == name) {
+            if let Some(i) = vocab.fact_slot(*name) {
                 out[i] = fact_value(vocab, fact);
             }
         }
