@@ -1,6 +1,6 @@
 //! What an in-process front end may ask about an episode without building the public
-//! observation: the blockers and pending events a case shows, and whether an action would be
-//! refused. The observation and the step algorithm use the same functions.
+//! observation: the blockers and pending events a case shows, and whether validation rules
+//! would refuse an action. The observation and the step algorithm use the same functions.
 
 use super::eval_ir::Frame;
 use super::machine::Machine;
@@ -9,7 +9,7 @@ use crate::wire::Action;
 
 /// Why an action would be refused without running (spec §4.1, step 3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Refusal {
+pub(super) enum Refusal {
     /// The scenario declares no action of this `action_type`.
     UnknownAction,
     /// The validation rule of this index (into [`Machine::rejects`]) refuses it.
@@ -49,13 +49,8 @@ pub fn response_pending(m: &Machine, ep: &Episode) -> bool {
     ep.pending.iter().any(|p| Frame::new(m, ep, p.case).eval(&m.events[p.event].visible).truthy())
 }
 
-/// Why `action` would be refused if it were taken now, or `None` when it would run. Exactly
-/// the step algorithm's validation: a rule-invalid action is still a step when taken.
-pub fn refusal(m: &Machine, ep: &Episode, action: &Action) -> Option<Refusal> {
-    refusal_with(m, ep, action, response_pending(m, ep))
-}
-
-/// [`refusal`] with `response_pending` already known.
+/// Why `action` would be refused if it were taken now (the step algorithm's validation), or
+/// `None` when it would run, given `response_pending` (see [`response_pending`]).
 pub(super) fn refusal_with(
     m: &Machine,
     ep: &Episode,

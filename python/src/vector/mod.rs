@@ -72,19 +72,22 @@ impl Shared {
 }
 
 impl Slot {
-    /// Takes `action`, or starts the next episode if the last one ended (the action ignored).
-    fn advance(&mut self, shared: &Shared, action: impl FnOnce(&Episode) -> Action) -> Outcome {
-        if self.ended {
-            self.episodes += 1;
-            self.episode = shared.start(self.base, self.episodes);
-            self.report = None;
-            self.last = Last::default();
-            self.ended = false;
-            return Outcome::default();
-        }
-        let action = action(&self.episode);
-        let Ok(report) = step(&shared.machine, &mut self.episode, &action) else {
-            // Unreachable: an ended episode is restarted above before it is stepped.
+    /// Starts the next episode of this sub-environment (an automatic reset: reward 0, not
+    /// done).
+    fn restart(&mut self, shared: &Shared) -> Outcome {
+        self.episodes += 1;
+        self.episode = shared.start(self.base, self.episodes);
+        self.report = None;
+        self.last = Last::default();
+        self.ended = false;
+        Outcome::default()
+    }
+
+    /// Takes `action` in the running episode (never called once it has ended: the next step
+    /// restarts it instead).
+    fn act(&mut self, shared: &Shared, action: &Action) -> Outcome {
+        let Ok(report) = step(&shared.machine, &mut self.episode, action) else {
+            // Unreachable: an ended episode is restarted before it is stepped again.
             return Outcome::default();
         };
         self.last = Last { reward: report.reward, refused: report.error.is_some() };
@@ -357,7 +360,12 @@ impl Games {
         let mut items: Vec<_> = self.slots.iter_mut().zip(&indices).zip(&mut outcomes).collect();
         py.detach(|| {
             pool::for_each(self.threads, &mut items, |((slot, index), outcome)| {
-                **outcome = slot.advance(shared, |ep| shared.table.action(**index, ep));
+                **outcome = if slot.ended {
+                    slot.restart(shared)
+                } else {
+                    let action = shared.table.action(**index, &slot.episode);
+                    slot.act(shared, &action)
+                };
             });
         });
         let observations = self.observe_numeric(py)?;
@@ -398,11 +406,11 @@ impl Games {
         let mut items: Vec<_> = self.slots.iter_mut().zip(parsed).zip(&mut outcomes).collect();
         let observations: Vec<_> = py.detach(|| {
             pool::for_each(self.threads, &mut items, |((slot, action), outcome)| {
-                **outcome = slot.advance(shared, |_| {
-                    action
-                        .take()
-                        .unwrap_or_else(|| Action::new(shopops::wire::ActionType::SwitchCase))
-                });
+                // `None` exactly for the sub-environments that restart (see the parse above).
+                **outcome = match action {
+                    Some(action) => slot.act(shared, action),
+                    None => slot.restart(shared),
+                };
             });
             items
                 .iter()
