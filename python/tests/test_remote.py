@@ -16,6 +16,7 @@ from conftest import EASY, TASKS
 from gymnasium.utils.env_checker import check_env
 from server import BINARY, serve
 from test_trl import play_easy
+from websockets.exceptions import ConnectionClosed
 
 import shopops
 from shopops.trl import ShopOpsToolEnv
@@ -115,3 +116,18 @@ def test_a_scripted_trl_episode_through_the_server_grades_one(url: str, seed: in
         assert play_easy(remote) == play_easy(local)
         assert (remote.done, remote.grade) == (True, 1.0)
         assert remote.get_reward() == local.get_reward() == pytest.approx(1.13)
+
+
+def test_a_reset_reconnects_a_closed_connection_and_a_step_does_not(url: str) -> None:
+    env = shopops.RemoteEnv(url, EASY)
+    try:
+        env.reset(seed=4)
+        assert env.session._socket is not None
+        env.session._socket.close()  # as the server's idle timeout would
+        with pytest.raises(ConnectionClosed):
+            env.step({"action_type": "inspect_order"})
+        observation, _ = env.reset(seed=4)
+        assert observation == shopops.Env(EASY).reset(seed=4)[0]
+        assert env.step({"action_type": "inspect_order"})[0]["step_index"] == 1
+    finally:
+        env.close()
