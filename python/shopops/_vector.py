@@ -7,6 +7,7 @@ agents that do not read text). See docs/python.md for both, field by field.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -19,7 +20,6 @@ from gymnasium.vector.utils import batch_space
 from shopops._action import Action
 from shopops._catalog import ScenarioPaths, load
 from shopops._core import Games, Scenarios
-from shopops._env import _info
 from shopops._spaces import ActionSpace, ObservationSpace
 
 if TYPE_CHECKING:
@@ -27,6 +27,9 @@ if TYPE_CHECKING:
 
 Encoding = Literal["dict", "numeric"]
 """How observations and actions cross to Python."""
+
+_END_KEYS = ("termination_reason", "episode_summary", "grade")
+"""`Env`'s info keys of an episode's last step."""
 
 _SEED_BOUND = 2**63
 """Seeds drawn for sub-environments reset without one are below this."""
@@ -159,11 +162,7 @@ class VectorEnv(GymVectorEnv[Any, Any, Any]):
         if self.encoding == "numeric":
             return self._numeric(self._games.observations_numeric()), {}
         observations = self._games.observations()
-        infos: dict[str, Any] = {}
-        for i, observation in enumerate(observations):
-            if selected[i]:
-                infos = self._add_info(infos, _info(observation), i)
-        return tuple(observations), infos
+        return tuple(observations), self._dict_infos(observations, selected)
 
     def step(self, actions: Any) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
         """Step every sub-environment; return observations, rewards, flags and infos.
@@ -186,8 +185,7 @@ class VectorEnv(GymVectorEnv[Any, Any, Any]):
         ended = np.frombuffer(outcome[3], dtype=np.uint8).astype(np.bool_)
         infos: dict[str, Any] = {}
         if self.encoding == "dict":
-            for i, observation in enumerate(observations):
-                infos = self._add_info(infos, _info(observation), i)
+            infos = self._dict_infos(observations, np.ones(self.num_envs, dtype=np.bool_))
         elif ended.any():
             for key, raw_values, dtype in (
                 ("grade", outcome[4], "<f8"),
@@ -222,6 +220,36 @@ class VectorEnv(GymVectorEnv[Any, Any, Any]):
     def grade(self, index: int) -> dict[str, Any] | None:
         """Return the grade report of sub-environment `index`'s episode once it has ended."""
         return self._games.grade(index)
+
+    def _dict_infos(self, observations: Sequence[Any], selected: np.ndarray) -> dict[str, Any]:
+        """Return `Env`'s infos of the `selected` sub-environments, batched as `_add_info` does.
+
+        The keys every step has (the reward breakdown, the error and its code) are batched
+        column by column; the end-of-episode ones go through Gymnasium's `_add_info`.
+        """
+        chosen: list[int] = np.flatnonzero(selected).tolist()
+        if not chosen:
+            return {}
+        metas = [observations[i]["metadata"] for i in chosen]
+        breakdown: dict[str, Any] = {}
+        for key in metas[0]["reward_breakdown"]:
+            column = np.zeros(self.num_envs, dtype=float)
+            column[chosen] = [meta["reward_breakdown"][key] for meta in metas]
+            breakdown[key], breakdown[f"_{key}"] = column, selected.copy()
+        infos: dict[str, Any] = {
+            "reward_breakdown": breakdown,
+            "_reward_breakdown": selected.copy(),
+        }
+        for key in ("last_action_error", "last_action_error_code"):
+            column = np.full(self.num_envs, None, dtype=object)
+            for i, meta in zip(chosen, metas, strict=True):
+                column[i] = meta[key]
+            infos[key], infos[f"_{key}"] = column, selected.copy()
+        for i, meta in zip(chosen, metas, strict=True):
+            ending = {key: copy.deepcopy(meta[key]) for key in _END_KEYS if key in meta}
+            if ending:
+                infos = self._add_info(infos, ending, i)
+        return infos
 
     def _numeric(self, raw: bytearray) -> np.ndarray:
         """Return the observations' bytes as a `(num_envs, observation_size)` float32 array."""
