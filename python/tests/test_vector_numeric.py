@@ -187,3 +187,13 @@ def test_a_numeric_agent_can_play_the_easy_task_to_grade_one() -> None:
             assert env.action_masks()[0, action]
             *_, terminated, truncated, infos = env.step([action])
         assert (terminated[0], truncated[0]) and infos["grade"][0] == 1.0
+
+
+def test_the_docs_list_the_easy_tasks_slices_as_they_are() -> None:
+    env = shopops.VectorEnv(EASY, 1, encoding="numeric")
+    parts = []
+    for f in env.layout:
+        size = f["stop"] - f["start"]
+        where = "(none)" if size == 0 else str(f["start"])
+        parts.append(f"`{f['name']}` {where}" + (f"–{f['stop'] - 1}" if size > 1 else ""))
+    assert ", ".join(parts) in " ".join(DOCS.read_text().split())
