@@ -195,5 +195,5 @@ def test_the_docs_list_the_easy_tasks_slices_as_they_are() -> None:
     for f in env.layout:
         size = f["stop"] - f["start"]
         where = "(none)" if size == 0 else str(f["start"])
-        parts.append(f"`{f['name']}` {where}" + (f"–{f['stop'] - 1}" if size > 1 else ""))
+        parts.append(f"`{f['name']}` {where}" + (f"\u2013{f['stop'] - 1}" if size > 1 else ""))
     assert ", ".join(parts) in " ".join(DOCS.read_text().split())
