@@ -1,8 +1,9 @@
 //! `shopops._core`: the ShopOps engine in-process for Python. Scenario files are checked and
 //! compiled by the same library as the `shopops` binary ([`Scenarios`]), episodes are stepped
 //! by its engine with the GIL released ([`Game`]), and observations, actions and diagnostics
-//! cross to Python as the dicts of the wire format. The Python package `shopops` wraps this
-//! module in a Gymnasium environment and a TRL tool environment.
+//! cross to Python as the dicts of the wire format; `Games` steps N episodes together, with
+//! the wire dicts or a numeric encoding. The Python package `shopops` wraps this module in
+//! Gymnasium environments (single, vector, remote) and a TRL tool environment.
 
 mod game;
 mod prompts;

@@ -6,7 +6,9 @@
 mod layout;
 mod masks;
 mod pool;
+mod sink;
 mod table;
+mod vocab;
 
 use std::sync::Arc;
 
@@ -18,9 +20,11 @@ use shopops::engine::view::{refused_by, response_pending};
 use shopops::engine::{Episode, Machine, StepReport, start, step};
 use shopops::wire::Action;
 
-use self::layout::{Describer, Last, Vocab, Writer, encode};
+use self::layout::{Last, encode};
 use self::masks::MaskPlan;
+use self::sink::{Describer, Writer};
 use self::table::ActionTable;
+use self::vocab::Vocab;
 use crate::scenarios::Scenarios;
 use crate::wire::{action_of, to_py};
 
@@ -44,7 +48,7 @@ struct Slot {
     last: Last,
     /// The seed of its first episode since the last reset.
     base: u64,
-    /// Episodes started since the last reset, this one included.
+    /// The index `k` of its current episode since the last reset (0 for the first).
     episodes: u64,
     /// The episode ended on the last step: the next step starts the next one.
     ended: bool,
