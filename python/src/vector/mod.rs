@@ -7,6 +7,7 @@ mod layout;
 mod masks;
 mod pool;
 mod sink;
+mod slot;
 mod table;
 mod vocab;
 
@@ -17,97 +18,17 @@ use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyDict, PyList};
 use shopops::engine::observe::observe;
 use shopops::engine::view::{refused_by, response_pending};
-use shopops::engine::{Episode, Machine, StepReport, start, step};
+use shopops::engine::{Machine, start};
 use shopops::wire::Action;
 
 use self::layout::{Last, encode};
 use self::masks::MaskPlan;
-use self::sink::{Describer, Writer};
+use self::sink::Describer;
+use self::slot::{Outcome, Shared, Slot};
 use self::table::ActionTable;
 use self::vocab::Vocab;
 use crate::scenarios::Scenarios;
 use crate::wire::{action_of, to_py};
-
-/// What every episode shares.
-struct Shared {
-    machine: Arc<Machine>,
-    table: ActionTable,
-    masks: MaskPlan,
-    /// The action table's entries by declared action.
-    groups: Vec<(usize, std::ops::Range<usize>)>,
-    vocab: Vocab,
-    /// Floats in one numeric observation.
-    size: usize,
-    num_envs: u64,
-}
-
-/// One sub-environment.
-struct Slot {
-    episode: Episode,
-    report: Option<StepReport>,
-    last: Last,
-    /// The seed of its first episode since the last reset.
-    base: u64,
-    /// The index `k` of its current episode since the last reset (0 for the first).
-    episodes: u64,
-    /// The episode ended on the last step: the next step starts the next one.
-    ended: bool,
-}
-
-/// What one step did to one sub-environment.
-#[derive(Clone, Copy, Default)]
-struct Outcome {
-    reward: f64,
-    terminated: bool,
-    truncated: bool,
-    /// The episode ended on this step: its grade, return and length.
-    end: Option<(f64, f64, u32)>,
-}
-
-impl Shared {
-    fn start(&self, base: u64, episodes: u64) -> Episode {
-        let seed = base.wrapping_add(episodes.wrapping_mul(self.num_envs));
-        start(&self.machine, seed, format!("{}-{seed}", self.machine.scenario.id))
-    }
-
-    fn encode(&self, slot: &Slot, out: &mut [u8]) {
-        encode(&self.machine, &self.vocab, &slot.episode, slot.last, &mut Writer::new(out));
-    }
-}
-
-impl Slot {
-    /// Starts the next episode of this sub-environment (an automatic reset: reward 0, not
-    /// done).
-    fn restart(&mut self, shared: &Shared) -> Outcome {
-        self.episodes += 1;
-        self.episode = shared.start(self.base, self.episodes);
-        self.report = None;
-        self.last = Last::default();
-        self.ended = false;
-        Outcome::default()
-    }
-
-    /// Takes `action` in the running episode (never called once it has ended: the next step
-    /// restarts it instead).
-    fn act(&mut self, shared: &Shared, action: &Action) -> Outcome {
-        let Ok(report) = step(&shared.machine, &mut self.episode, action) else {
-            // Unreachable: an ended episode is restarted before it is stepped again.
-            return Outcome::default();
-        };
-        self.last = Last { reward: report.reward, refused: report.error.is_some() };
-        self.report = Some(report);
-        let Some(ending) = &self.episode.ended else {
-            return Outcome { reward: self.last.reward, ..Outcome::default() };
-        };
-        self.ended = true;
-        Outcome {
-            reward: self.last.reward,
-            terminated: !ending.truncated,
-            truncated: ending.truncated,
-            end: Some((ending.grade, self.episode.total_reward, self.episode.steps)),
-        }
-    }
-}
 
 /// N episodes of one task, stepped together in Rust. After an episode ends, the next step
 /// of that sub-environment starts a new one and ignores its action (reward 0, not done).
