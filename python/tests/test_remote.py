@@ -14,6 +14,8 @@ import gymnasium
 import pytest
 from conftest import EASY, TASKS
 from gymnasium.utils.env_checker import check_env
+from gymnasium.utils.env_match import check_environments_match
+from gymnasium.wrappers import Autoreset
 from server import BINARY, serve
 from test_trl import play_easy
 from websockets.exceptions import ConnectionClosed
@@ -69,6 +71,18 @@ def test_in_process_remote_and_shopops_run_play_the_same_episode(url: str, task:
     envelopes = [json.loads(line) for line in run.stdout.splitlines()]
     wire = [{**e["observation"], "reward": e["reward"], "done": e["done"]} for e in envelopes]
     assert wire == [step[0] for step in there]
+
+
+@pytest.mark.parametrize("task", TASKS)
+def test_gymnasiums_environment_match_holds_over_many_episodes(url: str, task: str) -> None:
+    """Gymnasium's own check_environments_match, with Autoreset: unseeded resets draw from
+    each environment's generator, seeded alike, so both play the same seeds."""
+    local = Autoreset(shopops.Env(task, render_mode="ansi"))
+    remote = Autoreset(shopops.RemoteEnv(url, task, render_mode="ansi"))
+    try:
+        check_environments_match(local, remote, num_steps=150, seed=5)
+    finally:
+        remote.close()
 
 
 def test_check_env_passes_on_the_remote_env(url: str) -> None:
