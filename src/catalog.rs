@@ -14,6 +14,7 @@ use indexmap::IndexMap;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::check::splits::SeedSplit;
 use crate::check::{Checked, Report, check_paths, is_scenario_text};
 use crate::compile::compile;
 use crate::diag::{JsonDiagnostic, Severity, to_json};
@@ -96,9 +97,10 @@ impl std::error::Error for LoadError {}
 /// Why reset cannot select a task: a request error with a stable code.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SelectError {
-    /// `unknown_task`, `unknown_tier` or `task_tier_mismatch`.
+    /// `unknown_task`, `unknown_tier`, `task_tier_mismatch`, or for splits `unknown_split`,
+    /// `index_out_of_range`, `seed_not_in_split`, `index_without_split` and `seed_and_index`.
     pub code: &'static str,
-    /// The request field at fault: `task` or `tier`.
+    /// The request field at fault: `task`, `tier`, `split`, `index` or `seed`.
     pub field: &'static str,
     /// One readable sentence.
     pub message: String,
@@ -258,6 +260,212 @@ impl Catalog {
     fn first_of(&self, tier: &str) -> Option<&Arc<Machine>> {
         self.machines().find(|m| m.scenario.difficulty == tier)
     }
+
+    /// Every split name the served tasks declare, in the order first declared (tasks in load
+    /// order).
+    pub fn splits(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = Vec::new();
+        for name in self.machines().flat_map(|m| m.scenario.splits.keys()) {
+            if !names.contains(&name.as_str()) {
+                names.push(name);
+            }
+        }
+        names
+    }
+
+    /// The task list of `split`: every served task that declares it (only `task`, or only the
+    /// tasks of `tier`, when given), in load order, each with its seeds of the split.
+    pub fn split_rows(
+        &self,
+        split: &str,
+        task: Option<&str>,
+        tier: Option<&str>,
+    ) -> Result<SplitRows<'_>, SelectError> {
+        let machines: Vec<&Arc<Machine>> = match task {
+            Some(_) => vec![self.select(task, tier)?],
+            None => {
+                self.select(None, tier)?;
+                self.machines()
+                    .filter(|m| tier.is_none_or(|t| m.scenario.difficulty == t))
+                    .collect()
+            }
+        };
+        let parts: Vec<_> = machines
+            .into_iter()
+            .filter_map(|m| m.scenario.splits.get(split).map(|seeds| (m, seeds)))
+            .collect();
+        if parts.is_empty() {
+            return Err(self.unknown_split(split, task));
+        }
+        Ok(SplitRows { split: split.to_string(), parts })
+    }
+
+    /// The task and seed a reset asks for: as [`Catalog::select`] without a split; with one,
+    /// the `index`-th row of its task list ([`Catalog::split_rows`]), or the selected task with
+    /// `seed` checked to be in the split, or else a row drawn with `entropy`. `seed` is passed
+    /// through when no split is given (`None`: the caller draws one).
+    pub fn select_seeded(
+        &self,
+        selection: Selection<'_>,
+        entropy: impl FnOnce() -> u64,
+    ) -> Result<(&Arc<Machine>, Option<u64>), SelectError> {
+        let Selection { task, tier, split, index, seed } = selection;
+        let Some(split) = split else {
+            return match index {
+                Some(_) => Err(SelectError {
+                    code: "index_without_split",
+                    field: "index",
+                    message: "index selects a seed of a split: give the split too".into(),
+                }),
+                None => Ok((self.select(task, tier)?, seed)),
+            };
+        };
+        if index.is_some() && seed.is_some() {
+            return Err(SelectError {
+                code: "seed_and_index",
+                field: "index",
+                message: "give a seed or an index into the split, not both".into(),
+            });
+        }
+        if let Some(seed) = seed {
+            let machine = self.select(task, tier)?;
+            let id = &machine.scenario.id;
+            let Some(seeds) = machine.scenario.splits.get(split) else {
+                return Err(self.unknown_split(split, Some(id)));
+            };
+            return match seeds.index_of(seed) {
+                Some(_) => Ok((machine, Some(seed))),
+                None => Err(SelectError {
+                    code: "seed_not_in_split",
+                    field: "seed",
+                    message: format!(
+                        "seed {seed} is not in split `{split}` of `{id}` ({})",
+                        describe_seeds(seeds)
+                    ),
+                }),
+            };
+        }
+        let rows = self.split_rows(split, task, tier)?;
+        let index = index.unwrap_or_else(|| entropy() % rows.len().max(1));
+        let (machine, seed) = rows.get(index).ok_or_else(|| SelectError {
+            code: "index_out_of_range",
+            field: "index",
+            message: format!(
+                "index {index} is out of range: {} (indices 0 to {})",
+                rows.describe(),
+                rows.len().saturating_sub(1)
+            ),
+        })?;
+        Ok((machine, Some(seed)))
+    }
+
+    fn unknown_split(&self, split: &str, task: Option<&str>) -> SelectError {
+        let message = match task.and_then(|t| self.get(t)) {
+            Some(machine) => machine.scenario.split(split).err().unwrap_or_default(),
+            None if self.splits().is_empty() => {
+                format!("unknown split `{split}`: no served task declares splits")
+            }
+            None => format!("unknown split `{split}`; the splits are {}", self.splits().join(", ")),
+        };
+        SelectError { code: "unknown_split", field: "split", message }
+    }
+}
+
+/// What a reset asks for: a task (or tier), and a seed given, or chosen from a split.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Selection<'a> {
+    /// The task by id.
+    pub task: Option<&'a str>,
+    /// The tier, when no task is given (a check of the task's tier when one is).
+    pub tier: Option<&'a str>,
+    /// The split to choose the seed from.
+    pub split: Option<&'a str>,
+    /// The row of the split's task list (needs `split`).
+    pub index: Option<u64>,
+    /// The seed (with `split`: one of its seeds).
+    pub seed: Option<u64>,
+}
+
+/// A split's task list: (task, seed) rows, task by task in load order, each task's seeds in
+/// the order its split lists them.
+#[derive(Debug)]
+pub struct SplitRows<'a> {
+    split: String,
+    parts: Vec<(&'a Arc<Machine>, &'a SeedSplit)>,
+}
+
+impl<'a> SplitRows<'a> {
+    /// The number of rows.
+    pub fn len(&self) -> u64 {
+        self.parts.iter().map(|(_, seeds)| seeds.len()).fold(0, u64::saturating_add)
+    }
+
+    /// Whether there is no row (a split list always has one).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The `index`-th row (from 0): its task and seed.
+    pub fn get(&self, index: u64) -> Option<(&'a Arc<Machine>, u64)> {
+        let mut rest = index;
+        for &(machine, seeds) in &self.parts {
+            if rest < seeds.len() {
+                return seeds.seed(rest).map(|seed| (machine, seed));
+            }
+            rest -= seeds.len();
+        }
+        None
+    }
+
+    /// Rows `start..stop` (clamped to the list), with their indices.
+    pub fn range(
+        &self,
+        start: u64,
+        stop: u64,
+    ) -> impl Iterator<Item = (u64, &'a Arc<Machine>, u64)> + '_ {
+        let stop = stop.min(self.len());
+        (start..stop).filter_map(|i| self.get(i).map(|(machine, seed)| (i, machine, seed)))
+    }
+
+    /// The split's name.
+    pub fn split(&self) -> &str {
+        &self.split
+    }
+
+    /// "split `test` has 300 seeds across 3 tasks" or "... of `task` has 100 seeds (1..100)".
+    fn describe(&self) -> String {
+        match self.parts.as_slice() {
+            [(machine, seeds)] => format!(
+                "split `{}` of `{}` has {} seeds ({})",
+                self.split,
+                machine.scenario.id,
+                seeds.len(),
+                describe_seeds(seeds)
+            ),
+            parts => {
+                format!(
+                    "split `{}` has {} rows across {} tasks",
+                    self.split,
+                    self.len(),
+                    parts.len()
+                )
+            }
+        }
+    }
+}
+
+/// `1..100`, or `3, 7, 20..24`: a split's seeds as written (the first 5 ranges).
+fn describe_seeds(seeds: &SeedSplit) -> String {
+    let mut parts: Vec<String> = seeds
+        .ranges()
+        .iter()
+        .take(5)
+        .map(|&(lo, hi)| if lo == hi { lo.to_string() } else { format!("{lo}..{hi}") })
+        .collect();
+    if seeds.ranges().len() > 5 {
+        parts.push("…".into());
+    }
+    parts.join(", ")
 }
 
 /// The entry of a clean scenario file: its new version, or the previous one when unchanged

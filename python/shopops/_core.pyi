@@ -52,6 +52,12 @@ class Scenarios:
 
         Raises `KeyError` for an unknown task.
         """
+    def splits(self, task: str) -> dict[str, list[tuple[int, int]]]:
+        """Return `task`'s seed splits: each split's seed ranges `(first, last)`, both included.
+
+        Splits in declaration order, ranges in the order written (the order a split's seeds are
+        indexed in). Raises `KeyError` for an unknown task.
+        """
     def diagnostics(self) -> list[Diagnostic]:
         """Return the warnings of the check."""
     def game(self, task: str, seed: int, episode_id: str) -> Game:

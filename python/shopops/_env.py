@@ -8,7 +8,7 @@ from typing import Any, SupportsFloat
 import gymnasium
 
 from shopops._action import Action
-from shopops._catalog import ScenarioPaths, load
+from shopops._catalog import ScenarioPaths, load, split_len, split_ranges, split_seed
 from shopops._core import Game, Scenarios
 from shopops._spaces import ActionSpace, ObservationSpace
 
@@ -92,13 +92,19 @@ class Env(gymnasium.Env[Observation, "Observation | Action"]):
 
         With a `seed`, the engine plays that seed (as `shopops run --seed`); without one, the
         seed is drawn from the environment's generator. `options` may carry `task` (switch
-        task) and `episode_id` (the episode's label; default `<task>-<seed>`).
+        task), `episode_id` (the episode's label; default `<task>-<seed>`), and `split` with
+        `index`: the task's `split NAME SEEDS`, and which of its seeds to play (from 0; as the
+        server's `reset {"split", "index"}` and `shopops run --split --index`). A `split`
+        without `index` plays the given `seed`, which must be in the split, or else a seed of
+        the split drawn from the environment's generator. Unknown split: `KeyError`; index out
+        of range: `IndexError`; a seed outside the split, or an index without a split or with a
+        seed: `ValueError`. Other keys (a dataset row's) are ignored.
         """
         super().reset(seed=seed)
         options = options or {}
         if options.get("task", self.task) != self.task:
             self._use(options["task"])
-        engine_seed = seed if seed is not None else int(self.np_random.integers(2**63))
+        engine_seed = self._seed(seed, options.get("split"), options.get("index"))
         episode_id = str(options.get("episode_id", f"{self.task}-{engine_seed}"))
         self._game = self.scenarios.game(self.task, engine_seed, episode_id)
         self._steps = 0
@@ -110,6 +116,23 @@ class Env(gymnasium.Env[Observation, "Observation | Action"]):
             f"version {meta['scenario_version']}"
         )
         return observation, _info(observation)
+
+    def _seed(self, seed: int | None, split: str | None, index: int | None) -> int:
+        """Return the seed a reset plays: given, chosen from a split, or drawn."""
+        if split is None:
+            if index is not None:
+                raise ValueError("options['index'] selects a seed of a split: give 'split' too")
+            return seed if seed is not None else int(self.np_random.integers(2**63))
+        ranges = split_ranges(self.scenarios, self.task, split)
+        if index is not None:
+            if seed is not None:
+                raise ValueError("give a seed or options['index'], not both")
+            return split_seed(ranges, int(index))
+        if seed is None:
+            return split_seed(ranges, int(self.np_random.integers(split_len(ranges))))
+        if not any(first <= seed <= last for first, last in ranges):
+            raise ValueError(f"seed {seed} is not in split `{split}` of `{self.task}`")
+        return seed
 
     def step(
         self, action: Observation | Action

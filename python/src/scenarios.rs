@@ -77,6 +77,17 @@ impl Scenarios {
         Ok(info)
     }
 
+    /// One task's seed splits: for each split in declaration order, its seed ranges
+    /// `(first, last)` (both included) in the order written.
+    fn splits<'py>(&self, py: Python<'py>, task: &str) -> PyResult<Bound<'py, PyDict>> {
+        let machine = self.catalog.get(task).ok_or_else(|| unknown_task(&self.catalog, task))?;
+        let splits = PyDict::new(py);
+        for (name, seeds) in &machine.scenario.splits {
+            splits.set_item(name, seeds.ranges().to_vec())?;
+        }
+        Ok(splits)
+    }
+
     /// Warnings of the check, as `shopops check --format json` prints them.
     fn diagnostics<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         to_py(py, &self.catalog.diagnostics())

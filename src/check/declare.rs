@@ -8,6 +8,7 @@ use indexmap::IndexMap;
 
 use super::program::*;
 use crate::diag::{Code, Diagnostic, suggest};
+use crate::lang::EffectKeyword;
 use crate::source::{SourceMap, Span};
 use crate::syntax::ast::{Block, ClauseKeyword, Else, Expr, ExprKind, Ident, Stmt};
 
@@ -27,6 +28,7 @@ const SCENARIO_SETTINGS: &[&str] = &[
     "satisfaction",
     "weight",
     "stock",
+    "split",
 ];
 const DESK_SETTINGS: &[&str] = &[
     "satisfaction",
@@ -42,28 +44,6 @@ const DESK_SETTINGS: &[&str] = &[
 const RESPONSE_SETTINGS: &[&str] =
     &["field", "statuses", "initial", "pending", "waiting", "default_outcome", "default_delay"];
 const GRADE_SETTINGS: &[&str] = &["accept", "tolerance", "invalid_penalty", "closure", "component"];
-const EFFECTS: &[&str] = &[
-    "if",
-    "reward",
-    "inspect",
-    "request",
-    "deliver",
-    "resolve",
-    "pay",
-    "take_stock",
-    "note",
-    "close",
-    "switch",
-    "reopen",
-    "satisfaction",
-    "fraud_loss",
-    "fee",
-    "stockout",
-    "schedule",
-    "fact",
-    "append",
-    "detail",
-];
 
 /// Builds the program of one scenario from the statements of all its files (imports first).
 pub(super) fn declare<'s>(
@@ -203,22 +183,26 @@ impl Declarer<'_> {
             settings: IndexMap::new(),
             weights: Vec::new(),
             stock: Vec::new(),
+            splits: Vec::new(),
             span: stmt.span,
         };
         for item in stmt.block.iter().flat_map(|b| &b.stmts) {
             match item.head.name.as_str() {
-                "weight" | "stock" => {
-                    let setting = if item.head.name == "weight" {
-                        self.shape(item, 2, &[], false);
-                        self.name_arg(item, 0, "a grade component").zip(item.args.get(1).cloned())
-                    } else {
-                        self.stock(item)
+                "weight" | "stock" | "split" => {
+                    let setting = match item.head.name.as_str() {
+                        "stock" => self.stock(item),
+                        head => {
+                            self.shape(item, 2, &[], false);
+                            let what =
+                                if head == "weight" { "a grade component" } else { "a split name" };
+                            self.name_arg(item, 0, what).zip(item.args.get(1).cloned())
+                        }
                     };
                     let Some((name, value)) = setting else { continue };
-                    let list = if item.head.name == "weight" {
-                        &mut decl.weights
-                    } else {
-                        &mut decl.stock
+                    let list = match item.head.name.as_str() {
+                        "weight" => &mut decl.weights,
+                        "stock" => &mut decl.stock,
+                        _ => &mut decl.splits,
                     };
                     if let Some(first) = list.iter().find(|s| s.name.name == name.name) {
                         let diagnostic = duplicate(&item.head.name, &name, first.name.span);
@@ -542,8 +526,13 @@ impl Declarer<'_> {
 
     fn effect(&mut self, stmt: &Stmt, extra: &[&str]) -> Option<Effect> {
         let when = stmt.clause(ClauseKeyword::When).cloned();
-        let op = match stmt.head.name.as_str() {
-            "if" => {
+        let Some(keyword) = EffectKeyword::parse(&stmt.head.name) else {
+            let expected: Vec<&str> = EffectKeyword::NAMES.iter().chain(extra).copied().collect();
+            self.unknown_statement(stmt, &expected, "a body");
+            return None;
+        };
+        let op = match keyword {
+            EffectKeyword::If => {
                 self.shape(stmt, 1, &[], true);
                 let condition = stmt.args.first()?.clone();
                 let then = stmt.block.as_ref().map(|b| self.block_effects(b)).unwrap_or_default();
@@ -554,7 +543,7 @@ impl Declarer<'_> {
                 };
                 return Some(Effect::If { condition, then, otherwise });
             }
-            "reward" => {
+            EffectKeyword::Reward => {
                 self.shape_args(stmt, 2, 3);
                 self.shape(stmt, usize::MAX, &[ClauseKeyword::When], false);
                 let value = stmt.args.first()?.clone();
@@ -569,38 +558,21 @@ impl Declarer<'_> {
                 };
                 return Some(Effect::Reward { value, group, label, when });
             }
-            "inspect" | "request" | "deliver" | "resolve" => {
-                self.shape(stmt, 1, &[ClauseKeyword::When], false);
-                let name = self.name_arg(stmt, 0, "a name")?;
-                match stmt.head.name.as_str() {
-                    "inspect" => Op::Inspect(name),
-                    "request" => Op::Request(name),
-                    "deliver" => Op::Deliver(name),
-                    _ => Op::Resolve(name),
-                }
-            }
-            "pay" | "note" | "switch" | "satisfaction" | "fraud_loss" | "fee" => {
-                self.shape(stmt, 1, &[ClauseKeyword::When], false);
-                let value = stmt.args.first()?.clone();
-                match stmt.head.name.as_str() {
-                    "pay" => Op::Pay(value),
-                    "note" => Op::Note(value),
-                    "switch" => Op::Switch(value),
-                    "satisfaction" => Op::Satisfaction(value),
-                    "fee" => Op::Fee(value),
-                    _ => Op::FraudLoss(value),
-                }
-            }
-            "take_stock" | "close" | "reopen" | "stockout" => {
-                self.shape(stmt, 0, &[ClauseKeyword::When], false);
-                match stmt.head.name.as_str() {
-                    "take_stock" => Op::TakeStock,
-                    "close" => Op::Close,
-                    "reopen" => Op::Reopen,
-                    _ => Op::Stockout,
-                }
-            }
-            "schedule" => {
+            EffectKeyword::Inspect => Op::Inspect(self.named_effect(stmt)?),
+            EffectKeyword::Request => Op::Request(self.named_effect(stmt)?),
+            EffectKeyword::Deliver => Op::Deliver(self.named_effect(stmt)?),
+            EffectKeyword::Resolve => Op::Resolve(self.named_effect(stmt)?),
+            EffectKeyword::Pay => Op::Pay(self.valued_effect(stmt)?),
+            EffectKeyword::Note => Op::Note(self.valued_effect(stmt)?),
+            EffectKeyword::Switch => Op::Switch(self.valued_effect(stmt)?),
+            EffectKeyword::Satisfaction => Op::Satisfaction(self.valued_effect(stmt)?),
+            EffectKeyword::FraudLoss => Op::FraudLoss(self.valued_effect(stmt)?),
+            EffectKeyword::Fee => Op::Fee(self.valued_effect(stmt)?),
+            EffectKeyword::TakeStock => self.bare_effect(stmt, Op::TakeStock),
+            EffectKeyword::Close => self.bare_effect(stmt, Op::Close),
+            EffectKeyword::Reopen => self.bare_effect(stmt, Op::Reopen),
+            EffectKeyword::Stockout => self.bare_effect(stmt, Op::Stockout),
+            EffectKeyword::Schedule => {
                 let clauses = [ClauseKeyword::After, ClauseKeyword::With, ClauseKeyword::When];
                 self.shape(stmt, 1, &clauses, false);
                 let event = self.name_arg(stmt, 0, "an event name")?;
@@ -608,29 +580,47 @@ impl Declarer<'_> {
                 let with = stmt.clause(ClauseKeyword::With).cloned();
                 Op::Schedule { event, after, with }
             }
-            "fact" | "detail" => {
-                self.shape(stmt, 1, &[ClauseKeyword::Assign, ClauseKeyword::When], false);
-                let name = self.name_arg(stmt, 0, "a name")?;
-                let value = self.clause(stmt, ClauseKeyword::Assign)?;
-                if stmt.head.name == "fact" {
-                    Op::Fact { name, value }
-                } else {
-                    Op::Detail { name, value }
-                }
+            EffectKeyword::Fact => {
+                let (name, value) = self.assigning_effect(stmt)?;
+                Op::Fact { name, value }
             }
-            "append" => {
+            EffectKeyword::Detail => {
+                let (name, value) = self.assigning_effect(stmt)?;
+                Op::Detail { name, value }
+            }
+            EffectKeyword::Append => {
                 self.shape(stmt, 2, &[ClauseKeyword::When], false);
                 let check = self.name_arg(stmt, 0, "a check name")?;
                 let text = stmt.args.get(1)?.clone();
                 Op::Append { check, text }
             }
-            _ => {
-                let expected: Vec<&str> = EFFECTS.iter().chain(extra).copied().collect();
-                self.unknown_statement(stmt, &expected, "a body");
-                return None;
-            }
         };
         Some(Effect::Op { op, when, span: stmt.span })
+    }
+
+    /// `KEYWORD NAME [when C]`: the name.
+    fn named_effect(&mut self, stmt: &Stmt) -> Option<Ident> {
+        self.shape(stmt, 1, &[ClauseKeyword::When], false);
+        self.name_arg(stmt, 0, "a name")
+    }
+
+    /// `KEYWORD VALUE [when C]`: the value.
+    fn valued_effect(&mut self, stmt: &Stmt) -> Option<Expr> {
+        self.shape(stmt, 1, &[ClauseKeyword::When], false);
+        stmt.args.first().cloned()
+    }
+
+    /// `KEYWORD [when C]`: `op`.
+    fn bare_effect(&mut self, stmt: &Stmt, op: Op) -> Op {
+        self.shape(stmt, 0, &[ClauseKeyword::When], false);
+        op
+    }
+
+    /// `KEYWORD NAME = VALUE [when C]`: the name and the value.
+    fn assigning_effect(&mut self, stmt: &Stmt) -> Option<(Ident, Expr)> {
+        self.shape(stmt, 1, &[ClauseKeyword::Assign, ClauseKeyword::When], false);
+        let name = self.name_arg(stmt, 0, "a name")?;
+        Some((name, self.clause(stmt, ClauseKeyword::Assign)?))
     }
 
     /// Settings of a block: `name value` lines, each allowed name at most once.

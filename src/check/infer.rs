@@ -5,26 +5,10 @@ use std::collections::BTreeSet;
 use super::scope::{CASE_FIELDS, Ctx, Scope, case_field, param_type};
 use super::ty::{Domain, Ty};
 use crate::diag::{Code, Diagnostic, suggest};
+use crate::lang::Function;
 use crate::source::Span;
 use crate::syntax::ast::{BinaryOp, Expr, ExprKind, Ident, UnaryOp};
 
-/// Functions of the expression language, for suggestions.
-pub const FUNCTIONS: &[&str] = &[
-    "pct",
-    "min",
-    "max",
-    "completed",
-    "required",
-    "received",
-    "revealed",
-    "has_note",
-    "valid_code",
-    "case_exists",
-    "status_of",
-    "stock",
-    "replacement_cost",
-    "paid_as",
-];
 
 /// Things that can be referenced by name and reported unused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -300,15 +284,16 @@ impl<'d> Typer<'d> {
                 true
             }
         };
-        match name.name.as_str() {
-            "pct" => {
+        let function = Function::parse(&name.name, scope.ctx);
+        match function {
+            Some(Function::Pct) => {
                 if arity(self, 2) {
                     self.expect(scope, &args[0], &Ty::Money);
                     self.expect(scope, &args[1], &Ty::Percent);
                 }
                 Ty::Money
             }
-            "min" | "max" => {
+            Some(Function::Min | Function::Max) => {
                 if !arity(self, 2) {
                     return Ty::Unknown;
                 }
@@ -323,25 +308,25 @@ impl<'d> Typer<'d> {
                     }
                 }
             }
-            "completed" | "revealed" => {
+            Some(Function::Completed | Function::Revealed) => {
                 if arity(self, 1) {
                     self.named(scope, &args[0], &[Domain::Check]);
                 }
                 Ty::Bool
             }
-            "required" => {
+            Some(Function::Required) => {
                 if arity(self, 1) {
                     self.named(scope, &args[0], &[Domain::Check, Domain::Response]);
                 }
                 Ty::Bool
             }
-            "received" => {
+            Some(Function::Received) => {
                 if arity(self, 1) {
                     self.named(scope, &args[0], &[Domain::Response]);
                 }
                 Ty::Bool
             }
-            "paid_as" if scope.ctx != Ctx::CaseData => {
+            Some(Function::PaidAs) => {
                 if arity(self, 1) {
                     match args[0].kind.as_name() {
                         Some(kind) if scope.program().truths.contains_key(&kind.name) => {
@@ -360,12 +345,14 @@ impl<'d> Typer<'d> {
                 }
                 Ty::Money
             }
-            "has_note" | "valid_code" => self.unary_fn(scope, args, Ty::Text, Ty::Bool, arity),
-            "case_exists" => self.unary_fn(scope, args, Ty::Case, Ty::Bool, arity),
-            "status_of" => {
+            Some(Function::HasNote | Function::ValidCode) => {
+                self.unary_fn(scope, args, Ty::Text, Ty::Bool, arity)
+            }
+            Some(Function::CaseExists) => self.unary_fn(scope, args, Ty::Case, Ty::Bool, arity),
+            Some(Function::StatusOf) => {
                 self.unary_fn(scope, args, Ty::Case, Ty::Symbol(Domain::CaseStatus), arity)
             }
-            "stock" => {
+            Some(Function::Stock) => {
                 let skus: Vec<&str> = scope
                     .program()
                     .scenario
@@ -381,8 +368,13 @@ impl<'d> Typer<'d> {
                 }
                 self.unary_fn(scope, args, Ty::Text, Ty::Count, arity)
             }
-            "replacement_cost" => self.unary_fn(scope, args, Ty::Bool, Ty::Money, arity),
-            truth if scope.ctx == Ctx::CaseData && scope.program().truths.contains_key(truth) => {
+            Some(Function::ReplacementCost) => {
+                self.unary_fn(scope, args, Ty::Bool, Ty::Money, arity)
+            }
+            None if scope.ctx == Ctx::CaseData
+                && scope.program().truths.contains_key(&name.name) =>
+            {
+                let truth = name.name.as_str();
                 self.use_item(Item::Truth, truth);
                 let params = &scope.program().truths[truth].params;
                 if arity(self, params.len()) {
@@ -393,11 +385,34 @@ impl<'d> Typer<'d> {
                 }
                 Ty::Truth
             }
-            _ => {
-                let mut candidates: Vec<&str> = FUNCTIONS.to_vec();
-                if scope.ctx == Ctx::CaseData {
-                    candidates.retain(|f| *f != "paid_as");
-                }
+            None if Function::named(&name.name).is_some() => {
+                // A function of the language that reads an episode, in case data: its
+                // arguments would only report follow-on errors.
+                let usable: Vec<&str> = Function::ALL
+                    .iter()
+                    .filter(|f| f.available(scope.ctx))
+                    .map(|f| f.name())
+                    .collect();
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        Code::UnknownReference,
+                        name.span,
+                        format!("`{}` cannot be used in case data", name.name),
+                    )
+                    .label("it reads an episode; case data is drawn at reset, before one starts")
+                    .help(format!(
+                        "case data can call {} and the truth kinds",
+                        usable.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")
+                    )),
+                );
+                Ty::Unknown
+            }
+            None => {
+                let mut candidates: Vec<&str> = Function::ALL
+                    .iter()
+                    .filter(|f| f.available(scope.ctx))
+                    .map(|f| f.name())
+                    .collect();
                 if scope.ctx == Ctx::CaseData {
                     candidates.extend(scope.program().truths.keys().map(String::as_str));
                 }
@@ -533,7 +548,7 @@ mod tests {
     #[test]
     fn every_suggested_function_is_a_function() {
         let program = Program::default();
-        for name in FUNCTIONS {
+        for name in Function::NAMES {
             assert!(!unknown(&program, Ctx::Action, &format!("{name}(x)")), "{name}");
         }
     }

@@ -15,6 +15,7 @@ pub mod load;
 mod never_cleared;
 pub mod program;
 pub mod scope;
+pub mod splits;
 mod summaries;
 mod unused;
 mod walk;
@@ -24,6 +25,8 @@ mod weights;
 pub use crate::lang::ty;
 
 use std::io;
+
+use indexmap::IndexMap;
 use std::path::PathBuf;
 
 use crate::data::Case;
@@ -59,6 +62,8 @@ pub struct Checked {
     /// The dependency graph of the declarations and cases (built once, here; the compiled
     /// scenario keeps it).
     pub graph: DependencyGraph,
+    /// The scenario's seed splits, by name.
+    pub splits: IndexMap<String, splits::SeedSplit>,
     /// Whether any diagnostic of this file set is an error.
     pub has_errors: bool,
 }
@@ -151,6 +156,7 @@ fn check_file(
             program,
             cases: Vec::new(),
             graph: DependencyGraph::default(),
+            splits: IndexMap::new(),
             has_errors: true,
         };
     }
@@ -219,6 +225,7 @@ fn check_file(
             }
         }
     }
+    let splits = splits::check_splits(&program, &mut found);
     let mut typer = infer::Typer::new(&mut found);
     declarations::check_declarations(&program, &mut typer);
     case_data::check_cases(&program, &cases, &mut typer);
@@ -235,7 +242,7 @@ fn check_file(
     }
     let has_errors = found.iter().any(Diagnostic::is_error);
     diagnostics.extend(found);
-    Checked { root, files: parsed.files, cases_file, program, cases, graph, has_errors }
+    Checked { root, files: parsed.files, cases_file, program, cases, graph, splits, has_errors }
 }
 
 #[cfg(test)]

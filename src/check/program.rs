@@ -65,6 +65,8 @@ pub struct ScenarioDecl {
     pub weights: Vec<Setting>,
     /// `stock "SKU" COUNT_OR_RANGE`, in order (task-level draws).
     pub stock: Vec<Setting>,
+    /// `split NAME SEEDS`, in order: named seed sets (`split train 1..800`).
+    pub splits: Vec<Setting>,
     /// The whole block.
     #[serde(skip)]
     pub span: Span,

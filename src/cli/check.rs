@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use crate::check::check_paths;
 use crate::diag::{Format, render_human, render_json, to_json};
+use crate::oracle::SearchOptions;
 
 /// How to check.
 #[derive(Clone, Debug)]
@@ -13,8 +14,19 @@ pub(super) struct CheckOptions {
     pub(super) format: Format,
     /// Fail on warnings too.
     pub(super) deny_warnings: bool,
-    /// Prove every scenario over these seeds once it checks clean.
-    pub(super) prove: Option<Range<u64>>,
+    /// Prove every scenario once it checks clean.
+    pub(super) prove: Option<ProveOptions>,
+}
+
+/// How to prove.
+#[derive(Clone, Debug)]
+pub(super) struct ProveOptions {
+    /// The seeds of every scenario.
+    pub(super) seeds: Range<u64>,
+    /// How hard the oracle searches.
+    pub(super) search: SearchOptions,
+    /// Where to write the best plays as trajectories.
+    pub(super) emit_solutions: Option<PathBuf>,
 }
 
 /// Checks `paths` (and proves them with `--prove`); exit code 0 when clean, 1 on errors (or
@@ -23,8 +35,8 @@ pub(super) fn run(paths: &[PathBuf], options: &CheckOptions) -> Result<u8, Strin
     let mut report = check_paths(paths).map_err(|e| format!("cannot read the given paths: {e}"))?;
     let scenarios = report.checked.iter().filter(|c| c.program.scenario.is_some()).count();
     let proofs = match &options.prove {
-        Some(seeds) if report.errors() == 0 => {
-            Some(super::prove::prove(&mut report, scenarios, seeds))
+        Some(prove) if report.errors() == 0 => {
+            Some(super::prove::prove(&mut report, paths, scenarios, prove)?)
         }
         _ => None,
     };

@@ -31,12 +31,16 @@ pub(super) struct EvalArgs {
     /// Play only this task (a scenario id); repeat for several.
     #[arg(long = "task", value_name = "ID")]
     pub(super) tasks: Vec<String>,
-    /// Seeds per task.
-    #[arg(long, default_value_t = 10)]
-    pub(super) seeds: u64,
+    /// Seeds per task [default: 10; with --split, every seed of the split]
+    #[arg(long, value_name = "N")]
+    pub(super) seeds: Option<u64>,
     /// First seed.
     #[arg(long, default_value_t = 1)]
     pub(super) seed_base: u64,
+    /// Play the seeds of this split of each task (its `split NAME SEEDS`), the first --seeds
+    /// of them if given.
+    #[arg(long, value_name = "NAME", conflicts_with = "seed_base")]
+    pub(super) split: Option<String>,
     /// Trials per task and seed; pass^k is reported for k = 1 up to it.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
     pub(super) trials: u32,
@@ -74,6 +78,8 @@ struct Evaluation<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     policy: Option<&'a str>,
     seeds: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    split: Option<&'a str>,
     trials: u32,
     pass_threshold: f64,
     tasks: &'a [GroupReport],
@@ -96,7 +102,7 @@ pub(super) struct Spending {
 
 /// Plays every job and summarises them.
 pub(super) fn run(args: EvalArgs) -> Result<u8, String> {
-    if args.seeds == 0 {
+    if args.seeds == Some(0) {
         return Err("--seeds must be at least 1".into());
     }
     if !(0.0..=1.0).contains(&args.pass_threshold) {
@@ -197,7 +203,7 @@ impl Run<'_> {
                     })
                     .collect(),
                 agents,
-                seeds: (0..args.seeds).map(|i| args.seed_base.wrapping_add(i)).collect(),
+                seeds: played_seeds(machines, args),
                 trials: args.trials,
                 pass_threshold: args.pass_threshold,
                 episodes,
@@ -212,7 +218,8 @@ impl Run<'_> {
         let evaluation = Evaluation {
             agent: self.agent,
             policy: (self.agent.kind == AgentKind::Policy).then_some(args.policy.as_str()),
-            seeds: args.seeds,
+            seeds: seeds_per_task(machines, args),
+            split: args.split.as_deref(),
             trials: args.trials,
             pass_threshold: args.pass_threshold,
             tasks: &groups,
@@ -224,9 +231,10 @@ impl Run<'_> {
                 serde_json::to_string_pretty(&evaluation).map_err(|e| e.to_string())? + "\n"
             }
             ReportFormat::Table => format!(
-                "{} · {} seeds per task{} · pass at grade ≥ {}\n{}\n{}",
+                "{} · {} seeds per task{}{} · pass at grade ≥ {}\n{}\n{}",
                 summary::agent_label(self.agent),
-                args.seeds,
+                seeds_per_task(machines, args),
+                args.split.as_ref().map_or(String::new(), |split| format!(" of split {split}")),
                 if args.trials > 1 { format!(" · {} trials", args.trials) } else { String::new() },
                 args.pass_threshold,
                 summary::table(&groups, Columns::All),
@@ -268,6 +276,28 @@ pub(super) fn select(args: &EvalArgs) -> Result<Vec<Arc<Machine>>, String> {
     if !args.tasks.is_empty() {
         machines.retain(|m| args.tasks.contains(&m.scenario.id));
     }
+    if let Some(split) = &args.split {
+        let missing: Vec<&Arc<Machine>> =
+            machines.iter().filter(|m| m.scenario.split(split).is_err()).collect();
+        if let [only] = missing.as_slice() {
+            return Err(only.scenario.split(split).err().unwrap_or_default());
+        }
+        if !missing.is_empty() {
+            let ids: Vec<&str> = missing.iter().map(|m| m.scenario.id.as_str()).collect();
+            let mut declared: Vec<&str> = Vec::new();
+            for name in machines.iter().flat_map(|m| m.scenario.splits.keys()) {
+                if !declared.contains(&name.as_str()) {
+                    declared.push(name);
+                }
+            }
+            return Err(format!(
+                "unknown split `{split}` of {}; the splits declared are {} (choose tasks with \
+                 --task)",
+                ids.join(", "),
+                if declared.is_empty() { "none".to_string() } else { declared.join(", ") }
+            ));
+        }
+    }
     machines.sort_by(|a, b| a.scenario.tier_key().cmp(&b.scenario.tier_key()));
     Ok(machines)
 }
@@ -276,14 +306,48 @@ pub(super) fn select(args: &EvalArgs) -> Result<Vec<Arc<Machine>>, String> {
 pub(super) fn plan(machines: &[Arc<Machine>], args: &EvalArgs) -> Vec<Job> {
     let mut jobs = Vec::new();
     for machine in machines {
-        for i in 0..args.seeds {
+        for seed in seeds_of(machine, args) {
             for trial in 0..args.trials {
-                let seed = args.seed_base.wrapping_add(i);
                 jobs.push(Job { machine: machine.clone(), seed, trial });
             }
         }
     }
     jobs
+}
+
+/// The seeds a task is played on: `--seeds` from `--seed-base`, or its split's (the first
+/// `--seeds` of them if given; [`select`] made sure every task declares the split).
+fn seeds_of(machine: &Machine, args: &EvalArgs) -> Vec<u64> {
+    match &args.split {
+        Some(split) => machine.scenario.split(split).map_or_else(
+            |_| Vec::new(),
+            |seeds| seeds.seeds().take(args.seeds.map_or(usize::MAX, saturating_usize)).collect(),
+        ),
+        None => (0..args.seeds.unwrap_or(DEFAULT_SEEDS))
+            .map(|i| args.seed_base.wrapping_add(i))
+            .collect(),
+    }
+}
+
+/// Seeds per task without `--split`.
+const DEFAULT_SEEDS: u64 = 10;
+
+fn saturating_usize(n: u64) -> usize {
+    usize::try_from(n).unwrap_or(usize::MAX)
+}
+
+/// Every seed played of any task, in order.
+fn played_seeds(machines: &[Arc<Machine>], args: &EvalArgs) -> Vec<u64> {
+    let mut seeds: Vec<u64> = machines.iter().flat_map(|m| seeds_of(m, args)).collect();
+    seeds.sort_unstable();
+    seeds.dedup();
+    seeds
+}
+
+/// Seeds per task: the most any task is played on (they differ only with splits of different
+/// sizes).
+fn seeds_per_task(machines: &[Arc<Machine>], args: &EvalArgs) -> u64 {
+    machines.iter().map(|m| seeds_of(m, args).len() as u64).max().unwrap_or(0)
 }
 
 /// Sorts trajectories by task (in `machines` order), seed and trial.

@@ -65,6 +65,13 @@ enum Command {
         /// First seed for `--prove`.
         #[arg(long, default_value_t = 1, requires = "prove")]
         seed_base: u64,
+        /// Steps the oracle's exact search may simulate per seed before it settles for a bound.
+        #[arg(long, default_value_t = crate::oracle::DEFAULT_BUDGET, requires = "prove")]
+        budget: u64,
+        /// Write each seed's best play as a trajectory to DIR/<task>.jsonl (`shopops replay`
+        /// plays it back).
+        #[arg(long, value_name = "DIR", requires = "prove")]
+        emit_solutions: Option<PathBuf>,
     },
     /// Explain a diagnostic code, e.g. `shopops explain SHOP004`.
     Explain {
@@ -78,6 +85,12 @@ enum Command {
         /// Episode seed.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Play a seed of this split instead (the scenario's `split NAME SEEDS`).
+        #[arg(long, conflicts_with = "seed")]
+        split: Option<String>,
+        /// Which seed of the split, from 0 (default 0).
+        #[arg(long, requires = "split")]
+        index: Option<u64>,
         /// A policy: rule, random, noop, close_all, pay_all, oracle.
         #[arg(long)]
         policy: Option<String>,
@@ -127,12 +140,18 @@ pub fn run() -> ExitCode {
             prove,
             seeds,
             seed_base,
+            budget,
+            emit_solutions,
         } => {
             if prove && seeds == 0 {
                 eprintln!("error: --seeds must be at least 1");
                 return ExitCode::from(USAGE_ERROR);
             }
-            let prove = prove.then(|| seed_base..seed_base.saturating_add(seeds));
+            let prove = prove.then(|| check::ProveOptions {
+                seeds: seed_base..seed_base.saturating_add(seeds),
+                search: crate::oracle::SearchOptions { budget, ..Default::default() },
+                emit_solutions,
+            });
             let options = check::CheckOptions { format, deny_warnings, prove };
             #[cfg(feature = "watch")]
             let check = if watch { check::watch } else { check::run };
@@ -142,7 +161,10 @@ pub fn run() -> ExitCode {
         }
         Command::Explain { code } => explain::run(&code),
         Command::Dump { file, format } => dump::run(&file, format),
-        Command::Run { scenario, seed, policy } => run::run(scenario, seed, policy.as_deref()),
+        Command::Run { scenario, seed, split, index, policy } => {
+            let split = split.map(|name| (name, index.unwrap_or(0)));
+            run::run(scenario, seed, split, policy.as_deref())
+        }
         Command::Eval(args) => eval::run(args),
         Command::View(args) => view::run(args),
         Command::Replay(args) => replay::run(args),

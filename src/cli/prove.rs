@@ -1,23 +1,34 @@
 //! `shopops check --prove`: compiles the checked scenarios, proves each over the seeds (see
 //! [`crate::prove`]) and tabulates the score bands.
 
-use std::ops::Range;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use comfy_table::{Cell, CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
 
+use super::check::ProveOptions;
 use super::progress_bar;
+use crate::catalog::Catalog;
 use crate::check::Report;
 use crate::prove::{Proof, TRIVIAL, prove_report};
+use crate::trajectory::{Agent, AgentKind, Status, record_actions, write_line};
 
-/// Proves the `scenarios` of a clean `report` over `seeds` (see [`prove_report`]), with a
-/// progress bar on a terminal; timing goes to stderr.
-pub(super) fn prove(report: &mut Report, scenarios: usize, seeds: &Range<u64>) -> Vec<Proof> {
+/// Proves the `scenarios` of a clean `report` (checked from `paths`) as `options` say (see
+/// [`prove_report`]), with a progress bar on a terminal; timing goes to stderr.
+pub(super) fn prove(
+    report: &mut Report,
+    paths: &[PathBuf],
+    scenarios: usize,
+    options: &ProveOptions,
+) -> Result<Vec<Proof>, String> {
+    let seeds = &options.seeds;
     let count = seeds.end.saturating_sub(seeds.start);
     let progress =
         progress_bar(count * scenarios as u64, "{bar:40} {pos}/{len} seeds ({eta}) {msg}");
     let started = Instant::now();
-    let proofs = prove_report(report, seeds.clone(), &|id| {
+    let proofs = prove_report(report, seeds.clone(), options.search, &|id| {
         progress.set_message(id.to_string());
         progress.inc(1);
     });
@@ -32,16 +43,46 @@ pub(super) fn prove(report: &mut Report, scenarios: usize, seeds: &Range<u64>) -
         seconds / runs,
         nodes as f64 / seconds.max(1e-9) / 1e3,
     );
-    proofs
+    if let Some(dir) = &options.emit_solutions {
+        emit_solutions(paths, &proofs, dir)?;
+    }
+    Ok(proofs)
 }
 
-/// The score bands: the oracle's mean and worst grade, the rule policy's mean, and each
-/// trivial policy's bound (mean for `random`, worst seed for the others).
+/// Writes every seed's best play as a trajectory of the oracle, one file per scenario:
+/// `dir/<task>.jsonl`.
+fn emit_solutions(paths: &[PathBuf], proofs: &[Proof], dir: &Path) -> Result<(), String> {
+    let catalog = Catalog::load(paths).map_err(|e| format!("cannot load the scenarios: {e}"))?;
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let agent = Agent { kind: AgentKind::Policy, name: "oracle".into() };
+    for proof in proofs {
+        let Some(machine) = catalog.get(&proof.task) else { continue };
+        let path = dir.join(format!("{}.jsonl", proof.task));
+        let failed = |e: std::io::Error| format!("cannot write {}: {e}", path.display());
+        let mut out = BufWriter::new(File::create(&path).map_err(failed)?);
+        for seed in &proof.seeds {
+            let id = format!("prove-{}", seed.seed);
+            let (recorder, _) =
+                record_actions(machine, agent.clone(), 1, seed.seed, id, &seed.actions);
+            let trajectory = recorder.finish(Status::Finished, "the oracle's play");
+            write_line(&mut out, &trajectory).map_err(failed)?;
+        }
+        out.flush().map_err(failed)?;
+    }
+    eprintln!("wrote the best plays to {}", dir.display());
+    Ok(())
+}
+
+/// The score bands: the oracle's mean and worst grade, the seeds it proved optimal and the
+/// lowest proven upper bound, the rule policy's mean, and each trivial policy's bound (mean
+/// for `random`, worst seed for the others).
 pub(super) fn table(proofs: &[Proof]) -> String {
     let mut table = Table::new();
     table.load_style(UTF8_FULL_CONDENSED);
     let mut header: Vec<String> =
-        ["task", "tier", "seeds", "oracle", "oracle min", "rule"].map(String::from).into();
+        ["task", "tier", "seeds", "oracle", "oracle min", "optimal", "bound min", "rule"]
+            .map(String::from)
+            .into();
     header.extend(
         TRIVIAL.iter().map(|t| if *t == "random" { t.to_string() } else { format!("{t} max") }),
     );
@@ -54,6 +95,9 @@ pub(super) fn table(proofs: &[Proof]) -> String {
             Cell::new(proof.seeds.len()).set_alignment(CellAlignment::Right),
             number(proof.mean(|s| s.oracle)),
             number(proof.highest(|s| -s.oracle).map_or(0.0, |s| s.oracle)),
+            Cell::new(proof.seeds.iter().filter(|s| s.optimal()).count())
+                .set_alignment(CellAlignment::Right),
+            number(proof.highest(|s| -s.upper_bound).map_or(0.0, |s| s.upper_bound)),
             number(proof.mean(|s| s.baseline("rule"))),
         ];
         row.extend(TRIVIAL.iter().map(|&name| number(proof.trivial_score(name).0)));

@@ -12,10 +12,19 @@ use super::transcript::{self, Changes};
 use crate::engine::{Game, Machine};
 use crate::wire::{Observation, envelope, parse_action};
 
-/// Plays one episode of the scenario at `path`.
-pub(super) fn run(path: PathBuf, seed: u64, policy: Option<&str>) -> Result<u8, String> {
+/// Plays one episode of the scenario at `path`: seed `seed`, or the seed of a split by index.
+pub(super) fn run(
+    path: PathBuf,
+    seed: u64,
+    split: Option<(String, u64)>,
+    policy: Option<&str>,
+) -> Result<u8, String> {
     let machines = super::scenarios::machines(&[path])?;
     let machine = machines.into_iter().next().ok_or("no scenario")?;
+    let seed = match split {
+        Some((name, index)) => machine.scenario.split_seed(&name, index)?,
+        None => seed,
+    };
     match policy {
         Some(name) => {
             if !crate::policy::NAMES.contains(&name) {

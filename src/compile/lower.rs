@@ -23,6 +23,7 @@ use crate::check::scope::{BASE_STATUSES, Ctx, REASONS, Trigger};
 use crate::check::ty::Ty;
 use crate::data::{Case, DrawKind, FactGroup, Requirements, Variant};
 use crate::syntax::ast::{Expr, ExprKind, UnaryOp};
+use crate::lang::Function;
 
 /// Number of hook triggers.
 const TRIGGERS: usize = Trigger::NAMES.len();
@@ -414,7 +415,14 @@ impl Builder<'_> {
             Ty::Minutes | Ty::Count => Unit::Whole,
             Ty::Real => Unit::Real,
             Ty::Bool => Unit::Flag,
-            _ => Unit::Name,
+            Ty::Text
+            | Ty::Case
+            | Ty::Symbol(_)
+            | Ty::Range(_)
+            | Ty::List(_)
+            | Ty::Truth
+            | Ty::Null
+            | Ty::Unknown => Unit::Name,
         }
     }
 
@@ -485,35 +493,30 @@ impl Builder<'_> {
                 _ => Target::ResponseLocal,
             }
         };
-        let func = match name {
-            "pct" => Func::Pct,
-            "min" => Func::Min,
-            "max" => Func::Max,
-            "has_note" => Func::HasNote,
-            "valid_code" => Func::ValidCode,
-            "case_exists" => Func::CaseExists,
-            "status_of" => Func::StatusOf,
-            "stock" => Func::Stock,
-            "replacement_cost" => Func::ReplacementCost,
-            "paid_as" => {
+        let Some(function) = Function::named(name) else { return Ex::Const(V::Null) };
+        let checked = |f: fn(Target) -> Func| {
+            Ex::Call(f(args.first().map_or(Target::ResponseLocal, target)), Box::new([]))
+        };
+        let func = match function {
+            Function::Pct => Func::Pct,
+            Function::Min => Func::Min,
+            Function::Max => Func::Max,
+            Function::HasNote => Func::HasNote,
+            Function::ValidCode => Func::ValidCode,
+            Function::CaseExists => Func::CaseExists,
+            Function::StatusOf => Func::StatusOf,
+            Function::Stock => Func::Stock,
+            Function::ReplacementCost => Func::ReplacementCost,
+            Function::PaidAs => {
                 let kind =
                     args.first().and_then(|a| a.kind.as_name()).map_or("", |n| n.name.as_str());
-                return Ex::Call(
-                    Func::PaidAs(p.truths.get_index_of(kind).unwrap_or(0)),
-                    Box::new([]),
-                );
+                let truth = p.truths.get_index_of(kind).unwrap_or(0);
+                return Ex::Call(Func::PaidAs(truth), Box::new([]));
             }
-            "completed" | "required" | "received" | "revealed" => {
-                let t = args.first().map_or(Target::ResponseLocal, target);
-                let func = match name {
-                    "completed" => Func::Completed(t),
-                    "required" => Func::Required(t),
-                    "received" => Func::Received(t),
-                    _ => Func::Revealed(t),
-                };
-                return Ex::Call(func, Box::new([]));
-            }
-            _ => return Ex::Const(V::Null),
+            Function::Completed => return checked(Func::Completed),
+            Function::Required => return checked(Func::Required),
+            Function::Received => return checked(Func::Received),
+            Function::Revealed => return checked(Func::Revealed),
         };
         let args: Vec<Ex> = args.iter().map(|a| self.expr_with(a, ctx, params)).collect();
         Ex::Call(func, args.into_boxed_slice())
@@ -640,12 +643,25 @@ fn data_expr(expr: &Expr) -> DataExpr {
             DataExpr::Binary(*op, Box::new(data_expr(a)), Box::new(data_expr(b)))
         }
         ExprKind::Call(name, args) => {
-            let func = match name.name.as_str() {
-                "pct" => DataFunc::Pct,
-                "min" => DataFunc::Min,
-                "max" => DataFunc::Max,
-                "stock" => DataFunc::Stock,
-                kind => DataFunc::Truth(kind.to_string()),
+            let func = match Function::parse(&name.name, Ctx::CaseData) {
+                Some(Function::Pct) => DataFunc::Pct,
+                Some(Function::Min) => DataFunc::Min,
+                Some(Function::Max) => DataFunc::Max,
+                Some(Function::Stock) => DataFunc::Stock,
+                // The rest read an episode: not case data (a truth kind of that name, if any).
+                Some(
+                    Function::Completed
+                    | Function::Required
+                    | Function::Received
+                    | Function::Revealed
+                    | Function::HasNote
+                    | Function::ValidCode
+                    | Function::CaseExists
+                    | Function::StatusOf
+                    | Function::ReplacementCost
+                    | Function::PaidAs,
+                )
+                | None => DataFunc::Truth(name.name.clone()),
             };
             DataExpr::Call(func, args.iter().map(data_expr).collect())
         }

@@ -11,6 +11,7 @@ use crate::check::DIFFICULTIES;
 use crate::check::constant::{self, Constant};
 use crate::check::graph::DependencyGraph;
 use crate::check::program::Program;
+use crate::check::splits::SeedSplit;
 use crate::data::Case;
 use crate::source::SourceMap;
 use crate::syntax::ast::{Expr, ExprKind};
@@ -34,6 +35,9 @@ pub struct Scenario {
     pub initial_satisfaction_bp: i64,
     /// Grade weight of each component, in declaration order.
     pub weights: IndexMap<String, f64>,
+    /// Seed splits by name (`split train 1..800`), in declaration order.
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    pub splits: IndexMap<String, SeedSplit>,
     /// Units of each SKU at reset: a count or a range drawn at reset (task-level draws, in order).
     pub stock: IndexMap<String, Expr>,
     /// Declarations: actions, rules, events, blockers, truths, grade, termination.
@@ -64,7 +68,9 @@ pub fn compile(checked: Checked, sources: &SourceMap) -> Option<Scenario> {
     if checked.has_errors {
         return None;
     }
-    let Checked { root, files: mut source_files, cases_file, program, cases, graph, .. } = checked;
+    let Checked {
+        root, files: mut source_files, cases_file, program, cases, graph, splits, ..
+    } = checked;
     let decl = program.scenario.as_ref()?;
     let setting = |name: &str| decl.settings.get(name).map(|s| &s.value);
     let whole = |name: &str| setting(name).and_then(Constant::of).map_or(0, Constant::whole);
@@ -109,6 +115,7 @@ pub fn compile(checked: Checked, sources: &SourceMap) -> Option<Scenario> {
         },
         initial_satisfaction_bp: satisfaction,
         weights,
+        splits,
         stock: decl.stock.iter().map(|s| (s.name.name.clone(), s.value.clone())).collect(),
         graph,
         program,
@@ -137,6 +144,35 @@ impl Scenario {
     pub fn tier_key(&self) -> (usize, &str) {
         let tier = DIFFICULTIES.iter().position(|t| *t == self.difficulty);
         (tier.unwrap_or(DIFFICULTIES.len()), &self.id)
+    }
+
+    /// The split `name`, or why there is none: a sentence naming the declared splits.
+    pub fn split(&self, name: &str) -> Result<&SeedSplit, String> {
+        self.splits.get(name).ok_or_else(|| {
+            if self.splits.is_empty() {
+                format!("unknown split `{name}`: task `{}` declares no splits", self.id)
+            } else {
+                let names: Vec<&str> = self.splits.keys().map(String::as_str).collect();
+                format!(
+                    "unknown split `{name}`; the splits of `{}` are {}",
+                    self.id,
+                    names.join(", ")
+                )
+            }
+        })
+    }
+
+    /// The `index`-th seed of split `name`, or why there is none.
+    pub fn split_seed(&self, name: &str, index: u64) -> Result<u64, String> {
+        let split = self.split(name)?;
+        split.seed(index).ok_or_else(|| {
+            format!(
+                "index {index} is out of range: split `{name}` of `{}` has {} seeds (indices 0 to {})",
+                self.id,
+                split.len(),
+                split.len().saturating_sub(1)
+            )
+        })
     }
 
     /// Bounds of the desk's reward clamp.

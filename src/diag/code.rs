@@ -73,6 +73,9 @@ codes! {
     Farmable = "018", Error, "a repeated action pays (`--prove`)";
     Unreached = "019", Error, "component or blocker never reached (`--prove`)";
     DuplicateScenario = "020", Error, "two files declare one scenario id";
+    SplitOverlap = "021", Error, "seed splits overlap";
+    InvalidSplit = "022", Error, "invalid seed split";
+    ProofBudget = "023", Warning, "the oracle's search ran out of budget (`--prove`)";
 }
 
 impl Code {
@@ -85,13 +88,17 @@ impl Code {
             | Code::Duplicate
             | Code::MissingSetting
             | Code::InvalidValue
-            | Code::DuplicateScenario => Stage::Statements,
+            | Code::DuplicateScenario
+            | Code::SplitOverlap
+            | Code::InvalidSplit => Stage::Statements,
             Code::UnknownReference | Code::TypeMismatch | Code::Yaml => Stage::Names,
             Code::Cycle | Code::NeverCleared | Code::Weights => Stage::Whole,
             Code::Unused | Code::SummaryMissesFact => Stage::Lints,
-            Code::Unsolvable | Code::TrivialPolicyScores | Code::Farmable | Code::Unreached => {
-                Stage::Proof
-            }
+            Code::Unsolvable
+            | Code::TrivialPolicyScores
+            | Code::Farmable
+            | Code::Unreached
+            | Code::ProofBudget => Stage::Proof,
         }
     }
 

@@ -50,6 +50,66 @@ fn settle(m: &Machine, sums: &[f64], n: f64, penalty: f64) -> f64 {
     (raw - penalty).clamp(0.0, 1.0)
 }
 
+/// One case's grade parts (spec §8): what its grade components read, and the factors that
+/// gate them.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Parts {
+    /// `O`: the outcome of the graded resolution.
+    pub outcome: f64,
+    /// `P`: the share of policy items met.
+    pub policy: f64,
+    /// `S`: closed on time.
+    pub sla: f64,
+    /// `M`: the money not lost.
+    pub money: f64,
+    /// `F`: the closure factor.
+    pub closure: f64,
+    /// `G`: the share of required checks done before the resolution.
+    pub gate: f64,
+}
+
+impl Parts {
+    /// The parts of `case` as the episode stands.
+    pub fn of(m: &Machine, ep: &Episode, case: usize) -> Parts {
+        let frame = Frame::new(m, ep, case);
+        Parts {
+            outcome: frame.outcome(),
+            policy: policy(&frame),
+            sla: sla(m, ep, case),
+            money: money(&frame),
+            closure: closure(m, ep, case).1,
+            gate: frame.gate(),
+        }
+    }
+
+    /// `F × G`, or 0 when the outcome is not acceptable: what every component is scaled by.
+    fn factor(&self, m: &Machine) -> f64 {
+        let acceptable = self.outcome >= m.grade.accept;
+        self.closure * self.gate * if acceptable { 1.0 } else { 0.0 }
+    }
+
+    /// The value of each grade component of `case` with these parts (component order).
+    fn components<'a>(
+        &self,
+        m: &'a Machine,
+        ep: &'a Episode,
+        case: usize,
+    ) -> impl Iterator<Item = f64> + 'a {
+        let mut locals = Locals { gate: self.gate, ..Locals::default() };
+        locals.grade_parts = [self.outcome, self.policy, self.sla, self.money, self.closure];
+        let frame = Frame { locals, ..Frame::new(m, ep, case) };
+        m.grade.components.iter().map(move |(_, value, _)| frame.eval(value).real())
+    }
+
+    /// What `case` adds to the score with these parts, before the mean over cases: the
+    /// weighted components times [`Parts::factor`].
+    pub fn contribution(&self, m: &Machine, ep: &Episode, case: usize) -> f64 {
+        let weighted: f64 =
+            self.components(m, ep, case).zip(&m.grade.components).map(|(x, (_, _, w))| w * x).sum();
+        self.factor(m) * weighted
+    }
+}
+
 /// Adds every case's gated component values to `sums` (component order) and, when asked,
 /// its grade to `per_case`. Returns the sums of the closure factors and of the gates.
 fn tally(
@@ -60,38 +120,29 @@ fn tally(
 ) -> (f64, f64) {
     let (mut closure_sum, mut gate_sum) = (0.0, 0.0);
     for &case in &ep.world.queue {
-        let frame = Frame::new(m, ep, case);
-        let (closure, f) = closure(m, ep, case);
-        let g = frame.gate();
-        let o = frame.outcome();
-        let acceptable = o >= m.grade.accept;
-        let p = policy(&frame);
-        let s = sla(m, ep, case);
-        let money = money(&frame);
-        let gate = f * g * if acceptable { 1.0 } else { 0.0 };
-        let mut locals = Locals { gate: g, ..Locals::default() };
-        locals.grade_parts = [o, p, s, money, f];
-        let frame = Frame { locals, ..Frame::new(m, ep, case) };
+        let parts = Parts::of(m, ep, case);
+        let factor = parts.factor(m);
         let mut score = 0.0;
-        for ((_, value, weight), sum) in m.grade.components.iter().zip(sums.iter_mut()) {
-            let x = frame.eval(value).real();
-            *sum += gate * x;
+        for ((x, (_, _, weight)), sum) in
+            parts.components(m, ep, case).zip(&m.grade.components).zip(sums.iter_mut())
+        {
+            *sum += factor * x;
             score += weight * x;
         }
-        closure_sum += f;
-        gate_sum += g;
+        closure_sum += parts.closure;
+        gate_sum += parts.gate;
         if let Some(per_case) = per_case.as_deref_mut() {
             per_case.push(CaseGrade {
                 case_id: m.symbols.name(ep.world.cases[case].id).to_string(),
-                closure,
-                closure_factor: round4(f),
-                gate: round4(g),
-                outcome: round4(o),
-                acceptable,
-                policy: round4(p),
-                sla: round4(s),
-                money: round4(money),
-                score: round4(gate * score),
+                closure: closure(m, ep, case).0,
+                closure_factor: round4(parts.closure),
+                gate: round4(parts.gate),
+                outcome: round4(parts.outcome),
+                acceptable: parts.outcome >= m.grade.accept,
+                policy: round4(parts.policy),
+                sla: round4(parts.sla),
+                money: round4(parts.money),
+                score: round4(factor * score),
             });
         }
     }

@@ -2,10 +2,12 @@
 //! the compiler and the engine all mean by the same word. Nothing here imports another module
 //! of the crate.
 
+#[macro_use]
+mod keywords;
 pub mod ty;
 mod vocabulary;
 
-pub use vocabulary::{Builtin, CaseField, WireField};
+pub use vocabulary::{Builtin, CaseField, EffectKeyword, Function, WireField};
 
 /// Where an expression is written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -103,65 +105,31 @@ impl BinaryOp {
     }
 }
 
-/// What an `on` hook reacts to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Trigger {
-    /// An `inspect` effect ran.
-    Inspect,
-    /// A `request` effect ran.
-    Request,
-    /// A `resolve` effect ran.
-    Resolve,
-    /// A rule-invalid action.
-    Invalid,
-    /// A case newly breached its SLA.
-    Breach,
-    /// A close judged good.
-    GoodClose,
-    /// A close judged bad.
-    BadClose,
-    /// A `pay` effect ran.
-    Payout,
-    /// A named `reject` rule refused an action.
-    Reject,
-    /// Settlement, once per case, when the episode ends.
-    Settle,
-    /// The step that ends the episode.
-    End,
-}
-
-impl Trigger {
-    /// Every trigger name, in documentation order.
-    pub const NAMES: &[&str] = &[
-        "inspect",
-        "request",
-        "resolve",
-        "invalid",
-        "breach",
-        "good_close",
-        "bad_close",
-        "payout",
-        "reject",
-        "settle",
-        "end",
-    ];
-
-    /// Parses a trigger name.
-    pub fn parse(name: &str) -> Option<Trigger> {
-        Some(match name {
-            "inspect" => Trigger::Inspect,
-            "request" => Trigger::Request,
-            "resolve" => Trigger::Resolve,
-            "invalid" => Trigger::Invalid,
-            "breach" => Trigger::Breach,
-            "good_close" => Trigger::GoodClose,
-            "bad_close" => Trigger::BadClose,
-            "payout" => Trigger::Payout,
-            "reject" => Trigger::Reject,
-            "settle" => Trigger::Settle,
-            "end" => Trigger::End,
-            _ => return None,
-        })
+keywords! {
+    /// What an `on` hook reacts to.
+    pub enum Trigger {
+        /// An `inspect` effect ran.
+        Inspect "inspect",
+        /// A `request` effect ran.
+        Request "request",
+        /// A `resolve` effect ran.
+        Resolve "resolve",
+        /// A rule-invalid action.
+        Invalid "invalid",
+        /// A case newly breached its SLA.
+        Breach "breach",
+        /// A close judged good.
+        GoodClose "good_close",
+        /// A close judged bad.
+        BadClose "bad_close",
+        /// A `pay` effect ran.
+        Payout "payout",
+        /// A named `reject` rule refused an action.
+        Reject "reject",
+        /// Settlement, once per case, when the episode ends.
+        Settle "settle",
+        /// The step that ends the episode.
+        End "end",
     }
 }
 
@@ -171,4 +139,35 @@ pub fn valid_note_code(code: &str) -> bool {
     code.len() <= 48
         && chars.next().is_some_and(|c| c.is_ascii_lowercase())
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The language reference documents every word of every table: each name appears there
+    /// in backticks (as written, or opening a call or a statement).
+    #[test]
+    fn the_language_reference_documents_every_name() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/scenario-language.md");
+        let reference = std::fs::read_to_string(path).expect("the language reference");
+        let tables: [(&str, &[&str]); 6] = [
+            ("builtin", Builtin::NAMES),
+            ("case field", CaseField::NAMES),
+            ("action field", WireField::NAMES),
+            ("function", Function::NAMES),
+            ("effect", EffectKeyword::NAMES),
+            ("trigger", Trigger::NAMES),
+        ];
+        let mut missing = Vec::new();
+        for (table, names) in tables {
+            for name in names {
+                let written = [format!("`{name}`"), format!("`{name}("), format!("`{name} ")];
+                if !written.iter().any(|w| reference.contains(w.as_str())) {
+                    missing.push(format!("{table} `{name}`"));
+                }
+            }
+        }
+        assert!(missing.is_empty(), "not in docs/scenario-language.md: {missing:?}");
+    }
 }

@@ -226,3 +226,86 @@ vocabulary! {
         Fraudulent "fraudulent": Ty::Bool, true;
     }
 }
+
+vocabulary! {
+    /// Functions of the expression language, `name(args)`, with the type of their result
+    /// (`min` and `max`: their arguments' common numeric type). Case data is evaluated at
+    /// reset, before any episode: there only `pct`, `min`, `max` and `stock` exist, and a truth
+    /// kind's name builds the truth.
+    pub enum Function (ctx) {
+        /// `pct(money, percent)`
+        Pct "pct": Ty::Money, true;
+        /// `min(a, b)`
+        Min "min": Ty::Unknown, true;
+        /// `max(a, b)`
+        Max "max": Ty::Unknown, true;
+        /// `completed(check)`
+        Completed "completed": Ty::Bool, ctx != Ctx::CaseData;
+        /// `required(check or response)`
+        Required "required": Ty::Bool, ctx != Ctx::CaseData;
+        /// `received(response)`
+        Received "received": Ty::Bool, ctx != Ctx::CaseData;
+        /// `revealed(check)`
+        Revealed "revealed": Ty::Bool, ctx != Ctx::CaseData;
+        /// `has_note(code)`
+        HasNote "has_note": Ty::Bool, ctx != Ctx::CaseData;
+        /// `valid_code(code)`
+        ValidCode "valid_code": Ty::Bool, ctx != Ctx::CaseData;
+        /// `case_exists(case)`
+        CaseExists "case_exists": Ty::Bool, ctx != Ctx::CaseData;
+        /// `status_of(case)`
+        StatusOf "status_of": Ty::Symbol(Domain::CaseStatus), ctx != Ctx::CaseData;
+        /// `stock(sku)`
+        Stock "stock": Ty::Count, true;
+        /// `replacement_cost(expedite)`
+        ReplacementCost "replacement_cost": Ty::Money, ctx != Ctx::CaseData;
+        /// `paid_as(truth kind)`: money paid on the case as that kind of resolution
+        PaidAs "paid_as": Ty::Money, ctx != Ctx::CaseData;
+    }
+}
+
+keywords! {
+    /// The statements of a body (an action, a hook, an event): its effects.
+    pub enum EffectKeyword {
+        /// `if COND { ... } else { ... }`
+        If "if",
+        /// `reward VALUE GROUP ["label"] [when COND]`
+        Reward "reward",
+        /// `inspect CHECK`
+        Inspect "inspect",
+        /// `request RESPONSE`
+        Request "request",
+        /// `deliver RESPONSE`
+        Deliver "deliver",
+        /// `resolve KIND`
+        Resolve "resolve",
+        /// `pay AMOUNT`
+        Pay "pay",
+        /// `take_stock`
+        TakeStock "take_stock",
+        /// `note CODE`
+        Note "note",
+        /// `close`
+        Close "close",
+        /// `switch CASE`
+        Switch "switch",
+        /// `reopen`
+        Reopen "reopen",
+        /// `satisfaction DELTA`
+        Satisfaction "satisfaction",
+        /// `fraud_loss AMOUNT`
+        FraudLoss "fraud_loss",
+        /// `fee AMOUNT`
+        Fee "fee",
+        /// `stockout`
+        Stockout "stockout",
+        /// `schedule EVENT after DELAY [with AMOUNT]`
+        Schedule "schedule",
+        /// `fact NAME = VALUE`
+        Fact "fact",
+        /// `append CHECK TEXT`
+        Append "append",
+        /// `detail NAME = VALUE`
+        Detail "detail",
+    }
+}

@@ -179,7 +179,16 @@ impl Moves {
     /// How long `work` takes: the constant cost of the action that does it (the fastest one,
     /// when several resolve a truth kind), else the usual time of an action.
     pub(super) fn minutes(&self, work: Work) -> i64 {
-        let otherwise = self.usual_minutes;
+        self.cost(work, self.usual_minutes)
+    }
+
+    /// The least time `work` can take: as [`Moves::minutes`], but no time at all where the
+    /// cost is not a constant.
+    pub(super) fn least_minutes(&self, work: Work) -> i64 {
+        self.cost(work, 0)
+    }
+
+    fn cost(&self, work: Work, otherwise: i64) -> i64 {
         let of = |action: Option<ActionType>| {
             action.and_then(|a| self.minutes.get(&a).copied()).unwrap_or(otherwise)
         };

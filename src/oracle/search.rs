@@ -1,32 +1,38 @@
-//! Beam search over cloned episodes. Each layer expands every kept state by every candidate
-//! move (rule-invalid ones are never part of a best play and are dropped), records the grade of
-//! every finished episode, merges states that differ only in how they were reached, and keeps
-//! the most promising ones (see [`value`]). Several searches that weigh missed deadlines
-//! differently run; the best play of all is the solution.
+//! The oracle's entry point, [`solve`], and its beam searches over cloned episodes. Each layer
+//! expands every kept state by every candidate move (rule-invalid ones are never part of a best
+//! play and are dropped), records the grade of every finished episode, merges states that
+//! differ only in how they were reached, and keeps the most promising ones (see [`value`]).
+//! Several searches that weigh missed deadlines differently run; the best play of all is the
+//! play the exact search must beat.
 
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::rc::Rc;
 
+use super::bound::{Limits, caps};
 use super::candidates::Moves;
+use super::exact::{Best, branch_and_bound};
 use super::schedule::outlook;
 use crate::engine::grade::score;
 use crate::engine::{Episode, Machine, start, step};
-use crate::wire::Action;
+use crate::wire::{Action, round4};
 
-/// How wide the search is.
+/// How hard the oracle searches.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SearchOptions {
-    /// States kept per layer in the first searches.
+    /// States kept per layer by the beam searches that find the first plays to beat (0: none;
+    /// the exact search then starts from nothing).
     pub beam_width: usize,
-    /// While no search has found a perfect play, they run again four times wider, up to this
-    /// width.
-    pub max_beam_width: usize,
+    /// Steps the exact search may simulate before it settles for a bound.
+    pub budget: u64,
 }
+
+/// The budget of `check --prove` and the oracle policy.
+pub const DEFAULT_BUDGET: u64 = 2_000_000;
 
 impl Default for SearchOptions {
     fn default() -> Self {
-        SearchOptions { beam_width: 64, max_beam_width: 1024 }
+        SearchOptions { beam_width: 1, budget: DEFAULT_BUDGET }
     }
 }
 
@@ -35,10 +41,7 @@ impl Default for SearchOptions {
 /// states differently, and the best play of all is kept.
 const LATE_SHARES: [f64; 4] = [0.4, 1.0, 1.5, 3.0];
 
-/// A grade no play can beat: the searches stop once one reaches it.
-const PERFECT: f64 = 1.0;
-
-/// The best play found.
+/// The best play found, and how far it is proven best.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Solution {
     /// Its grade.
@@ -47,15 +50,28 @@ pub struct Solution {
     pub total_reward: f64,
     /// Its actions, in order.
     pub actions: Vec<Action>,
-    /// Steps the search simulated.
+    /// Steps the searches simulated.
     pub nodes: u64,
+    /// The most any play can grade, proven (rounded to four decimals): the grade itself when
+    /// the play is optimal.
+    pub upper_bound: f64,
+    /// What keeps a perfect play out of reach, as the bound sees it from the start (empty
+    /// when it sees nothing).
+    pub caps: Vec<String>,
+}
+
+impl Solution {
+    /// Whether no play grades higher.
+    pub fn optimal(&self) -> bool {
+        self.upper_bound <= self.grade
+    }
 }
 
 /// A path of actions, shared between the states that extend it.
 #[derive(Debug)]
-struct Path {
-    action: Action,
-    before: Option<Rc<Path>>,
+pub(super) struct Path {
+    pub(super) action: Action,
+    pub(super) before: Option<Rc<Path>>,
 }
 
 /// A state in the beam.
@@ -67,42 +83,43 @@ struct Node {
     arrived: bool,
 }
 
-/// Searches for the best play of `m` from `seed`: one beam search per late share, widening
-/// while none plays perfectly, until one does or the widest searches are done; the best play of
-/// all is kept (ties: the higher return, then the earlier search).
+/// Searches for the best play of `m` from `seed`: beam searches (one per late share) find
+/// good plays fast; unless one is proven optimal by the bound of the starting state, the
+/// exact search takes the best of them as the play to beat.
 pub fn solve(m: &Machine, seed: u64, options: SearchOptions) -> Solution {
     let moves = Moves::new(m);
-    let mut best: Option<Solution> = None;
+    let root = start(m, seed, format!("oracle-{seed}"));
+    let mut best = Best { grade: 0.0, total_reward: 0.0, path: None };
     let mut nodes = 0;
-    let mut width = options.beam_width.max(1);
-    'widening: loop {
-        for late_share in LATE_SHARES {
-            let found = beam(m, &moves, seed, width, late_share);
-            nodes += found.nodes;
-            if best
-                .as_ref()
-                .is_none_or(|b| (found.grade, found.total_reward) > (b.grade, b.total_reward))
-            {
-                best = Some(found);
-            }
-            if best.as_ref().is_some_and(|b| b.grade >= PERFECT) {
-                break 'widening;
-            }
+    for late_share in LATE_SHARES.into_iter().filter(|_| options.beam_width > 0) {
+        let found = beam(m, &moves, &root, options.beam_width, late_share);
+        nodes += found.nodes;
+        if (found.best.grade, found.best.total_reward) > (best.grade, best.total_reward) {
+            best = found.best;
         }
-        if width >= options.max_beam_width {
-            break;
-        }
-        width = (width * 4).min(options.max_beam_width);
     }
-    let best =
-        best.unwrap_or(Solution { grade: 0.0, total_reward: 0.0, actions: Vec::new(), nodes: 0 });
-    Solution { nodes, ..best }
+    let caps = caps(m, &moves, &Limits::of(m), &root);
+    let searched = branch_and_bound(m, &moves, root, best, options.budget.saturating_sub(nodes));
+    Solution {
+        grade: searched.best.grade,
+        total_reward: searched.best.total_reward,
+        actions: unwind(searched.best.path),
+        nodes: nodes + searched.nodes,
+        upper_bound: round4(searched.upper_bound).max(searched.best.grade),
+        caps,
+    }
+}
+
+/// What a beam search found.
+struct Beamed {
+    best: Best,
+    nodes: u64,
 }
 
 /// One beam search, counting `late_share` of a case as lost once it cannot close on time.
-fn beam(m: &Machine, moves: &Moves, seed: u64, width: usize, late_share: f64) -> Solution {
-    let root = start(m, seed, format!("oracle-{seed}"));
-    let mut best: Option<(f64, f64, Option<Rc<Path>>)> = None;
+fn beam(m: &Machine, moves: &Moves, root: &Episode, width: usize, late_share: f64) -> Beamed {
+    let root = root.clone();
+    let mut best = Best { grade: 0.0, total_reward: 0.0, path: None };
     let mut beam = vec![Node {
         value: value(m, moves, &root, late_share),
         episode: root,
@@ -122,9 +139,9 @@ fn beam(m: &Machine, moves: &Moves, seed: u64, width: usize, late_share: f64) ->
                 }
                 let path = Some(Rc::new(Path { action, before: node.path.clone() }));
                 if let Some(ending) = &episode.ended {
-                    let candidate = (ending.grade, episode.total_reward);
-                    if best.as_ref().is_none_or(|(g, r, _)| (candidate.0, candidate.1) > (*g, *r)) {
-                        best = Some((candidate.0, candidate.1, path));
+                    let total_reward = episode.total_reward;
+                    if (ending.grade, total_reward) > (best.grade, best.total_reward) {
+                        best = Best { grade: ending.grade, total_reward, path };
                     }
                     continue;
                 }
@@ -152,14 +169,18 @@ fn beam(m: &Machine, moves: &Moves, seed: u64, width: usize, late_share: f64) ->
         next.truncate(width);
         beam = next.into_iter().map(|(_, node)| node).collect();
     }
-    let (grade, total_reward, path) = best.unwrap_or((0.0, 0.0, None));
-    Solution { grade, total_reward, actions: unwind(path), nodes }
+    Beamed { best, nodes }
 }
 
 /// How promising an unfinished state is: the grade if it ended now, less `late_share` of every
 /// open case that would miss its deadline (see [`outlook`]); then the earlier the work could all
 /// be done, the better; then the return.
-fn value(m: &Machine, moves: &Moves, episode: &Episode, late_share: f64) -> (f64, i64, f64) {
+pub(super) fn value(
+    m: &Machine,
+    moves: &Moves,
+    episode: &Episode,
+    late_share: f64,
+) -> (f64, i64, f64) {
     let n = episode.cases.len().max(1) as f64;
     let outlook = outlook(moves, m, episode);
     let judged = score(m, episode) - late_share * outlook.late as f64 / n;
@@ -167,7 +188,7 @@ fn value(m: &Machine, moves: &Moves, episode: &Episode, late_share: f64) -> (f64
 }
 
 /// A hash of what matters for the future of a state (not how it was reached).
-fn signature(ep: &Episode) -> u64 {
+pub(super) fn signature(ep: &Episode) -> u64 {
     let mut h = DefaultHasher::new();
     (ep.clock, ep.active, ep.spending, &ep.stock, ep.satisfaction, ep.invalid).hash(&mut h);
     (ep.reopened_cases, ep.sla_breaches, ep.fraud_loss, ep.stockouts).hash(&mut h);

@@ -1,6 +1,7 @@
 //! What a [`Proof`] finds wrong, as diagnostics pointing at the scenario: SHOP016 (not
-//! solvable), SHOP017 (a trivial policy scores), SHOP018 (a repeated action pays) and SHOP019
-//! (a weighted component or a raised blocker is never reached).
+//! solvable, proven), SHOP023 (not shown solvable within the search budget), SHOP017 (a trivial
+//! policy scores), SHOP018 (a repeated action pays) and SHOP019 (a weighted component or a
+//! raised blocker is never reached).
 
 use std::collections::BTreeSet;
 
@@ -19,6 +20,7 @@ pub fn diagnose(machine: &Machine, proof: &Proof) -> Vec<Diagnostic> {
     let at = Places { task: &proof.task, scenario: decl.id.span, weight: &weight };
     let mut found = Vec::new();
     found.extend(unsolvable(proof, machine, &at));
+    found.extend(unproven(proof, &at));
     found.extend(trivial_scores(proof, machine, &at));
     found.extend(farms(proof, machine, &at));
     found.extend(unreached(proof, machine, &at));
@@ -38,22 +40,28 @@ fn weighted(machine: &Machine) -> impl Iterator<Item = &str> {
 }
 
 fn unsolvable(proof: &Proof, machine: &Machine, at: &Places) -> Option<Diagnostic> {
-    let failing = proof.seeds.iter().filter(|s| s.oracle < SOLVABLE).count();
-    let worst = proof.highest(|s| -s.oracle).filter(|_| failing > 0)?;
+    let failing = proof.seeds.iter().filter(|s| s.upper_bound < SOLVABLE).count();
+    let worst = proof.highest(|s| -s.upper_bound).filter(|_| failing > 0)?;
+    let because = match &worst.caps[..] {
+        [] => {
+            format!("no play the oracle's search tries reaches it ({} steps searched)", worst.nodes)
+        }
+        caps => caps.join("; "),
+    };
     let mut diagnostic = Diagnostic::new(
         Code::Unsolvable,
         at.scenario,
         format!(
-            "`{}` cannot be solved to {SOLVABLE} on {failing} of {} seeds",
-            at.task,
-            proof.seeds.len()
+            "no play can grade {SOLVABLE} on {failing} of {} seeds of `{}`",
+            proof.seeds.len(),
+            at.task
         ),
     )
-    .label(format!("the best play found on seed {} grades {:.4}", worst.seed, worst.oracle))
+    .label(format!("on seed {} at most {:.4}: {because}", worst.seed, worst.upper_bound))
     .help(format!(
-        "the oracle plays knowing every case's hidden data, so no agent can do better; loosen \
-         what makes those marks unreachable (deadlines, time limit, budget, stock, answer \
-         delays). `shopops run FILE --seed {} --policy oracle` shows its play",
+        "the bound is proven over every play, knowing every case's hidden data; loosen what \
+         caps it (deadlines, time limit, step limit, budget, stock, answer delays). `shopops \
+         run FILE --seed {} --policy oracle` shows the best play",
         worst.seed
     ));
     for component in weighted(machine) {
@@ -63,6 +71,34 @@ fn unsolvable(proof: &Proof, machine: &Machine, at: &Places) -> Option<Diagnosti
         }
     }
     Some(diagnostic)
+}
+
+/// Seeds the oracle left below the bar without a proof that it is out of reach.
+fn unproven(proof: &Proof, at: &Places) -> Option<Diagnostic> {
+    let open = |s: &&SeedProof| s.oracle < SOLVABLE && s.upper_bound >= SOLVABLE;
+    let count = proof.seeds.iter().filter(open).count();
+    let worst = proof.seeds.iter().filter(open).min_by(|a, b| a.oracle.total_cmp(&b.oracle))?;
+    Some(
+        Diagnostic::new(
+            Code::ProofBudget,
+            at.scenario,
+            format!(
+                "the oracle's search ran out of budget below {SOLVABLE} on {count} of {} seeds \
+                 of `{}`",
+                proof.seeds.len(),
+                at.task
+            ),
+        )
+        .label(format!(
+            "on seed {} it found at most {:.4} within its budget; the upper bound is {:.4}",
+            worst.seed, worst.oracle, worst.upper_bound
+        ))
+        .help(format!(
+            "the task may well be solvable: play seed {} by hand with `shopops run FILE --seed \
+             {}`, or search longer with `--budget`",
+            worst.seed, worst.seed
+        )),
+    )
 }
 
 fn trivial_scores(proof: &Proof, machine: &Machine, at: &Places) -> Vec<Diagnostic> {

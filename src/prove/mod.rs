@@ -1,12 +1,13 @@
 //! Soundness proofs (`shopops check --prove`). For each scenario and seed: the oracle's best
 //! grade beside the baselines' grades, a farming probe along the oracle's play, and which
 //! blockers and grade components the best plays reach. [`diagnose`] turns what is wrong into
-//! diagnostics that point at the scenario (SHOP016–SHOP019).
+//! diagnostics that point at the scenario (SHOP016–SHOP019, SHOP023).
 //!
-//! The oracle plays with the hidden case data, so its grade is what any agent could reach at
-//! best; a scenario passes when that is at least [`SOLVABLE`] on every seed, no trivial policy
-//! scores above [`TRIVIAL_MAX`], no repeated action raises the grade or earns reward, and every
-//! weighted component and raised blocker is reached.
+//! The oracle plays with the hidden case data and proves an upper bound on what any play can
+//! grade. A scenario is unsolvable when that bound is below [`SOLVABLE`] on a seed (a seed whose
+//! search ran out of budget below the bar is warned about); it is sound when it is solvable, no
+//! trivial policy scores above [`TRIVIAL_MAX`], no repeated action raises the grade or earns
+//! reward, and every weighted component and raised blocker is reached.
 
 mod diagnose;
 mod probe;
@@ -27,6 +28,7 @@ use crate::compile::compile;
 use crate::engine::Machine;
 use crate::oracle::{SearchOptions, solve};
 use crate::policy::{by_name, play};
+use crate::wire::Action;
 
 /// The grade the oracle must reach on every seed.
 pub const SOLVABLE: f64 = 0.95;
@@ -59,6 +61,13 @@ pub struct SeedProof {
     pub seed: u64,
     /// The grade of the oracle's best play.
     pub oracle: f64,
+    /// The most any play can grade, proven: equal to `oracle` when its play is optimal.
+    pub upper_bound: f64,
+    /// What keeps a perfect play out of reach, as the oracle's bound sees it.
+    pub caps: Vec<String>,
+    /// The oracle's best play.
+    #[serde(skip)]
+    pub actions: Vec<Action>,
     /// Its grade components.
     pub components: IndexMap<String, f64>,
     /// The grade of each baseline, in [`BASELINES`] order.
@@ -79,6 +88,11 @@ pub struct SeedProof {
 }
 
 impl SeedProof {
+    /// Whether the oracle's play is proven optimal.
+    pub fn optimal(&self) -> bool {
+        self.upper_bound <= self.oracle
+    }
+
     /// A baseline's grade (0 if it was not played).
     pub fn baseline(&self, name: &str) -> f64 {
         self.baselines.get(name).copied().unwrap_or(0.0)
@@ -111,13 +125,13 @@ impl Proof {
     }
 }
 
-/// Compiles the scenarios of a clean check `report`, proves each over `seeds`, easiest first
-/// (calling `on_seed`
-/// with the scenario id as each seed is done) and adds what is wrong to the report's
-/// diagnostics. The report's checked files are used up.
+/// Compiles the scenarios of a clean check `report`, proves each over `seeds` with the oracle's
+/// `search`, easiest first (calling `on_seed` with the scenario id as each seed is done) and
+/// adds what is wrong to the report's diagnostics. The report's checked files are used up.
 pub fn prove_report(
     report: &mut Report,
     seeds: Range<u64>,
+    search: SearchOptions,
     on_seed: &(dyn Fn(&str) + Sync),
 ) -> Vec<Proof> {
     let mut machines: Vec<Arc<Machine>> = std::mem::take(&mut report.checked)
@@ -129,7 +143,7 @@ pub fn prove_report(
     let mut proofs = Vec::new();
     for machine in &machines {
         let id = machine.scenario.id.as_str();
-        let proof = prove(machine, seeds.clone(), &|| on_seed(id));
+        let proof = prove(machine, seeds.clone(), search, &|| on_seed(id));
         report.diagnostics.extend(diagnose(machine, &proof));
         proofs.push(proof);
     }
@@ -138,7 +152,12 @@ pub fn prove_report(
 
 /// Proves `machine` over `seeds`, spreading seeds over the machine's cores; `on_seed` is called
 /// as each seed is done. The result is the same whatever the number of cores.
-pub fn prove(machine: &Arc<Machine>, seeds: Range<u64>, on_seed: &(dyn Fn() + Sync)) -> Proof {
+pub fn prove(
+    machine: &Arc<Machine>,
+    seeds: Range<u64>,
+    search: SearchOptions,
+    on_seed: &(dyn Fn() + Sync),
+) -> Proof {
     let next = AtomicU64::new(seeds.start);
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut found: Vec<SeedProof> = std::thread::scope(|scope| {
@@ -151,7 +170,7 @@ pub fn prove(machine: &Arc<Machine>, seeds: Range<u64>, on_seed: &(dyn Fn() + Sy
                         if seed >= seeds.end {
                             return mine;
                         }
-                        mine.push(prove_seed(machine, seed));
+                        mine.push(prove_seed(machine, seed, search));
                         on_seed();
                     }
                 })
@@ -167,8 +186,8 @@ pub fn prove(machine: &Arc<Machine>, seeds: Range<u64>, on_seed: &(dyn Fn() + Sy
     }
 }
 
-fn prove_seed(machine: &Arc<Machine>, seed: u64) -> SeedProof {
-    let solution = solve(machine, seed, SearchOptions::default());
+fn prove_seed(machine: &Arc<Machine>, seed: u64, search: SearchOptions) -> SeedProof {
+    let solution = solve(machine, seed, search);
     let along = probe::along(machine, seed, &solution.actions);
     let (mut baselines, mut returns, mut baseline_components) =
         (IndexMap::new(), IndexMap::new(), IndexMap::new());
@@ -184,6 +203,8 @@ fn prove_seed(machine: &Arc<Machine>, seed: u64) -> SeedProof {
     SeedProof {
         seed,
         oracle: along.grade,
+        upper_bound: solution.upper_bound.max(along.grade),
+        caps: solution.caps,
         components: along.components,
         baselines,
         returns,
@@ -192,5 +213,6 @@ fn prove_seed(machine: &Arc<Machine>, seed: u64) -> SeedProof {
         farms: along.farms,
         raised: along.raised,
         cleared: along.cleared,
+        actions: solution.actions,
     }
 }

@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
 use super::errors::{Violation, Violations};
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, Selection};
 use crate::engine::Game;
 use crate::wire::{Observation, envelope};
 
@@ -39,6 +39,8 @@ pub(crate) struct ResetArgs {
     episode_id: Option<String>,
     task: Option<String>,
     tier: Option<String>,
+    split: Option<String>,
+    index: Option<u64>,
 }
 
 impl ResetArgs {
@@ -61,37 +63,25 @@ impl ResetArgs {
                 violations.push(Violation::key(scope, &key, kind, msg, value.clone()));
             };
             match key.as_str() {
-                "seed" | "task" | "tier" if value.is_null() => {}
-                // An integral number written as a float (`7.0`) is that integer, as in JSON
-                // Schema and the reference server.
-                "seed" => match &value {
-                    Value::Number(n) => match (n.as_u64(), n.as_f64()) {
-                        (Some(seed), _) => args.seed = Some(seed),
-                        (None, Some(x)) if x < 0.0 => fail(
-                            "greater_than_equal",
-                            "Input should be greater than or equal to 0".into(),
-                        ),
-                        (None, Some(x)) if x.fract() != 0.0 => {
-                            fail("int_type", "seed must be an integer from 0 to 2^64-1".into())
-                        }
-                        // 2^64 is exact as a float; every integral float below it fits.
-                        (None, Some(x)) if x < 18_446_744_073_709_551_616.0 => {
-                            args.seed = Some(x as u64)
-                        }
-                        _ => fail(
-                            "less_than_equal",
-                            "seed must be at most 2^64-1 (18446744073709551615)".into(),
-                        ),
-                    },
-                    _ => fail("int_type", "seed must be an integer from 0 to 2^64-1".into()),
+                "seed" | "task" | "tier" | "split" | "index" if value.is_null() => {}
+                "seed" | "index" => match whole(&value, &key) {
+                    Ok(n) if key == "seed" => args.seed = Some(n),
+                    Ok(n) => args.index = Some(n),
+                    Err((kind, msg)) => fail(kind, msg),
                 },
                 "episode_id" => match episode_id(&value, scope) {
                     Ok(id) => args.episode_id = id,
                     Err(violation) => violations.push(violation),
                 },
-                "task" | "tier" => match &value {
-                    Value::String(name) if key == "task" => args.task = Some(name.clone()),
-                    Value::String(name) => args.tier = Some(name.clone()),
+                "task" | "tier" | "split" => match &value {
+                    Value::String(name) => {
+                        let slot = match key.as_str() {
+                            "task" => &mut args.task,
+                            "tier" => &mut args.tier,
+                            _ => &mut args.split,
+                        };
+                        *slot = Some(name.clone());
+                    }
                     _ => fail("string_type", format!("{key} must be a string")),
                 },
                 _ => violations.push_with(|| {
@@ -102,20 +92,57 @@ impl ResetArgs {
         violations.or_ok(args)
     }
 
-    /// A new episode of the selected task: the given seed (else one from OS entropy) and id
-    /// (else a random one).
+    /// A new episode of the selected task: the given seed, or the split's `index`-th one (a
+    /// random one of the split without an index; else one from OS entropy) and id (else a
+    /// random one).
     pub(crate) fn start(self, catalog: &Catalog, scope: &str) -> Result<Game, Violations> {
-        let machine = catalog.select(self.task.as_deref(), self.tier.as_deref()).map_err(|e| {
-            let input = json!(if e.field == "task" { &self.task } else { &self.tier });
+        let selection = Selection {
+            task: self.task.as_deref(),
+            tier: self.tier.as_deref(),
+            split: self.split.as_deref(),
+            index: self.index,
+            seed: self.seed,
+        };
+        let (machine, seed) = catalog.select_seeded(selection, random_u64).map_err(|e| {
+            let input = match e.field {
+                "task" => json!(self.task),
+                "tier" => json!(self.tier),
+                "split" => json!(self.split),
+                "index" => json!(self.index),
+                _ => json!(self.seed),
+            };
             Violations::one(Violation::select(scope, e, input))
         })?;
-        let seed = self.seed.unwrap_or_else(random_u64);
+        let seed = seed.unwrap_or_else(random_u64);
         Ok(Game::new(machine.clone(), seed, self.episode_id.unwrap_or_else(random_id)))
     }
 }
 
+/// The value of `key`, a whole number from 0 to 2^64-1; an integral number written as a float
+/// (`7.0`) is that integer, as in JSON Schema and the reference server. The error: its kind
+/// and message.
+pub(crate) fn whole(value: &Value, key: &str) -> Result<u64, (&'static str, String)> {
+    let range = || format!("{key} must be an integer from 0 to 2^64-1");
+    match value {
+        Value::Number(n) => match (n.as_u64(), n.as_f64()) {
+            (Some(n), _) => Ok(n),
+            (None, Some(x)) if x < 0.0 => {
+                Err(("greater_than_equal", "Input should be greater than or equal to 0".into()))
+            }
+            (None, Some(x)) if x.fract() != 0.0 => Err(("int_type", range())),
+            // 2^64 is exact as a float; every integral float below it fits.
+            (None, Some(x)) if x < 18_446_744_073_709_551_616.0 => Ok(x as u64),
+            _ => Err((
+                "less_than_equal",
+                format!("{key} must be at most 2^64-1 (18446744073709551615)"),
+            )),
+        },
+        _ => Err(("int_type", range())),
+    }
+}
+
 fn extra_message(key: &str) -> String {
-    format!("unknown key `{key}`; reset takes seed, episode_id, task and tier")
+    format!("unknown key `{key}`; reset takes seed, episode_id, task, tier, split and index")
 }
 
 /// The envelope of an observation as JSON text (serialised straight from the observation).

@@ -21,6 +21,7 @@ mod save;
 mod scenarios;
 mod slots;
 mod store;
+mod tasks;
 mod trajectories;
 mod web;
 mod ws;
@@ -207,6 +208,12 @@ pub(crate) fn routes(app: &Arc<App>) -> Vec<(&'static str, MethodRouter<Arc<App>
         ("/state", get(http::state)),
         ("/mcp", post(mcp::http)),
         ("/ws", get(ws::upgrade)),
+        ("/list_environments", get(tasks::environments)),
+        ("/{env}/splits", get(tasks::splits)),
+        ("/{env}/tasks", post(tasks::tasks)),
+        ("/{env}/num_tasks", post(tasks::num_tasks)),
+        ("/{env}/task", post(tasks::task)),
+        ("/{env}/task_range", post(tasks::task_range)),
         ("/scenarios", get(scenarios::list)),
         ("/scenarios/{id}", get(scenarios::detail)),
         ("/scenarios/{id}/graph", get(scenarios::graph)),

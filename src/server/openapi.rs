@@ -9,7 +9,9 @@ use serde_json::{Map, Value, json};
 
 use super::App;
 use super::documents::served_schemas;
+use super::tasks::MAX_LISTED_TASKS;
 use crate::catalog::Catalog;
+use crate::check::splits::SeedSplit;
 
 /// The protocol version (`info.version`), not the crate's: `1.` selects `openenv-http/1.x`.
 const PROTOCOL_VERSION: &str = "1.0.0";
@@ -107,6 +109,7 @@ pub(crate) fn openapi(catalog: &Catalog) -> Value {
     );
     let mut paths = protocol_paths();
     paths.extend(authoring_paths(catalog));
+    paths.extend(task_paths(catalog));
     json!({
         "openapi": "3.1.0",
         "info": {
@@ -319,26 +322,58 @@ fn into_map(value: Value) -> Map<String, Value> {
 }
 
 /// The reset arguments. `task` is a served id and `tier` a served difficulty, and the two agree
-/// when both are given (else 422 `unknown_task`, `unknown_tier`, `task_tier_mismatch`).
+/// when both are given (else 422 `unknown_task`, `unknown_tier`, `task_tier_mismatch`). With a
+/// `split`, either an `index` within its task list or a `seed` of the selected task's split
+/// (else 422 `unknown_split`, `index_out_of_range`, `seed_not_in_split`, `seed_and_index`);
+/// `index` without `split` is refused (`index_without_split`).
 fn reset_request(catalog: &Catalog) -> Value {
     let mut tiers: Vec<&str> = Vec::new();
+    let no_split = json!({"split": {"type": "null"}, "index": {"type": "null"}});
     let mut choices = Vec::new();
     for machine in catalog.machines() {
         let tier = machine.scenario.difficulty.as_str();
         if !tiers.contains(&tier) {
             tiers.push(tier);
         }
-        choices.push(json!({
-            "required": ["task"],
-            "properties": {"task": {"const": machine.scenario.id}, "tier": {"enum": [tier, null]}},
-        }));
+        let mut properties = no_split.clone();
+        properties["task"] = json!({"const": machine.scenario.id});
+        properties["tier"] = json!({"enum": [tier, null]});
+        choices.push(json!({"required": ["task"], "properties": properties}));
+        for (split, seeds) in &machine.scenario.splits {
+            choices.push(json!({
+                "required": ["task", "split"],
+                "properties": {
+                    "task": {"const": machine.scenario.id},
+                    "tier": {"enum": [tier, null]},
+                    "split": {"const": split},
+                },
+                "anyOf": [by_index(seeds.len()), by_seed(seeds)],
+            }));
+        }
     }
     let mut untasked: Vec<Value> = tiers.iter().map(|tier| json!(tier)).collect();
     untasked.push(Value::Null);
-    choices
-        .insert(0, json!({"properties": {"task": {"type": "null"}, "tier": {"enum": untasked}}}));
+    let mut properties = no_split;
+    properties["task"] = json!({"type": "null"});
+    properties["tier"] = json!({"enum": untasked});
+    choices.insert(0, json!({"properties": properties}));
+    for tier in tiers.iter().map(|t| Some(*t)).chain([None]) {
+        let Ok(default) = catalog.select(None, tier) else { continue };
+        for split in catalog.splits() {
+            let Ok(rows) = catalog.split_rows(split, None, tier) else { continue };
+            let mut ways = vec![by_index(rows.len())];
+            ways.extend(default.scenario.splits.get(split).map(by_seed));
+            choices.push(json!({
+                "required": ["split"],
+                "properties": {"task": {"type": "null"}, "tier": {"enum": [tier]}, "split": {"const": split}},
+                "anyOf": ways,
+            }));
+        }
+    }
     let mut tasks: Vec<Value> = catalog.ids().map(|id| json!(id)).collect();
     tasks.push(Value::Null);
+    let mut splits: Vec<Value> = catalog.splits().into_iter().map(|s| json!(s)).collect();
+    splits.push(Value::Null);
     json!({
         "type": "object",
         "additionalProperties": false,
@@ -347,9 +382,112 @@ fn reset_request(catalog: &Catalog) -> Value {
             "episode_id": {"type": ["string", "null"], "minLength": 1, "maxLength": 255},
             "task": {"enum": tasks},
             "tier": {"enum": ["easy", "medium", "hard", null]},
+            "split": {"enum": splits},
+            "index": {"type": ["integer", "null"], "minimum": 0, "maximum": u64::MAX},
         },
         "anyOf": choices,
     })
+}
+
+/// A split's seed by its row: `index` below `rows`, no `seed` (neither: a random row).
+fn by_index(rows: u64) -> Value {
+    json!({"properties": {
+        "seed": {"type": "null"},
+        "index": {"type": ["integer", "null"], "minimum": 0, "maximum": rows.saturating_sub(1)},
+    }})
+}
+
+/// A split's seed given: one of `seeds`, no `index`.
+fn by_seed(seeds: &SeedSplit) -> Value {
+    let ranges: Vec<Value> = seeds
+        .ranges()
+        .iter()
+        .map(|&(lo, hi)| json!({"type": "integer", "minimum": lo, "maximum": hi}))
+        .collect();
+    json!({"required": ["seed"], "properties": {"index": {"type": "null"}, "seed": {"anyOf": ranges}}})
+}
+
+/// OpenEnv's task API (its `TaskProvider` routes) over the declared splits.
+fn task_paths(catalog: &Catalog) -> Map<String, Value> {
+    let env = json!([{"name": "env", "in": "path", "required": true,
+        "schema": {"type": "string", "pattern": "^[Ss][Hh][Oo][Pp][Oo][Pp][Ss]$"}}]);
+    let splits: Vec<&str> = catalog.splits();
+    // No declared split: every split is unknown (400).
+    let split = if splits.is_empty() { json!({"type": "string"}) } else { json!({"enum": splits}) };
+    let spec = json!({
+        "type": "object",
+        "required": ["id", "index", "split", "task", "difficulty", "seed"],
+        "properties": {
+            "id": {"type": "string"}, "index": {"type": "integer"}, "split": {"type": "string"},
+            "task": {"type": "string"}, "difficulty": {"type": "string"}, "seed": {"type": "integer"},
+        },
+    });
+    let specs = json!({"type": "array", "items": spec, "maxItems": MAX_LISTED_TASKS});
+    let by_split: Vec<Value> = splits
+        .iter()
+        .filter_map(|s| catalog.split_rows(s, None, None).ok())
+        .map(|rows| {
+            json!({"properties": {
+                "split": {"const": rows.split()},
+                "index": {"type": "integer", "minimum": 0, "maximum": rows.len().saturating_sub(1)},
+            }})
+        })
+        .collect();
+    let request = |properties: Value, required: Value, any_of: Option<Vec<Value>>| {
+        let mut schema = json!({"type": "object", "additionalProperties": false,
+            "required": required, "properties": properties});
+        if let Some(any_of) = any_of.filter(|a| !a.is_empty()) {
+            schema["anyOf"] = json!(any_of);
+        }
+        json!({"required": true, "content": {"application/json": {"schema": schema}}})
+    };
+    let post = |summary: &str, body: Value, reply: Value| {
+        json!({"post": {
+            "summary": summary,
+            "parameters": env,
+            "requestBody": body,
+            "responses": {
+                "200": ok(reply),
+                "400": error("Unknown split, or index out of range", "Error"),
+                "404": error("Unknown environment", "Error"),
+                "408": error("Request not received in time", "Error"),
+                "413": error("Body over the size limit", "Error"),
+                "422": error("Invalid request", "ValidationError"),
+            },
+        }})
+    };
+    // Any integer: the server clamps slice bounds, however far out.
+    let bound = json!({"type": ["integer", "null"]});
+    let paths = json!({
+        "/list_environments": get("The environments served: [\"shopops\"]",
+            json!({"type": "array", "items": {"type": "string"}})),
+        "/{env}/splits": {"get": {
+            "summary": "The declared seed splits: name, type, num_tasks",
+            "parameters": env,
+            "responses": {
+                "200": ok(json!({"type": "array", "items": {"type": "object",
+                    "required": ["name", "type", "num_tasks"]}})),
+                "404": error("Unknown environment", "Error"),
+            },
+        }},
+        "/{env}/tasks": post("A split's task specs (the first 1,000; num_tasks counts all)",
+            request(json!({"split": split}), json!(["split"]), None),
+            json!({"type": "object", "required": ["tasks", "env_name", "num_tasks", "truncated"],
+                "properties": {"tasks": specs}})),
+        "/{env}/num_tasks": post("The number of task specs of a split",
+            request(json!({"split": split}), json!(["split"]), None),
+            json!({"type": "object", "required": ["num_tasks"],
+                "properties": {"num_tasks": {"type": "integer", "minimum": 0}}})),
+        "/{env}/task": post("One task spec: what reset {split, index} plays",
+            request(json!({"split": split, "index": {"type": "integer", "minimum": 0}}),
+                json!(["split", "index"]), Some(by_split)),
+            json!({"type": "object", "required": ["task"], "properties": {"task": spec}})),
+        "/{env}/task_range": post("Task specs [start, stop) with Python's slice bounds (at most 1,000)",
+            request(json!({"split": split, "start": bound, "stop": bound}), json!(["split"]), None),
+            json!({"type": "object", "required": ["tasks", "truncated"],
+                "properties": {"tasks": specs}})),
+    });
+    into_map(paths)
 }
 
 /// Adds a self-contained schema under `name`, moving its `$defs` beside it.

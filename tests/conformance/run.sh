@@ -5,7 +5,9 @@
 #      legacy (openenv-core 0.2.x) directory checks of protocol spec §8.1;
 #   3. tests/conformance/client_episodes.py: full episodes with the official GenericEnvClient;
 #   4. tests/inference/test_inference.py: inference.py against a stub LLM;
-#   5. schemathesis against /openapi.json;
+#   5. tests/conformance/task_api.py: the task API as OpenEnv 0.10 reads it, the manifest's
+#      declared task counts against the server, reset by split with the official client;
+#      then schemathesis against /openapi.json;
 #   6. the server runs with --record: every episode above is recorded, the official client's
 #      episodes finished, and `shopops replay` reproduces every recording bit for bit.
 # Run from anywhere (it cd's to the repository root). Exits non-zero when any check fails.
@@ -167,6 +169,13 @@ if "$py" tests/inference/test_inference.py --env-url "$url"; then
   pass "inference test"
 else
   fail "inference test"
+fi
+
+step "task_api.py (OpenEnv 0.10's task API, openenv.yaml's task counts, reset by split)"
+if "$py" tests/conformance/task_api.py --url "$url" --package "$pkg"; then
+  pass "task API (declared counts, routes, client reset by split)"
+else
+  fail "task API (declared counts, routes, client reset by split)"
 fi
 
 step "schemathesis against /openapi.json"; if bash tests/conformance/schemathesis.sh "$url" "$venv"; then pass "schemathesis (no 5xx, responses as documented)"; else fail "schemathesis"; fi
