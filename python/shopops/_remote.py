@@ -112,8 +112,16 @@ class Session:
 
     def scenarios(self) -> list[dict[str, Any]]:
         """Return the server's `GET /scenarios` list (id, title, difficulty, status, ...)."""
-        with urllib.request.urlopen(f"{self.http_url}/scenarios", timeout=self.timeout) as reply:
-            return cast("list[dict[str, Any]]", json.load(reply))
+        return cast("list[dict[str, Any]]", self.http("/scenarios"))
+
+    def http(self, path: str, body: dict[str, Any] | None = None) -> Any:
+        """Return the JSON reply of `GET path`, or of `POST path` with a JSON `body`."""
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(f"{self.http_url}{path}", data=data)
+        if data is not None:
+            request.add_header("Content-Type", "application/json")
+        with urllib.request.urlopen(request, timeout=self.timeout) as reply:
+            return json.load(reply)
 
     def close(self) -> None:
         """End the session (a `close` message, then the connection)."""
@@ -189,6 +197,21 @@ class RemoteGame:
         return tool_result_of(self._last_action, self._current)
 
 
+_PAGE = 1_000
+"""Rows the server's `task_range` lists at most per request."""
+
+
+def _ranges(seeds: list[int]) -> list[tuple[int, int]]:
+    """Return seeds listed in order as ranges `(first, last)` of consecutive seeds."""
+    ranges: list[tuple[int, int]] = []
+    for seed in seeds:
+        if ranges and seed == ranges[-1][1] + 1:
+            ranges[-1] = (ranges[-1][0], seed)
+        else:
+            ranges.append((seed, seed))
+    return ranges
+
+
 class RemoteScenarios:
     """The tasks a server serves, with the methods of `Scenarios` that play them."""
 
@@ -196,6 +219,7 @@ class RemoteScenarios:
         """Serve episodes over `session`."""
         self.session = session
         self._info: dict[str, dict[str, Any]] = {}
+        self._splits: dict[str, dict[str, list[tuple[int, int]]]] | None = None
 
     def ids(self) -> list[str]:
         """Return the ids of the tasks the server plays."""
@@ -220,6 +244,31 @@ class RemoteScenarios:
                 "budget_usd": meta["budget_limit_usd"],
             }
         return self._info[task]
+
+    def splits(self, task: str) -> dict[str, list[tuple[int, int]]]:
+        """Return `task`'s seed splits as `Scenarios.splits` does: each split's seed ranges.
+
+        Read once per session from the server's task API (`/{env}/splits`, then every row of
+        each split through `/{env}/task_range`, a page of 1,000 at a time).
+        """
+        if self._splits is None:
+            self._splits = self._read_splits()
+        return self._splits.get(task, {})
+
+    def _read_splits(self) -> dict[str, dict[str, list[tuple[int, int]]]]:
+        """Every task's splits, from the server's task API."""
+        env = self.session.http("/list_environments")[0]
+        seeds: dict[str, dict[str, list[int]]] = {}
+        for split in self.session.http(f"/{env}/splits"):
+            name, count = split["name"], split["num_tasks"]
+            for start in range(0, count, _PAGE):
+                body = {"split": name, "start": start, "stop": min(start + _PAGE, count)}
+                for row in self.session.http(f"/{env}/task_range", body)["tasks"]:
+                    seeds.setdefault(row["task"], {}).setdefault(name, []).append(row["seed"])
+        return {
+            task: {name: _ranges(listed) for name, listed in by_split.items()}
+            for task, by_split in seeds.items()
+        }
 
     def game(self, task: str, seed: int, episode_id: str) -> RemoteGame:
         """Reset the session to a new episode of `task` with `seed`, labelled `episode_id`."""

@@ -145,3 +145,18 @@ def test_a_reset_reconnects_a_closed_connection_and_a_step_does_not(url: str) ->
         assert env.step({"action_type": "inspect_order"})[0]["step_index"] == 1
     finally:
         env.close()
+
+
+def test_splits_play_the_same_seeds_remotely(url: str) -> None:
+    local, remote = shopops.Env(EASY), shopops.RemoteEnv(url, EASY)
+    try:
+        assert remote.scenarios.splits(EASY) == local.scenarios.splits(EASY)
+        for options in ({"split": "test", "index": 12}, {"split": "train", "index": 0}):
+            assert remote.reset(options=options)[0] == local.reset(options=options)[0]
+        with pytest.raises(KeyError, match="unknown split"):
+            remote.reset(options={"split": "nope", "index": 0})
+        assert remote.reset(seed=250, options={"split": "train"})[0]["metadata"]["seed"] == 250
+        with pytest.raises(ValueError, match="not in split"):
+            remote.reset(seed=3, options={"split": "train"})
+    finally:
+        remote.close()
