@@ -8,7 +8,7 @@ use indexmap::IndexMap;
 use petgraph::graph::{DiGraph, NodeIndex};
 use serde::Serialize;
 
-use super::program::{Effect, Op, Program, for_each_op};
+use super::program::{Effect, Primitive, Program, for_each_primitive};
 use super::scope::Trigger;
 use crate::data::Case;
 
@@ -192,9 +192,9 @@ impl DependencyGraph {
                     self.effects(program, source, otherwise, deliverers, triggered);
                 }
                 Effect::Reward { .. } => {}
-                Effect::Op { op, .. } => {
+                Effect::Primitive { op, .. } => {
                     let triggers: &[Trigger] = match op {
-                        Op::Inspect(check) => {
+                        Primitive::Inspect(check) => {
                             self.edge(
                                 source.clone(),
                                 Node::Check(check.name.clone()),
@@ -202,7 +202,7 @@ impl DependencyGraph {
                             );
                             &[Trigger::Inspect]
                         }
-                        Op::Request(response) => {
+                        Primitive::Request(response) => {
                             self.edge(
                                 source.clone(),
                                 Node::Response(response.name.clone()),
@@ -217,7 +217,7 @@ impl DependencyGraph {
                             }
                             &[Trigger::Request]
                         }
-                        Op::Deliver(response) => {
+                        Primitive::Deliver(response) => {
                             self.edge(
                                 source.clone(),
                                 Node::Response(response.name.clone()),
@@ -225,7 +225,7 @@ impl DependencyGraph {
                             );
                             &[]
                         }
-                        Op::Schedule { event, .. } => {
+                        Primitive::Schedule { event, .. } => {
                             self.edge(
                                 source.clone(),
                                 Node::Event(event.name.clone()),
@@ -233,20 +233,20 @@ impl DependencyGraph {
                             );
                             &[]
                         }
-                        Op::Resolve(_) => &[Trigger::Resolve],
-                        Op::Pay(_) => &[Trigger::Payout],
-                        Op::Close => &[Trigger::GoodClose, Trigger::BadClose],
-                        Op::TakeStock
-                        | Op::Note(_)
-                        | Op::Switch(_)
-                        | Op::Reopen
-                        | Op::Satisfaction(_)
-                        | Op::FraudLoss(_)
-                        | Op::Fee(_)
-                        | Op::Stockout
-                        | Op::Fact { .. }
-                        | Op::Detail { .. }
-                        | Op::Append { .. } => &[],
+                        Primitive::Resolve(_) => &[Trigger::Resolve],
+                        Primitive::Pay(_) => &[Trigger::Payout],
+                        Primitive::Close => &[Trigger::GoodClose, Trigger::BadClose],
+                        Primitive::TakeStock
+                        | Primitive::Note(_)
+                        | Primitive::Switch(_)
+                        | Primitive::Reopen
+                        | Primitive::Satisfaction(_)
+                        | Primitive::FraudLoss(_)
+                        | Primitive::Fee(_)
+                        | Primitive::Stockout
+                        | Primitive::Fact { .. }
+                        | Primitive::Detail { .. }
+                        | Primitive::Append { .. } => &[],
                     };
                     for &trigger in triggers {
                         if triggered.contains(&trigger) {
@@ -303,8 +303,8 @@ impl DependencyGraph {
 fn deliverers(program: &Program) -> IndexMap<String, Vec<String>> {
     let mut map: IndexMap<String, Vec<String>> = IndexMap::new();
     for (name, event) in &program.events {
-        for_each_op(&event.body, &mut |op| {
-            if let Op::Deliver(response) = op {
+        for_each_primitive(&event.body, &mut |op| {
+            if let Primitive::Deliver(response) = op {
                 map.entry(response.name.clone()).or_default().push(name.clone());
             }
         });

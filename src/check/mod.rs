@@ -6,16 +6,16 @@
 mod case_data;
 pub mod constant;
 mod cycles;
-mod declarations;
-mod declare;
 mod duplicates;
 pub mod graph;
 pub mod infer;
 pub mod load;
 mod never_cleared;
 pub mod program;
+mod resolve;
 pub mod scope;
 pub mod splits;
+mod statements;
 mod summaries;
 mod unused;
 mod walk;
@@ -37,7 +37,7 @@ use graph::DependencyGraph;
 use program::Program;
 
 pub use crate::lang::valid_note_code;
-pub use declarations::{
+pub use resolve::{
     CLOSURE_CLASSES, DIFFICULTIES, MAX_PER_KIND, STATUS_FIELDS, SUMMARY_FIELDS, reward_groups,
 };
 pub use summaries::placeholders;
@@ -161,7 +161,7 @@ fn check_file(
         };
     }
     let stmts = parsed.stmts.iter().flat_map(|file| file.iter());
-    let program = declare::declare(sources, stmts, &mut found);
+    let program = statements::declare(sources, stmts, &mut found);
     let mut cases = Vec::new();
     let mut cases_file = None;
     if let Some(scenario) = &program.scenario {
@@ -227,7 +227,7 @@ fn check_file(
     }
     let splits = splits::check_splits(&program, &mut found);
     let mut typer = infer::Typer::new(&mut found);
-    declarations::check_declarations(&program, &mut typer);
+    resolve::check_declarations(&program, &mut typer);
     case_data::check_cases(&program, &cases, &mut typer);
     let used = std::mem::take(&mut typer.used);
     summaries::check_summaries(sources, &cases, &mut found);

@@ -1,6 +1,6 @@
 //! The typed declarations of a scenario, as the checker understands them.
 //!
-//! [`declare`](super::declare) builds a [`Program`] from the generic syntax tree of every file
+//! [`statements`](super::statements) builds a [`Program`] from the generic syntax tree of every file
 //! of a scenario (the task file and its imports). Names keep their spans so later rules and
 //! the compiler can point at them.
 
@@ -252,9 +252,9 @@ pub enum Effect {
         when: Option<Expr>,
     },
     /// One of the desk's primitive operations.
-    Op {
+    Primitive {
         /// Which.
-        op: Op,
+        op: Primitive,
         /// Condition.
         when: Option<Expr>,
         /// The statement.
@@ -265,7 +265,7 @@ pub enum Effect {
 
 /// Primitive operations of the desk model (see docs/scenario-language.md, "Effects").
 #[derive(Clone, Debug, Serialize)]
-pub enum Op {
+pub enum Primitive {
     /// `inspect CHECK`: complete the check and reveal its fact group (first time only).
     Inspect(Ident),
     /// `request RESPONSE`: ask for an answer; schedules the delivering event once.
@@ -337,14 +337,14 @@ impl Program {
 }
 
 /// Calls `visit` on every operation of a body, inside `if` branches too.
-pub fn for_each_op<'a>(body: &'a [Effect], visit: &mut impl FnMut(&'a Op)) {
+pub fn for_each_primitive<'a>(body: &'a [Effect], visit: &mut impl FnMut(&'a Primitive)) {
     for effect in body {
         match effect {
             Effect::If { then, otherwise, .. } => {
-                for_each_op(then, visit);
-                for_each_op(otherwise, visit);
+                for_each_primitive(then, visit);
+                for_each_primitive(otherwise, visit);
             }
-            Effect::Op { op, .. } => visit(op),
+            Effect::Primitive { op, .. } => visit(op),
             Effect::Reward { .. } => {}
         }
     }

@@ -1,7 +1,7 @@
 //! Summary templates: placeholders must name facts of their group (`SHOP004`), and every fact
 //! should be mentioned (`SHOP015`, warning), since the summary is how a text-only agent sees it.
 
-use super::program::{Op, Program, for_each_op};
+use super::program::{Primitive, Program, for_each_primitive};
 use crate::data::{Case, FactGroup};
 use crate::diag::{Code, Diagnostic, suggest};
 use crate::source::{SourceMap, Span};
@@ -16,9 +16,9 @@ pub(super) fn check_appends(program: &Program, cases: &[Case], diagnostics: &mut
         .collect();
     let mut appends = Vec::new();
     for body in program.bodies() {
-        for_each_op(body, &mut |op| match op {
-            Op::Fact { name, .. } => known.push(name.name.as_str()),
-            Op::Append { text, .. } => appends.push(text),
+        for_each_primitive(body, &mut |op| match op {
+            Primitive::Fact { name, .. } => known.push(name.name.as_str()),
+            Primitive::Append { text, .. } => appends.push(text),
             _ => {}
         });
     }

@@ -128,7 +128,7 @@ pub enum St {
     Op(Op, Option<Ex>),
 }
 
-/// Resolved primitive operations (see `check::program::Op`).
+/// Resolved primitive operations (see `check::program::Primitive`).
 #[derive(Clone, Debug)]
 #[allow(missing_docs)]
 pub enum Op {

@@ -17,13 +17,13 @@ use super::symbols::Symbols;
 use super::value::Value;
 use crate::check::constant::{self, Constant};
 use crate::check::infer::Typer;
-use crate::check::program::{Effect, Op as DeclOp, for_each_op};
+use crate::check::program::{Effect, Primitive, for_each_primitive};
 use crate::check::scope::Scope;
 use crate::check::scope::{BASE_STATUSES, Ctx, REASONS, Trigger};
 use crate::check::ty::Ty;
 use crate::data::{Case, DrawKind, FactGroup, Requirements, Variant};
-use crate::syntax::ast::{Expr, ExprKind, UnaryOp};
 use crate::lang::Function;
+use crate::syntax::ast::{Expr, ExprKind, UnaryOp};
 
 /// Number of hook triggers.
 const TRIGGERS: usize = Trigger::NAMES.len();
@@ -67,8 +67,8 @@ impl Machine {
                     .enumerate()
                     .filter(|(_, e)| {
                         let mut found = false;
-                        for_each_op(&e.body, &mut |op| {
-                            found |= matches!(op, DeclOp::Deliver(x) if x.name == r.name.name);
+                        for_each_primitive(&e.body, &mut |op| {
+                            found |= matches!(op, Primitive::Deliver(x) if x.name == r.name.name);
                         });
                         found
                     })
@@ -90,9 +90,9 @@ impl Machine {
             .map(|a| {
                 let mut resolving = false;
                 let mut payout = None;
-                for_each_op(&a.body, &mut |op| match op {
-                    DeclOp::Resolve(_) => resolving = true,
-                    DeclOp::Pay(amount) if payout.is_none() => payout = Some(amount.clone()),
+                for_each_primitive(&a.body, &mut |op| match op {
+                    Primitive::Resolve(_) => resolving = true,
+                    Primitive::Pay(amount) if payout.is_none() => payout = Some(amount.clone()),
                     _ => {}
                 });
                 ActionM {
@@ -359,46 +359,46 @@ impl Builder<'_> {
                     when: when.as_ref().map(|w| self.expr(w, ctx)),
                 }
             }
-            Effect::Op { op, when, .. } => {
+            Effect::Primitive { op, when, .. } => {
                 let when = when.as_ref().map(|w| self.expr(w, ctx));
                 St::Op(self.op(op, ctx), when)
             }
         }
     }
 
-    fn op(&mut self, op: &DeclOp, ctx: Ctx) -> Op {
+    fn op(&mut self, op: &Primitive, ctx: Ctx) -> Op {
         let p = &self.scenario.program;
         match op {
-            DeclOp::Inspect(c) => Op::Inspect(index(&p.checks, &c.name)),
-            DeclOp::Request(r) => Op::Request(index(&p.responses, &r.name)),
-            DeclOp::Deliver(r) => Op::Deliver(index(&p.responses, &r.name)),
-            DeclOp::Resolve(t) => Op::Resolve(index(&p.truths, &t.name)),
-            DeclOp::Pay(e) => Op::Pay(self.expr(e, ctx)),
-            DeclOp::TakeStock => Op::TakeStock,
-            DeclOp::Note(e) => Op::Note(self.expr(e, ctx)),
-            DeclOp::Close => Op::Close,
-            DeclOp::Switch(e) => Op::Switch(self.expr(e, ctx)),
-            DeclOp::Reopen => Op::Reopen,
-            DeclOp::Satisfaction(e) => Op::Satisfaction(self.expr(e, ctx)),
-            DeclOp::FraudLoss(e) => Op::FraudLoss(self.expr(e, ctx)),
-            DeclOp::Fee(e) => Op::Fee(self.expr(e, ctx)),
-            DeclOp::Stockout => Op::Stockout,
-            DeclOp::Schedule { event, after, with } => Op::Schedule {
+            Primitive::Inspect(c) => Op::Inspect(index(&p.checks, &c.name)),
+            Primitive::Request(r) => Op::Request(index(&p.responses, &r.name)),
+            Primitive::Deliver(r) => Op::Deliver(index(&p.responses, &r.name)),
+            Primitive::Resolve(t) => Op::Resolve(index(&p.truths, &t.name)),
+            Primitive::Pay(e) => Op::Pay(self.expr(e, ctx)),
+            Primitive::TakeStock => Op::TakeStock,
+            Primitive::Note(e) => Op::Note(self.expr(e, ctx)),
+            Primitive::Close => Op::Close,
+            Primitive::Switch(e) => Op::Switch(self.expr(e, ctx)),
+            Primitive::Reopen => Op::Reopen,
+            Primitive::Satisfaction(e) => Op::Satisfaction(self.expr(e, ctx)),
+            Primitive::FraudLoss(e) => Op::FraudLoss(self.expr(e, ctx)),
+            Primitive::Fee(e) => Op::Fee(self.expr(e, ctx)),
+            Primitive::Stockout => Op::Stockout,
+            Primitive::Schedule { event, after, with } => Op::Schedule {
                 event: index(&p.events, &event.name),
                 after: self.expr(after, ctx),
                 with: with.as_ref().map(|w| self.expr(w, ctx)),
             },
-            DeclOp::Fact { name, value } => Op::Fact {
+            Primitive::Fact { name, value } => Op::Fact {
                 name: self.symbols.intern(&name.name),
                 value: self.expr(value, ctx),
                 unit: self.unit(value, ctx),
             },
-            DeclOp::Detail { name, value } => Op::Detail {
+            Primitive::Detail { name, value } => Op::Detail {
                 name: self.symbols.intern(&name.name),
                 value: self.expr(value, ctx),
                 unit: self.unit(value, ctx),
             },
-            DeclOp::Append { check, text: t } => Op::Append {
+            Primitive::Append { check, text: t } => Op::Append {
                 check: index(&p.checks, &check.name),
                 text: self.symbols.intern(&text(Some(t))),
             },

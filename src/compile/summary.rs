@@ -135,7 +135,7 @@ fn rewards<'a>(body: &'a [Effect], source: &str, out: &mut Vec<RewardTerm<'a>>) 
                 rewards(then, source, out);
                 rewards(otherwise, source, out);
             }
-            Effect::Op { .. } => {}
+            Effect::Primitive { .. } => {}
         }
     }
 }

@@ -357,9 +357,11 @@ pub(super) fn caps(m: &Machine, moves: &Moves, limits: &Limits, ep: &Episode) ->
 #[cfg(test)]
 mod tests {
     use std::path::PathBuf;
+    use std::sync::Arc;
 
     use super::*;
-    use crate::catalog::Catalog;
+    use crate::check::check_paths;
+    use crate::compile::compile;
     use crate::engine::{start, step};
     use crate::oracle::{SearchOptions, solve};
     use crate::wire::{Action, ActionType};
@@ -392,7 +394,12 @@ mod tests {
         let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
         let paths =
             ["scenarios", "tests/fixtures/prove/interleaved_requests"].map(|p| root.join(p));
-        let catalog = Catalog::load(&paths).expect("the scenarios load");
+        let report = check_paths(&paths).expect("the scenarios read");
+        let sources = &report.sources;
+        let machines: Vec<Machine> = (report.checked.into_iter())
+            .filter_map(|checked| compile(checked, sources))
+            .map(|scenario| Machine::new(Arc::new(scenario)))
+            .collect();
         let mut state = 0x9e37_79b9_7f4a_7c15_u64;
         let mut next = move |n: usize| {
             state ^= state << 13;
@@ -401,8 +408,8 @@ mod tests {
             (state % n as u64) as usize
         };
         let mut plays = 0;
-        for id in catalog.ids() {
-            let m = catalog.get(id).expect("compiled");
+        for m in &machines {
+            let id = &m.scenario.id;
             for seed in 1..=30 {
                 let best = solve(m, seed, SearchOptions::default()).actions;
                 let mut oracle = best.into_iter();

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::check::program::{Op, for_each_op};
+use crate::check::program::{Primitive, for_each_primitive};
 use crate::engine::ir::{Ex, V};
 use crate::engine::state::{CaseDraw, CaseState};
 use crate::engine::{Episode, Machine};
@@ -72,23 +72,23 @@ impl Moves {
             if types.contains(&"case") {
                 moves.switch = Some(action);
             }
-            for_each_op(&declared.body, &mut |op| match op {
-                Op::Inspect(check) => {
+            for_each_primitive(&declared.body, &mut |op| match op {
+                Primitive::Inspect(check) => {
                     if let Some(i) = program.checks.get_index_of(&check.name) {
                         moves.inspect[i] = Some(action);
                     }
                 }
-                Op::Request(response) => {
+                Primitive::Request(response) => {
                     if let Some(i) = program.responses.get_index_of(&response.name) {
                         moves.request[i] = Some(action);
                     }
                 }
-                Op::Resolve(kind) => {
+                Primitive::Resolve(kind) => {
                     if let Some(i) = program.truths.get_index_of(&kind.name) {
                         moves.resolve[i].push(action);
                     }
                 }
-                Op::Close => moves.close = Some(action),
+                Primitive::Close => moves.close = Some(action),
                 _ => {}
             });
         }

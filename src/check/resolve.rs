@@ -2,7 +2,7 @@
 
 use super::constant::{self, Constant};
 use super::infer::{Item, Typer};
-use super::program::{Effect, Op, Program, Setting};
+use super::program::{Effect, Primitive, Program, Setting};
 use super::scope::{Ctx, Scope, Trigger, WIRE_FIELDS, param_type, wire_field};
 use super::ty::Ty;
 use crate::diag::{Code, Diagnostic, suggest};
@@ -423,7 +423,7 @@ fn effects(program: &Program, scope: &Scope<'_>, body: &[Effect], typer: &mut Ty
                     typer.expect(scope, when, &Ty::Bool);
                 }
             }
-            Effect::Op { op, when, .. } => {
+            Effect::Primitive { op, when, .. } => {
                 if let Some(when) = when {
                     typer.expect(scope, when, &Ty::Bool);
                 }
@@ -433,7 +433,7 @@ fn effects(program: &Program, scope: &Scope<'_>, body: &[Effect], typer: &mut Ty
     }
 }
 
-fn op_refs(program: &Program, scope: &Scope<'_>, op: &Op, typer: &mut Typer<'_>) {
+fn op_refs(program: &Program, scope: &Scope<'_>, op: &Primitive, typer: &mut Typer<'_>) {
     let name_in =
         |typer: &mut Typer<'_>, name: &Ident, what: &str, item: Item, names: Vec<&str>| {
             if names.contains(&name.name.as_str()) {
@@ -443,58 +443,62 @@ fn op_refs(program: &Program, scope: &Scope<'_>, op: &Op, typer: &mut Typer<'_>)
             }
         };
     match op {
-        Op::Inspect(check) | Op::Append { check, .. } => {
+        Primitive::Inspect(check) | Primitive::Append { check, .. } => {
             name_in(typer, check, "check", Item::Check, keys(&program.checks));
         }
-        Op::Request(response) | Op::Deliver(response) => {
+        Primitive::Request(response) | Primitive::Deliver(response) => {
             name_in(typer, response, "response", Item::Response, keys(&program.responses));
         }
-        Op::Resolve(kind) => name_in(typer, kind, "truth kind", Item::Truth, keys(&program.truths)),
-        Op::Schedule { event, .. } => {
+        Primitive::Resolve(kind) => {
+            name_in(typer, kind, "truth kind", Item::Truth, keys(&program.truths))
+        }
+        Primitive::Schedule { event, .. } => {
             name_in(typer, event, "event", Item::Event, keys(&program.events))
         }
-        Op::Pay(_)
-        | Op::TakeStock
-        | Op::Note(_)
-        | Op::Close
-        | Op::Switch(_)
-        | Op::Reopen
-        | Op::Satisfaction(_)
-        | Op::FraudLoss(_)
-        | Op::Fee(_)
-        | Op::Stockout
-        | Op::Fact { .. }
-        | Op::Detail { .. } => {}
+        Primitive::Pay(_)
+        | Primitive::TakeStock
+        | Primitive::Note(_)
+        | Primitive::Close
+        | Primitive::Switch(_)
+        | Primitive::Reopen
+        | Primitive::Satisfaction(_)
+        | Primitive::FraudLoss(_)
+        | Primitive::Fee(_)
+        | Primitive::Stockout
+        | Primitive::Fact { .. }
+        | Primitive::Detail { .. } => {}
     }
     let typed: Option<(&Expr, Ty)> = match op {
-        Op::Pay(amount) | Op::FraudLoss(amount) | Op::Fee(amount) => Some((amount, Ty::Money)),
-        Op::Note(code) => Some((code, Ty::Text)),
-        Op::Switch(case) => Some((case, Ty::Case)),
-        Op::Satisfaction(delta) => Some((delta, Ty::Percent)),
-        Op::Schedule { after, with, .. } => {
+        Primitive::Pay(amount) | Primitive::FraudLoss(amount) | Primitive::Fee(amount) => {
+            Some((amount, Ty::Money))
+        }
+        Primitive::Note(code) => Some((code, Ty::Text)),
+        Primitive::Switch(case) => Some((case, Ty::Case)),
+        Primitive::Satisfaction(delta) => Some((delta, Ty::Percent)),
+        Primitive::Schedule { after, with, .. } => {
             if let Some(with) = with {
                 typer.expect(scope, with, &Ty::Money);
             }
             Some((after, Ty::Minutes))
         }
-        Op::Append { text, .. } => Some((text, Ty::Text)),
-        Op::Fact { value, .. } | Op::Detail { value, .. } => {
+        Primitive::Append { text, .. } => Some((text, Ty::Text)),
+        Primitive::Fact { value, .. } | Primitive::Detail { value, .. } => {
             typer.infer(scope, value);
             None
         }
-        Op::Inspect(_)
-        | Op::Request(_)
-        | Op::Deliver(_)
-        | Op::Resolve(_)
-        | Op::TakeStock
-        | Op::Close
-        | Op::Reopen
-        | Op::Stockout => None,
+        Primitive::Inspect(_)
+        | Primitive::Request(_)
+        | Primitive::Deliver(_)
+        | Primitive::Resolve(_)
+        | Primitive::TakeStock
+        | Primitive::Close
+        | Primitive::Reopen
+        | Primitive::Stockout => None,
     };
     if let Some((expr, ty)) = typed {
         typer.expect(scope, expr, &ty);
     }
-    if let Op::Resolve(kind) = op
+    if let Primitive::Resolve(kind) = op
         && scope.ctx != Ctx::Action
     {
         typer.diagnostics.push(

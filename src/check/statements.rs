@@ -558,44 +558,44 @@ impl Declarer<'_> {
                 };
                 return Some(Effect::Reward { value, group, label, when });
             }
-            EffectKeyword::Inspect => Op::Inspect(self.named_effect(stmt)?),
-            EffectKeyword::Request => Op::Request(self.named_effect(stmt)?),
-            EffectKeyword::Deliver => Op::Deliver(self.named_effect(stmt)?),
-            EffectKeyword::Resolve => Op::Resolve(self.named_effect(stmt)?),
-            EffectKeyword::Pay => Op::Pay(self.valued_effect(stmt)?),
-            EffectKeyword::Note => Op::Note(self.valued_effect(stmt)?),
-            EffectKeyword::Switch => Op::Switch(self.valued_effect(stmt)?),
-            EffectKeyword::Satisfaction => Op::Satisfaction(self.valued_effect(stmt)?),
-            EffectKeyword::FraudLoss => Op::FraudLoss(self.valued_effect(stmt)?),
-            EffectKeyword::Fee => Op::Fee(self.valued_effect(stmt)?),
-            EffectKeyword::TakeStock => self.bare_effect(stmt, Op::TakeStock),
-            EffectKeyword::Close => self.bare_effect(stmt, Op::Close),
-            EffectKeyword::Reopen => self.bare_effect(stmt, Op::Reopen),
-            EffectKeyword::Stockout => self.bare_effect(stmt, Op::Stockout),
+            EffectKeyword::Inspect => Primitive::Inspect(self.named_effect(stmt)?),
+            EffectKeyword::Request => Primitive::Request(self.named_effect(stmt)?),
+            EffectKeyword::Deliver => Primitive::Deliver(self.named_effect(stmt)?),
+            EffectKeyword::Resolve => Primitive::Resolve(self.named_effect(stmt)?),
+            EffectKeyword::Pay => Primitive::Pay(self.valued_effect(stmt)?),
+            EffectKeyword::Note => Primitive::Note(self.valued_effect(stmt)?),
+            EffectKeyword::Switch => Primitive::Switch(self.valued_effect(stmt)?),
+            EffectKeyword::Satisfaction => Primitive::Satisfaction(self.valued_effect(stmt)?),
+            EffectKeyword::FraudLoss => Primitive::FraudLoss(self.valued_effect(stmt)?),
+            EffectKeyword::Fee => Primitive::Fee(self.valued_effect(stmt)?),
+            EffectKeyword::TakeStock => self.bare_effect(stmt, Primitive::TakeStock),
+            EffectKeyword::Close => self.bare_effect(stmt, Primitive::Close),
+            EffectKeyword::Reopen => self.bare_effect(stmt, Primitive::Reopen),
+            EffectKeyword::Stockout => self.bare_effect(stmt, Primitive::Stockout),
             EffectKeyword::Schedule => {
                 let clauses = [ClauseKeyword::After, ClauseKeyword::With, ClauseKeyword::When];
                 self.shape(stmt, 1, &clauses, false);
                 let event = self.name_arg(stmt, 0, "an event name")?;
                 let after = self.clause(stmt, ClauseKeyword::After)?;
                 let with = stmt.clause(ClauseKeyword::With).cloned();
-                Op::Schedule { event, after, with }
+                Primitive::Schedule { event, after, with }
             }
             EffectKeyword::Fact => {
                 let (name, value) = self.assigning_effect(stmt)?;
-                Op::Fact { name, value }
+                Primitive::Fact { name, value }
             }
             EffectKeyword::Detail => {
                 let (name, value) = self.assigning_effect(stmt)?;
-                Op::Detail { name, value }
+                Primitive::Detail { name, value }
             }
             EffectKeyword::Append => {
                 self.shape(stmt, 2, &[ClauseKeyword::When], false);
                 let check = self.name_arg(stmt, 0, "a check name")?;
                 let text = stmt.args.get(1)?.clone();
-                Op::Append { check, text }
+                Primitive::Append { check, text }
             }
         };
-        Some(Effect::Op { op, when, span: stmt.span })
+        Some(Effect::Primitive { op, when, span: stmt.span })
     }
 
     /// `KEYWORD NAME [when C]`: the name.
@@ -611,7 +611,7 @@ impl Declarer<'_> {
     }
 
     /// `KEYWORD [when C]`: `op`.
-    fn bare_effect(&mut self, stmt: &Stmt, op: Op) -> Op {
+    fn bare_effect(&mut self, stmt: &Stmt, op: Primitive) -> Primitive {
         self.shape(stmt, 0, &[ClauseKeyword::When], false);
         op
     }
