@@ -2,8 +2,9 @@
 
 The Rust engine runs in-process: `load` checks and compiles scenario files, `Env` is one task
 with Gymnasium's API (every shipped task is registered as `shopops/<task id>`), `VectorEnv`
-steps N episodes together in Rust (wire dicts or a numeric encoding), `tasks` lists
-dataset rows, and `shopops.trl.ShopOpsToolEnv` is a tool environment for TRL's GRPOTrainer.
+steps N episodes together in Rust (wire dicts or a numeric encoding), `RemoteEnv` is `Env` on a
+`shopops serve` server, `tasks` lists dataset rows, and `shopops.trl.ShopOpsToolEnv` is a tool
+environment for TRL's GRPOTrainer (in-process or remote).
 See docs/python.md.
 """
 

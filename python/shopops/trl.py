@@ -31,6 +31,10 @@ class ShopOpsToolEnv:
     same text, which TRL hands to the model as a tool error. Malformed arguments raise
     `ValueError` and are not a step.
 
+    With `url=`, the episodes are played on a `shopops serve` server over one WebSocket
+    session per instance: the same tools, texts, rewards and grade (`with ShopOpsToolEnv(url=
+    ...) as env:` ends the session).
+
     For reward functions: `reward` is the episode's return so far (the sum of step rewards,
     also what `get_reward()` returns), `grade` the final grade score in [0, 1] once the episode
     has ended (`grade_report` the whole report), and `done` whether it has.
