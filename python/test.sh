@@ -2,7 +2,8 @@
 # The Python package's checks: builds the `shopops` package from ./python into a virtualenv
 # under target/ (with the pinned tools below), then the extension crate's rustfmt and clippy,
 # ruff, mypy, and pytest (Gymnasium's check_env on every shipped task, determinism against the
-# `shopops run` binary built here, diagnostics, the TRL tool environment).
+# `shopops run` binary built here and a `shopops serve` it starts, diagnostics, the vector
+# environment, the TRL tool environment, the Ray example on a local cluster).
 # Needs python3 (>= 3.10) with venv, cargo, and the package registries.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,8 +16,11 @@ step() { printf '\n--- %s\n' "$*"; }
 
 step "virtualenv $venv"
 [ -x "$venv/bin/python" ] || "${PYTHON:-python3}" -m venv "$venv"
+# websockets: RemoteEnv's client. ray: the Ray example's test (a local 2-CPU cluster); its
+# wheel and dependencies add about 250 MB to the venv and 11 s to a first install.
 "$venv/bin/python" -m pip install -q --disable-pip-version-check \
-  maturin==1.16.0 gymnasium==1.4.0 mypy==2.4.1 pytest==9.2.0 ruff==0.17.6 transformers==5.25.0
+  maturin==1.16.0 gymnasium==1.4.0 mypy==2.4.1 pytest==9.2.0 ruff==0.17.6 transformers==5.25.0 \
+  websockets==17.4 ray==2.60.0
 
 step "pip install ./python (maturin, release)"
 # No build isolation: the pinned maturin above builds it, with the shared target directory.

@@ -96,3 +96,80 @@ def is_observation(value: object) -> bool:
 
 def function_tools() -> list[dict[str, Any]]:
     """Return the actions as OpenAI-style function tools, in the spec's order."""
+
+class FieldInfo(TypedDict):
+    """One field of the numeric observation."""
+
+    name: str
+    case: str | None
+    start: int
+    stop: int
+    meaning: str
+    scale: str
+    labels: list[str]
+
+class Games:
+    """N episodes of one task, stepped together in Rust with the GIL released.
+
+    After an episode ends, the next step of that sub-environment starts a new one and ignores
+    its action. Sub-environment `i` reset with seed `s` plays `s`, `s + N`, `s + 2N`, ...
+    """
+
+    def __init__(
+        self,
+        scenarios: Scenarios,
+        task: str,
+        num_envs: int,
+        refund_levels: int = 40,
+        threads: int = 1,
+    ) -> None:
+        """Create `num_envs` episodes of `task` (seeded 0..num_envs until reset)."""
+    @property
+    def num_envs(self) -> int:
+        """The number of sub-environments."""
+    @property
+    def observation_size(self) -> int:
+        """Floats in one numeric observation."""
+    @property
+    def num_actions(self) -> int:
+        """Entries of the numeric action table."""
+    @property
+    def task(self) -> str:
+        """The task id."""
+    def action_labels(self) -> list[str]:
+        """Return the action table's entries as readable labels, in index order."""
+    def names(self) -> list[str]:
+        """Return the names a text fact's code indexes (code = 1 + index)."""
+    def layout(self) -> list[FieldInfo]:
+        """Return the fields of the numeric observation, in order."""
+    def seeds(self) -> list[int]:
+        """Return the seed of every sub-environment's current episode."""
+    def reset(self, seeds: list[int | None]) -> None:
+        """Start a new episode in every sub-environment given a seed (None: leave it)."""
+    def observations_numeric(self) -> bytearray:
+        """Return the numeric observations as little-endian float32 bytes."""
+    def observations(self) -> list[dict[str, Any]]:
+        """Return the wire observation dicts."""
+    def step_numeric(self, actions: bytes) -> tuple[bytearray, list[bytes]]:
+        """Step with action-table indices (little-endian int64 bytes).
+
+        Returns the observations' bytes, then bytes of rewards (f64), terminated, truncated,
+        ended (u8), grade and return (f64) and length (i64) of the episodes that ended.
+        """
+    def step(self, actions: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[bytes]]:
+        """Step with wire action dicts; return the observation dicts and the outcome bytes."""
+    def action_masks(self) -> bytearray:
+        """Return 1 per (sub-environment, table entry) the rules accept now, else 0."""
+    def grade(self, index: int) -> dict[str, Any] | None:
+        """Return the grade report of sub-environment `index` once its episode has ended."""
+    def action(self, index: int, entry: int) -> dict[str, Any]:
+        """Return the wire action that table entry `entry` stands for in episode `index` now."""
+
+def system_prompt_of(reset: dict[str, Any]) -> str:
+    """Return the system prompt (tool mode) of the episode whose reset observation is `reset`."""
+
+def shift_start_of(reset: dict[str, Any]) -> str:
+    """Return the desk at the start of the shift, from the reset observation."""
+
+def tool_result_of(action: dict[str, Any], observation: dict[str, Any]) -> str:
+    """Return what a model reads after `action` led to `observation`."""

@@ -64,7 +64,7 @@ class Env(gymnasium.Env[Observation, "Observation | Action"]):
             raise ValueError(f"render_mode must be None or 'ansi', got {render_mode!r}")
         if max_episode_steps is not None and max_episode_steps < 1:
             raise ValueError(f"max_episode_steps must be at least 1, got {max_episode_steps}")
-        self.scenarios = scenarios if isinstance(scenarios, Scenarios) else load(scenarios)
+        self.scenarios = self._load(scenarios)
         self.render_mode = render_mode
         self.max_episode_steps = max_episode_steps
         self.observation_space = ObservationSpace()
@@ -73,6 +73,10 @@ class Env(gymnasium.Env[Observation, "Observation | Action"]):
         self._steps = 0
         self._ended = False
         self._line: str | None = None
+
+    def _load(self, scenarios: Scenarios | ScenarioPaths | None) -> Scenarios:
+        """Return the scenarios the episodes are played on (`RemoteEnv`: the server's)."""
+        return scenarios if isinstance(scenarios, Scenarios) else load(scenarios)
 
     def _use(self, task: str) -> None:
         """Make `task` the task of the next episodes (its action space included)."""

@@ -10,11 +10,12 @@ failure; and `get_reward()` is called once per finished rollout as an extra rewa
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from shopops._action import EscalationReason
 from shopops._catalog import ScenarioPaths, load
 from shopops._core import Game, Scenarios
+from shopops._remote import RemoteScenarios, Session
 
 
 class ToolError(ValueError):
@@ -30,25 +31,44 @@ class ShopOpsToolEnv:
     same text, which TRL hands to the model as a tool error. Malformed arguments raise
     `ValueError` and are not a step.
 
+    With `url=`, the episodes are played on a `shopops serve` server over one WebSocket
+    session per instance: the same tools, texts, rewards and grade (`with ShopOpsToolEnv(url=
+    ...) as env:` ends the session).
+
     For reward functions: `reward` is the episode's return so far (the sum of step rewards,
     also what `get_reward()` returns), `grade` the final grade score in [0, 1] once the episode
     has ended (`grade_report` the whole report), and `done` whether it has.
     """
 
     def __init__(
-        self, scenarios: Scenarios | ScenarioPaths | None = None, task: str | None = None
+        self,
+        scenarios: Scenarios | ScenarioPaths | None = None,
+        task: str | None = None,
+        url: str | None = None,
     ) -> None:
         """Create the environment (`task` is the default of rows that name none).
 
         Args:
             scenarios: Loaded `Scenarios`, or scenario files and directories; the shipped set
-                if None.
+                if None. Not with `url`.
             task: The task of `reset` calls without one; the first easy task if None.
+            url: Play on a `shopops serve` server at this URL (`http://host:port`) over one
+                WebSocket session per instance, instead of in-process.
 
         """
-        self.scenarios = scenarios if isinstance(scenarios, Scenarios) else load(scenarios)
-        ids = self.scenarios.ids()
-        easy = [t for t in ids if self.scenarios.info(t)["difficulty"] == "easy"]
+        self.session: Session | None = None
+        if url is not None:
+            if scenarios is not None:
+                raise ValueError("give scenarios or url, not both")
+            self.session = Session(url)
+            self.scenarios = cast("Scenarios", RemoteScenarios(self.session))
+            rows = [r for r in self.session.scenarios() if r.get("status") == "ok"]
+            ids = [r["id"] for r in rows]
+            easy = [r["id"] for r in rows if r.get("difficulty") == "easy"]
+        else:
+            self.scenarios = scenarios if isinstance(scenarios, Scenarios) else load(scenarios)
+            ids = self.scenarios.ids()
+            easy = [t for t in ids if self.scenarios.info(t)["difficulty"] == "easy"]
         self.default_task = task if task is not None else (easy or ids)[0]
         self.game: Game | None = None
         self.reward = 0.0
@@ -77,6 +97,15 @@ class ShopOpsToolEnv:
         self.grade_report = None
         self.done = False
         return f"{self.game.system_prompt()}\n\n{self.game.prompt()}"
+
+    def __enter__(self) -> ShopOpsToolEnv:
+        """Use the environment in a `with` block that ends its server session (remote mode)."""
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """End the server session of the remote mode (not a tool: TRL skips dunders)."""
+        if self.session is not None:
+            self.session.close()
 
     def get_reward(self) -> float:
         """Return the episode's return so far: the sum of its step rewards."""

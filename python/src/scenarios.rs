@@ -2,12 +2,14 @@
 //! not check.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use pyo3::exceptions::{PyException, PyKeyError, PyOSError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use shopops::catalog::{Catalog, LoadError};
 use shopops::diag::{render_human, to_json};
+use shopops::engine::Machine;
 
 use crate::game::Game;
 use crate::wire::to_py;
@@ -93,12 +95,18 @@ impl Scenarios {
 
     /// A new episode of `task` with `seed`, labelled `episode_id`.
     fn game(&self, task: &str, seed: u64, episode_id: String) -> PyResult<Game> {
-        let machine = self.catalog.get(task).ok_or_else(|| unknown_task(&self.catalog, task))?;
-        Ok(Game::new(machine.clone(), seed, episode_id))
+        Ok(Game::new(self.machine(task)?, seed, episode_id))
     }
 
     fn __repr__(&self) -> String {
         format!("Scenarios({})", self.ids().join(", "))
+    }
+}
+
+impl Scenarios {
+    /// The executable scenario of `task`; `KeyError` for an unknown task.
+    pub(crate) fn machine(&self, task: &str) -> PyResult<Arc<Machine>> {
+        self.catalog.get(task).cloned().ok_or_else(|| unknown_task(&self.catalog, task))
     }
 }
 

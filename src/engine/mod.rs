@@ -18,6 +18,7 @@ pub mod rng;
 pub mod start;
 pub mod state;
 pub mod step;
+pub mod view;
 
 pub use game::Game;
 pub use machine::Machine;

@@ -8,6 +8,7 @@ use super::grade::grade;
 use super::machine::Machine;
 use super::state::Episode;
 use super::step::StepReport;
+use super::view::{shown_blockers, shown_events};
 use crate::wire::{
     ActionType, BusinessMetrics, CarrierStatus, CasePriority, CaseStatus, CaseType, CaseView,
     CustomerTier, ENV_SCHEMA_VERSION, EpisodeSummary, EvidenceStatus, FraudSignal, Observation,
@@ -110,14 +111,7 @@ fn attribute<'a>(m: &'a Machine, ep: &Episode, case: usize, name: &str) -> &'a s
 
 /// Visible unmet blockers, in list order; none on a closed case.
 fn blockers(m: &Machine, ep: &Episode, case: usize) -> Vec<String> {
-    if ep.cases[case].status == m.status.closed {
-        return Vec::new();
-    }
-    let frame = Frame::new(m, ep, case);
-    unmet(m, &frame)
-        .filter(|&b| frame.eval(&m.blockers[b].visible).truthy())
-        .map(|b| m.blockers[b].name.clone())
-        .collect()
+    shown_blockers(m, ep, case).map(|b| m.blockers[b].name.clone()).collect()
 }
 
 /// The blockers unmet on a case, shown or not (indices into [`Machine::blockers`], in list
@@ -146,13 +140,8 @@ fn case_view(m: &Machine, ep: &Episode, case: usize) -> CaseView {
             .position(|c| c.field.as_deref() == Some(field))
             .and_then(|c| super::reveal::summary_text(ep, case, c))
     };
-    let frame = Frame::new(m, ep, case);
-    let pending_events = ep
-        .pending
-        .iter()
-        .filter(|p| p.case == case && frame.eval(&m.events[p.event].visible).truthy())
-        .map(|p| m.symbols.name(m.events[p.event].name).to_string())
-        .collect();
+    let pending_events =
+        shown_events(m, ep, case).map(|e| m.symbols.name(m.events[e].name).to_string()).collect();
     let mut completed_checks: Vec<String> = (0..m.checks.len())
         .filter(|&c| record.completed[c].is_some())
         .map(|c| m.symbols.name(m.checks[c].name).to_string())

@@ -10,6 +10,7 @@ use super::eval_ir::{Frame, Locals};
 use super::ir::{Op, St, V, Wire};
 use super::machine::Machine;
 use super::state::{Ending, Episode, Pending, Resolution};
+use super::view::{Refusal, refusal_with};
 use crate::lang::Trigger;
 use crate::wire::{Action, round4};
 
@@ -86,10 +87,7 @@ struct Run<'a> {
 
 impl<'a> Run<'a> {
     fn new(m: &'a Machine, ep: &'a mut Episode, action: &'a Action) -> Self {
-        let response_pending = ep.pending.iter().any(|p| {
-            let frame = Frame::new(m, ep, p.case);
-            frame.eval(&m.events[p.event].visible).truthy()
-        });
+        let response_pending = super::view::response_pending(m, ep);
         let index = m.action(action.action_type.as_str());
         let report = StepReport { target_case: ep.active, ..StepReport::default() };
         Run {
@@ -162,21 +160,20 @@ impl<'a> Run<'a> {
 
     /// The first validation rule that refuses the action: (rule index, code, message).
     fn refusal(&self) -> Option<(Option<usize>, String, String)> {
-        if self.index.is_none() {
-            let name = self.action.action_type.as_str();
-            return Some((
-                None,
-                "unknown_action".into(),
-                format!("this scenario has no action `{name}`"),
-            ));
+        match refusal_with(self.m, self.ep, self.action, self.response_pending)? {
+            Refusal::UnknownAction => {
+                let name = self.action.action_type.as_str();
+                Some((
+                    None,
+                    "unknown_action".into(),
+                    format!("this scenario has no action `{name}`"),
+                ))
+            }
+            Refusal::Rule(i) => {
+                let rule = &self.m.rejects[i];
+                Some((Some(i), rule.code.clone(), rule.message.clone()))
+            }
         }
-        let frame = self.frame(self.ep.active);
-        self.m
-            .rejects
-            .iter()
-            .enumerate()
-            .find(|(_, r)| frame.eval(&r.when).truthy())
-            .map(|(i, r)| (Some(i), r.code.clone(), r.message.clone()))
     }
 
     /// A `switch` to the active case is a hold.

@@ -1,0 +1,103 @@
+//! Which validation rules an action mask must evaluate for each entry of the action table,
+//! read off the rules' conditions once per scenario:
+//!
+//! - a rule whose condition is a conjunction with `action == X` (or `action != X`) can refuse
+//!   no other action (or not X), so it is left out for the others;
+//! - a rule that reads none of an action's parameters (no request field it takes, no
+//!   `payout`) says the same for every entry of that action, so it is evaluated once per
+//!   action, not once per entry.
+//!
+//! Both are exact: the mask is what the step's validation would say, entry by entry.
+
+use shopops::engine::Machine;
+use shopops::engine::ir::{Builtin, Ex, V};
+use shopops::lang::{BinaryOp, WireField};
+
+/// Per declared action (index into [`Machine::actions`]), the rules that may refuse it, split
+/// by whether their verdict can differ between the action's entries.
+#[derive(Debug)]
+pub(crate) struct MaskPlan {
+    /// Rules whose verdict is the same for every entry of the action.
+    pub(crate) fixed: Vec<Vec<usize>>,
+    /// Rules that read one of the action's parameters.
+    pub(crate) varying: Vec<Vec<usize>>,
+}
+
+impl MaskPlan {
+    /// The plan of `m`'s rules.
+    pub(crate) fn new(m: &Machine) -> Self {
+        let n = m.actions.len();
+        let (mut fixed, mut varying) = (vec![Vec::new(); n], vec![Vec::new(); n]);
+        let params: Vec<Vec<String>> = m
+            .actions
+            .iter()
+            .map(|a| {
+                let name = m.symbols.name(a.name);
+                let decl = m.scenario.program.actions.get(name);
+                decl.map_or_else(Vec::new, |d| {
+                    d.params.iter().map(|p| p.name.name.clone()).collect()
+                })
+            })
+            .collect();
+        for (r, rule) in m.rejects.iter().enumerate() {
+            let admitted = admitted(m, &rule.when);
+            let mut reads = Reads::default();
+            reads.walk(&rule.when);
+            for a in 0..n {
+                if admitted.as_ref().is_some_and(|set| !set[a]) {
+                    continue;
+                }
+                let depends = reads.payout
+                    || reads.fields.iter().any(|f| params[a].iter().any(|p| p == f.name()));
+                if depends { &mut varying[a] } else { &mut fixed[a] }.push(r);
+            }
+        }
+        MaskPlan { fixed, varying }
+    }
+}
+
+/// The actions for which `when` can hold (one flag per declared action), `None` for all.
+fn admitted(m: &Machine, when: &Ex) -> Option<Vec<bool>> {
+    match when {
+        Ex::Binary(BinaryOp::And, a, b) => match (admitted(m, a), admitted(m, b)) {
+            (Some(x), Some(y)) => Some(x.iter().zip(&y).map(|(p, q)| *p && *q).collect()),
+            (x, None) => x,
+            (None, y) => y,
+        },
+        Ex::Binary(op @ (BinaryOp::Eq | BinaryOp::Ne), a, b) => {
+            let name = match (&**a, &**b) {
+                (Ex::Get(Builtin::Action), Ex::Const(V::Sym(s)))
+                | (Ex::Const(V::Sym(s)), Ex::Get(Builtin::Action)) => *s,
+                _ => return None,
+            };
+            let equal = *op == BinaryOp::Eq;
+            Some(m.actions.iter().map(|action| (action.name == name) == equal).collect())
+        }
+        _ => None,
+    }
+}
+
+/// What of the request a condition reads.
+#[derive(Default)]
+struct Reads {
+    fields: Vec<WireField>,
+    /// `payout`, which reads the action's parameters through its payout expression.
+    payout: bool,
+}
+
+impl Reads {
+    fn walk(&mut self, ex: &Ex) {
+        match ex {
+            Ex::Wire(field) => self.fields.push(*field),
+            Ex::Get(Builtin::Payout) => self.payout = true,
+            Ex::Not(e) | Ex::Neg(e) => self.walk(e),
+            Ex::Binary(_, a, b) => {
+                self.walk(a);
+                self.walk(b);
+            }
+            Ex::If(parts) => parts.iter().for_each(|e| self.walk(e)),
+            Ex::Call(_, args) => args.iter().for_each(|e| self.walk(e)),
+            Ex::Const(_) | Ex::Get(_) | Ex::Case(_) | Ex::Param(_) | Ex::ResponseStatus(_) => {}
+        }
+    }
+}

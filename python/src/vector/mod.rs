@@ -1,0 +1,418 @@
+//! [`Games`]: N episodes of one task in one Rust object, stepped together with the GIL
+//! released (on several threads when asked), with automatic resets (Gymnasium's next-step
+//! mode) and two encodings: the wire observation dicts, or the numeric one of [`layout`] with
+//! the action table of [`table`].
+
+mod layout;
+mod masks;
+mod pool;
+mod sink;
+mod slot;
+mod table;
+mod vocab;
+
+use std::sync::Arc;
+
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::{PyByteArray, PyBytes, PyDict, PyList};
+use shopops::engine::observe::observe;
+use shopops::engine::view::{refused_by, response_pending};
+use shopops::engine::{Machine, start};
+use shopops::wire::Action;
+
+use self::layout::{Last, encode};
+use self::masks::MaskPlan;
+use self::sink::Describer;
+use self::slot::{Outcome, Shared, Slot};
+use self::table::ActionTable;
+use self::vocab::Vocab;
+use crate::scenarios::Scenarios;
+use crate::wire::{action_of, to_py};
+
+/// N episodes of one task, stepped together in Rust. After an episode ends, the next step
+/// of that sub-environment starts a new one and ignores its action (reward 0, not done).
+/// Sub-environment `i` reset with seed `s` plays seeds `s`, `s + N`, `s + 2N`, ...
+#[pyclass(module = "shopops._core")]
+pub(crate) struct Games {
+    shared: Arc<Shared>,
+    slots: Vec<Slot>,
+    threads: usize,
+}
+
+impl Games {
+    pub(crate) fn new(
+        machine: Arc<Machine>,
+        num_envs: usize,
+        refund_levels: u32,
+        threads: usize,
+    ) -> PyResult<Self> {
+        if num_envs == 0 {
+            return Err(PyValueError::new_err("num_envs must be at least 1"));
+        }
+        if refund_levels == 0 {
+            return Err(PyValueError::new_err("refund_levels must be at least 1"));
+        }
+        let table = ActionTable::new(&machine, refund_levels);
+        let vocab = Vocab::new(&machine, table.notes());
+        let probe = start(&machine, 0, String::new());
+        let mut describer = Describer::default();
+        encode(&machine, &vocab, &probe, Last::default(), &mut describer);
+        let size = describer.size();
+        let masks = MaskPlan::new(&machine);
+        let groups = table.groups();
+        let shared = Arc::new(Shared {
+            machine,
+            table,
+            masks,
+            groups,
+            vocab,
+            size,
+            num_envs: num_envs as u64,
+        });
+        let slots = (0..num_envs as u64)
+            .map(|i| Slot {
+                episode: shared.start(i, 0),
+                report: None,
+                last: Last::default(),
+                base: i,
+                episodes: 0,
+                ended: false,
+            })
+            .collect();
+        Ok(Games { shared, slots, threads: threads.max(1) })
+    }
+
+    /// The numeric observations of every slot, as a bytearray of `f32`s.
+    fn observe_numeric<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyByteArray>> {
+        let width = self.shared.size * 4;
+        let shared = &self.shared;
+        let slots = &self.slots;
+        let threads = self.threads;
+        PyByteArray::new_with(py, width * slots.len(), |bytes| {
+            py.detach(|| {
+                let mut items: Vec<(&Slot, &mut [u8])> =
+                    slots.iter().zip(bytes.chunks_exact_mut(width)).collect();
+                pool::for_each(threads, &mut items, |(slot, out)| shared.encode(slot, out));
+            });
+            Ok(())
+        })
+    }
+}
+
+/// `values` as little-endian bytes.
+fn le_bytes<'py, const W: usize, T: Copy>(
+    py: Python<'py>,
+    values: impl Iterator<Item = T>,
+    bytes: impl Fn(T) -> [u8; W],
+) -> Bound<'py, PyBytes> {
+    let data: Vec<u8> = values.flat_map(bytes).collect();
+    PyBytes::new(py, &data)
+}
+
+#[pymethods]
+impl Games {
+    /// `num_envs` episodes of `task`, seeded 0..num_envs until reset. Refund amounts of the
+    /// action table are `k / refund_levels` of the active case's order value; `threads` is how
+    /// many threads step them (1: a plain loop).
+    #[new]
+    #[pyo3(signature = (scenarios, task, num_envs, refund_levels = 40, threads = 1))]
+    fn py_new(
+        scenarios: PyRef<'_, Scenarios>,
+        task: &str,
+        num_envs: usize,
+        refund_levels: u32,
+        threads: usize,
+    ) -> PyResult<Self> {
+        Games::new(scenarios.machine(task)?, num_envs, refund_levels, threads)
+    }
+
+    /// The number of sub-environments.
+    #[getter]
+    fn num_envs(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// Floats in one numeric observation.
+    #[getter]
+    fn observation_size(&self) -> usize {
+        self.shared.size
+    }
+
+    /// Entries of the numeric action table.
+    #[getter]
+    fn num_actions(&self) -> usize {
+        self.shared.table.len()
+    }
+
+    /// The task id.
+    #[getter]
+    fn task(&self) -> &str {
+        &self.shared.machine.scenario.id
+    }
+
+    /// The action table's entries as readable labels, in index order.
+    fn action_labels(&self) -> Vec<String> {
+        self.shared.table.labels()
+    }
+
+    /// The names a text fact's code indexes (code = 1 + index).
+    fn names(&self) -> Vec<String> {
+        self.shared.vocab.names.clone()
+    }
+
+    /// The fields of the numeric observation, in order: name, case (None for the desk's),
+    /// start, stop, meaning, scale and labels.
+    fn layout<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let probe = start(&self.shared.machine, 0, String::new());
+        let mut describer = Describer::default();
+        encode(&self.shared.machine, &self.shared.vocab, &probe, Last::default(), &mut describer);
+        let list = PyList::empty(py);
+        for field in describer.fields {
+            let item = PyDict::new(py);
+            item.set_item("name", field.name)?;
+            item.set_item("case", field.case)?;
+            item.set_item("start", field.start)?;
+            item.set_item("stop", field.start + field.len)?;
+            item.set_item("meaning", field.meaning)?;
+            item.set_item("scale", field.scale)?;
+            item.set_item("labels", field.labels)?;
+            list.append(item)?;
+        }
+        Ok(list)
+    }
+
+    /// The wire action (a dict) that entry `entry` of the action table stands for in
+    /// sub-environment `index`'s episode now (refund amounts follow its active case).
+    fn action<'py>(
+        &self,
+        py: Python<'py>,
+        index: usize,
+        entry: usize,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let slot = self
+            .slots
+            .get(index)
+            .ok_or_else(|| PyValueError::new_err(format!("no sub-environment {index}")))?;
+        if entry >= self.shared.table.len() {
+            return Err(PyValueError::new_err(format!("no action {entry} in the table")));
+        }
+        to_py(py, &self.shared.table.action(entry, &slot.episode))
+    }
+
+    /// The seed of every sub-environment's current episode.
+    fn seeds(&self) -> Vec<u64> {
+        self.slots.iter().map(|s| s.episode.world.seed).collect()
+    }
+
+    /// Starts a new episode in every sub-environment given a seed (`None` leaves it as it
+    /// is): sub-environment `i` plays `seeds[i]`, then `seeds[i] + N`, `seeds[i] + 2N`, ...
+    fn reset(&mut self, py: Python<'_>, seeds: Vec<Option<u64>>) -> PyResult<()> {
+        if seeds.len() != self.slots.len() {
+            return Err(PyValueError::new_err(format!(
+                "expected {} seeds, got {}",
+                self.slots.len(),
+                seeds.len()
+            )));
+        }
+        let shared = &self.shared;
+        let mut items: Vec<(&mut Slot, Option<u64>)> = self.slots.iter_mut().zip(seeds).collect();
+        py.detach(|| {
+            pool::for_each(self.threads, &mut items, |(slot, seed)| {
+                if let Some(seed) = *seed {
+                    slot.base = seed;
+                    slot.episodes = 0;
+                    slot.episode = shared.start(seed, 0);
+                    slot.report = None;
+                    slot.last = Last::default();
+                    slot.ended = false;
+                }
+            });
+        });
+        Ok(())
+    }
+
+    /// The numeric observations (`num_envs * observation_size` little-endian `f32`s).
+    fn observations_numeric<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyByteArray>> {
+        self.observe_numeric(py)
+    }
+
+    /// The wire observation dicts.
+    fn observations<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyAny>>> {
+        let machine = &self.shared.machine;
+        let observations: Vec<_> = py.detach(|| {
+            self.slots.iter().map(|s| observe(machine, &s.episode, s.report.as_ref())).collect()
+        });
+        observations.iter().map(|o| to_py(py, o)).collect()
+    }
+
+    /// Steps every sub-environment with its entry of the action table (`actions`: one
+    /// little-endian `i64` per sub-environment). Returns the observations (as
+    /// `observations_numeric`), then little-endian bytes: rewards (`f64`), terminated and
+    /// truncated (`u8`), ended (`u8`), and for the episodes that ended their grade and return
+    /// (`f64`) and length (`i64`). `ValueError` if an index is out of range (nothing is
+    /// stepped).
+    #[allow(clippy::type_complexity)]
+    fn step_numeric<'py>(
+        &mut self,
+        py: Python<'py>,
+        actions: &[u8],
+    ) -> PyResult<(Bound<'py, PyByteArray>, Vec<Bound<'py, PyBytes>>)> {
+        let n = self.shared.table.len();
+        if actions.len() != self.slots.len() * 8 {
+            return Err(PyValueError::new_err(format!(
+                "expected {} actions, got {} bytes",
+                self.slots.len(),
+                actions.len()
+            )));
+        }
+        let mut indices = Vec::with_capacity(self.slots.len());
+        for chunk in actions.chunks_exact(8) {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            let index = i64::from_le_bytes(word);
+            match usize::try_from(index) {
+                Ok(i) if i < n => indices.push(i),
+                _ => {
+                    return Err(PyValueError::new_err(format!(
+                        "action {index} is not in the action table (0..{n})"
+                    )));
+                }
+            }
+        }
+        let mut outcomes = vec![Outcome::default(); self.slots.len()];
+        let shared = &self.shared;
+        let mut items: Vec<_> = self.slots.iter_mut().zip(&indices).zip(&mut outcomes).collect();
+        py.detach(|| {
+            pool::for_each(self.threads, &mut items, |((slot, index), outcome)| {
+                **outcome = if slot.ended {
+                    slot.restart(shared)
+                } else {
+                    let action = shared.table.action(**index, &slot.episode);
+                    slot.act(shared, &action)
+                };
+            });
+        });
+        let observations = self.observe_numeric(py)?;
+        Ok((observations, outcome_bytes(py, &outcomes)))
+    }
+
+    /// Steps every sub-environment with its wire action dict. Returns the observation dicts,
+    /// then the bytes of `step_numeric`. A malformed action raises `ValueError` and nothing
+    /// is stepped; the actions of sub-environments that start a new episode are ignored.
+    #[allow(clippy::type_complexity)]
+    fn step<'py>(
+        &mut self,
+        py: Python<'py>,
+        actions: Vec<Bound<'py, PyAny>>,
+    ) -> PyResult<(Vec<Bound<'py, PyAny>>, Vec<Bound<'py, PyBytes>>)> {
+        if actions.len() != self.slots.len() {
+            return Err(PyValueError::new_err(format!(
+                "expected {} actions, got {}",
+                self.slots.len(),
+                actions.len()
+            )));
+        }
+        let parsed = actions
+            .iter()
+            .zip(&self.slots)
+            .enumerate()
+            .map(|(i, (action, slot))| {
+                if slot.ended {
+                    return Ok(None);
+                }
+                action_of(action)
+                    .map(Some)
+                    .map_err(|e| PyValueError::new_err(format!("action {i}: {}", e.value(py))))
+            })
+            .collect::<PyResult<Vec<Option<Action>>>>()?;
+        let mut outcomes = vec![Outcome::default(); self.slots.len()];
+        let shared = &self.shared;
+        let mut items: Vec<_> = self.slots.iter_mut().zip(parsed).zip(&mut outcomes).collect();
+        let observations: Vec<_> = py.detach(|| {
+            pool::for_each(self.threads, &mut items, |((slot, action), outcome)| {
+                // `None` exactly for the sub-environments that restart (see the parse above).
+                **outcome = match action {
+                    Some(action) => slot.act(shared, action),
+                    None => slot.restart(shared),
+                };
+            });
+            items
+                .iter()
+                .map(|((slot, _), _)| observe(&shared.machine, &slot.episode, slot.report.as_ref()))
+                .collect()
+        });
+        let observations =
+            observations.iter().map(|o| to_py(py, o)).collect::<PyResult<Vec<_>>>()?;
+        Ok((observations, outcome_bytes(py, &outcomes)))
+    }
+
+    /// Which entries of the action table the scenario's validation rules accept now, per
+    /// sub-environment: `num_envs * num_actions` bytes, 1 where the action would be taken
+    /// and 0 where it would be refused (a refused action is still a penalised step). A
+    /// sub-environment about to start a new episode accepts every action.
+    fn action_masks<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyByteArray>> {
+        let n = self.shared.table.len();
+        let shared = &self.shared;
+        let groups = &shared.groups;
+        let slots = &self.slots;
+        let threads = self.threads;
+        PyByteArray::new_with(py, n * slots.len(), |bytes| {
+            py.detach(|| {
+                let mut items: Vec<(&Slot, &mut [u8])> =
+                    slots.iter().zip(bytes.chunks_exact_mut(n.max(1))).collect();
+                pool::for_each(threads, &mut items, |(slot, out)| {
+                    if slot.ended {
+                        out.fill(1);
+                        return;
+                    }
+                    let (m, ep) = (&*shared.machine, &slot.episode);
+                    let pending = response_pending(m, ep);
+                    for (declared, range) in groups {
+                        let (fixed, varying) =
+                            (&shared.masks.fixed[*declared], &shared.masks.varying[*declared]);
+                        let first = shared.table.action(range.start, ep);
+                        let refused = refused_by(m, ep, *declared, &first, pending, fixed);
+                        for index in range.clone() {
+                            let refused = refused
+                                || (!varying.is_empty() && {
+                                    let action = shared.table.action(index, ep);
+                                    refused_by(m, ep, *declared, &action, pending, varying)
+                                });
+                            out[index] = u8::from(!refused);
+                        }
+                    }
+                });
+            });
+            Ok(())
+        })
+    }
+
+    /// The grade report of sub-environment `index`'s episode once it has ended, else None.
+    fn grade<'py>(&self, py: Python<'py>, index: usize) -> PyResult<Bound<'py, PyAny>> {
+        let slot = self
+            .slots
+            .get(index)
+            .ok_or_else(|| PyValueError::new_err(format!("no sub-environment {index}")))?;
+        let report = slot
+            .episode
+            .ended
+            .is_some()
+            .then(|| shopops::engine::grade::grade(&self.shared.machine, &slot.episode));
+        to_py(py, &report)
+    }
+}
+
+/// The outcomes of a step as the little-endian byte arrays `step_numeric` returns.
+fn outcome_bytes<'py>(py: Python<'py>, outcomes: &[Outcome]) -> Vec<Bound<'py, PyBytes>> {
+    let end = |o: &Outcome| o.end.unwrap_or((0.0, 0.0, 0));
+    vec![
+        le_bytes(py, outcomes.iter().map(|o| o.reward), f64::to_le_bytes),
+        le_bytes(py, outcomes.iter().map(|o| u8::from(o.terminated)), u8::to_le_bytes),
+        le_bytes(py, outcomes.iter().map(|o| u8::from(o.truncated)), u8::to_le_bytes),
+        le_bytes(py, outcomes.iter().map(|o| u8::from(o.end.is_some())), u8::to_le_bytes),
+        le_bytes(py, outcomes.iter().map(|o| end(o).0), f64::to_le_bytes),
+        le_bytes(py, outcomes.iter().map(|o| end(o).1), f64::to_le_bytes),
+        le_bytes(py, outcomes.iter().map(|o| i64::from(end(o).2)), i64::to_le_bytes),
+    ]
+}

@@ -1,0 +1,97 @@
+"""The vector environment: Gymnasium's vector API, its autoreset and seed rules, equality with
+`Env` episode by episode, and the numeric encoding read back against the wire observation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gymnasium
+import numpy as np
+import pytest
+from gymnasium.utils.env_checker import data_equivalence
+from gymnasium.vector import AutoresetMode, SyncVectorEnv
+
+import shopops
+
+N = 4
+
+
+def sampled_actions(env: shopops.VectorEnv, steps: int, seed: int) -> list[Any]:
+    env.action_space.seed(seed)
+    return [env.action_space.sample() for _ in range(steps)]
+
+
+def test_spaces_metadata_and_batches(task: str) -> None:
+    for encoding in ("dict", "numeric"):
+        env = shopops.VectorEnv(task, N, encoding=encoding)
+        assert env.metadata["autoreset_mode"] == AutoresetMode.NEXT_STEP
+        observations, _ = env.reset(seed=3)
+        assert observations in env.observation_space
+        actions = env.action_space.sample()
+        assert actions in env.action_space
+        observations, rewards, terminated, truncated, _ = env.step(actions)
+        assert observations in env.observation_space
+        assert rewards.dtype == np.float64 and rewards.shape == (N,)
+        assert terminated.dtype == np.bool_ and truncated.dtype == np.bool_
+    numeric = shopops.VectorEnv(task, N, encoding="numeric")
+    assert isinstance(numeric.single_observation_space, gymnasium.spaces.Box)
+    assert isinstance(numeric.single_action_space, gymnasium.spaces.Discrete)
+    assert numeric.observation_space.shape == (N, numeric.single_observation_space.shape[0])
+
+
+def test_dict_mode_equals_sync_vector_env_of_env(task: str) -> None:
+    """Gymnasium's own SyncVectorEnv over `Env`: the same batches and infos up to the first
+    autoreset step, and on it the same rewards and flags (its new episodes' seeds differ:
+    SyncVectorEnv reseeds from each `Env`'s generator, we follow our rule)."""
+    ours = shopops.VectorEnv(task, N)
+    sync = SyncVectorEnv([lambda: shopops.Env(task) for _ in range(N)])
+    first, first_info = ours.reset(seed=10)
+    expected, expected_info = sync.reset(seed=10)
+    assert first == expected
+    assert data_equivalence(first_info, expected_info, exact=True)
+    ended = np.zeros(N, dtype=np.bool_)
+    for actions in sampled_actions(ours, 40, seed=1):
+        got = ours.step(actions)
+        want = sync.step(actions)
+        for a, b in zip(got[1:4], want[1:4], strict=True):
+            np.testing.assert_array_equal(a, b)
+        if ended.any():
+            assert (got[1][ended] == 0).all() and not (got[2] | got[3])[ended].any()
+            kept = [i for i in range(N) if not ended[i]]
+            assert [got[0][i] for i in kept] == [want[0][i] for i in kept]
+            return
+        assert got[0] == want[0]
+        assert data_equivalence(got[4], want[4], exact=True)
+        ended = got[2] | got[3]
+    pytest.fail("no episode ended")
+
+
+def test_sub_episodes_equal_env_and_follow_the_seed_rule(task: str) -> None:
+    """Every sub-episode, autoresets included, is `Env` played with its seed and actions."""
+    vector = shopops.VectorEnv(task, N)
+    observations, _ = vector.reset(seed=100)
+    episodes: list[list[dict[str, Any]]] = [
+        [{"seed": seed, "first": observations[i], "steps": []}]
+        for i, seed in enumerate(vector.seeds())
+    ]
+    ended = np.zeros(N, dtype=np.bool_)
+    for actions in sampled_actions(vector, 60, seed=2):
+        observations, rewards, terminated, truncated, _ = vector.step(actions)
+        for i in range(N):
+            if ended[i]:  # the autoreset step: the action is ignored, reward 0, not done
+                assert (rewards[i], terminated[i], truncated[i]) == (0.0, False, False)
+                episode = {"seed": vector.seeds()[i], "first": observations[i], "steps": []}
+                episodes[i].append(episode)
+            else:
+                step = (actions[i], observations[i], rewards[i], terminated[i], truncated[i])
+                episodes[i][-1]["steps"].append(step)
+        ended = terminated | truncated
+    for i in range(N):
+        seeds = [episode["seed"] for episode in episodes[i]]
+        assert seeds == [100 + i + k * N for k in range(len(seeds))]
+        assert len(seeds) >= 2, "every sub-environment autoresets at least once"
+        for episode in episodes[i]:
+            env = shopops.Env(task)
+            assert env.reset(seed=episode["seed"])[0] == episode["first"]
+            for action, observation, reward, term, trunc in episode["steps"]:
+                assert env.step(action)[:4] == (observation, reward, term, trunc)
