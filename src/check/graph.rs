@@ -107,7 +107,7 @@ impl DependencyGraph {
         }
         for hook in &program.hooks {
             let every_step = matches!(
-                Trigger::parse(&hook.trigger.name),
+                Trigger::named(&hook.trigger.name),
                 Some(
                     Trigger::Breach
                         | Trigger::Settle
@@ -256,7 +256,7 @@ impl DependencyGraph {
                         for hook in program
                             .hooks
                             .iter()
-                            .filter(|h| Trigger::parse(&h.trigger.name) == Some(trigger))
+                            .filter(|h| Trigger::named(&h.trigger.name) == Some(trigger))
                         {
                             self.effects(program, source, &hook.body, deliverers, triggered);
                         }

@@ -560,7 +560,7 @@ mod tests {
             .chain(
                 crate::lang::Trigger::NAMES
                     .iter()
-                    .filter_map(|n| crate::lang::Trigger::parse(n).map(Ctx::Hook)),
+                    .filter_map(|n| crate::lang::Trigger::named(n).map(Ctx::Hook)),
             );
         let contexts: Vec<Ctx> = contexts.collect();
         for builtin in Builtin::ALL {

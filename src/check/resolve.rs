@@ -126,7 +126,7 @@ pub(super) fn check_declarations(program: &Program, typer: &mut Typer<'_>) {
         effects(program, &scope, &action.body, typer);
     }
     for hook in &program.hooks {
-        let Some(trigger) = Trigger::parse(&hook.trigger.name) else {
+        let Some(trigger) = Trigger::named(&hook.trigger.name) else {
             typer.unknown("trigger", &hook.trigger, Trigger::NAMES);
             continue;
         };

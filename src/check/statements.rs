@@ -526,7 +526,7 @@ impl Declarer<'_> {
 
     fn effect(&mut self, stmt: &Stmt, extra: &[&str]) -> Option<Effect> {
         let when = stmt.clause(ClauseKeyword::When).cloned();
-        let Some(keyword) = EffectKeyword::parse(&stmt.head.name) else {
+        let Some(keyword) = EffectKeyword::named(&stmt.head.name) else {
             let expected: Vec<&str> = EffectKeyword::NAMES.iter().chain(extra).copied().collect();
             self.unknown_statement(stmt, &expected, "a body");
             return None;

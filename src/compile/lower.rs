@@ -107,7 +107,7 @@ impl Machine {
         let mut hooks: Vec<Vec<Vec<St>>> = vec![Vec::new(); TRIGGERS];
         let mut reject_hooks: Vec<(String, Vec<St>)> = Vec::new();
         for hook in &p.hooks {
-            let Some(trigger) = Trigger::parse(&hook.trigger.name) else { continue };
+            let Some(trigger) = Trigger::named(&hook.trigger.name) else { continue };
             let body = b.body(&hook.body, Ctx::Hook(trigger));
             match (&hook.argument, trigger) {
                 (Some(code), Trigger::Reject) => reject_hooks.push((code.name.clone(), body)),

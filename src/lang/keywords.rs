@@ -30,7 +30,7 @@ macro_rules! keywords {
             }
 
             /// The entry of this name.
-            pub fn parse(name: &str) -> Option<$enum> {
+            pub fn named(name: &str) -> Option<$enum> {
                 Self::ALL.iter().copied().find(|e| e.name() == name)
             }
         }

@@ -6,7 +6,8 @@
 use super::ty::{Domain, Ty};
 use super::{Ctx, Trigger};
 
-/// Declares an enum of named vocabulary with its table: `Variant "name": type, where`.
+/// Declares an enum of named vocabulary with its table: `Variant "name": type, where` (a
+/// [`keywords!`] enum, with a type and a context for each entry).
 macro_rules! vocabulary {
     (
         $(#[$meta:meta])*
@@ -14,26 +15,14 @@ macro_rules! vocabulary {
             $( $(#[$doc:meta])* $variant:ident $name:literal : $ty:expr, $when:expr; )*
         }
     ) => {
-        $(#[$meta])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-        $vis enum $enum {
-            $( $(#[$doc])* $variant, )*
+        keywords! {
+            $(#[$meta])*
+            $vis enum $enum {
+                $( $(#[$doc])* $variant $name, )*
+            }
         }
 
         impl $enum {
-            /// Every entry, in declaration order.
-            pub const ALL: &[$enum] = &[$($enum::$variant,)*];
-
-            /// Every name, in declaration order.
-            pub const NAMES: &[&str] = &[$($name,)*];
-
-            /// The name as written.
-            pub fn name(self) -> &'static str {
-                match self {
-                    $($enum::$variant => $name,)*
-                }
-            }
-
             /// Its type.
             pub fn ty(self) -> Ty {
                 match self {
@@ -52,11 +41,6 @@ macro_rules! vocabulary {
             /// The entry of this name available in `ctx`.
             pub fn parse(name: &str, ctx: Ctx) -> Option<$enum> {
                 Self::ALL.iter().copied().find(|e| e.name() == name && e.available(ctx))
-            }
-
-            /// The entry of this name, wherever it may be written.
-            pub fn named(name: &str) -> Option<$enum> {
-                Self::ALL.iter().copied().find(|e| e.name() == name)
             }
         }
     };
