@@ -1,21 +1,24 @@
 //! An upper bound on the grade any play can still reach from a state: an optimistic completion
-//! of every case, each on its own, then the best choice of completions the remaining steps
-//! allow.
+//! of every case, then the best choice of completions that the steps left, and the minutes to
+//! the deadlines, allow.
 //!
 //! Each open case is given a few ways to end (closed with all its work, closed skipping some of
 //! it, left resolved but open), each with the fewest steps it takes and the best marks it can
 //! get: every part of the grade at its most, except what the state already rules out. A part
 //! is ruled out by a missed deadline (the case's remaining work, timed at the least each action
 //! can cost, and the answers it waits for, cannot end by its deadline), by the episode's time
-//! limit, by what is already final (a graded resolution that only an event could free, a close
-//! after the deadline, a reopen, money paid out or charged), and by the step limit (the ways to
-//! end must fit the steps left, together). Work on different cases is not timed against each
-//! other, holds cost nothing, and every piece of work counts its own least cost: the bound
-//! relaxes, never tightens, so no play from the state grades above it.
+//! limit, by what is already final (the checks and answers that came before a resolution only
+//! an event could free, a close after the deadline, a reopen, fees charged), and then by two
+//! relaxations taken together: the endings must fit the steps left (a knapsack over steps), and
+//! the work of the cases that close on time must fit the clock when done one piece at a time
+//! in order of when it is due (the slowest request early enough for its answer to come back).
+//! Holds cost nothing, answers come at their drawn delays and every action takes its least
+//! time: the bound relaxes, never tightens, so no play from the state grades above it
+//! (`no_play_ends_above_the_bound_of_a_state_it_passed` plays that against the engine).
 //!
-//! It rests on what the engine guarantees of every scenario: payouts and fees never shrink,
-//! reopens never go down, an agent cannot undo a close, and only events reopen a case or free
-//! its resolution; and on grade components that do not fall as the parts they read rise.
+//! It rests on what the engine guarantees of every scenario: fees never shrink, reopens never
+//! go down, an agent cannot undo a close, only events reopen a case or free its resolution, an
+//! outcome is at most 1; and on grade components that do not fall as the parts they read rise.
 
 use super::candidates::{Moves, Work, noted, requested};
 use crate::engine::grade::Parts;
@@ -170,6 +173,12 @@ fn case(m: &Machine, moves: &Moves, limits: &Limits, ep: &Episode, case: usize) 
     let now = Parts::of(m, ep, case);
     let value = |parts: Parts| parts.contribution(m, ep, case);
     let events_due = ep.pending.iter().any(|p| p.case == case);
+    // Money lost to fees stays lost; what a payout over the allowance costs may yet change
+    // with the allowance.
+    let money = match draw.order_value {
+        value if value > 0 => (1.0 - state.fees as f64 / value as f64).clamp(0.0, 1.0),
+        _ => 1.0,
+    };
     let factors = &m.grade.closure; // clean, repaired, bad, unfinished, untouched
     let closed_factor = if state.reopens == 0 {
         factors[0].max(factors[1]).max(factors[2])
@@ -188,10 +197,10 @@ fn case(m: &Machine, moves: &Moves, limits: &Limits, ep: &Episode, case: usize) 
         // An event may reopen it and its work be done again, for no steps at best; a close
         // after the deadline stays after it.
         let best = Parts {
-            outcome: now.outcome.max(1.0),
+            outcome: 1.0,
             policy: 1.0,
             sla: now.sla,
-            money: now.money,
+            money,
             closure: now.closure.max(closed_factor),
             gate: 1.0,
         };
@@ -257,10 +266,10 @@ fn case(m: &Machine, moves: &Moves, limits: &Limits, ep: &Episode, case: usize) 
         _ => 1.0,
     };
     let best = Parts {
-        outcome: if resolution.is_some() { now.outcome } else { now.outcome.max(1.0) },
+        outcome: 1.0,
         policy,
         sla: 1.0,
-        money: now.money,
+        money,
         closure: closed_factor,
         gate: if resolution.is_some() { now.gate } else { 1.0 },
     };
