@@ -18,9 +18,11 @@ pub mod rng;
 pub mod start;
 pub mod state;
 pub mod step;
+pub mod view;
 
 pub use game::Game;
 pub use machine::Machine;
 pub use start::start;
 pub use state::Episode;
-pub use step::{StepError, StepReport, step};
+pub use step::{Quiet, StepError, StepReport, step, step_quiet};
+pub use view::View;
