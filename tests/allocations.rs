@@ -89,3 +89,18 @@ fn a_quiet_request_allocates_nothing() {
         assert_eq!(n, 0, "{action:?} allocated {n} times");
     }
 }
+
+#[test]
+fn an_idle_hard_episode_footprint() {
+    let m = machine(HARD);
+    let game = Game::new(m.clone(), 1, "idle");
+    let bytes = game.footprint();
+    let inline = std::mem::size_of::<Episode>();
+    let cases =
+        game.episode().cases.len() * std::mem::size_of::<shopops::engine::state::CaseState>();
+    println!(
+        "idle hard episode: {bytes} B estimated ({inline} B inline, {cases} B of case records)"
+    );
+    // Measured 50.9 KB; the drawn case data (shared by clones) is most of it.
+    assert!(bytes < 56_000, "{bytes} B");
+}
