@@ -1,5 +1,9 @@
-//! Engine speed: steps per second with the rule policy (in-process), reset cost, and the raw
-//! step cost of a fixed action cycle on a cloned episode (what search and replay do).
+//! Engine speed: steps per second with the rule policy (in-process: over the wire observation,
+//! its JSON, or the borrowed view), reset and clone cost, the raw step cost of a fixed action
+//! cycle on a cloned episode (what search and replay do), and the oracle's search nodes/s.
+//!
+//! The ids `engine/<task>/rule policy episode`, `…/reset` and `…/clone + 3 raw steps` are kept
+//! from the first version so figures stay comparable; the others sit beside them.
 
 use std::hint::black_box;
 use std::path::PathBuf;
@@ -8,8 +12,10 @@ use std::sync::Arc;
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use shopops::check::check_paths;
 use shopops::compile::compile;
-use shopops::engine::{Game, Machine, start, step};
+use shopops::engine::{Episode, Game, Machine, View, start, step, step_quiet};
+use shopops::oracle::{SearchOptions, solve};
 use shopops::policy::by_name;
+use shopops::policy::rule::decide;
 use shopops::wire::{Action, ActionType};
 
 fn machines() -> Vec<Arc<Machine>> {
@@ -35,6 +41,50 @@ fn rule_episode(machine: &Arc<Machine>, seed: u64) -> u64 {
         steps += 1;
     }
     steps
+}
+
+/// Steps of one rule-policy episode over the borrowed view, with report-free steps (what bulk
+/// evaluation in-process can do).
+fn rule_view_episode(machine: &Machine, seed: u64) -> u64 {
+    let mut episode = start(machine, seed, "bench".into());
+    let mut steps = 0;
+    while episode.ended.is_none() {
+        let action = decide(&View::new(machine, &episode));
+        if step_quiet(machine, &mut episode, &action).is_err() {
+            break;
+        }
+        steps += 1;
+    }
+    steps
+}
+
+/// Steps of one rule-policy episode with the full wire observation written as JSON every step
+/// (into one reused buffer), as a front end serving it would.
+fn rule_json_episode(machine: &Arc<Machine>, seed: u64, buffer: &mut Vec<u8>) -> u64 {
+    let mut game = Game::new(machine.clone(), seed, "bench");
+    let mut agent = by_name("rule", machine, seed).expect("rule");
+    let mut observation = game.observation();
+    let mut steps = 0;
+    while !game.done() {
+        observation = game.step(&agent.act(&observation)).expect("running");
+        buffer.clear();
+        serde_json::to_writer(&mut *buffer, &observation).expect("serialisable");
+        steps += 1;
+    }
+    steps
+}
+
+/// The episode after `n` rule-policy steps from `seed` (a mid-episode state to clone).
+fn mid_episode(machine: &Machine, seed: u64, n: usize) -> Episode {
+    let mut episode = start(machine, seed, "bench".into());
+    for _ in 0..n {
+        if episode.ended.is_some() {
+            break;
+        }
+        let action = decide(&View::new(machine, &episode));
+        let _ = step_quiet(machine, &mut episode, &action);
+    }
+    episode
 }
 
 fn engine(c: &mut Criterion) {
@@ -67,9 +117,75 @@ fn engine(c: &mut Criterion) {
                 BatchSize::SmallInput,
             )
         });
+        // The same cycle with report-free steps: the raw step cost on a cloned episode.
+        group.bench_function("clone + 3 quiet steps", |b| {
+            b.iter_batched(
+                || base.clone(),
+                |mut episode| {
+                    for action in &cycle {
+                        black_box(step_quiet(&machine, &mut episode, action).ok());
+                    }
+                },
+                BatchSize::SmallInput,
+            )
+        });
+        // Quiet steps half way through the rule policy's episode: inspect (again), hold, and a
+        // note without its code (rule-invalid).
+        let middle = mid_episode(&machine, 1, steps as usize / 2);
+        let active = machine.symbols.name(middle.world.cases[middle.active].id).to_string();
+        let cycle = [
+            Action::new(ActionType::InspectOrder),
+            Action::switch_to(active),
+            Action::new(ActionType::AddInternalNote),
+        ];
+        group.bench_function("mid-episode clone + 3 quiet steps", |b| {
+            b.iter_batched(
+                || middle.clone(),
+                |mut episode| {
+                    for action in &cycle {
+                        black_box(step_quiet(&machine, &mut episode, action).ok());
+                    }
+                },
+                BatchSize::SmallInput,
+            )
+        });
+        group.throughput(Throughput::Elements(1));
+        group.bench_function("clone mid-episode", |b| b.iter(|| black_box(middle.clone())));
+        let steps = rule_view_episode(&machine, 1);
+        group.throughput(Throughput::Elements(steps));
+        group.bench_function("rule loop over the view", |b| {
+            b.iter(|| black_box(rule_view_episode(&machine, 1)))
+        });
+        let mut buffer = Vec::with_capacity(16 * 1024);
+        let steps = rule_json_episode(&machine, 1, &mut buffer);
+        group.throughput(Throughput::Elements(steps));
+        group.bench_function("rule loop with wire JSON", |b| {
+            b.iter(|| black_box(rule_json_episode(&machine, 1, &mut buffer)))
+        });
         group.finish();
     }
 }
 
-criterion_group!(benches, engine);
+/// Oracle search nodes per second: `solve` on three seeds of each task.
+fn oracle(c: &mut Criterion) {
+    for machine in machines() {
+        let id = machine.scenario.id.clone();
+        let seeds = [1, 2, 3];
+        let options = SearchOptions::default();
+        let nodes: u64 = seeds.iter().map(|&s| solve(&machine, s, options).nodes).sum();
+        let mut group = c.benchmark_group(format!("oracle/{id}"));
+        group.throughput(Throughput::Elements(nodes));
+        group.sample_size(10);
+        group.bench_function("solve seeds 1-3", |b| {
+            b.iter(|| {
+                for &seed in &seeds {
+                    black_box(solve(&machine, seed, options));
+                }
+            })
+        });
+        group.finish();
+    }
+}
+
+criterion_group!(benches, engine, oracle);
 criterion_main!(benches);

@@ -1,5 +1,7 @@
 //! Evaluation of resolved expressions against an episode: the meaning of every builtin.
 
+use std::borrow::Cow;
+
 use serde_json::{Value as Json, json};
 
 use super::ir::{Builtin, CaseField, Ex, Func, Target, Unit, V, Wire};
@@ -152,19 +154,19 @@ impl<'a> Frame<'a> {
         }
     }
 
-    /// The characters of a name or text value.
-    pub(super) fn text(&self, v: V) -> String {
+    /// The characters of a name or text value (borrowed unless it is a number or a boolean).
+    pub(super) fn text(&self, v: V) -> Cow<'a, str> {
         match v {
-            V::Sym(s) => self.m.symbols.name(s).to_string(),
-            V::Foreign(w) => match (w, self.action) {
-                (Wire::CaseId, Some((_, a))) => a.case_id.clone().unwrap_or_default(),
-                (Wire::NoteCode, Some((_, a))) => a.note_code.clone().unwrap_or_default(),
-                _ => String::new(),
-            },
-            V::Int(i) => i.to_string(),
-            V::Real(r) => r.to_string(),
-            V::Bool(b) => b.to_string(),
-            V::Null => String::new(),
+            V::Sym(s) => Cow::Borrowed(self.m.symbols.name(s)),
+            V::Foreign(w) => Cow::Borrowed(match (w, self.action) {
+                (Wire::CaseId, Some((_, a))) => a.case_id.as_deref().unwrap_or_default(),
+                (Wire::NoteCode, Some((_, a))) => a.note_code.as_deref().unwrap_or_default(),
+                _ => "",
+            }),
+            V::Int(i) => Cow::Owned(i.to_string()),
+            V::Real(r) => Cow::Owned(r.to_string()),
+            V::Bool(b) => Cow::Owned(b.to_string()),
+            V::Null => Cow::Borrowed(""),
         }
     }
 
@@ -318,7 +320,7 @@ impl<'a> Frame<'a> {
             }
             Func::Stock => {
                 let sku = self.text(arg(0));
-                let index = self.m.scenario.stock.get_index_of(&sku);
+                let index = self.m.scenario.stock.get_index_of(sku.as_ref());
                 V::Int(index.map_or(0, |i| self.ep.stock[i]))
             }
             Func::ReplacementCost => {

@@ -10,7 +10,7 @@ use indexmap::IndexMap;
 
 use super::ir::{DataExpr, DataFunc, FactGroupPlan, Required};
 use super::reset::{CaseInstance, ResponsePlan};
-use super::state::{CaseDraw, CaseState, Episode, EpisodeWorld, Summary};
+use super::state::{CaseDraw, CaseState, Episode, EpisodeWorld, Inline, Summary};
 use super::step::StepReport;
 use super::value::Value;
 
@@ -44,6 +44,14 @@ impl<T: HeapSize> HeapSize for Vec<T> {
     fn heap_size(&self) -> usize {
         allocation(self.capacity() * size_of::<T>())
             + self.iter().map(HeapSize::heap_size).sum::<usize>()
+    }
+}
+
+impl<T: HeapSize, const N: usize> HeapSize for Inline<T, N> {
+    /// The spilled buffer, if the list outgrew its inline room.
+    fn heap_size(&self) -> usize {
+        let buffer = if self.spilled() { allocation(self.capacity() * size_of::<T>()) } else { 0 };
+        buffer + self.iter().map(HeapSize::heap_size).sum::<usize>()
     }
 }
 
@@ -223,13 +231,14 @@ impl HeapSize for CaseState {
     fn heap_size(&self) -> usize {
         let notes: usize =
             self.notes.iter().map(|n| allocation(2 * size_of::<usize>() + n.len())).sum();
-        allocation(self.completed.capacity() * size_of::<Option<u32>>())
+        let spilled = |spilled: bool, bytes: usize| if spilled { allocation(bytes) } else { 0 };
+        spilled(self.completed.spilled(), self.completed.capacity() * size_of::<Option<u32>>())
             + self.responses.heap_size()
-            + allocation(self.received.capacity() * size_of::<Option<u32>>())
-            + allocation(self.notes.capacity() * size_of::<Arc<str>>())
+            + spilled(self.received.spilled(), self.received.capacity() * size_of::<Option<u32>>())
+            + spilled(self.notes.spilled(), self.notes.capacity() * size_of::<Arc<str>>())
             + notes
             + self.paid_as.heap_size()
-            + allocation(self.closes.capacity() * size_of::<(i64, bool)>())
+            + spilled(self.closes.spilled(), self.closes.capacity() * size_of::<(i64, bool)>())
             + self.facts.heap_size()
             + self.summaries.heap_size()
     }

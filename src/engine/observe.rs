@@ -6,9 +6,9 @@ use serde_json::{Map, Value as Json, json};
 use super::eval_ir::Frame;
 use super::grade::grade;
 use super::machine::Machine;
+use super::query::{shown_blockers, shown_events};
 use super::state::Episode;
 use super::step::StepReport;
-use super::view::{shown_blockers, shown_events};
 use crate::wire::{
     ActionType, BusinessMetrics, CarrierStatus, CasePriority, CaseStatus, CaseType, CaseView,
     CustomerTier, ENV_SCHEMA_VERSION, EpisodeSummary, EvidenceStatus, FraudSignal, Observation,
@@ -109,6 +109,53 @@ fn attribute<'a>(m: &'a Machine, ep: &Episode, case: usize, name: &str) -> &'a s
     data.attributes.iter().find(|(a, _)| *a == name).map_or("", |(_, v)| v.name.as_str())
 }
 
+/// A case's type as the observation shows it.
+pub(super) fn case_type(m: &Machine, ep: &Episode, case: usize) -> CaseType {
+    CaseType::parse(attribute(m, ep, case, "type")).unwrap_or(CaseType::RefundRequest)
+}
+
+/// A case's priority as the observation shows it.
+pub(super) fn priority(m: &Machine, ep: &Episode, case: usize) -> CasePriority {
+    CasePriority::parse(attribute(m, ep, case, "priority")).unwrap_or(CasePriority::Low)
+}
+
+/// A case's fraud signal as the observation shows it.
+pub(super) fn fraud_signal(m: &Machine, ep: &Episode, case: usize) -> FraudSignal {
+    FraudSignal::parse(attribute(m, ep, case, "fraud_signal")).unwrap_or(FraudSignal::Low)
+}
+
+/// A case's status as the observation shows it.
+pub(super) fn status(m: &Machine, ep: &Episode, case: usize) -> CaseStatus {
+    CaseStatus::parse(m.symbols.name(ep.cases[case].status)).unwrap_or(CaseStatus::Open)
+}
+
+/// The status of the response shown in the observation field `field`, if one is.
+fn response_status<'a>(m: &'a Machine, ep: &Episode, case: usize, field: &str) -> Option<&'a str> {
+    m.responses
+        .iter()
+        .position(|r| r.field.as_deref() == Some(field))
+        .map(|r| m.symbols.name(ep.cases[case].responses[r]))
+}
+
+/// A case's customer evidence status as the observation shows it.
+pub(super) fn evidence_status(m: &Machine, ep: &Episode, case: usize) -> EvidenceStatus {
+    response_status(m, ep, case, "evidence_status")
+        .and_then(EvidenceStatus::parse)
+        .unwrap_or(EvidenceStatus::NotRequested)
+}
+
+/// A case's carrier status as the observation shows it.
+pub(super) fn carrier_status(m: &Machine, ep: &Episode, case: usize) -> CarrierStatus {
+    response_status(m, ep, case, "carrier_status")
+        .and_then(CarrierStatus::parse)
+        .unwrap_or(CarrierStatus::NotContacted)
+}
+
+/// Minutes left before a case's deadline, never below zero.
+pub(super) fn sla_minutes_remaining(ep: &Episode, case: usize) -> i64 {
+    (ep.world.cases[case].sla_deadline - ep.clock).max(0)
+}
+
 /// Visible unmet blockers, in list order; none on a closed case.
 fn blockers(m: &Machine, ep: &Episode, case: usize) -> Vec<String> {
     shown_blockers(m, ep, case).map(|b| m.blockers[b].name.clone()).collect()
@@ -128,12 +175,6 @@ fn case_view(m: &Machine, ep: &Episode, case: usize) -> CaseView {
     let record = &ep.cases[case];
     let draw = &ep.world.cases[case];
     let data = &m.scenario.cases[draw.index];
-    let response_status = |field: &str| {
-        m.responses
-            .iter()
-            .position(|r| r.field.as_deref() == Some(field))
-            .map(|r| m.symbols.name(record.responses[r]))
-    };
     let summary = |field: &str| {
         m.checks
             .iter()
@@ -150,27 +191,20 @@ fn case_view(m: &Machine, ep: &Episode, case: usize) -> CaseView {
     CaseView {
         case_id: case_id(m, ep, case),
         title: data.title.name.clone(),
-        case_type: CaseType::parse(attribute(m, ep, case, "type"))
-            .unwrap_or(CaseType::RefundRequest),
-        status: CaseStatus::parse(m.symbols.name(record.status)).unwrap_or(CaseStatus::Open),
-        priority: CasePriority::parse(attribute(m, ep, case, "priority"))
-            .unwrap_or(CasePriority::Low),
+        case_type: case_type(m, ep, case),
+        status: status(m, ep, case),
+        priority: priority(m, ep, case),
         customer_tier: CustomerTier::parse(attribute(m, ep, case, "tier"))
             .unwrap_or(CustomerTier::Bronze),
         order_value_usd: usd(draw.order_value),
         days_since_order: draw.days_since_order,
         order_status: OrderStatus::parse(attribute(m, ep, case, "order_status"))
             .unwrap_or(OrderStatus::Delivered),
-        fraud_signal: FraudSignal::parse(attribute(m, ep, case, "fraud_signal"))
-            .unwrap_or(FraudSignal::Low),
+        fraud_signal: fraud_signal(m, ep, case),
         requested_compensation_usd: draw.requested.map(usd),
         replacement_sku: data.sku.as_ref().map(|s| s.name.clone()),
-        evidence_status: response_status("evidence_status")
-            .and_then(EvidenceStatus::parse)
-            .unwrap_or(EvidenceStatus::NotRequested),
-        carrier_status: response_status("carrier_status")
-            .and_then(CarrierStatus::parse)
-            .unwrap_or(CarrierStatus::NotContacted),
+        evidence_status: evidence_status(m, ep, case),
+        carrier_status: carrier_status(m, ep, case),
         order_summary: summary("order_summary"),
         policy_summary: summary("policy_summary"),
         history_summary: summary("history_summary"),
@@ -200,16 +234,13 @@ fn queue_item(m: &Machine, ep: &Episode, case: usize) -> QueueItemView {
     QueueItemView {
         case_id: case_id(m, ep, case),
         title: data.title.name.clone(),
-        case_type: CaseType::parse(attribute(m, ep, case, "type"))
-            .unwrap_or(CaseType::RefundRequest),
-        status: CaseStatus::parse(m.symbols.name(ep.cases[case].status))
-            .unwrap_or(CaseStatus::Open),
-        priority: CasePriority::parse(attribute(m, ep, case, "priority"))
-            .unwrap_or(CasePriority::Low),
+        case_type: case_type(m, ep, case),
+        status: status(m, ep, case),
+        priority: priority(m, ep, case),
         customer_tier: CustomerTier::parse(attribute(m, ep, case, "tier"))
             .unwrap_or(CustomerTier::Bronze),
-        sla_minutes_remaining: (ep.world.cases[case].sla_deadline - ep.clock).max(0),
-        blocker_count: u32::try_from(blockers(m, ep, case).len()).unwrap_or(u32::MAX),
+        sla_minutes_remaining: sla_minutes_remaining(ep, case),
+        blocker_count: u32::try_from(shown_blockers(m, ep, case).count()).unwrap_or(u32::MAX),
     }
 }
 

@@ -61,7 +61,8 @@ pub struct ResponsePlan {
 struct CaseEnv<'a> {
     vars: &'a IndexMap<String, Value>,
     values: &'a IndexMap<&'static str, Value>,
-    stock: &'a IndexMap<String, i64>,
+    /// Units of a SKU by name.
+    stock: &'a dyn Fn(&str) -> i64,
     sku: Option<&'a str>,
 }
 
@@ -77,7 +78,7 @@ impl Env for CaseEnv<'_> {
     }
 
     fn stock(&self, sku: &str) -> i64 {
-        self.stock.get(sku).copied().unwrap_or(0)
+        (self.stock)(sku)
     }
 }
 
@@ -102,6 +103,8 @@ pub fn draw_world(m: &Machine, seed: u64) -> World {
 }
 
 fn draw_case(case: &CasePlan, stock: &IndexMap<String, i64>, draws: &mut Draws) -> CaseInstance {
+    let units = |sku: &str| stock.get(sku).copied().unwrap_or(0);
+    let stock: &dyn Fn(&str) -> i64 = &units;
     let no_values = IndexMap::new();
     let sku = case.sku.as_deref();
     let mut env: IndexMap<String, Value> = IndexMap::new();
@@ -189,7 +192,7 @@ fn draw_case(case: &CasePlan, stock: &IndexMap<String, i64>, draws: &mut Draws) 
 pub fn fact_value(
     instance: &CaseInstance,
     sku: Option<&str>,
-    stock: &IndexMap<String, i64>,
+    stock: &dyn Fn(&str) -> i64,
     expr: &DataExpr,
 ) -> Value {
     eval(expr, &CaseEnv { vars: &instance.env, values: &instance.values, stock, sku })

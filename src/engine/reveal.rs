@@ -2,9 +2,10 @@
 
 use std::sync::Arc;
 
-use indexmap::IndexMap;
 use serde_json::{Map, Value as Json, json};
+use smallvec::SmallVec;
 
+use super::ir::Sym;
 use super::machine::Machine;
 use super::reset::fact_value;
 use super::state::Episode;
@@ -14,32 +15,22 @@ use crate::wire::usd;
 /// Reveals a case's fact group of `check`: its facts join the known facts and its summary
 /// text is set.
 pub(super) fn reveal_group(m: &Machine, ep: &mut Episode, case: usize, check: usize) {
-    let group_name = m.symbols.name(m.checks[check].name).to_string();
+    let group_name = m.symbols.name(m.checks[check].name);
     let world = ep.world.clone();
     let draw = &world.cases[case];
     let sku = m.scenario.cases[draw.index].sku.as_ref().map(|s| s.name.as_str());
-    let stock: IndexMap<String, i64> =
-        m.scenario.stock.keys().cloned().zip(ep.stock.iter().copied()).collect();
+    let live = &ep.stock;
+    let units = |name: &str| m.scenario.stock.get_index_of(name).map_or(0, |i| live[i]);
     let group = draw.env.facts.iter().find(|g| g.group == group_name);
-    let mut revealed = Vec::new();
+    let mut revealed: SmallVec<[(&str, Option<Sym>, Json); 8]> = SmallVec::new();
     for (name, expr) in group.iter().flat_map(|g| &g.facts) {
-        let value = wire_value(&fact_value(&draw.env, sku, &stock, expr));
-        let symbol = m.symbols.get(name);
-        revealed.push((name.clone(), symbol, value));
-    }
-    let record = &mut ep.cases[case];
-    record.revealed |= 1 << check;
-    let facts = Arc::make_mut(&mut record.facts);
-    for (_, symbol, value) in &revealed {
-        if let Some(symbol) = symbol {
-            facts.retain(|(n, _)| n != symbol);
-            facts.push((*symbol, value.clone()));
-        }
+        let value = wire_value(&fact_value(&draw.env, sku, &units, expr));
+        revealed.push((name.as_str(), m.symbols.get(name), value));
     }
     let text = match group {
         Some(g) if !revealed.is_empty() => match &g.summary {
             Some(template) => fill(template, |name| {
-                revealed.iter().find(|(n, _, _)| n == name).map(|(_, _, v)| display(v))
+                revealed.iter().find(|(n, _, _)| *n == name).map(|(_, _, v)| display(v))
             }),
             None => revealed
                 .iter()
@@ -49,6 +40,15 @@ pub(super) fn reveal_group(m: &Machine, ep: &mut Episode, case: usize, check: us
         },
         _ => m.checks[check].empty.clone(),
     };
+    let record = &mut ep.cases[case];
+    record.revealed |= 1 << check;
+    let facts = Arc::make_mut(&mut record.facts);
+    for (_, symbol, value) in revealed {
+        if let Some(symbol) = symbol {
+            facts.retain(|(n, _)| *n != symbol);
+            facts.push((symbol, value));
+        }
+    }
     Arc::make_mut(&mut record.summaries)[check].inspected = Some(text);
 }
 

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use super::ir::V;
 use super::machine::Machine;
 use super::reset::{CaseInstance, draw_world};
-use super::state::{CaseDraw, CaseState, Episode, EpisodeWorld, Summary};
+use super::state::{CaseDraw, CaseState, Episode, EpisodeWorld, Inline, Summary};
 use super::value::Value;
 
 /// Starts an episode of the machine's scenario with `seed`.
@@ -29,7 +29,7 @@ pub fn start(m: &Machine, seed: u64, episode_id: String) -> Episode {
         fraud_loss: 0,
         stockouts: 0,
         cases: states,
-        pending: Vec::new(),
+        pending: Inline::new(),
         sequence: 0,
         total_reward: 0.0,
         ended: None,
@@ -96,17 +96,17 @@ fn case_draw(m: &Machine, index: usize, instance: CaseInstance) -> CaseDraw {
 fn initial_state(m: &Machine, draw: &CaseDraw) -> CaseState {
     CaseState {
         status: m.status.open,
-        completed: vec![None; m.checks.len()],
+        completed: Inline::from_elem(None, m.checks.len()),
         revealed: 0,
         responses: draw.responses.iter().map(|r| r.0).collect(),
-        received: vec![None; m.responses.len()],
-        notes: Vec::new(),
+        received: Inline::from_elem(None, m.responses.len()),
+        notes: Inline::new(),
         resolution: None,
         slot_free: true,
-        paid_as: vec![0; m.truths.len()],
+        paid_as: Inline::from_elem(0, m.truths.len()),
         fees: 0,
         reopens: 0,
-        closes: Vec::new(),
+        closes: Inline::new(),
         note_at_close: false,
         close_reason: None,
         breached: false,

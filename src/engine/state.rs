@@ -3,7 +3,14 @@
 
 use std::sync::Arc;
 
+use smallvec::SmallVec;
+
 use super::ir::{Sym, V};
+
+/// Per-scenario lists held inline in the episode (SKUs, checks, responses, truth kinds, events):
+/// the shipped scenarios fit, so cloning copies them with the record and no heap; a scenario
+/// with more spills that list to the heap and plays the same.
+pub type Inline<T, const N: usize> = SmallVec<[T; N]>;
 
 /// Everything about one episode that changes as it is played.
 #[derive(Clone, Debug)]
@@ -21,7 +28,7 @@ pub struct Episode {
     /// Money spent, cents.
     pub spending: i64,
     /// Units per SKU (scenario order).
-    pub stock: Vec<i64>,
+    pub stock: Inline<i64, 8>,
     /// Customer satisfaction, basis points.
     pub satisfaction: i64,
     /// Reopen events fired.
@@ -35,7 +42,7 @@ pub struct Episode {
     /// Per-case records, in table order.
     pub cases: Vec<CaseState>,
     /// Scheduled events, kept sorted by (due, sequence).
-    pub pending: Vec<Pending>,
+    pub pending: Inline<Pending, 8>,
     /// Next event sequence number.
     pub sequence: u32,
     /// Sum of emitted step rewards.
@@ -115,27 +122,27 @@ pub struct CaseState {
     /// Case status symbol.
     pub status: Sym,
     /// Step at which each check was completed.
-    pub completed: Vec<Option<u32>>,
+    pub completed: Inline<Option<u32>, 8>,
     /// Fact groups revealed (bit per check index).
     pub revealed: u32,
     /// Response statuses.
-    pub responses: Vec<Sym>,
+    pub responses: Inline<Sym, 4>,
     /// Step at which each response was received.
-    pub received: Vec<Option<u32>>,
+    pub received: Inline<Option<u32>, 4>,
     /// Note codes in insertion order.
-    pub notes: Vec<Arc<str>>,
+    pub notes: Inline<Arc<str>, 2>,
     /// The latest resolution.
     pub resolution: Option<Resolution>,
     /// Whether a resolution may be recorded.
     pub slot_free: bool,
     /// Paid per truth kind, cents.
-    pub paid_as: Vec<i64>,
+    pub paid_as: Inline<i64, 8>,
     /// Fees booked, cents.
     pub fees: i64,
     /// Times reopened.
     pub reopens: u32,
     /// Close history: minute, good.
-    pub closes: Vec<(i64, bool)>,
+    pub closes: Inline<(i64, bool), 2>,
     /// Whether the required note was present at the last close.
     pub note_at_close: bool,
     /// Reason of the last bad close.

@@ -5,12 +5,13 @@
 use std::sync::Arc;
 
 use serde_json::{Map, Value as Json, json};
+use smallvec::SmallVec;
 
 use super::eval_ir::{Frame, Locals};
 use super::ir::{Op, St, V, Wire};
 use super::machine::Machine;
+use super::query::{Refusal, refusal_with};
 use super::state::{Ending, Episode, Pending, Resolution};
-use super::view::{Refusal, refusal_with};
 use crate::lang::Trigger;
 use crate::wire::{Action, round4};
 
@@ -54,6 +55,15 @@ pub struct StepReport {
     pub events: Vec<(String, usize, Json)>,
 }
 
+/// What a report-free step ([`step_quiet`]) tells: all search and bulk evaluation read.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Quiet {
+    /// The emitted step reward (clamped, 4 decimals), as [`StepReport::reward`].
+    pub reward: f64,
+    /// Whether the step was rule-invalid (the report would carry an `error`).
+    pub invalid: bool,
+}
+
 /// Takes one step. A rule-invalid action is a step (penalised, reported in the report's
 /// `error`); only stepping a finished episode is refused.
 pub fn step(
@@ -64,10 +74,28 @@ pub fn step(
     if episode.ended.is_some() {
         return Err(StepError::EpisodeDone);
     }
-    let mut run = Run::new(machine, episode, action);
+    let mut run = Run::new(machine, episode, action, true);
     run.take();
     Ok(run.report)
 }
+
+/// Takes one step exactly as [`step`] does, without building its report (no texts, details or
+/// event descriptions): what search and bulk evaluation use. The episode ends in the same state.
+pub fn step_quiet(
+    machine: &Machine,
+    episode: &mut Episode,
+    action: &Action,
+) -> Result<Quiet, StepError> {
+    if episode.ended.is_some() {
+        return Err(StepError::EpisodeDone);
+    }
+    let mut run = Run::new(machine, episode, action, false);
+    run.take();
+    Ok(Quiet { reward: run.report.reward, invalid: run.invalid })
+}
+
+/// Reward groups held inline while a step runs (more spill to the heap).
+const INLINE_GROUPS: usize = 8;
 
 /// One step in progress.
 struct Run<'a> {
@@ -76,18 +104,22 @@ struct Run<'a> {
     action: &'a Action,
     /// Index of the declared action, if the request names one.
     index: Option<usize>,
-    rewards: Vec<f64>,
+    rewards: SmallVec<[f64; INLINE_GROUPS]>,
+    /// Whether to build the report's texts, details and events (else only its reward).
+    loud: bool,
+    /// Whether the step was rule-invalid.
+    invalid: bool,
     report: StepReport,
     /// Any response event pending at the start of the step.
     response_pending: bool,
     clock_after: i64,
     /// Hooks triggered by operations, run after the body that triggered them.
-    deferred: Vec<(Trigger, usize, Locals)>,
+    deferred: SmallVec<[(Trigger, usize, Locals); 4]>,
 }
 
 impl<'a> Run<'a> {
-    fn new(m: &'a Machine, ep: &'a mut Episode, action: &'a Action) -> Self {
-        let response_pending = super::view::response_pending(m, ep);
+    fn new(m: &'a Machine, ep: &'a mut Episode, action: &'a Action, loud: bool) -> Self {
+        let response_pending = super::query::response_pending(m, ep);
         let index = m.action(action.action_type.as_str());
         let report = StepReport { target_case: ep.active, ..StepReport::default() };
         Run {
@@ -96,10 +128,12 @@ impl<'a> Run<'a> {
             ep,
             action,
             index,
-            rewards: vec![0.0; m.reward_groups.len()],
+            rewards: SmallVec::from_elem(0.0, m.reward_groups.len()),
+            loud,
+            invalid: false,
             report,
             response_pending,
-            deferred: Vec::new(),
+            deferred: SmallVec::new(),
         }
     }
 
@@ -114,21 +148,27 @@ impl<'a> Run<'a> {
     /// Spec §4.1, steps 3–9.
     fn take(&mut self) {
         let active = self.ep.active;
-        self.report.action_type = Some(self.action.action_type.as_str().to_string());
+        if self.loud {
+            self.report.action_type = Some(self.action.action_type.as_str().to_string());
+        }
         let refusal = self.refusal();
         let step_index = self.ep.steps + 1;
         match refusal {
-            Some((rule, code, message)) => {
+            Some(refusal) => {
                 self.clock_after = self.ep.clock + self.m.invalid_cost;
                 self.ep.invalid += 1;
-                self.report.outcome = format!("Invalid action: {code}");
-                self.report.details = Map::from_iter([
-                    ("error".to_string(), json!(code)),
-                    ("message".to_string(), json!(message)),
-                ]);
-                self.report.error = Some((code, message));
+                self.invalid = true;
+                if self.loud {
+                    let (code, message) = self.refusal_text(refusal);
+                    self.report.outcome = format!("Invalid action: {code}");
+                    self.report.details = Map::from_iter([
+                        ("error".to_string(), json!(code)),
+                        ("message".to_string(), json!(message)),
+                    ]);
+                    self.report.error = Some((code, message));
+                }
                 self.run_hooks(Trigger::Invalid, active, &Locals::default(), step_index);
-                if let Some(rule) = rule {
+                if let Refusal::Rule(rule) = refusal {
                     self.exec(&self.m.rejects[rule].hooks, active, Locals::default(), step_index);
                     self.run_deferred(step_index);
                 }
@@ -143,11 +183,12 @@ impl<'a> Run<'a> {
                     self.frame(active).eval(&decl.cost).int().unwrap_or(0)
                 };
                 self.clock_after = self.ep.clock + cost;
-                self.report.outcome = self.m.symbols.name(decl.name).replace('_', " ");
                 let body = &self.m.actions[index].body;
                 self.exec(body, active, Locals::default(), step_index);
                 self.run_deferred(step_index);
-                self.report.outcome = outcome_sentence(self.m, self.ep, &self.report);
+                if self.loud {
+                    self.report.outcome = outcome_sentence(self.m, self.ep, &self.report);
+                }
             }
         }
         self.ep.clock = self.clock_after;
@@ -158,20 +199,21 @@ impl<'a> Run<'a> {
         self.finish_reward();
     }
 
-    /// The first validation rule that refuses the action: (rule index, code, message).
-    fn refusal(&self) -> Option<(Option<usize>, String, String)> {
-        match refusal_with(self.m, self.ep, self.action, self.response_pending)? {
+    /// Why the action is refused, if it is: the first validation rule that refuses it.
+    fn refusal(&self) -> Option<Refusal> {
+        refusal_with(self.m, self.ep, self.action, self.response_pending)
+    }
+
+    /// The `(code, message)` a refusal reports.
+    fn refusal_text(&self, refusal: Refusal) -> (String, String) {
+        match refusal {
             Refusal::UnknownAction => {
                 let name = self.action.action_type.as_str();
-                Some((
-                    None,
-                    "unknown_action".into(),
-                    format!("this scenario has no action `{name}`"),
-                ))
+                ("unknown_action".into(), format!("this scenario has no action `{name}`"))
             }
-            Refusal::Rule(i) => {
-                let rule = &self.m.rejects[i];
-                Some((Some(i), rule.code.clone(), rule.message.clone()))
+            Refusal::Rule(rule) => {
+                let rule = &self.m.rejects[rule];
+                (rule.code.clone(), rule.message.clone())
             }
         }
     }
@@ -249,17 +291,19 @@ impl<'a> Run<'a> {
                     self.ep.cases[case].completed[*check] = Some(step);
                     super::reveal::reveal_group(m, self.ep, case, *check);
                 }
-                let facts = if first {
-                    super::reveal::group_facts(m, self.ep, case, *check)
-                } else {
-                    Map::new()
-                };
-                let summary = super::reveal::summary_text(self.ep, case, *check);
-                let details = &mut self.report.details;
-                details.insert("check".into(), json!(m.symbols.name(m.checks[*check].name)));
-                details.insert("first_time".into(), json!(first));
-                details.insert("summary".into(), json!(summary));
-                details.insert("facts".into(), Json::Object(facts));
+                if self.loud {
+                    let facts = if first {
+                        super::reveal::group_facts(m, self.ep, case, *check)
+                    } else {
+                        Map::new()
+                    };
+                    let summary = super::reveal::summary_text(self.ep, case, *check);
+                    let details = &mut self.report.details;
+                    details.insert("check".into(), json!(m.symbols.name(m.checks[*check].name)));
+                    details.insert("first_time".into(), json!(first));
+                    details.insert("summary".into(), json!(summary));
+                    details.insert("facts".into(), Json::Object(facts));
+                }
                 let locals = Locals { first, check: *check, ..Locals::default() };
                 self.deferred.push((Trigger::Inspect, case, locals));
             }
@@ -277,9 +321,11 @@ impl<'a> Run<'a> {
                         self.schedule(event, case, self.clock_after + delay, 0);
                     }
                 }
-                let status = self.ep.cases[case].responses[*response];
-                self.report.details.insert("scheduled".into(), json!(scheduled));
-                self.report.details.insert("status".into(), json!(m.symbols.name(status)));
+                if self.loud {
+                    let status = self.ep.cases[case].responses[*response];
+                    self.report.details.insert("scheduled".into(), json!(scheduled));
+                    self.report.details.insert("status".into(), json!(m.symbols.name(status)));
+                }
                 let locals = Locals { scheduled, response: *response, ..Locals::default() };
                 self.deferred.push((Trigger::Request, case, locals));
             }
@@ -324,10 +370,13 @@ impl<'a> Run<'a> {
                 }
             }
             Op::Note(code) => {
-                let code = self.frame(case).text(self.eval(code, case, locals));
-                let notes = &mut self.ep.cases[case].notes;
-                if !notes.iter().any(|n| **n == *code) {
-                    notes.push(code.into());
+                let value = self.eval(code, case, locals);
+                let frame = self.frame(case);
+                let code = frame.text(value);
+                let present = self.ep.cases[case].notes.iter().any(|n| **n == *code);
+                let added: Option<Arc<str>> = (!present).then(|| code.into());
+                if let Some(code) = added {
+                    self.ep.cases[case].notes.push(code);
                 }
             }
             Op::Close => {
@@ -392,8 +441,10 @@ impl<'a> Run<'a> {
                 }
             }
             Op::Detail { name, value, unit } => {
-                let value = self.frame(case).to_json(self.eval(value, case, locals), *unit);
-                self.report.details.insert(m.symbols.name(*name).to_string(), value);
+                if self.loud {
+                    let value = self.frame(case).to_json(self.eval(value, case, locals), *unit);
+                    self.report.details.insert(m.symbols.name(*name).to_string(), value);
+                }
             }
             Op::Append { check, text } => {
                 let text = super::reveal::render(m, self.ep, case, m.symbols.name(*text));
@@ -420,12 +471,14 @@ impl<'a> Run<'a> {
             let pending = self.ep.pending.remove(position);
             let event = &self.m.events[pending.event];
             let locals = Locals { payload: pending.payload, ..Locals::default() };
-            let before = self.ep.cases[pending.case].clone();
+            let before = self.loud.then(|| self.ep.cases[pending.case].clone());
             self.exec(&event.body, pending.case, locals, step);
             self.run_deferred(step);
-            let detail = self.event_detail(&before, pending.case, pending.payload);
-            let kind = self.m.symbols.name(event.name).to_string();
-            self.report.events.push((kind, pending.case, detail));
+            if let Some(before) = before {
+                let detail = self.event_detail(&before, pending.case, pending.payload);
+                let kind = self.m.symbols.name(event.name).to_string();
+                self.report.events.push((kind, pending.case, detail));
+            }
         }
         if settling {
             self.ep.pending.clear();
@@ -452,8 +505,8 @@ impl<'a> Run<'a> {
 
     /// Spec §3.5: a case newly past its deadline (open, or closed late) is breached once.
     fn record_breaches(&mut self, step: u32) {
-        let queue = self.ep.world.queue.clone();
-        for case in queue {
+        for position in 0..self.ep.world.queue.len() {
+            let case = self.ep.world.queue[position];
             let record = &self.ep.cases[case];
             let deadline = self.ep.world.cases[case].sla_deadline;
             let closed = record.status == self.m.status.closed;
@@ -480,8 +533,8 @@ impl<'a> Run<'a> {
             return;
         };
         self.fire_due(step, true);
-        let queue = self.ep.world.queue.clone();
-        for case in queue {
+        for position in 0..self.ep.world.queue.len() {
+            let case = self.ep.world.queue[position];
             self.run_hooks(Trigger::Settle, case, &Locals::default(), step);
         }
         let grade = super::grade::grade(self.m, self.ep).score;
@@ -493,14 +546,16 @@ impl<'a> Run<'a> {
     fn finish_reward(&mut self) {
         let total: f64 = self.rewards.iter().sum();
         let reward = round4(total.clamp(self.m.clamp.0, self.m.clamp.1));
-        let mut breakdown: Vec<f64> = self.rewards.iter().map(|r| round4(*r)).collect();
-        let rounded: f64 = breakdown.iter().sum();
-        if let Some(group) = breakdown.get_mut(self.m.rounding_group) {
-            *group = round4(*group + (reward - rounded));
-        }
         self.ep.total_reward += reward;
         self.report.reward = reward;
-        self.report.breakdown = breakdown;
+        if self.loud {
+            let mut breakdown: Vec<f64> = self.rewards.iter().map(|r| round4(*r)).collect();
+            let rounded: f64 = breakdown.iter().sum();
+            if let Some(group) = breakdown.get_mut(self.m.rounding_group) {
+                *group = round4(*group + (reward - rounded));
+            }
+            self.report.breakdown = breakdown;
+        }
     }
 }
 

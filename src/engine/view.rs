@@ -1,84 +1,109 @@
-//! What an in-process front end may ask about an episode without building the public
-//! observation: the blockers and pending events a case shows, and whether validation rules
-//! would refuse an action. The observation and the step algorithm use the same functions.
+//! [`View`]: what an agent sees, borrowed straight from the episode — the fields of the public
+//! observation without building its strings, lists or JSON, for in-process policies. Every
+//! field reads exactly as the wire [`Observation`](crate::wire::Observation) shows it.
 
-use super::eval_ir::Frame;
+use serde_json::Value as Json;
+
 use super::machine::Machine;
-use super::state::Episode;
-use crate::wire::Action;
+use super::observe;
+use super::state::{Episode, Inline};
+use crate::wire::{CarrierStatus, CasePriority, CaseStatus, CaseType, EvidenceStatus, FraudSignal};
 
-/// Why an action would be refused without running (spec §4.1, step 3).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Refusal {
-    /// The scenario declares no action of this `action_type`.
-    UnknownAction,
-    /// The validation rule of this index (into [`Machine::rejects`]) refuses it.
-    Rule(usize),
-}
-
-/// The blockers shown on `case` (unmet and visible; none on a closed case), as indices into
-/// [`Machine::blockers`], in list order.
-pub fn shown_blockers<'a>(
+/// A borrowed view of an episode as an agent sees it.
+#[derive(Clone, Debug)]
+pub struct View<'a> {
     m: &'a Machine,
     ep: &'a Episode,
-    case: usize,
-) -> impl Iterator<Item = usize> + 'a {
-    let closed = ep.cases[case].status == m.status.closed;
-    let frame = Frame::new(m, ep, case);
-    (0..if closed { 0 } else { m.blockers.len() }).filter(move |&b| {
-        frame.eval(&m.blockers[b].unmet).truthy() && frame.eval(&m.blockers[b].visible).truthy()
-    })
+    /// The blockers shown on the active case (indices into [`Machine::blockers`]).
+    blockers: Inline<usize, 8>,
 }
 
-/// The pending events shown on `case` (its `pending_events`), as indices into
-/// [`Machine::events`], in due order.
-pub fn shown_events<'a>(
-    m: &'a Machine,
-    ep: &'a Episode,
-    case: usize,
-) -> impl Iterator<Item = usize> + 'a {
-    let frame = Frame::new(m, ep, case);
-    ep.pending
-        .iter()
-        .filter(move |p| p.case == case && frame.eval(&m.events[p.event].visible).truthy())
-        .map(|p| p.event)
-}
+impl<'a> View<'a> {
+    /// The view of `ep` now.
+    pub fn new(m: &'a Machine, ep: &'a Episode) -> Self {
+        let blockers = super::query::shown_blockers(m, ep, ep.active).collect();
+        View { m, ep, blockers }
+    }
 
-/// Whether any shown event is pending, on any case (the `response_pending` of a step).
-pub fn response_pending(m: &Machine, ep: &Episode) -> bool {
-    ep.pending.iter().any(|p| Frame::new(m, ep, p.case).eval(&m.events[p.event].visible).truthy())
-}
+    /// Index of the active case.
+    pub fn active(&self) -> usize {
+        self.ep.active
+    }
 
-/// Why `action` would be refused if it were taken now (the step algorithm's validation), or
-/// `None` when it would run, given `response_pending` (see [`response_pending`]).
-pub(super) fn refusal_with(
-    m: &Machine,
-    ep: &Episode,
-    action: &Action,
-    response_pending: bool,
-) -> Option<Refusal> {
-    let Some(index) = m.action(action.action_type.as_str()) else {
-        return Some(Refusal::UnknownAction);
-    };
-    let mut frame = Frame::new(m, ep, ep.active);
-    frame.action = Some((index, action));
-    frame.response_pending = response_pending;
-    m.rejects.iter().position(|r| frame.eval(&r.when).truthy()).map(Refusal::Rule)
-}
+    /// The cases in queue order (indices).
+    pub fn queue(&self) -> &'a [usize] {
+        &self.ep.world.queue
+    }
 
-/// Whether one of `rules` (indices into [`Machine::rejects`]) refuses `action`, the declared
-/// action `index`, now, given `response_pending` (see [`response_pending`]). For callers that
-/// test many actions against one state and know which rules can apply to each (action masks).
-pub fn refused_by(
-    m: &Machine,
-    ep: &Episode,
-    index: usize,
-    action: &Action,
-    response_pending: bool,
-    rules: &[usize],
-) -> bool {
-    let mut frame = Frame::new(m, ep, ep.active);
-    frame.action = Some((index, action));
-    frame.response_pending = response_pending;
-    rules.iter().any(|&r| frame.eval(&m.rejects[r].when).truthy())
+    /// A case's id.
+    pub fn case_id(&self, case: usize) -> &'a str {
+        self.m.symbols.name(self.ep.world.cases[case].id)
+    }
+
+    /// A case's status.
+    pub fn status(&self, case: usize) -> CaseStatus {
+        observe::status(self.m, self.ep, case)
+    }
+
+    /// A case's type.
+    pub fn case_type(&self, case: usize) -> CaseType {
+        observe::case_type(self.m, self.ep, case)
+    }
+
+    /// A case's priority.
+    pub fn priority(&self, case: usize) -> CasePriority {
+        observe::priority(self.m, self.ep, case)
+    }
+
+    /// A case's fraud signal.
+    pub fn fraud_signal(&self, case: usize) -> FraudSignal {
+        observe::fraud_signal(self.m, self.ep, case)
+    }
+
+    /// A case's customer evidence status.
+    pub fn evidence_status(&self, case: usize) -> EvidenceStatus {
+        observe::evidence_status(self.m, self.ep, case)
+    }
+
+    /// A case's carrier status.
+    pub fn carrier_status(&self, case: usize) -> CarrierStatus {
+        observe::carrier_status(self.m, self.ep, case)
+    }
+
+    /// Minutes left before a case's deadline, never below zero.
+    pub fn sla_minutes_remaining(&self, case: usize) -> i64 {
+        observe::sla_minutes_remaining(self.ep, case)
+    }
+
+    /// A case's order value, cents.
+    pub fn order_value(&self, case: usize) -> i64 {
+        self.ep.world.cases[case].order_value
+    }
+
+    /// A case's requested compensation, cents, if any.
+    pub fn requested(&self, case: usize) -> Option<i64> {
+        self.ep.world.cases[case].requested
+    }
+
+    /// A case's replacement SKU, if any.
+    pub fn replacement_sku(&self, case: usize) -> Option<&'a str> {
+        let data = &self.m.scenario.cases[self.ep.world.cases[case].index];
+        data.sku.as_ref().map(|s| s.name.as_str())
+    }
+
+    /// Units in stock of a SKU, if the scenario stocks it.
+    pub fn units(&self, sku: &str) -> Option<i64> {
+        self.m.scenario.stock.get_index_of(sku).map(|i| self.ep.stock[i])
+    }
+
+    /// Whether the active case shows the blocker of this name.
+    pub fn has_blocker(&self, name: &str) -> bool {
+        self.blockers.iter().any(|&b| self.m.blockers[b].name == name)
+    }
+
+    /// A known fact of the active case (`metadata.known_facts`), as the wire shows it.
+    pub fn fact(&self, name: &str) -> Option<&'a Json> {
+        let facts: &'a [(u32, Json)] = &self.ep.cases[self.ep.active].facts;
+        facts.iter().find(|(n, _)| self.m.symbols.name(*n) == name).map(|(_, value)| value)
+    }
 }

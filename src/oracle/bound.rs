@@ -371,7 +371,7 @@ mod tests {
     use super::*;
     use crate::check::check_paths;
     use crate::compile::compile;
-    use crate::engine::{start, step};
+    use crate::engine::{start, step_quiet};
     use crate::oracle::{SearchOptions, solve};
     use crate::wire::{Action, ActionType};
 
@@ -386,7 +386,7 @@ mod tests {
         let mut bounds = vec![upper_bound(m, &moves, &limits, &ep).grade];
         while ep.ended.is_none() {
             let action = choose(&moves, &ep);
-            if step(m, &mut ep, &action).is_err() {
+            if step_quiet(m, &mut ep, &action).is_err() {
                 break;
             }
             bounds.push(upper_bound(m, &moves, &limits, &ep).grade);

@@ -10,7 +10,7 @@ use std::rc::Rc;
 use super::bound::{Limits, upper_bound};
 use super::candidates::Moves;
 use super::search::{Path, signature, value};
-use crate::engine::{Episode, Machine, step};
+use crate::engine::{Episode, Machine, step_quiet};
 
 /// Grades are rounded to four decimals, so a play that beats another grades at least 0.0001
 /// more, and its score before rounding at least this much more.
@@ -112,9 +112,9 @@ impl Search<'_> {
         let mut children = Vec::new();
         for action in self.moves.candidates(self.m, &node.episode, node.arrived) {
             let mut episode = node.episode.clone();
-            let Ok(report) = step(self.m, &mut episode, &action) else { continue };
+            let Ok(report) = step_quiet(self.m, &mut episode, &action) else { continue };
             self.nodes += 1;
-            if report.error.is_some() {
+            if report.invalid {
                 continue;
             }
             let path = Some(Rc::new(Path { action, before: node.path.clone() }));

@@ -14,7 +14,7 @@ use super::candidates::Moves;
 use super::exact::{Best, branch_and_bound};
 use super::schedule::outlook;
 use crate::engine::grade::score;
-use crate::engine::{Episode, Machine, start, step};
+use crate::engine::{Episode, Machine, start, step_quiet};
 use crate::wire::{Action, round4};
 
 /// How hard the oracle searches.
@@ -132,9 +132,9 @@ fn beam(m: &Machine, moves: &Moves, root: &Episode, width: usize, late_share: f6
         for node in &beam {
             for action in moves.candidates(m, &node.episode, node.arrived) {
                 let mut episode = node.episode.clone();
-                let Ok(report) = step(m, &mut episode, &action) else { continue };
+                let Ok(report) = step_quiet(m, &mut episode, &action) else { continue };
                 nodes += 1;
-                if report.error.is_some() {
+                if report.invalid {
                     continue;
                 }
                 let path = Some(Rc::new(Path { action, before: node.path.clone() }));

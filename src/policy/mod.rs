@@ -8,6 +8,7 @@
 //! - [`oracle`]: the oracle search's best play, planned with the hidden record (not a fair
 //!   agent: it shows what is achievable).
 
+pub mod desk;
 pub mod oracle;
 pub mod random;
 pub mod rule;

@@ -4,15 +4,19 @@
 //! switching), expedite by priority rather than `expedite_eligible`, `prior_credit_usd`,
 //! `reserved_for` and `in_lieu_*` facts ignored, every high fraud signal escalated, and no
 //! corrective resolution after a reopen.
+//!
+//! It reads a [`Desk`]: the wire [`Observation`] or the engine's borrowed
+//! [`View`](crate::engine::View), which give the same decisions.
 
 use std::cmp::Reverse;
 
 use serde_json::Value;
 
-use super::{Policy, fact, hold};
+use super::Policy;
+use super::desk::{Desk, Entry, Queue};
 use crate::wire::{
     Action, ActionType, CarrierStatus, CasePriority, CaseStatus, CaseType, EscalationReason,
-    EvidenceStatus, FraudSignal, Observation, QueueItemView, cents, usd,
+    EvidenceStatus, FraudSignal, Observation, usd,
 };
 
 /// Inspections in the order rule 2 takes them: blocker name and action.
@@ -48,11 +52,10 @@ pub fn pct(cents: i64, bp: i64) -> i64 {
 
 /// The queue in urgency order: priority rank descending, then `sla_minutes_remaining`
 /// ascending, then queue position.
-pub fn urgency_order(queue: &[QueueItemView]) -> Vec<&QueueItemView> {
-    let mut order: Vec<&QueueItemView> = queue.iter().collect();
+pub fn urgency_order(mut queue: Queue<'_>) -> Queue<'_> {
     // A stable sort keeps queue position as the last key.
-    order.sort_by_key(|item| (Reverse(item.priority.rank()), item.sla_minutes_remaining));
-    order
+    queue.sort_by_key(|item| (Reverse(item.priority.rank()), item.sla_minutes_remaining));
+    queue
 }
 
 /// Whether a case in this status can be worked now (not closed, not waiting for an answer).
@@ -60,48 +63,53 @@ fn workable(status: CaseStatus) -> bool {
     status != CaseStatus::Closed && !status.is_waiting()
 }
 
-/// The next workable case: the most urgent one whose status is not `closed`,
+/// The next workable case in urgency order: the most urgent one whose status is not `closed`,
 /// `waiting_customer` or `waiting_carrier` (possibly the active case).
-pub fn next_workable(queue: &[QueueItemView]) -> Option<&QueueItemView> {
-    urgency_order(queue).into_iter().find(|item| workable(item.status))
+fn next_workable<'a>(order: &[Entry<'a>]) -> Option<&'a str> {
+    order.iter().find(|item| workable(item.status)).map(|item| item.case_id)
 }
 
-/// The action §11.1 takes in this observation: the first matching rule.
-pub fn decide(observation: &Observation) -> Action {
-    let case = &observation.active_case;
-    let active = case.case_id.as_str();
-    let has = |blocker: &str| case.blockers.iter().any(|b| b == blocker);
+/// Holding: `switch_case` to the active case.
+fn hold(desk: &impl Desk) -> Action {
+    Action::switch_to(desk.active_id())
+}
+
+/// The action §11.1 takes at this desk: the first matching rule.
+pub fn decide(desk: &impl Desk) -> Action {
+    let active = desk.active_id();
+    let order = urgency_order(desk.queue());
     // Switch to the next workable case unless it is the active one (or there is none): hold.
-    let move_on = || match next_workable(&observation.queue) {
-        Some(next) if next.case_id != active => Action::switch_to(next.case_id.clone()),
-        _ => hold(observation),
+    let move_on = || match next_workable(&order) {
+        Some(next) if next != active => Action::switch_to(next),
+        _ => hold(desk),
     };
 
     // 1. Closed or waiting.
-    if !workable(case.status) {
-        if let Some(next) = next_workable(&observation.queue)
-            && next.case_id != active
+    let status = desk.status();
+    if !workable(status) {
+        if let Some(next) = next_workable(&order)
+            && next != active
         {
-            return Action::switch_to(next.case_id.clone());
+            return Action::switch_to(next);
         }
-        if case.status == CaseStatus::Closed
-            && let Some(other) = urgency_order(&observation.queue)
-                .into_iter()
+        if status == CaseStatus::Closed
+            && let Some(other) = order
+                .iter()
                 .find(|item| item.case_id != active && item.status != CaseStatus::Closed)
         {
-            return Action::switch_to(other.case_id.clone());
+            return Action::switch_to(other.case_id);
         }
-        return hold(observation);
+        return hold(desk);
     }
 
     // 2. A visible review blocker: order → policy → history → inventory.
-    if let Some((_, inspect)) = REVIEWS.iter().find(|(blocker, _)| has(blocker)) {
+    if let Some((_, inspect)) = REVIEWS.iter().find(|(blocker, _)| desk.has_blocker(blocker)) {
         return Action::new(*inspect);
     }
 
     // 3. Customer evidence.
-    if has("customer_evidence_pending") {
-        return if case.evidence_status == EvidenceStatus::NotRequested {
+    if desk.has_blocker("customer_evidence_pending") {
+        return if desk.evidence_status() == EvidenceStatus::NotRequested {
             Action::new(ActionType::RequestEvidence)
         } else {
             move_on()
@@ -109,8 +117,8 @@ pub fn decide(observation: &Observation) -> Action {
     }
 
     // 4. Carrier confirmation.
-    if has("carrier_confirmation_pending") {
-        return if case.carrier_status == CarrierStatus::NotContacted {
+    if desk.has_blocker("carrier_confirmation_pending") {
+        return if desk.carrier_status() == CarrierStatus::NotContacted {
             Action::new(ActionType::ContactCarrier)
         } else {
             move_on()
@@ -118,13 +126,13 @@ pub fn decide(observation: &Observation) -> Action {
     }
 
     // 5. Record a resolution.
-    if has("resolution_not_recorded") {
-        return resolve(observation);
+    if desk.has_blocker("resolution_not_recorded") {
+        return resolve(desk);
     }
 
     // 6. The required note, with the revealed code.
-    if has("internal_note_required")
-        && let Some(code) = fact(observation, "note_code").and_then(Value::as_str)
+    if desk.has_blocker("internal_note_required")
+        && let Some(code) = desk.fact("note_code").and_then(Value::as_str)
     {
         return Action::note(code);
     }
@@ -134,41 +142,40 @@ pub fn decide(observation: &Observation) -> Action {
 }
 
 /// Rule 5: escalate, ship or refund.
-fn resolve(observation: &Observation) -> Action {
-    let case = &observation.active_case;
-    let flag = |name: &str| fact(observation, name).and_then(Value::as_bool);
+fn resolve(desk: &impl Desk) -> Action {
+    let flag = |name: &str| desk.fact(name).and_then(Value::as_bool);
 
     // a. Fraud: the case type, a high signal, a revealed pattern or insufficient evidence.
-    if case.case_type == CaseType::FraudSignal
-        || case.fraud_signal == FraudSignal::High
+    if desk.case_type() == CaseType::FraudSignal
+        || desk.fraud_signal() == FraudSignal::High
         || flag("fraud_pattern") == Some(true)
-        || case.evidence_status == EvidenceStatus::Insufficient
+        || desk.evidence_status() == EvidenceStatus::Insufficient
     {
         return Action::escalate(EscalationReason::SuspectedFraud);
     }
 
     // b. The carrier denied the claim.
-    if case.carrier_status == CarrierStatus::Denied {
+    if desk.carrier_status() == CarrierStatus::Denied {
         return Action::escalate(EscalationReason::PolicyException);
     }
 
     // c. Ship when the SKU has stock and replacement is not ruled out; expedite by priority.
-    let in_stock = case
-        .replacement_sku
-        .as_ref()
-        .and_then(|sku| observation.resources.inventory_units.get(sku))
-        .is_some_and(|&units| units > 0);
+    let in_stock = desk.replacement_units().is_some_and(|units| units > 0);
     if in_stock && flag("replacement_eligible") != Some(false) {
-        return Action::ship(matches!(case.priority, CasePriority::High | CasePriority::Critical));
+        return Action::ship(matches!(
+            desk.priority(),
+            CasePriority::High | CasePriority::Critical
+        ));
     }
 
     // d. Refund the policy maximum when known, else the request (the order value if none).
-    let order_value = cents(case.order_value_usd).unwrap_or(0);
-    let max_pct = fact(observation, "refund_max_pct")
+    let order_value = desk.order_value();
+    let max_pct = desk
+        .fact("refund_max_pct")
         .and_then(|v| v.as_i64().or_else(|| v.as_f64().map(|x| x.round() as i64)));
     let amount = match max_pct {
         Some(percent) => pct(order_value, 100 * percent),
-        None => case.requested_compensation_usd.and_then(cents).unwrap_or(order_value),
+        None => desk.requested().unwrap_or(order_value),
     };
     Action::refund(usd(amount))
 }
@@ -422,7 +429,8 @@ mod tests {
         let c = case("C", CaseType::RefundRequest, CasePriority::Critical);
         let d = case("D", CaseType::RefundRequest, CasePriority::High);
         let queue = vec![item(&a, 40), item(&b, 30), item(&c, 200), item(&d, 30)];
-        let ids: Vec<&str> = urgency_order(&queue).iter().map(|i| i.case_id.as_str()).collect();
+        let obs = observation(a.clone(), queue, json!({}));
+        let ids: Vec<&str> = urgency_order(obs.queue()).iter().map(|i| i.case_id).collect();
         assert_eq!(ids, ["C", "B", "D", "A"]);
     }
 }

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::engine::grade::{grade, score};
 use crate::engine::observe::unmet_blockers;
-use crate::engine::{Episode, Machine, start, step};
+use crate::engine::{Episode, Machine, start, step_quiet};
 use crate::wire::{Action, ActionType};
 
 /// Below this, grade and reward differences are rounding.
@@ -54,7 +54,7 @@ pub(super) fn along(m: &Machine, seed: u64, actions: &[Action]) -> Along {
     note_unmet(m, &ep, &mut raised);
     let mut farms = Vec::new();
     for (index, action) in actions.iter().enumerate() {
-        if step(m, &mut ep, action).is_err() {
+        if step_quiet(m, &mut ep, action).is_err() {
             break;
         }
         note_unmet(m, &ep, &mut raised);
@@ -82,7 +82,7 @@ pub(super) fn along(m: &Machine, seed: u64, actions: &[Action]) -> Along {
 fn repeat(m: &Machine, ep: &Episode, action: &Action, step_number: usize) -> Option<Farm> {
     let before = score(m, ep);
     let mut again = ep.clone();
-    let report = step(m, &mut again, action).ok()?;
+    let report = step_quiet(m, &mut again, action).ok()?;
     // The step that ends an episode pays its grade bonus: judge it by the grade alone.
     let reward = if again.ended.is_some() { 0.0 } else { report.reward };
     let after = again.ended.as_ref().map_or_else(|| score(m, &again), |e| e.grade);

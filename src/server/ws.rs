@@ -15,11 +15,11 @@ use tokio::time::{Instant, timeout_at};
 
 use super::App;
 use super::LiveGame;
-use super::episodes::{self, ResetArgs, envelope_text};
+use super::episodes::{self, ResetArgs};
 use super::errors::{Violation, frame, validation_frame};
 use super::mcp;
 use super::record::Transport;
-use crate::wire::{Observation, action_from_value};
+use crate::wire::{Observation, action_from_value, envelope};
 
 /// Close code of a normal end (close request, idle timeout, capacity refusal).
 const NORMAL: u16 = 1000;
@@ -192,7 +192,24 @@ fn request(app: &App, game: &mut Option<LiveGame>, text: &str) -> Result<Answer,
         }
         _ => return Ok(Answer::Close),
     };
-    Ok(Answer::Reply(reply_text("observation", &envelope_text(&reply))))
+    Ok(Answer::Reply(observation_reply(&reply)))
+}
+
+/// Room reserved for an observation reply: a hard-task observation is 3–6 KiB of JSON.
+const REPLY_CAPACITY: usize = 8 * 1024;
+
+/// `{"type":"observation","data":ENVELOPE}`, the envelope serialised straight into the reply's
+/// buffer (no intermediate text or JSON value).
+fn observation_reply(observation: &Observation) -> String {
+    const HEAD: &str = r#"{"type":"observation","data":"#;
+    let mut out = String::with_capacity(REPLY_CAPACITY);
+    out.push_str(HEAD);
+    let mut bytes = out.into_bytes();
+    if serde_json::to_writer(&mut bytes, &envelope(observation)).is_err() {
+        bytes.truncate(HEAD.len());
+    }
+    bytes.push(b'}');
+    String::from_utf8(bytes).unwrap_or_default()
 }
 
 /// Takes a step for a `step` message.

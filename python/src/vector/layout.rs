@@ -6,7 +6,7 @@
 
 use serde_json::Value as Json;
 use shopops::engine::ir::Sym;
-use shopops::engine::view::{response_pending, shown_blockers, shown_events};
+use shopops::engine::query::{response_pending, shown_blockers, shown_events};
 use shopops::engine::{Episode, Machine};
 
 use super::sink::Sink;

@@ -17,7 +17,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyDict, PyList};
 use shopops::engine::observe::observe;
-use shopops::engine::view::{refused_by, response_pending};
+use shopops::engine::query::{refused_by, response_pending};
 use shopops::engine::{Machine, start};
 use shopops::wire::Action;
 

@@ -1,0 +1,84 @@
+//! What an in-process front end may ask about an episode without building the public
+//! observation: the blockers and pending events a case shows, and whether validation rules
+//! would refuse an action. The observation and the step algorithm use the same functions.
+
+use super::eval_ir::Frame;
+use super::machine::Machine;
+use super::state::Episode;
+use crate::wire::Action;
+
+/// Why an action would be refused without running (spec §4.1, step 3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Refusal {
+    /// The scenario declares no action of this `action_type`.
+    UnknownAction,
+    /// The validation rule of this index (into [`Machine::rejects`]) refuses it.
+    Rule(usize),
+}
+
+/// The blockers shown on `case` (unmet and visible; none on a closed case), as indices into
+/// [`Machine::blockers`], in list order.
+pub fn shown_blockers<'a>(
+    m: &'a Machine,
+    ep: &'a Episode,
+    case: usize,
+) -> impl Iterator<Item = usize> + 'a {
+    let closed = ep.cases[case].status == m.status.closed;
+    let frame = Frame::new(m, ep, case);
+    (0..if closed { 0 } else { m.blockers.len() }).filter(move |&b| {
+        frame.eval(&m.blockers[b].unmet).truthy() && frame.eval(&m.blockers[b].visible).truthy()
+    })
+}
+
+/// The pending events shown on `case` (its `pending_events`), as indices into
+/// [`Machine::events`], in due order.
+pub fn shown_events<'a>(
+    m: &'a Machine,
+    ep: &'a Episode,
+    case: usize,
+) -> impl Iterator<Item = usize> + 'a {
+    let frame = Frame::new(m, ep, case);
+    ep.pending
+        .iter()
+        .filter(move |p| p.case == case && frame.eval(&m.events[p.event].visible).truthy())
+        .map(|p| p.event)
+}
+
+/// Whether any shown event is pending, on any case (the `response_pending` of a step).
+pub fn response_pending(m: &Machine, ep: &Episode) -> bool {
+    ep.pending.iter().any(|p| Frame::new(m, ep, p.case).eval(&m.events[p.event].visible).truthy())
+}
+
+/// Why `action` would be refused if it were taken now (the step algorithm's validation), or
+/// `None` when it would run, given `response_pending` (see [`response_pending`]).
+pub(super) fn refusal_with(
+    m: &Machine,
+    ep: &Episode,
+    action: &Action,
+    response_pending: bool,
+) -> Option<Refusal> {
+    let Some(index) = m.action(action.action_type.as_str()) else {
+        return Some(Refusal::UnknownAction);
+    };
+    let mut frame = Frame::new(m, ep, ep.active);
+    frame.action = Some((index, action));
+    frame.response_pending = response_pending;
+    m.rejects.iter().position(|r| frame.eval(&r.when).truthy()).map(Refusal::Rule)
+}
+
+/// Whether one of `rules` (indices into [`Machine::rejects`]) refuses `action`, the declared
+/// action `index`, now, given `response_pending` (see [`response_pending`]). For callers that
+/// test many actions against one state and know which rules can apply to each (action masks).
+pub fn refused_by(
+    m: &Machine,
+    ep: &Episode,
+    index: usize,
+    action: &Action,
+    response_pending: bool,
+    rules: &[usize],
+) -> bool {
+    let mut frame = Frame::new(m, ep, ep.active);
+    frame.action = Some((index, action));
+    frame.response_pending = response_pending;
+    rules.iter().any(|&r| frame.eval(&m.rejects[r].when).truthy())
+}

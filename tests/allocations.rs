@@ -1,0 +1,107 @@
+//! Heap allocations per engine step on the hard task, counted by a global allocator: the
+//! steps of rule-policy episodes, each taken on a clone of the episode before it.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use shopops::check::check_paths;
+use shopops::compile::compile;
+use shopops::engine::{Episode, Game, Machine, step, step_quiet};
+use shopops::policy::by_name;
+use shopops::wire::{Action, ActionType};
+
+const HARD: &str = "fraud_stockout_cascade";
+
+fn machine(id: &str) -> Arc<Machine> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let report = check_paths(&[dir]).expect("scenarios readable");
+    let sources = report.sources;
+    let scenario = report
+        .checked
+        .into_iter()
+        .filter_map(|c| compile(c, &sources))
+        .find(|s| s.id == id)
+        .expect("shipped");
+    Arc::new(Machine::new(Arc::new(scenario)))
+}
+
+/// Every (episode before, action) of rule-policy episodes on seeds 1–20.
+fn steps(machine: &Arc<Machine>) -> Vec<(Episode, Action)> {
+    let mut out = Vec::new();
+    for seed in 1..=20 {
+        let mut game = Game::new(machine.clone(), seed, "alloc");
+        let mut agent = by_name("rule", machine, seed).expect("rule");
+        let mut observation = game.observation();
+        while !game.done() {
+            let action = agent.act(&observation);
+            out.push((game.episode().clone(), action.clone()));
+            observation = game.step(&action).expect("running");
+        }
+    }
+    out
+}
+
+/// Allocations counted over `steps`, each on a fresh clone (the clone itself not counted).
+fn count(steps: &[(Episode, Action)], take: impl Fn(&mut Episode, &Action)) -> u64 {
+    let mut total = 0;
+    for (before, action) in steps {
+        let mut episode = before.clone();
+        total += allocation_counter::measure(|| take(&mut episode, action)).count_total;
+    }
+    total
+}
+
+#[test]
+fn full_steps_on_the_hard_task() {
+    let m = machine(HARD);
+    let steps = steps(&m);
+    let full = count(&steps, |ep, action| {
+        let _ = step(&m, ep, action);
+    });
+    let quiet = count(&steps, |ep, action| {
+        let _ = step_quiet(&m, ep, action);
+    });
+    let n = steps.len() as f64;
+    let (full, quiet) = (full as f64 / n, quiet as f64 / n);
+    println!("{n} steps: {full:.2} allocations per full step, {quiet:.2} per quiet step");
+    // Measured 28.1 per step before the report-free step and the inline state (19.6 / 5.3
+    // after); what remains in a quiet step is first inspections copying the shared facts and
+    // summaries, and texts appended by events.
+    assert!(quiet <= 6.0, "{quiet:.2} allocations per quiet step");
+    assert!(full <= 21.0, "{full:.2} allocations per full step");
+}
+
+#[test]
+fn a_quiet_request_allocates_nothing() {
+    let m = machine(HARD);
+    let steps = steps(&m);
+    let quiet: Vec<_> = steps
+        .iter()
+        .filter(|(_, action)| action.action_type == ActionType::RequestEvidence)
+        .collect();
+    assert!(!quiet.is_empty());
+    for (before, action) in quiet {
+        let mut episode = before.clone();
+        let n = allocation_counter::measure(|| {
+            let _ = step_quiet(&m, &mut episode, action);
+        })
+        .count_total;
+        assert_eq!(n, 0, "{action:?} allocated {n} times");
+    }
+}
+
+#[test]
+fn an_idle_hard_episode_footprint() {
+    let m = machine(HARD);
+    let game = Game::new(m.clone(), 1, "idle");
+    let bytes = game.footprint();
+    let inline = std::mem::size_of::<Episode>();
+    let cases =
+        game.episode().cases.len() * std::mem::size_of::<shopops::engine::state::CaseState>();
+    println!(
+        "idle hard episode: {bytes} B estimated ({inline} B inline, {cases} B of case records)"
+    );
+    // 36.4 KB estimated (issue 14's target is 20 KB): the drawn case data, shared by clones
+    // behind an `Arc`, is most of it; the per-episode records are under 3.2 KB.
+    assert!(bytes < 40_000, "{bytes} B");
+}
