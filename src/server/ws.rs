@@ -19,6 +19,7 @@ use super::episodes::{self, ResetArgs};
 use super::errors::{Violation, frame, validation_frame};
 use super::mcp;
 use super::record::Transport;
+use super::slots::Slot;
 use crate::wire::{Observation, action_from_value, envelope};
 
 /// Close code of a normal end (close request, idle timeout, capacity refusal).
@@ -46,6 +47,9 @@ pub(crate) async fn upgrade(
     Query(query): Query<WsQuery>,
     upgrade: WebSocketUpgrade,
 ) -> Response {
+    // The slot is taken before the handshake is answered, so a client that sees its connection
+    // open holds one: sessions are admitted in the order their handshakes complete.
+    let slot = app.slots.acquire();
     let limit = app.limits.max_frame_bytes;
     upgrade
         .max_message_size(limit)
@@ -55,7 +59,7 @@ pub(crate) async fn upgrade(
         .write_buffer_size(0)
         // The outgoing queue: one reply and the pong owed, never more (see `session`).
         .max_write_buffer_size(outgoing_bound(limit))
-        .on_upgrade(move |socket| session(app, socket, query.session_id))
+        .on_upgrade(move |socket| session(app, socket, slot, query.session_id))
 }
 
 /// What the session does after a message: send a reply, send nothing (an MCP notification),
@@ -70,9 +74,15 @@ pub enum Answer {
     Close,
 }
 
-/// Runs one session until the client closes, disconnects or idles out.
-async fn session(app: Arc<App>, mut socket: WebSocket, session_id: Option<String>) {
-    let Some(_slot) = app.slots.acquire() else {
+/// Runs one session until the client closes, disconnects or idles out; without a `slot`, refuses
+/// it (the server is at capacity).
+async fn session(
+    app: Arc<App>,
+    mut socket: WebSocket,
+    slot: Option<Slot>,
+    session_id: Option<String>,
+) {
+    let Some(_slot) = slot else {
         let (active, max) = (app.slots.active(), app.slots.max());
         let mut refusal = frame(
             "CAPACITY_REACHED",
