@@ -136,4 +136,20 @@ mod tests {
         assert_eq!(Code::parse("shop4"), Some(Code::UnknownReference));
         assert_eq!(Code::parse("SHOP999"), None);
     }
+
+    /// The language reference's table of codes has a row for every code, with its severity
+    /// and title as `shopops explain` gives them.
+    #[test]
+    fn the_language_reference_lists_every_code() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/scenario-language.md");
+        let reference = std::fs::read_to_string(path).expect("the language reference");
+        for &code in Code::ALL {
+            let severity = match code.severity() {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+            };
+            let row = format!("| `{code}` | {severity} | {} |", code.title());
+            assert!(reference.contains(&row), "no row `{row}` in docs/scenario-language.md");
+        }
+    }
 }
