@@ -36,7 +36,7 @@ pub(super) fn run(paths: &[PathBuf], options: &CheckOptions) -> Result<u8, Strin
     let scenarios = report.checked.iter().filter(|c| c.program.scenario.is_some()).count();
     let proofs = match &options.prove {
         Some(prove) if report.errors() == 0 => {
-            Some(super::prove::prove(&mut report, paths, scenarios, prove)?)
+            Some(super::prove::prove(&mut report, scenarios, prove)?)
         }
         _ => None,
     };

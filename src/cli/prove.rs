@@ -3,23 +3,21 @@
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
 use comfy_table::{Cell, CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
 
 use super::check::ProveOptions;
 use super::progress_bar;
-use crate::catalog::Catalog;
 use crate::check::Report;
 use crate::prove::{Proof, TRIVIAL, prove_report};
 use crate::trajectory::{Agent, AgentKind, Status, record_actions, write_line};
 
-/// Proves the `scenarios` of a clean `report` (checked from `paths`) as `options` say (see
-/// [`prove_report`]), with a progress bar on a terminal; timing goes to stderr.
+/// Proves the `scenarios` of a clean `report` as `options` say (see [`prove_report`]), with a
+/// progress bar on a terminal; timing goes to stderr.
 pub(super) fn prove(
     report: &mut Report,
-    paths: &[PathBuf],
     scenarios: usize,
     options: &ProveOptions,
 ) -> Result<Vec<Proof>, String> {
@@ -44,26 +42,24 @@ pub(super) fn prove(
         nodes as f64 / seconds.max(1e-9) / 1e3,
     );
     if let Some(dir) = &options.emit_solutions {
-        emit_solutions(paths, &proofs, dir)?;
+        emit_solutions(&proofs, dir)?;
     }
     Ok(proofs)
 }
 
 /// Writes every seed's best play as a trajectory of the oracle, one file per scenario:
 /// `dir/<task>.jsonl`.
-fn emit_solutions(paths: &[PathBuf], proofs: &[Proof], dir: &Path) -> Result<(), String> {
-    let catalog = Catalog::load(paths).map_err(|e| format!("cannot load the scenarios: {e}"))?;
+fn emit_solutions(proofs: &[Proof], dir: &Path) -> Result<(), String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let agent = Agent { kind: AgentKind::Policy, name: "oracle".into() };
     for proof in proofs {
-        let Some(machine) = catalog.get(&proof.task) else { continue };
         let path = dir.join(format!("{}.jsonl", proof.task));
         let failed = |e: std::io::Error| format!("cannot write {}: {e}", path.display());
         let mut out = BufWriter::new(File::create(&path).map_err(failed)?);
         for seed in &proof.seeds {
             let id = format!("prove-{}", seed.seed);
             let (recorder, _) =
-                record_actions(machine, agent.clone(), 1, seed.seed, id, &seed.actions);
+                record_actions(&proof.machine, agent.clone(), 1, seed.seed, id, &seed.actions);
             let trajectory = recorder.finish(Status::Finished, "the oracle's play");
             write_line(&mut out, &trajectory).map_err(failed)?;
         }

@@ -52,6 +52,9 @@ pub struct Proof {
     pub difficulty: String,
     /// One entry per seed, in seed order.
     pub seeds: Vec<SeedProof>,
+    /// The scenario proved, as compiled (its plays replay on it).
+    #[serde(skip)]
+    pub machine: Arc<Machine>,
 }
 
 /// What a proof found for one seed.
@@ -183,6 +186,7 @@ pub fn prove(
         task: machine.scenario.id.clone(),
         difficulty: machine.scenario.difficulty.clone(),
         seeds: found,
+        machine: machine.clone(),
     }
 }
 
