@@ -47,11 +47,11 @@ struct Child {
 pub(super) fn branch_and_bound(
     m: &Machine,
     moves: &Moves,
+    limits: Limits,
     root: Episode,
     best: Best,
     budget: u64,
 ) -> Searched {
-    let limits = Limits::of(m);
     let bound = upper_bound(m, moves, &limits, &root).grade;
     let mut search = Search { m, moves, limits, best, nodes: 0, expanded: HashMap::new() };
     // Each frame holds the children of a state on the current path still to explore, most

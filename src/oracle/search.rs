@@ -98,8 +98,10 @@ pub fn solve(m: &Machine, seed: u64, options: SearchOptions) -> Solution {
             best = found.best;
         }
     }
-    let caps = caps(m, &moves, &Limits::of(m), &root);
-    let searched = branch_and_bound(m, &moves, root, best, options.budget.saturating_sub(nodes));
+    let limits = Limits::of(m);
+    let caps = caps(m, &moves, &limits, &root);
+    let budget = options.budget.saturating_sub(nodes);
+    let searched = branch_and_bound(m, &moves, limits, root, best, budget);
     Solution {
         grade: searched.best.grade,
         total_reward: searched.best.total_reward,
