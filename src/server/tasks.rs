@@ -61,8 +61,7 @@ pub(crate) async fn tasks(
     Path(env): Path<String>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Value>, HttpError> {
-    check_env(&env)?;
-    let request = Request::parse(json_body(body)?, &["split"])?;
+    let request = read(&env, body, &["split"])?;
     let catalog = app.catalog();
     let rows = rows(&catalog, &request.split)?;
     let count = rows.len();
@@ -81,8 +80,7 @@ pub(crate) async fn num_tasks(
     Path(env): Path<String>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Value>, HttpError> {
-    check_env(&env)?;
-    let request = Request::parse(json_body(body)?, &["split"])?;
+    let request = read(&env, body, &["split"])?;
     let catalog = app.catalog();
     Ok(Json(json!({"num_tasks": rows(&catalog, &request.split)?.len()})))
 }
@@ -93,8 +91,7 @@ pub(crate) async fn task(
     Path(env): Path<String>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Value>, HttpError> {
-    check_env(&env)?;
-    let request = Request::parse(json_body(body)?, &["split", "index"])?;
+    let request = read(&env, body, &["split", "index"])?;
     let catalog = app.catalog();
     let rows = rows(&catalog, &request.split)?;
     let index = request.index.unwrap_or_default();
@@ -120,8 +117,7 @@ pub(crate) async fn task_range(
     Path(env): Path<String>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Value>, HttpError> {
-    check_env(&env)?;
-    let request = Request::parse(json_body(body)?, &["split", "start", "stop"])?;
+    let request = read(&env, body, &["split", "start", "stop"])?;
     let catalog = app.catalog();
     let rows = rows(&catalog, &request.split)?;
     let count = rows.len();
@@ -137,6 +133,16 @@ pub(crate) async fn task_range(
         "tasks": specs(&rows, start, start + listed),
         "truncated": listed < stop - start,
     })))
+}
+
+/// The request to environment `env` (404 unless it is this one), reading `fields` of its body.
+fn read(
+    env: &str,
+    body: Result<Bytes, BytesRejection>,
+    fields: &[&str],
+) -> Result<Request, HttpError> {
+    check_env(env)?;
+    Request::parse(json_body(body)?, fields)
 }
 
 /// 404 unless `env` names this environment (case-insensitive, as OpenEnv compares).
