@@ -9,9 +9,8 @@ use std::hint::black_box;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
-use shopops::check::check_paths;
-use shopops::compile::compile;
+use criterion::{BatchSize, Bencher, Criterion, Throughput, criterion_group, criterion_main};
+use shopops::catalog::Catalog;
 use shopops::engine::{Episode, Game, Machine, View, start, step, step_quiet};
 use shopops::oracle::{SearchOptions, solve};
 use shopops::policy::by_name;
@@ -20,24 +19,23 @@ use shopops::wire::{Action, ActionType};
 
 fn machines() -> Vec<Arc<Machine>> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios");
-    let report = check_paths(&[dir]).expect("scenarios readable");
-    let sources = report.sources;
-    report
-        .checked
-        .into_iter()
-        .filter_map(|c| compile(c, &sources))
-        .map(|s| Arc::new(Machine::new(Arc::new(s))))
-        .collect()
+    Catalog::load(&[dir]).expect("the shipped scenarios load").machines().cloned().collect()
 }
 
-/// Steps of one rule-policy episode (observation built every step, as an agent sees it).
-fn rule_episode(machine: &Arc<Machine>, seed: u64) -> u64 {
+/// Steps of one rule-policy episode (observation built every step, as an agent sees it), and
+/// with `json`, the observation written as JSON into it every step (reused), as a front end
+/// serving it would.
+fn rule_episode(machine: &Arc<Machine>, seed: u64, mut json: Option<&mut Vec<u8>>) -> u64 {
     let mut game = Game::new(machine.clone(), seed, "bench");
     let mut agent = by_name("rule", machine, seed).expect("rule");
     let mut observation = game.observation();
     let mut steps = 0;
     while !game.done() {
         observation = game.step(&agent.act(&observation)).expect("running");
+        if let Some(buffer) = json.as_deref_mut() {
+            buffer.clear();
+            serde_json::to_writer(&mut *buffer, &observation).expect("serialisable");
+        }
         steps += 1;
     }
     steps
@@ -58,22 +56,6 @@ fn rule_view_episode(machine: &Machine, seed: u64) -> u64 {
     steps
 }
 
-/// Steps of one rule-policy episode with the full wire observation written as JSON every step
-/// (into one reused buffer), as a front end serving it would.
-fn rule_json_episode(machine: &Arc<Machine>, seed: u64, buffer: &mut Vec<u8>) -> u64 {
-    let mut game = Game::new(machine.clone(), seed, "bench");
-    let mut agent = by_name("rule", machine, seed).expect("rule");
-    let mut observation = game.observation();
-    let mut steps = 0;
-    while !game.done() {
-        observation = game.step(&agent.act(&observation)).expect("running");
-        buffer.clear();
-        serde_json::to_writer(&mut *buffer, &observation).expect("serialisable");
-        steps += 1;
-    }
-    steps
-}
-
 /// The episode after `n` rule-policy steps from `seed` (a mid-episode state to clone).
 fn mid_episode(machine: &Machine, seed: u64, n: usize) -> Episode {
     let mut episode = start(machine, seed, "bench".into());
@@ -87,14 +69,33 @@ fn mid_episode(machine: &Machine, seed: u64, n: usize) -> Episode {
     episode
 }
 
+/// Times `take` over `cycle`, each time on a fresh clone of `base` (the clone is set-up, not
+/// timed).
+fn cycle_on_clones(
+    b: &mut Bencher<'_>,
+    base: &Episode,
+    cycle: &[Action],
+    mut take: impl FnMut(&mut Episode, &Action),
+) {
+    b.iter_batched(
+        || base.clone(),
+        |mut episode| {
+            for action in cycle {
+                take(&mut episode, action);
+            }
+        },
+        BatchSize::SmallInput,
+    )
+}
+
 fn engine(c: &mut Criterion) {
     for machine in machines() {
         let id = machine.scenario.id.clone();
-        let steps = rule_episode(&machine, 1);
+        let steps = rule_episode(&machine, 1, None);
         let mut group = c.benchmark_group(format!("engine/{id}"));
         group.throughput(Throughput::Elements(steps));
         group.bench_function("rule policy episode", |b| {
-            b.iter(|| black_box(rule_episode(&machine, 1)))
+            b.iter(|| black_box(rule_episode(&machine, 1, None)))
         });
         group.throughput(Throughput::Elements(1));
         group.bench_function("reset", |b| b.iter(|| black_box(start(&machine, 1, "bench".into()))));
@@ -107,27 +108,15 @@ fn engine(c: &mut Criterion) {
         ];
         group.throughput(Throughput::Elements(cycle.len() as u64));
         group.bench_function("clone + 3 raw steps", |b| {
-            b.iter_batched(
-                || base.clone(),
-                |mut episode| {
-                    for action in &cycle {
-                        black_box(step(&machine, &mut episode, action).ok());
-                    }
-                },
-                BatchSize::SmallInput,
-            )
+            cycle_on_clones(b, &base, &cycle, |e, a| {
+                black_box(step(&machine, e, a).ok());
+            })
         });
         // The same cycle with report-free steps: the raw step cost on a cloned episode.
         group.bench_function("clone + 3 quiet steps", |b| {
-            b.iter_batched(
-                || base.clone(),
-                |mut episode| {
-                    for action in &cycle {
-                        black_box(step_quiet(&machine, &mut episode, action).ok());
-                    }
-                },
-                BatchSize::SmallInput,
-            )
+            cycle_on_clones(b, &base, &cycle, |e, a| {
+                black_box(step_quiet(&machine, e, a).ok());
+            })
         });
         // Quiet steps half way through the rule policy's episode: inspect (again), hold, and a
         // note without its code (rule-invalid).
@@ -139,15 +128,9 @@ fn engine(c: &mut Criterion) {
             Action::new(ActionType::AddInternalNote),
         ];
         group.bench_function("mid-episode clone + 3 quiet steps", |b| {
-            b.iter_batched(
-                || middle.clone(),
-                |mut episode| {
-                    for action in &cycle {
-                        black_box(step_quiet(&machine, &mut episode, action).ok());
-                    }
-                },
-                BatchSize::SmallInput,
-            )
+            cycle_on_clones(b, &middle, &cycle, |e, a| {
+                black_box(step_quiet(&machine, e, a).ok());
+            })
         });
         group.throughput(Throughput::Elements(1));
         group.bench_function("clone mid-episode", |b| b.iter(|| black_box(middle.clone())));
@@ -157,10 +140,10 @@ fn engine(c: &mut Criterion) {
             b.iter(|| black_box(rule_view_episode(&machine, 1)))
         });
         let mut buffer = Vec::with_capacity(16 * 1024);
-        let steps = rule_json_episode(&machine, 1, &mut buffer);
+        let steps = rule_episode(&machine, 1, Some(&mut buffer));
         group.throughput(Throughput::Elements(steps));
         group.bench_function("rule loop with wire JSON", |b| {
-            b.iter(|| black_box(rule_json_episode(&machine, 1, &mut buffer)))
+            b.iter(|| black_box(rule_episode(&machine, 1, Some(&mut buffer))))
         });
         group.finish();
     }

@@ -5,28 +5,20 @@
 use std::path::PathBuf;
 use std::sync::{Arc, LazyLock};
 
-use shopops::check::check_paths;
-use shopops::compile::compile;
+use shopops::catalog::Catalog;
 use shopops::engine::{Game, Machine};
 use shopops::policy::by_name;
 
 const SEEDS: std::ops::RangeInclusive<u64> = 1..=100;
 
-static MACHINES: LazyLock<Vec<Arc<Machine>>> = LazyLock::new(|| {
+/// The shipped scenarios (loading fails unless they check clean).
+static CATALOG: LazyLock<Catalog> = LazyLock::new(|| {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios");
-    let report = check_paths(&[dir]).expect("scenarios readable");
-    assert_eq!(report.errors(), 0, "the shipped scenarios check clean");
-    let sources = report.sources;
-    report
-        .checked
-        .into_iter()
-        .filter_map(|checked| compile(checked, &sources))
-        .map(|scenario| Arc::new(Machine::new(Arc::new(scenario))))
-        .collect()
+    Catalog::load(&[dir]).expect("the shipped scenarios check clean")
 });
 
 fn machine(task: &str) -> Arc<Machine> {
-    MACHINES.iter().find(|m| m.scenario.id == task).unwrap_or_else(|| panic!("{task}")).clone()
+    CATALOG.get(task).unwrap_or_else(|| panic!("{task}")).clone()
 }
 
 /// Plays one episode of `policy` to its end; the final grade.
@@ -80,7 +72,7 @@ fn rule_on_the_hard_task_is_within_0_76_to_0_90() {
 
 #[test]
 fn random_averages_at_most_0_05() {
-    for m in MACHINES.iter() {
+    for m in CATALOG.machines() {
         let task = m.scenario.id.as_str();
         let grades = grades(task, "random");
         let mean = mean(&grades);
@@ -92,7 +84,7 @@ fn random_averages_at_most_0_05() {
 
 /// Every seed of every task grades exactly 0 under `policy`.
 fn scores_exactly_0(policy: &str) {
-    for m in MACHINES.iter() {
+    for m in CATALOG.machines() {
         let task = m.scenario.id.as_str();
         for seed in SEEDS {
             let grade = play(m, policy, seed);
@@ -118,7 +110,7 @@ fn pay_all_scores_exactly_0() {
 
 #[test]
 fn every_shipped_task_is_banded() {
-    let mut ids: Vec<&str> = MACHINES.iter().map(|m| m.scenario.id.as_str()).collect();
+    let mut ids: Vec<&str> = CATALOG.machines().map(|m| m.scenario.id.as_str()).collect();
     ids.sort_unstable();
     assert_eq!(ids, ["fraud_stockout_cascade", "refund_policy_recovery", "sla_queue_juggle"]);
 }

@@ -4,8 +4,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use shopops::check::check_paths;
-use shopops::compile::compile;
+use shopops::catalog::Catalog;
 use shopops::engine::{Game, Machine, View};
 use shopops::policy::by_name;
 use shopops::policy::desk::Desk;
@@ -14,14 +13,7 @@ use shopops::wire::Observation;
 
 fn machines() -> Vec<Arc<Machine>> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios");
-    let report = check_paths(&[dir]).expect("scenarios readable");
-    let sources = report.sources;
-    report
-        .checked
-        .into_iter()
-        .filter_map(|c| compile(c, &sources))
-        .map(|s| Arc::new(Machine::new(Arc::new(s))))
-        .collect()
+    Catalog::load(&[dir]).expect("the shipped scenarios load").machines().cloned().collect()
 }
 
 /// Every field the desk reads, from the observation and from the view.
