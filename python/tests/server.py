@@ -1,7 +1,9 @@
-"""A real `shopops serve` on a free loopback port, for the remote tests (and the Ray example's)."""
+"""The `shopops` binary (`SHOPOPS_BIN`): a real `shopops serve` on a free loopback port, for the
+remote tests (and the Ray example's), and `shopops run` for comparisons with the CLI."""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -9,6 +11,8 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 
 import shopops
 
@@ -44,3 +48,19 @@ def serve() -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def shopops_run(path: Path, seed: int, actions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The observations `shopops run PATH --seed SEED` prints for `actions` on stdin, each with
+    its envelope's `reward` and `done` put back, as `Env` returns them (the reset's first)."""
+    assert BINARY, "SHOPOPS_BIN (the `shopops` binary) is not set"
+    lines = "".join(json.dumps(action) + "\n" for action in actions)
+    run = subprocess.run(
+        [BINARY, "run", str(path), "--seed", str(seed)],
+        input=lines,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    envelopes = [json.loads(line) for line in run.stdout.splitlines()]
+    return [{**e["observation"], "reward": e["reward"], "done": e["done"]} for e in envelopes]

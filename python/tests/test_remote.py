@@ -3,8 +3,6 @@ episodes as in-process and as `shopops run`, and the same API."""
 
 from __future__ import annotations
 
-import json
-import subprocess
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +14,7 @@ from conftest import EASY, TASKS
 from gymnasium.utils.env_checker import check_env
 from gymnasium.utils.env_match import check_environments_match
 from gymnasium.wrappers import Autoreset
-from server import BINARY, serve
+from server import BINARY, serve, shopops_run
 from test_trl import play_easy
 from websockets.exceptions import ConnectionClosed
 
@@ -60,17 +58,7 @@ def test_in_process_remote_and_shopops_run_play_the_same_episode(url: str, task:
 
     path = Path(local.scenarios.info(task)["path"])
     played = actions[: len(here) - 1]
-    lines = "".join(json.dumps(action) + "\n" for action in played)
-    run = subprocess.run(
-        [str(BINARY), "run", str(path), "--seed", str(seed)],
-        input=lines,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    envelopes = [json.loads(line) for line in run.stdout.splitlines()]
-    wire = [{**e["observation"], "reward": e["reward"], "done": e["done"]} for e in envelopes]
-    assert wire == [step[0] for step in there]
+    assert shopops_run(path, seed, played) == [step[0] for step in there]
 
 
 @pytest.mark.parametrize("task", TASKS)
