@@ -6,22 +6,18 @@
 use std::sync::Arc;
 
 use super::Scenario;
-use super::ir::{
-    Builtin, CaseField, CasePlan, DataExpr, DataFunc, DrawPlan, Ex, FactGroupPlan, Func, Op,
-    Required, ResetPlan, ResponseSetting, St, StockDraw, Target, Unit, V, VariantPlan, Wire,
-};
+use super::ir::{Builtin, CaseField, Ex, Func, Op, St, Target, Unit, V, Wire};
+use super::lower_cases::reset_plan;
 use super::machine::{
     ActionM, BaseStatuses, BlockerM, CheckM, EventM, GradeM, Machine, RejectM, ResponseM, TruthM,
 };
 use super::symbols::Symbols;
-use super::value::Value;
-use crate::check::constant::{self, Constant};
+use crate::check::constant::Constant;
 use crate::check::infer::Typer;
 use crate::check::program::{Effect, Primitive, for_each_primitive};
 use crate::check::scope::Scope;
 use crate::check::scope::{BASE_STATUSES, Ctx, REASONS, Trigger};
 use crate::check::ty::Ty;
-use crate::data::{Case, DrawKind, FactGroup, Requirements, Variant};
 use crate::lang::Function;
 use crate::syntax::ast::{Expr, ExprKind, UnaryOp};
 
@@ -250,6 +246,8 @@ impl Machine {
             .desk
             .get("replacement_cost")
             .map_or(Ex::Const(V::Int(0)), |s| b.expr(&s.value, Ctx::Blocker));
+        // Last: case data reads symbols as runtime values, so everything is interned by now.
+        let reset = reset_plan(&scenario, &b.symbols);
         Machine {
             clamp: scenario.reward_clamp().unwrap_or((-1.0, 1.0)),
             hold_cost: desk_whole("hold_cost"),
@@ -272,7 +270,7 @@ impl Machine {
             rounding_group,
             note_fact,
             status,
-            reset: reset_plan(&scenario),
+            reset,
             scenario,
         }
     }
@@ -520,150 +518,5 @@ impl Builder<'_> {
         };
         let args: Vec<Ex> = args.iter().map(|a| self.expr_with(a, ctx, params)).collect();
         Ex::Call(func, args.into_boxed_slice())
-    }
-}
-
-/// The reset draws: stock and every case of the data.
-fn reset_plan(scenario: &Scenario) -> ResetPlan {
-    let stock = scenario
-        .stock
-        .iter()
-        .map(|(sku, units)| {
-            let draw = match constant::range(units) {
-                Some((lo, hi)) => StockDraw::Range(lo.whole(), hi.whole()),
-                None => StockDraw::Fixed(Constant::of(units).map_or(0, Constant::whole)),
-            };
-            (sku.clone(), draw)
-        })
-        .collect();
-    let cases = scenario.cases.iter().map(|case| case_plan(scenario, case)).collect();
-    ResetPlan { stock, cases }
-}
-
-fn case_plan(scenario: &Scenario, case: &Case) -> CasePlan {
-    let draws = case
-        .draws
-        .iter()
-        .map(|draw| {
-            let plan = match &draw.kind {
-                DrawKind::Range(range) => match &range.kind {
-                    ExprKind::Binary(_, lo, hi) => DrawPlan::Range(data_expr(lo), data_expr(hi)),
-                    _ => DrawPlan::Malformed,
-                },
-                DrawKind::Options(options) => DrawPlan::Options(
-                    options.iter().map(|(o, w)| (o.name.clone(), data_expr(w))).collect(),
-                ),
-            };
-            (draw.name.name.clone(), plan)
-        })
-        .collect();
-    let responses = scenario
-        .program
-        .responses
-        .iter()
-        .map(|(name, decl)| {
-            let settings = case.responses.iter().find(|(r, _)| r.name == *name).map(|(_, s)| s);
-            let setting = |f: fn(&crate::data::ResponseSettings) -> Option<&Expr>| {
-                settings.and_then(f).map(data_expr)
-            };
-            ResponseSetting {
-                name: name.clone(),
-                initial: setting(|s| s.initial.as_ref()),
-                initial_default: decl.initial.as_ref().map(|i| i.name.clone()),
-                outcome: setting(|s| s.outcome.as_ref()),
-                outcome_default: decl.default_outcome.as_ref().map(|o| o.name.clone()),
-                delay: settings
-                    .and_then(|s| s.delay.as_ref())
-                    .or(decl.default_delay.as_ref())
-                    .map(data_expr),
-            }
-        })
-        .collect();
-    CasePlan {
-        id: case.id.name.clone(),
-        sku: case.sku.as_ref().map(|s| s.name.clone()),
-        draws,
-        lets: case.lets.iter().map(|(n, e)| (n.name.clone(), data_expr(e))).collect(),
-        values: case.values.iter().map(|(n, e)| (*n, data_expr(e))).collect(),
-        truth: data_expr(&case.truth),
-        requires: required(&case.requires),
-        responses,
-        facts: case.facts.iter().map(fact_group).collect(),
-        variant: case.variant.as_ref().map(|v| v.name.clone()),
-        variants: case.variants.iter().map(|(o, v)| (o.name.clone(), variant(v))).collect(),
-    }
-}
-
-fn variant(v: &Variant) -> VariantPlan {
-    VariantPlan {
-        truth: v.truth.as_ref().map(data_expr),
-        fraudulent: v.fraudulent.as_ref().map(data_expr),
-        requires: v.requires.as_ref().map(required),
-        facts: v.facts.iter().map(fact_group).collect(),
-    }
-}
-
-fn required(r: &Requirements) -> Required {
-    let names = |list: &[crate::syntax::ast::Ident]| list.iter().map(|i| i.name.clone()).collect();
-    Required {
-        checks: names(&r.checks),
-        responses: names(&r.responses),
-        note: r.note.as_ref().map(|n| n.name.clone()),
-    }
-}
-
-fn fact_group(g: &FactGroup) -> FactGroupPlan {
-    FactGroupPlan {
-        group: g.group.name.clone(),
-        summary: g.summary.as_ref().map(|s| s.name.clone()),
-        facts: g.facts.iter().map(|(n, e)| (n.name.clone(), data_expr(e))).collect(),
-    }
-}
-
-/// A case-data expression, lowered as written (names are looked up at reset).
-fn data_expr(expr: &Expr) -> DataExpr {
-    match &expr.kind {
-        ExprKind::Money(v) => DataExpr::Const(Value::Money(*v)),
-        ExprKind::Minutes(v) => DataExpr::Const(Value::Minutes(*v)),
-        ExprKind::Percent(v) => DataExpr::Const(Value::Percent(*v)),
-        ExprKind::Int(v) => DataExpr::Const(Value::Count(*v)),
-        ExprKind::Real(v) => DataExpr::Const(Value::Real(*v)),
-        ExprKind::Text(t) => DataExpr::Const(Value::Text(t.clone())),
-        ExprKind::Bool(b) => DataExpr::Const(Value::Bool(*b)),
-        ExprKind::Null | ExprKind::Error => DataExpr::Null,
-        ExprKind::Path(segments) => match segments.as_slice() {
-            [name] => DataExpr::Name(name.name.clone()),
-            _ => DataExpr::Null,
-        },
-        ExprKind::List(items) => DataExpr::List(items.iter().map(data_expr).collect()),
-        ExprKind::Unary(UnaryOp::Not, operand) => DataExpr::Not(Box::new(data_expr(operand))),
-        ExprKind::Unary(UnaryOp::Neg, operand) => DataExpr::Neg(Box::new(data_expr(operand))),
-        ExprKind::If(c, a, b) => DataExpr::If(Box::new([data_expr(c), data_expr(a), data_expr(b)])),
-        ExprKind::Binary(op, a, b) => {
-            DataExpr::Binary(*op, Box::new(data_expr(a)), Box::new(data_expr(b)))
-        }
-        ExprKind::Call(name, args) => {
-            let func = match Function::parse(&name.name, Ctx::CaseData) {
-                Some(Function::Pct) => DataFunc::Pct,
-                Some(Function::Min) => DataFunc::Min,
-                Some(Function::Max) => DataFunc::Max,
-                Some(Function::Stock) => DataFunc::Stock,
-                // The rest read an episode: not case data (a truth kind of that name, if any).
-                Some(
-                    Function::Completed
-                    | Function::Required
-                    | Function::Received
-                    | Function::Revealed
-                    | Function::HasNote
-                    | Function::ValidCode
-                    | Function::CaseExists
-                    | Function::StatusOf
-                    | Function::ReplacementCost
-                    | Function::PaidAs,
-                )
-                | None => DataFunc::Truth(name.name.clone()),
-            };
-            DataExpr::Call(func, args.iter().map(data_expr).collect())
-        }
     }
 }

@@ -5,7 +5,8 @@
 use std::sync::Arc;
 
 use super::Scenario;
-use super::ir::{Ex, ResetPlan, St, Sym};
+use super::case_plan::ResetPlan;
+use super::ir::{Ex, St, Sym};
 use super::symbols::Symbols;
 use crate::lang::Trigger;
 

@@ -4,9 +4,11 @@
 //! trip on is a checker rule. A compiled scenario is shared as `Arc<Scenario>`; its
 //! [`Scenario::version`] is a content hash of every file it was built from.
 
+pub mod case_plan;
 mod dot;
 pub mod ir;
 mod lower;
+mod lower_cases;
 pub mod machine;
 mod scenario;
 mod summary;

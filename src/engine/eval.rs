@@ -5,24 +5,29 @@
 //! that would overflow, and division by zero, yield `null` rather than a wrong number: the rule
 //! of every evaluation, at reset as during a step (`eval_ir`).
 
-use super::ir::{DataExpr, DataFunc};
+use super::case_plan::{DataExpr, DataFunc};
 use super::value::{Value, pct};
 use crate::lang::BinaryOp;
 
-/// Names an expression can read.
-pub trait Env {
-    /// The value of a bare name, if bound.
-    fn get(&self, name: &str) -> Option<Value>;
-    /// Units of a SKU on the shelf now.
-    fn stock(&self, sku: &str) -> i64;
+/// What an expression reads: the case's draws and `let`s by slot, its named values by index,
+/// and the stock.
+pub struct Env<'a> {
+    /// Draws and `let`s.
+    pub vars: &'a [Value],
+    /// Named values computed so far.
+    pub fields: &'a [Value],
+    /// Units of a SKU by name.
+    pub stock: &'a dyn Fn(&str) -> i64,
 }
 
 /// Evaluates an expression.
-pub fn eval(expr: &DataExpr, env: &dyn Env) -> Value {
+pub fn eval(expr: &DataExpr, env: &Env<'_>) -> Value {
+    let read = |values: &[Value], index: usize| values.get(index).cloned().unwrap_or(Value::Null);
     match expr {
         DataExpr::Const(value) => value.clone(),
         DataExpr::Null => Value::Null,
-        DataExpr::Name(name) => env.get(name).unwrap_or_else(|| Value::Symbol(name.clone())),
+        DataExpr::Var(slot) => read(env.vars, *slot),
+        DataExpr::Field(index) => read(env.fields, *index),
         DataExpr::List(items) => Value::List(items.iter().map(|i| eval(i, env)).collect()),
         DataExpr::Not(operand) => Value::Bool(!eval(operand, env).truthy()),
         DataExpr::Neg(operand) => match eval(operand, env) {
@@ -41,14 +46,14 @@ pub fn eval(expr: &DataExpr, env: &dyn Env) -> Value {
     }
 }
 
-fn call(func: &DataFunc, args: Vec<Value>, env: &dyn Env) -> Value {
+fn call(func: &DataFunc, args: Vec<Value>, env: &Env<'_>) -> Value {
     match (func, args.as_slice()) {
         (DataFunc::Pct, [Value::Money(x), Value::Percent(bp)]) => Value::Money(pct(*x, *bp)),
         (DataFunc::Min | DataFunc::Max, [a, b]) => {
             let less = compare(a, b).is_some_and(|o| o.is_lt());
             if (*func == DataFunc::Min) == less { a.clone() } else { b.clone() }
         }
-        (DataFunc::Stock, [sku]) => Value::Count(sku.name().map_or(0, |s| env.stock(s))),
+        (DataFunc::Stock, [sku]) => Value::Count(sku.name().map_or(0, env.stock)),
         // Anything else the checker let through is a truth constructor.
         (func, _) => Value::Truth(func.name().to_string(), args),
     }

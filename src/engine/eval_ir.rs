@@ -198,22 +198,16 @@ impl<'a> Frame<'a> {
 
     fn case_field(&self, f: CaseField) -> V {
         let draw = &self.ep.world.cases[self.case];
-        let case = &self.m.scenario.cases[draw.index];
-        let attribute = |name: &str| {
-            case.attributes
-                .iter()
-                .find(|(a, _)| *a == name)
-                .map_or(V::Null, |(_, v)| self.sym(&v.name))
-        };
+        let names = &self.m.reset.cases[draw.index].names;
         match f {
             CaseField::Id => V::Sym(draw.id),
-            CaseField::Title => self.sym(&case.title.name),
-            CaseField::Type => attribute("type"),
-            CaseField::Tier => attribute("tier"),
-            CaseField::Priority => attribute("priority"),
-            CaseField::OrderStatus => attribute("order_status"),
-            CaseField::FraudSignal => attribute("fraud_signal"),
-            CaseField::Sku => case.sku.as_ref().map_or(V::Null, |s| self.sym(&s.name)),
+            CaseField::Title => names.title,
+            CaseField::Type => names.kind,
+            CaseField::Tier => names.tier,
+            CaseField::Priority => names.priority,
+            CaseField::OrderStatus => names.order_status,
+            CaseField::FraudSignal => names.fraud_signal,
+            CaseField::Sku => names.sku,
             CaseField::OrderValue => V::Int(draw.order_value),
             CaseField::Requested => draw.requested.map_or(V::Null, V::Int),
             CaseField::DaysSinceOrder => V::Int(draw.days_since_order),
@@ -224,10 +218,6 @@ impl<'a> Frame<'a> {
             CaseField::ChargebackFee => V::Int(draw.chargeback_fee),
             CaseField::Fraudulent => V::Bool(draw.fraudulent),
         }
-    }
-
-    fn sym(&self, name: &str) -> V {
-        self.m.symbols.get(name).map_or(V::Null, V::Sym)
     }
 
     fn builtin(&self, b: Builtin) -> V {

@@ -8,8 +8,6 @@ use std::sync::Arc;
 
 use indexmap::IndexMap;
 
-use super::ir::{DataExpr, DataFunc, FactGroupPlan, Required};
-use super::reset::{CaseInstance, ResponsePlan};
 use super::state::{CaseDraw, CaseState, Episode, EpisodeWorld, Inline, Summary};
 use super::step::StepReport;
 use super::value::Value;
@@ -152,66 +150,12 @@ fn map_size(map: &serde_json::Map<String, serde_json::Value>) -> usize {
     map.iter().map(|(k, v)| 2 * size_of::<usize>() + k.heap_size() + total(v)).sum()
 }
 
-impl HeapSize for DataExpr {
-    fn heap_size(&self) -> usize {
-        match self {
-            DataExpr::Const(value) => value.heap_size(),
-            DataExpr::Null => 0,
-            DataExpr::Name(name) => name.heap_size(),
-            DataExpr::List(items) => items.heap_size(),
-            DataExpr::Not(operand) | DataExpr::Neg(operand) => operand.heap_size(),
-            DataExpr::If(parts) => {
-                allocation(size_of::<[DataExpr; 3]>())
-                    + parts.iter().map(HeapSize::heap_size).sum::<usize>()
-            }
-            DataExpr::Binary(_, left, right) => left.heap_size() + right.heap_size(),
-            DataExpr::Call(func, args) => {
-                let name = match func {
-                    DataFunc::Truth(kind) => kind.heap_size(),
-                    DataFunc::Pct | DataFunc::Min | DataFunc::Max | DataFunc::Stock => 0,
-                };
-                name + args.heap_size()
-            }
-        }
-    }
-}
-
-impl HeapSize for FactGroupPlan {
-    fn heap_size(&self) -> usize {
-        self.group.heap_size() + self.summary.heap_size() + self.facts.heap_size()
-    }
-}
-
-impl HeapSize for Required {
-    fn heap_size(&self) -> usize {
-        self.checks.heap_size() + self.responses.heap_size() + self.note.heap_size()
-    }
-}
-
-impl HeapSize for ResponsePlan {
-    fn heap_size(&self) -> usize {
-        self.initial.heap_size() + self.outcome.heap_size()
-    }
-}
-
-impl HeapSize for CaseInstance {
-    fn heap_size(&self) -> usize {
-        self.id.heap_size()
-            + self.variant.heap_size()
-            + self.env.heap_size()
-            + self.values.heap_size()
-            + self.truth.heap_size()
-            + self.requires.heap_size()
-            + self.responses.heap_size()
-            + self.facts.heap_size()
-    }
-}
-
 impl HeapSize for CaseDraw {
     fn heap_size(&self) -> usize {
         self.truth.1.heap_size()
             + allocation(self.responses.capacity() * size_of::<(u32, u32, i64)>())
-            + self.env.heap_size()
+            + self.vars.heap_size()
+            + self.fields.heap_size()
     }
 }
 

@@ -6,7 +6,7 @@
 
 pub mod eval;
 // The program the engine runs is the compiler's product; re-exported under its old paths.
-pub use crate::compile::{ir, machine, symbols, value};
+pub use crate::compile::{case_plan, ir, machine, symbols, value};
 mod eval_ir;
 mod footprint;
 mod game;

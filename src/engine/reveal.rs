@@ -5,10 +5,11 @@ use std::sync::Arc;
 use serde_json::{Map, Value as Json, json};
 use smallvec::SmallVec;
 
+use super::case_plan::FactGroupPlan;
 use super::ir::Sym;
 use super::machine::Machine;
 use super::reset::fact_value;
-use super::state::Episode;
+use super::state::{CaseDraw, Episode};
 use super::value::Value;
 use crate::wire::usd;
 
@@ -18,13 +19,12 @@ pub(super) fn reveal_group(m: &Machine, ep: &mut Episode, case: usize, check: us
     let group_name = m.symbols.name(m.checks[check].name);
     let world = ep.world.clone();
     let draw = &world.cases[case];
-    let sku = m.scenario.cases[draw.index].sku.as_ref().map(|s| s.name.as_str());
     let live = &ep.stock;
     let units = |name: &str| m.scenario.stock.get_index_of(name).map_or(0, |i| live[i]);
-    let group = draw.env.facts.iter().find(|g| g.group == group_name);
+    let group = fact_groups(m, draw).iter().find(|g| g.group == group_name);
     let mut revealed: SmallVec<[(&str, Option<Sym>, Json); 8]> = SmallVec::new();
     for (name, expr) in group.iter().flat_map(|g| &g.facts) {
-        let value = wire_value(&fact_value(&draw.env, sku, &units, expr));
+        let value = wire_value(&fact_value(draw, &units, expr));
         revealed.push((name.as_str(), m.symbols.get(name), value));
     }
     let text = match group {
@@ -52,6 +52,11 @@ pub(super) fn reveal_group(m: &Machine, ep: &mut Episode, case: usize, check: us
     Arc::make_mut(&mut record.summaries)[check].inspected = Some(text);
 }
 
+/// The fact groups of a drawn case (its variant's, if it has one).
+fn fact_groups<'m>(m: &'m Machine, draw: &CaseDraw) -> &'m [FactGroupPlan] {
+    m.reset.cases.get(draw.index).map_or(&[], |plan| plan.facts(draw.variant))
+}
+
 /// The facts of a case's group, as the wire shows them.
 pub(super) fn group_facts(
     m: &Machine,
@@ -60,8 +65,8 @@ pub(super) fn group_facts(
     check: usize,
 ) -> Map<String, Json> {
     let group_name = m.symbols.name(m.checks[check].name);
-    let draw = &ep.world.cases[case];
-    let Some(group) = draw.env.facts.iter().find(|g| g.group == group_name) else {
+    let Some(group) = fact_groups(m, &ep.world.cases[case]).iter().find(|g| g.group == group_name)
+    else {
         return Map::new();
     };
     let record = &ep.cases[case];

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use smallvec::SmallVec;
 
 use super::ir::{Sym, V};
+use super::value::Value;
 
 /// Per-scenario lists held inline in the episode (SKUs, checks, responses, truth kinds, events):
 /// the shipped scenarios fit, so cloning copies them with the record and no heap; a scenario
@@ -112,8 +113,12 @@ pub struct CaseDraw {
     pub sku: Option<usize>,
     /// Index of this case in the scenario's case list (for its static data).
     pub index: usize,
-    /// The case's draw environment, for facts evaluated when revealed.
-    pub env: crate::engine::reset::CaseInstance,
+    /// The variant drawn (an index into the case plan's variants).
+    pub variant: Option<usize>,
+    /// Its draws and `let`s by slot, for facts evaluated when revealed.
+    pub vars: Vec<Value>,
+    /// Its named values, likewise.
+    pub fields: Vec<Value>,
 }
 
 /// A case's dynamic record.
