@@ -11,6 +11,7 @@ use super::lower_cases::reset_plan;
 use super::machine::{
     ActionM, BaseStatuses, BlockerM, CheckM, EventM, GradeM, Machine, RejectM, ResponseM, TruthM,
 };
+use super::rejects::rejects_by_action;
 use super::symbols::Symbols;
 use crate::check::constant::Constant;
 use crate::check::infer::Typer;
@@ -20,6 +21,7 @@ use crate::check::scope::{BASE_STATUSES, Ctx, REASONS, Trigger};
 use crate::check::ty::Ty;
 use crate::lang::Function;
 use crate::syntax::ast::{Expr, ExprKind, UnaryOp};
+use crate::wire::ActionType;
 
 /// Number of hook triggers.
 const TRIGGERS: usize = Trigger::NAMES.len();
@@ -80,7 +82,7 @@ impl Machine {
                 }
             })
             .collect();
-        let actions = p
+        let actions: Vec<ActionM> = p
             .actions
             .values()
             .map(|a| {
@@ -110,7 +112,7 @@ impl Machine {
                 _ => hooks[trigger as usize].push(body),
             }
         }
-        let rejects = p
+        let rejects: Vec<RejectM> = p
             .rejects
             .iter()
             .map(|r| RejectM {
@@ -248,6 +250,14 @@ impl Machine {
             .map_or(Ex::Const(V::Int(0)), |s| b.expr(&s.value, Ctx::Blocker));
         // Last: case data reads symbols as runtime values, so everything is interned by now.
         let reset = reset_plan(&scenario, &b.symbols);
+        let rejects_of = rejects_by_action(&actions, &rejects);
+        let by_type = ActionType::ALL
+            .iter()
+            .map(|t| {
+                let sym = b.symbols.get(t.as_str());
+                actions.iter().position(|a| Some(a.name) == sym)
+            })
+            .collect();
         Machine {
             clamp: scenario.reward_clamp().unwrap_or((-1.0, 1.0)),
             hold_cost: desk_whole("hold_cost"),
@@ -258,7 +268,9 @@ impl Machine {
             checks,
             responses,
             actions,
+            by_type,
             rejects,
+            rejects_of,
             hooks,
             events,
             blockers,

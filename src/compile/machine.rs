@@ -9,6 +9,7 @@ use super::case_plan::ResetPlan;
 use super::ir::{Ex, St, Sym};
 use super::symbols::Symbols;
 use crate::lang::Trigger;
+use crate::wire::ActionType;
 
 /// An executable scenario.
 #[derive(Debug)]
@@ -23,8 +24,13 @@ pub struct Machine {
     pub responses: Vec<ResponseM>,
     /// Actions, in declaration order.
     pub actions: Vec<ActionM>,
+    /// The declared action of each wire action type (by `ActionType as usize`).
+    pub by_type: Vec<Option<usize>>,
     /// Validation rules, in order.
     pub rejects: Vec<RejectM>,
+    /// Per declared action, the rules that may refuse it, in order (the others cannot hold
+    /// for it: see `rejects.rs`).
+    pub rejects_of: Vec<Vec<usize>>,
     /// Hook bodies per trigger (in `Trigger` order).
     pub hooks: Vec<Vec<Vec<St>>>,
     /// Events, in declaration order.
@@ -185,9 +191,8 @@ impl Machine {
         &self.hooks[trigger as usize]
     }
 
-    /// Index of the action with this wire name.
-    pub fn action(&self, name: &str) -> Option<usize> {
-        let sym = self.symbols.get(name)?;
-        self.actions.iter().position(|a| a.name == sym)
+    /// Index of the declared action of this type, if the scenario declares it.
+    pub fn action(&self, action_type: ActionType) -> Option<usize> {
+        self.by_type.get(action_type as usize).copied().flatten()
     }
 }

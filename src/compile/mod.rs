@@ -10,6 +10,7 @@ pub mod ir;
 mod lower;
 mod lower_cases;
 pub mod machine;
+mod rejects;
 mod scenario;
 mod summary;
 pub mod symbols;

@@ -38,6 +38,38 @@ pub(super) struct Locals {
     pub(super) grade_parts: [f64; 5],
 }
 
+/// The action being taken: its declared index, the request, and the request's texts as
+/// symbols (looked up once, not at every read).
+#[derive(Clone, Copy)]
+pub(super) struct Request<'a> {
+    /// Index of the declared action.
+    pub(super) index: usize,
+    /// The request.
+    pub(super) action: &'a Action,
+    case_id: V,
+    note_code: V,
+    reason: V,
+}
+
+impl<'a> Request<'a> {
+    /// The request `action` of the declared action `index`.
+    pub(super) fn new(m: &Machine, index: usize, action: &'a Action) -> Self {
+        let named = |text: &Option<String>, w: Wire| match text {
+            Some(t) => m.symbols.get(t).map_or(V::Foreign(w), V::Sym),
+            None => V::Null,
+        };
+        Request {
+            index,
+            action,
+            case_id: named(&action.case_id, Wire::CaseId),
+            note_code: named(&action.note_code, Wire::NoteCode),
+            reason: action
+                .escalation_reason
+                .map_or(V::Null, |r| m.symbols.get(r.as_str()).map_or(V::Null, V::Sym)),
+        }
+    }
+}
+
 /// Everything an expression can read: the machine, the episode, the case at hand, the action
 /// being taken and the locals of the statement's context.
 pub(super) struct Frame<'a> {
@@ -47,8 +79,8 @@ pub(super) struct Frame<'a> {
     pub(super) ep: &'a Episode,
     /// Index of the case at hand.
     pub(super) case: usize,
-    /// The action being taken (declared index, request), if any.
-    pub(super) action: Option<(usize, &'a Action)>,
+    /// The action being taken, if any.
+    pub(super) action: Option<Request<'a>>,
     /// Locals.
     pub(super) locals: Locals,
     /// Whether a response event was pending when the step began.
@@ -158,9 +190,9 @@ impl<'a> Frame<'a> {
     pub(super) fn text(&self, v: V) -> Cow<'a, str> {
         match v {
             V::Sym(s) => Cow::Borrowed(self.m.symbols.name(s)),
-            V::Foreign(w) => Cow::Borrowed(match (w, self.action) {
-                (Wire::CaseId, Some((_, a))) => a.case_id.as_deref().unwrap_or_default(),
-                (Wire::NoteCode, Some((_, a))) => a.note_code.as_deref().unwrap_or_default(),
+            V::Foreign(w) => Cow::Borrowed(match (w, self.action.map(|r| r.action)) {
+                (Wire::CaseId, Some(a)) => a.case_id.as_deref().unwrap_or_default(),
+                (Wire::NoteCode, Some(a)) => a.note_code.as_deref().unwrap_or_default(),
                 _ => "",
             }),
             V::Int(i) => Cow::Owned(i.to_string()),
@@ -177,20 +209,15 @@ impl<'a> Frame<'a> {
     }
 
     fn wire(&self, w: Wire) -> V {
-        let Some((_, action)) = self.action else { return V::Null };
-        let named = |text: &Option<String>| match text {
-            Some(t) => self.m.symbols.get(t).map_or(V::Foreign(w), V::Sym),
-            None => V::Null,
-        };
+        let Some(request) = self.action else { return V::Null };
         match w {
-            Wire::CaseId => named(&action.case_id),
-            Wire::NoteCode => named(&action.note_code),
-            Wire::Expedite => V::Bool(action.expedite),
-            Wire::EscalationReason => action
-                .escalation_reason
-                .map_or(V::Null, |r| self.m.symbols.get(r.as_str()).map_or(V::Null, V::Sym)),
+            Wire::CaseId => request.case_id,
+            Wire::NoteCode => request.note_code,
+            Wire::Expedite => V::Bool(request.action.expedite),
+            Wire::EscalationReason => request.reason,
             // Too large to be cents: compare as "more than anything" rather than wrapping.
-            Wire::RefundAmount => action
+            Wire::RefundAmount => request
+                .action
                 .refund_amount_usd
                 .map_or(V::Null, |a| V::Int(cents(a).unwrap_or(i64::MAX / 4))),
         }
@@ -260,11 +287,11 @@ impl<'a> Frame<'a> {
             MissingChecks => V::Int(i64::from(self.missing_checks())),
             RequiredNote => draw.required_note.map_or(V::Null, V::Sym),
             CloseReason => record.close_reason.map_or(V::Null, V::Sym),
-            Action => self.action.map_or(V::Null, |(i, _)| V::Sym(self.m.actions[i].name)),
-            Resolving => V::Bool(self.action.is_some_and(|(i, _)| self.m.actions[i].resolving)),
+            Action => self.action.map_or(V::Null, |r| V::Sym(self.m.actions[r.index].name)),
+            Resolving => V::Bool(self.action.is_some_and(|r| self.m.actions[r.index].resolving)),
             Payout => match self.action {
-                Some((i, _)) if l.payout == 0 => {
-                    self.m.actions[i].payout.as_ref().map_or(V::Int(0), |p| self.eval(p))
+                Some(r) if l.payout == 0 => {
+                    self.m.actions[r.index].payout.as_ref().map_or(V::Int(0), |p| self.eval(p))
                 }
                 _ => V::Int(l.payout),
             },

@@ -2,7 +2,7 @@
 //! observation: the blockers and pending events a case shows, and whether validation rules
 //! would refuse an action. The observation and the step algorithm use the same functions.
 
-use super::eval_ir::Frame;
+use super::eval_ir::{Frame, Request};
 use super::machine::Machine;
 use super::state::Episode;
 use crate::wire::Action;
@@ -49,23 +49,6 @@ pub fn response_pending(m: &Machine, ep: &Episode) -> bool {
     ep.pending.iter().any(|p| Frame::new(m, ep, p.case).eval(&m.events[p.event].visible).truthy())
 }
 
-/// Why `action` would be refused if it were taken now (the step algorithm's validation), or
-/// `None` when it would run, given `response_pending` (see [`response_pending`]).
-pub(super) fn refusal_with(
-    m: &Machine,
-    ep: &Episode,
-    action: &Action,
-    response_pending: bool,
-) -> Option<Refusal> {
-    let Some(index) = m.action(action.action_type.as_str()) else {
-        return Some(Refusal::UnknownAction);
-    };
-    let mut frame = Frame::new(m, ep, ep.active);
-    frame.action = Some((index, action));
-    frame.response_pending = response_pending;
-    m.rejects.iter().position(|r| frame.eval(&r.when).truthy()).map(Refusal::Rule)
-}
-
 /// Whether one of `rules` (indices into [`Machine::rejects`]) refuses `action`, the declared
 /// action `index`, now, given `response_pending` (see [`response_pending`]). For callers that
 /// test many actions against one state and know which rules can apply to each (action masks).
@@ -78,7 +61,7 @@ pub fn refused_by(
     rules: &[usize],
 ) -> bool {
     let mut frame = Frame::new(m, ep, ep.active);
-    frame.action = Some((index, action));
+    frame.action = Some(Request::new(m, index, action));
     frame.response_pending = response_pending;
     rules.iter().any(|&r| frame.eval(&m.rejects[r].when).truthy())
 }

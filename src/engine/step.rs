@@ -7,10 +7,10 @@ use std::sync::Arc;
 use serde_json::{Map, Value as Json, json};
 use smallvec::SmallVec;
 
-use super::eval_ir::{Frame, Locals};
+use super::eval_ir::{Frame, Locals, Request};
 use super::ir::{Op, St, V, Wire};
 use super::machine::Machine;
-use super::query::{Refusal, refusal_with};
+use super::query::Refusal;
 use super::state::{Ending, Episode, Pending, Resolution};
 use crate::lang::Trigger;
 use crate::wire::{Action, round4};
@@ -102,8 +102,8 @@ struct Run<'a> {
     m: &'a Machine,
     ep: &'a mut Episode,
     action: &'a Action,
-    /// Index of the declared action, if the request names one.
-    index: Option<usize>,
+    /// The request, if it names a declared action.
+    request: Option<Request<'a>>,
     rewards: SmallVec<[f64; INLINE_GROUPS]>,
     /// Whether to build the report's texts, details and events (else only its reward).
     loud: bool,
@@ -120,14 +120,14 @@ struct Run<'a> {
 impl<'a> Run<'a> {
     fn new(m: &'a Machine, ep: &'a mut Episode, action: &'a Action, loud: bool) -> Self {
         let response_pending = super::query::response_pending(m, ep);
-        let index = m.action(action.action_type.as_str());
+        let request = m.action(action.action_type).map(|index| Request::new(m, index, action));
         let report = StepReport { target_case: ep.active, ..StepReport::default() };
         Run {
             m,
             clock_after: ep.clock,
             ep,
             action,
-            index,
+            request,
             rewards: SmallVec::from_elem(0.0, m.reward_groups.len()),
             loud,
             invalid: false,
@@ -139,7 +139,7 @@ impl<'a> Run<'a> {
 
     fn frame(&self, case: usize) -> Frame<'_> {
         let mut frame = Frame::new(self.m, self.ep, case);
-        frame.action = self.index.map(|i| (i, self.action));
+        frame.action = self.request;
         frame.response_pending = self.response_pending;
         frame.clock_after = self.clock_after;
         frame
@@ -174,7 +174,7 @@ impl<'a> Run<'a> {
                 }
             }
             None => {
-                let index = self.index.unwrap_or(0);
+                let index = self.request.map_or(0, |r| r.index);
                 let decl = &self.m.actions[index];
                 let hold = self.is_hold(index);
                 let cost = if hold {
@@ -201,7 +201,14 @@ impl<'a> Run<'a> {
 
     /// Why the action is refused, if it is: the first validation rule that refuses it.
     fn refusal(&self) -> Option<Refusal> {
-        refusal_with(self.m, self.ep, self.action, self.response_pending)
+        let Some(request) = self.request else { return Some(Refusal::UnknownAction) };
+        let frame = self.frame(self.ep.active);
+        let rules = &self.m.rejects_of[request.index];
+        rules
+            .iter()
+            .copied()
+            .find(|&r| frame.eval(&self.m.rejects[r].when).truthy())
+            .map(Refusal::Rule)
     }
 
     /// The `(code, message)` a refusal reports.
@@ -345,7 +352,7 @@ impl<'a> Run<'a> {
                 let record = &mut self.ep.cases[case];
                 record.resolution = Some(Resolution {
                     kind: *kind,
-                    action: self.index.unwrap_or(0),
+                    action: self.request.map_or(0, |r| r.index),
                     expedite: self.action.expedite,
                     reason,
                     step,

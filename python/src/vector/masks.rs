@@ -1,8 +1,8 @@
 //! Which validation rules an action mask must evaluate for each entry of the action table,
 //! read off the rules' conditions once per scenario:
 //!
-//! - a rule whose condition is a conjunction with `action == X` (or `action != X`) can refuse
-//!   no other action (or not X), so it is left out for the others;
+//! - only the rules that may refuse the entry's action ([`Machine::rejects_of`]: a rule whose
+//!   condition is a conjunction with `action == X` can refuse no other action);
 //! - a rule that reads none of an action's parameters (no request field it takes, no
 //!   `payout`) says the same for every entry of that action, so it is evaluated once per
 //!   action, not once per entry.
@@ -10,8 +10,8 @@
 //! Both are exact: the mask is what the step's validation would say, entry by entry.
 
 use shopops::engine::Machine;
-use shopops::engine::ir::{Builtin, Ex, V};
-use shopops::lang::{BinaryOp, WireField};
+use shopops::engine::ir::{Builtin, Ex};
+use shopops::lang::WireField;
 
 /// Per declared action (index into [`Machine::actions`]), the rules that may refuse it, split
 /// by whether their verdict can differ between the action's entries.
@@ -39,41 +39,15 @@ impl MaskPlan {
                 })
             })
             .collect();
-        for (r, rule) in m.rejects.iter().enumerate() {
-            let admitted = admitted(m, &rule.when);
-            let mut reads = Reads::default();
-            reads.walk(&rule.when);
-            for a in 0..n {
-                if admitted.as_ref().is_some_and(|set| !set[a]) {
-                    continue;
-                }
-                let depends = reads.payout
-                    || reads.fields.iter().any(|f| params[a].iter().any(|p| p == f.name()));
+        let reads: Vec<Reads> = m.rejects.iter().map(|rule| Reads::of(&rule.when)).collect();
+        for (a, rules) in m.rejects_of.iter().enumerate() {
+            for &r in rules {
+                let depends = reads[r].payout
+                    || reads[r].fields.iter().any(|f| params[a].iter().any(|p| p == f.name()));
                 if depends { &mut varying[a] } else { &mut fixed[a] }.push(r);
             }
         }
         MaskPlan { fixed, varying }
-    }
-}
-
-/// The actions for which `when` can hold (one flag per declared action), `None` for all.
-fn admitted(m: &Machine, when: &Ex) -> Option<Vec<bool>> {
-    match when {
-        Ex::Binary(BinaryOp::And, a, b) => match (admitted(m, a), admitted(m, b)) {
-            (Some(x), Some(y)) => Some(x.iter().zip(&y).map(|(p, q)| *p && *q).collect()),
-            (x, None) => x,
-            (None, y) => y,
-        },
-        Ex::Binary(op @ (BinaryOp::Eq | BinaryOp::Ne), a, b) => {
-            let name = match (&**a, &**b) {
-                (Ex::Get(Builtin::Action), Ex::Const(V::Sym(s)))
-                | (Ex::Const(V::Sym(s)), Ex::Get(Builtin::Action)) => *s,
-                _ => return None,
-            };
-            let equal = *op == BinaryOp::Eq;
-            Some(m.actions.iter().map(|action| (action.name == name) == equal).collect())
-        }
-        _ => None,
     }
 }
 
@@ -86,6 +60,12 @@ struct Reads {
 }
 
 impl Reads {
+    fn of(ex: &Ex) -> Self {
+        let mut reads = Reads::default();
+        reads.walk(ex);
+        reads
+    }
+
     fn walk(&mut self, ex: &Ex) {
         match ex {
             Ex::Wire(field) => self.fields.push(*field),

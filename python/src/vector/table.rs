@@ -3,6 +3,7 @@
 //! fractions of the active case's order value for a refund amount, both `expedite` values, the
 //! escalation reasons, and the note codes the case data declares.
 
+use shopops::engine::ir::Sym;
 use shopops::engine::{Episode, Machine};
 use shopops::wire::{Action, ActionType, EscalationReason, usd};
 
@@ -45,22 +46,21 @@ pub(crate) struct ActionTable {
 impl ActionTable {
     /// The table of `machine`'s scenario with `levels` refund amounts.
     pub(crate) fn new(machine: &Machine, levels: u32) -> Self {
-        let cases: Vec<String> = machine.reset.cases.iter().map(|c| c.id.clone()).collect();
+        let name = |sym: Sym| machine.symbols.name(sym).to_string();
+        let cases: Vec<String> = machine.reset.cases.iter().map(|c| name(c.id)).collect();
         let mut notes: Vec<String> = Vec::new();
         for plan in &machine.reset.cases {
-            let variants = plan.variants.iter().filter_map(|(_, v)| v.requires.as_ref());
-            for note in
-                std::iter::once(&plan.requires).chain(variants).filter_map(|r| r.note.as_ref())
-            {
-                if !notes.contains(note) {
-                    notes.push(note.clone());
+            let variants = plan.variants.iter().map(|(_, v)| &v.requires);
+            for note in std::iter::once(&plan.requires).chain(variants).filter_map(|r| r.note) {
+                if !notes.contains(&name(note)) {
+                    notes.push(name(note));
                 }
             }
         }
         let mut entries = Vec::new();
         for (name, decl) in &machine.scenario.program.actions {
             let Some(action_type) = ActionType::parse(name) else { continue };
-            let Some(declared) = machine.action(name) else { continue };
+            let Some(declared) = machine.action(action_type) else { continue };
             let mut combos: Vec<Vec<Choice>> = vec![Vec::new()];
             for param in &decl.params {
                 let options: Vec<Choice> = match param.name.name.as_str() {

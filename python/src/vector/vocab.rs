@@ -5,7 +5,8 @@
 use std::collections::HashMap;
 
 use shopops::engine::Machine;
-use shopops::engine::ir::{DataExpr, DrawPlan, Op, St, Sym};
+use shopops::engine::case_plan::{DataExpr, DrawPlan};
+use shopops::engine::ir::{Op, St, Sym};
 use shopops::engine::value::Value;
 use shopops::wire::{CasePriority, CaseType, CustomerTier, FraudSignal, OrderStatus};
 
@@ -87,7 +88,8 @@ impl Vocab {
         for body in bodies {
             walk_facts(body, &mut add_fact);
         }
-        let cases: Vec<String> = m.reset.cases.iter().map(|c| c.id.clone()).collect();
+        let cases: Vec<String> =
+            m.reset.cases.iter().map(|c| m.symbols.name(c.id).to_string()).collect();
         let mut names: Vec<String> = cases.clone();
         names.extend(notes.iter().cloned());
         let syms = statuses
@@ -102,13 +104,6 @@ impl Vocab {
         names.extend(shopops::wire::EscalationReason::ALL.iter().map(|r| r.as_str().to_string()));
         names.extend(m.scenario.stock.keys().cloned());
         for plan in &m.reset.cases {
-            let bound: Vec<&str> = plan
-                .draws
-                .iter()
-                .map(|(n, _)| n.as_str())
-                .chain(plan.lets.iter().map(|(n, _)| n.as_str()))
-                .chain(["sku"])
-                .collect();
             for (_, draw) in &plan.draws {
                 if let DrawPlan::Options(options) = draw {
                     names.extend(options.iter().map(|(n, _)| n.clone()));
@@ -117,7 +112,7 @@ impl Vocab {
             let variant_groups = plan.variants.iter().flat_map(|(_, v)| &v.facts);
             for group in plan.facts.iter().chain(variant_groups) {
                 for (_, expr) in &group.facts {
-                    walk_names(expr, &bound, &mut names);
+                    walk_names(expr, &mut names);
                 }
             }
         }
@@ -164,20 +159,19 @@ impl Vocab {
 
 /// Names a case-data expression may evaluate to: its texts and the bare names it does not
 /// bind (a bare name that names nothing is a symbol).
-fn walk_names(expr: &DataExpr, bound: &[&str], names: &mut Vec<String>) {
+fn walk_names(expr: &DataExpr, names: &mut Vec<String>) {
     match expr {
         DataExpr::Const(Value::Text(t) | Value::Symbol(t)) => names.push(t.clone()),
-        DataExpr::Name(n) if !bound.contains(&n.as_str()) => names.push(n.clone()),
         DataExpr::List(items) | DataExpr::Call(_, items) => {
-            items.iter().for_each(|e| walk_names(e, bound, names));
+            items.iter().for_each(|e| walk_names(e, names));
         }
-        DataExpr::Not(e) | DataExpr::Neg(e) => walk_names(e, bound, names),
-        DataExpr::If(parts) => parts.iter().for_each(|e| walk_names(e, bound, names)),
+        DataExpr::Not(e) | DataExpr::Neg(e) => walk_names(e, names),
+        DataExpr::If(parts) => parts.iter().for_each(|e| walk_names(e, names)),
         DataExpr::Binary(_, a, b) => {
-            walk_names(a, bound, names);
-            walk_names(b, bound, names);
+            walk_names(a, names);
+            walk_names(b, names);
         }
-        DataExpr::Const(_) | DataExpr::Name(_) | DataExpr::Null => {}
+        DataExpr::Const(_) | DataExpr::Var(_) | DataExpr::Field(_) | DataExpr::Null => {}
     }
 }
 
