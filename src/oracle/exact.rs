@@ -4,12 +4,11 @@
 //! states, the best play found is optimal; when it runs out of budget, the most any play can
 //! grade is the highest bound among the states left unexplored.
 
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use super::bound::{Limits, upper_bound};
 use super::candidates::Moves;
-use super::search::{Path, signature, value};
+use super::search::{BySignature, Path, signature, value};
 use crate::engine::{Episode, Machine, step_quiet};
 
 /// Grades are rounded to four decimals, so a play that beats another grades at least 0.0001
@@ -53,7 +52,7 @@ pub(super) fn branch_and_bound(
     budget: u64,
 ) -> Searched {
     let bound = upper_bound(m, moves, &limits, &root).grade;
-    let mut search = Search { m, moves, limits, best, nodes: 0, expanded: HashMap::new() };
+    let mut search = Search { m, moves, limits, best, nodes: 0, expanded: BySignature::default() };
     // Each frame holds the children of a state on the current path still to explore, most
     // promising last.
     let mut stack: Vec<Vec<Child>> =
@@ -87,7 +86,7 @@ struct Search<'a> {
     best: Best,
     nodes: u64,
     /// Signature of each expanded state → the fewest steps it was expanded at.
-    expanded: HashMap<u64, u32>,
+    expanded: BySignature<u32>,
 }
 
 impl Search<'_> {

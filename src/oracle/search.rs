@@ -6,7 +6,7 @@
 //! play the exact search must beat.
 
 use std::collections::HashMap;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{BuildHasherDefault, DefaultHasher, Hash, Hasher};
 use std::rc::Rc;
 
 use super::bound::{Limits, caps};
@@ -130,7 +130,7 @@ fn beam(m: &Machine, moves: &Moves, root: &Episode, width: usize, late_share: f6
     }];
     let mut nodes = 0;
     while !beam.is_empty() {
-        let mut layer: HashMap<u64, Node> = HashMap::new();
+        let mut layer: BySignature<Node> = BySignature::default();
         for node in &beam {
             for action in moves.candidates(m, &node.episode, node.arrived) {
                 let mut episode = node.episode.clone();
@@ -187,6 +187,31 @@ pub(super) fn value(
     let outlook = outlook(moves, m, episode);
     let judged = score(m, episode) - late_share * outlook.late as f64 / n;
     (judged, -outlook.finish, episode.total_reward)
+}
+
+/// A map keyed by [`signature`]s: the keys are hashes already, so the map uses them as they
+/// are instead of hashing them again.
+pub(super) type BySignature<T> = HashMap<u64, T, BuildHasherDefault<Signature>>;
+
+/// The hasher of [`BySignature`]: a signature hashes to itself.
+#[derive(Default)]
+pub(super) struct Signature(u64);
+
+impl Hasher for Signature {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `u64` keys are hashed (`write_u64`); anything else folds in byte by byte.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, value: u64) {
+        self.0 = value;
+    }
 }
 
 /// A hash of what matters for the future of a state (not how it was reached).
