@@ -3,7 +3,7 @@
 //! constant or a symbol, each variant's requirements and fact groups merged ahead of time. A
 //! reset evaluates expressions over slices; it looks no name up.
 
-use super::ir::{Sym, V};
+use super::ir::{Scalar, Sym};
 use super::value::Value;
 use crate::lang::BinaryOp;
 
@@ -128,13 +128,13 @@ impl CasePlan {
 #[derive(Clone, Copy, Debug)]
 #[allow(missing_docs)]
 pub struct CaseNames {
-    pub title: V,
-    pub kind: V,
-    pub tier: V,
-    pub priority: V,
-    pub order_status: V,
-    pub fraud_signal: V,
-    pub sku: V,
+    pub title: Scalar,
+    pub kind: Scalar,
+    pub tier: Scalar,
+    pub priority: Scalar,
+    pub order_status: Scalar,
+    pub fraud_signal: Scalar,
+    pub sku: Scalar,
 }
 
 /// Indices into [`CasePlan::values`] of the record's named values (`None`: not given).

@@ -11,7 +11,7 @@ pub type Sym = u32;
 /// A runtime value. Quantities are whole numbers in their unit (cents, minutes, basis points,
 /// counts); the checker guarantees units match, so they share one representation.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub enum V {
+pub enum Scalar {
     /// `null`
     Null,
     /// A condition.
@@ -26,16 +26,16 @@ pub enum V {
     Foreign(Wire),
 }
 
-impl V {
+impl Scalar {
     /// Whether the value is `true`.
     pub fn truthy(self) -> bool {
-        matches!(self, V::Bool(true))
+        matches!(self, Scalar::Bool(true))
     }
 
     /// The whole number, if this is one.
     pub fn int(self) -> Option<i64> {
         match self {
-            V::Int(i) => Some(i),
+            Scalar::Int(i) => Some(i),
             _ => None,
         }
     }
@@ -43,8 +43,8 @@ impl V {
     /// As a real (whole numbers widen).
     pub fn real(self) -> f64 {
         match self {
-            V::Real(r) => r,
-            V::Int(i) => i as f64,
+            Scalar::Real(r) => r,
+            Scalar::Int(i) => i as f64,
             _ => 0.0,
         }
     }
@@ -83,11 +83,12 @@ pub enum Func {
     Revealed(Target),
 }
 
-/// A resolved expression.
+/// An expression of the engine's program: every name resolved (the syntax tree's form is
+/// `syntax::ast::Expr`).
 #[derive(Clone, Debug, PartialEq)]
-pub enum Ex {
+pub enum Expr {
     /// A constant.
-    Const(V),
+    Const(Scalar),
     /// A builtin value.
     Get(Builtin),
     /// A request field.
@@ -99,33 +100,33 @@ pub enum Ex {
     /// The current status of a response.
     ResponseStatus(usize),
     /// `not x`
-    Not(Box<Ex>),
+    Not(Box<Expr>),
     /// `-x`
-    Neg(Box<Ex>),
+    Neg(Box<Expr>),
     /// `a OP b`
-    Binary(BinaryOp, Box<Ex>, Box<Ex>),
+    Binary(BinaryOp, Box<Expr>, Box<Expr>),
     /// `if c then a else b`
-    If(Box<[Ex; 3]>),
+    If(Box<[Expr; 3]>),
     /// `f(args)`
-    Call(Func, Box<[Ex]>),
+    Call(Func, Box<[Expr]>),
 }
 
-/// A resolved effect.
+/// A statement of the engine's program: a resolved effect.
 #[derive(Clone, Debug)]
-pub enum St {
+pub enum Stmt {
     /// `if`
-    If(Ex, Vec<St>, Vec<St>),
+    If(Expr, Vec<Stmt>, Vec<Stmt>),
     /// `reward VALUE GROUP "label" [when C]`
     Reward {
         /// Amount.
-        value: Ex,
+        value: Expr,
         /// Reward group index.
         group: usize,
         /// Condition.
-        when: Option<Ex>,
+        when: Option<Expr>,
     },
     /// A primitive operation.
-    Op(Op, Option<Ex>),
+    Op(Op, Option<Expr>),
 }
 
 /// Resolved primitive operations (see `check::program::Primitive`).
@@ -136,19 +137,19 @@ pub enum Op {
     Request(usize),
     Deliver(usize),
     Resolve(usize),
-    Pay(Ex),
+    Pay(Expr),
     TakeStock,
-    Note(Ex),
+    Note(Expr),
     Close,
-    Switch(Ex),
+    Switch(Expr),
     Reopen,
-    Satisfaction(Ex),
-    FraudLoss(Ex),
-    Fee(Ex),
+    Satisfaction(Expr),
+    FraudLoss(Expr),
+    Fee(Expr),
     Stockout,
-    Schedule { event: usize, after: Ex, with: Option<Ex> },
-    Fact { name: Sym, value: Ex, unit: Unit },
-    Detail { name: Sym, value: Ex, unit: Unit },
+    Schedule { event: usize, after: Expr, with: Option<Expr> },
+    Fact { name: Sym, value: Expr, unit: Unit },
+    Detail { name: Sym, value: Expr, unit: Unit },
     Append { check: usize, text: Sym },
 }
 

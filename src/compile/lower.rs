@@ -6,10 +6,11 @@
 use std::sync::Arc;
 
 use super::Scenario;
-use super::ir::{Builtin, CaseField, Ex, Func, Op, St, Target, Unit, V, Wire};
+use super::ir::{Builtin, CaseField, Expr, Func, Op, Scalar, Stmt, Target, Unit, Wire};
 use super::lower_cases::reset_plan;
 use super::machine::{
-    ActionM, BaseStatuses, BlockerM, CheckM, EventM, GradeM, Machine, RejectM, ResponseM, TruthM,
+    BaseStatuses, CompiledAction, CompiledBlocker, CompiledCheck, CompiledEvent, CompiledGrade,
+    CompiledReject, CompiledResponse, CompiledTruth, Machine,
 };
 use super::rejects::rejects_by_action;
 use super::symbols::Symbols;
@@ -20,7 +21,7 @@ use crate::check::scope::Scope;
 use crate::check::scope::{BASE_STATUSES, Ctx, REASONS, Trigger};
 use crate::check::ty::Ty;
 use crate::lang::Function;
-use crate::syntax::ast::{Expr, ExprKind, UnaryOp};
+use crate::syntax::ast::{self, ExprKind, UnaryOp};
 use crate::wire::ActionType;
 
 /// Number of hook triggers.
@@ -46,7 +47,7 @@ impl Machine {
         let checks = p
             .checks
             .values()
-            .map(|c| CheckM {
+            .map(|c| CompiledCheck {
                 name: b.symbols.intern(&c.name.name),
                 empty: text(c.empty.as_ref()),
                 field: c.field.as_ref().map(|f| f.name.clone()),
@@ -72,7 +73,7 @@ impl Machine {
                     })
                     .map(|(i, _)| i)
                     .collect();
-                ResponseM {
+                CompiledResponse {
                     name: b.symbols.intern(&r.name.name),
                     field: r.field.as_ref().map(|f| f.name.clone()),
                     initial: sym(&mut b, r.initial.as_ref()),
@@ -82,7 +83,7 @@ impl Machine {
                 }
             })
             .collect();
-        let actions: Vec<ActionM> = p
+        let actions: Vec<CompiledAction> = p
             .actions
             .values()
             .map(|a| {
@@ -93,17 +94,20 @@ impl Machine {
                     Primitive::Pay(amount) if payout.is_none() => payout = Some(amount.clone()),
                     _ => {}
                 });
-                ActionM {
+                CompiledAction {
                     name: b.symbols.intern(&a.name.name),
-                    cost: a.cost.as_ref().map_or(Ex::Const(V::Int(0)), |c| b.expr(c, Ctx::Action)),
+                    cost: a
+                        .cost
+                        .as_ref()
+                        .map_or(Expr::Const(Scalar::Int(0)), |c| b.expr(c, Ctx::Action)),
                     body: b.body(&a.body, Ctx::Action),
                     resolving,
                     payout: payout.map(|e| b.expr(&e, Ctx::Action)),
                 }
             })
             .collect();
-        let mut hooks: Vec<Vec<Vec<St>>> = vec![Vec::new(); TRIGGERS];
-        let mut reject_hooks: Vec<(String, Vec<St>)> = Vec::new();
+        let mut hooks: Vec<Vec<Vec<Stmt>>> = vec![Vec::new(); TRIGGERS];
+        let mut reject_hooks: Vec<(String, Vec<Stmt>)> = Vec::new();
         for hook in &p.hooks {
             let Some(trigger) = Trigger::named(&hook.trigger.name) else { continue };
             let body = b.body(&hook.body, Ctx::Hook(trigger));
@@ -112,10 +116,10 @@ impl Machine {
                 _ => hooks[trigger as usize].push(body),
             }
         }
-        let rejects: Vec<RejectM> = p
+        let rejects: Vec<CompiledReject> = p
             .rejects
             .iter()
-            .map(|r| RejectM {
+            .map(|r| CompiledReject {
                 code: r.code.name.clone(),
                 when: b.expr(&r.when, Ctx::Reject),
                 message: match &r.message.kind {
@@ -132,12 +136,12 @@ impl Machine {
         let events = p
             .events
             .values()
-            .map(|e| EventM {
+            .map(|e| CompiledEvent {
                 name: b.symbols.intern(&e.name.name),
                 visible: e
                     .visible
                     .as_ref()
-                    .map_or(Ex::Const(V::Bool(false)), |v| b.expr(v, Ctx::Event)),
+                    .map_or(Expr::Const(Scalar::Bool(false)), |v| b.expr(v, Ctx::Event)),
                 settle_fire: e.settle.as_ref().is_some_and(|s| s.name == "fire"),
                 body: b.body(&e.body, Ctx::Event),
             })
@@ -145,16 +149,16 @@ impl Machine {
         let blockers = p
             .blockers
             .values()
-            .map(|bl| BlockerM {
+            .map(|bl| CompiledBlocker {
                 name: bl.name.name.clone(),
                 unmet: bl
                     .unmet
                     .as_ref()
-                    .map_or(Ex::Const(V::Bool(false)), |e| b.expr(e, Ctx::Blocker)),
+                    .map_or(Expr::Const(Scalar::Bool(false)), |e| b.expr(e, Ctx::Blocker)),
                 visible: bl
                     .visible
                     .as_ref()
-                    .map_or(Ex::Const(V::Bool(true)), |e| b.expr(e, Ctx::Blocker)),
+                    .map_or(Expr::Const(Scalar::Bool(true)), |e| b.expr(e, Ctx::Blocker)),
             })
             .collect();
         let verdict = p
@@ -167,12 +171,11 @@ impl Machine {
             .values()
             .map(|t| {
                 let params: Vec<&str> = t.params.iter().map(|p| p.name.name.as_str()).collect();
-                TruthM {
+                CompiledTruth {
                     name: b.symbols.intern(&t.name.name),
-                    allowance: t
-                        .allowance
-                        .as_ref()
-                        .map_or(Ex::Const(V::Int(0)), |e| b.expr_with(e, Ctx::Truth, &params)),
+                    allowance: t.allowance.as_ref().map_or(Expr::Const(Scalar::Int(0)), |e| {
+                        b.expr_with(e, Ctx::Truth, &params)
+                    }),
                     outcomes: t
                         .outcomes
                         .iter()
@@ -204,7 +207,7 @@ impl Machine {
                         .and_then(|c| Constant::of(&c.value))
                         .map_or(0.0, Constant::real);
                 }
-                GradeM {
+                CompiledGrade {
                     accept: setting("accept").map_or(0.5, Constant::real),
                     tolerance_bp: setting("tolerance").map_or(0, Constant::whole),
                     invalid_penalty: setting("invalid_penalty").map_or(0.0, Constant::real),
@@ -219,7 +222,7 @@ impl Machine {
                         .collect(),
                 }
             }
-            None => GradeM {
+            None => CompiledGrade {
                 accept: 0.5,
                 tolerance_bp: 0,
                 invalid_penalty: 0.0,
@@ -247,7 +250,7 @@ impl Machine {
         let replacement_cost = p
             .desk
             .get("replacement_cost")
-            .map_or(Ex::Const(V::Int(0)), |s| b.expr(&s.value, Ctx::Blocker));
+            .map_or(Expr::Const(Scalar::Int(0)), |s| b.expr(&s.value, Ctx::Blocker));
         // Last: case data reads symbols as runtime values, so everything is interned by now.
         let reset = reset_plan(&scenario, &b.symbols);
         let rejects_of = rejects_by_action(&actions, &rejects);
@@ -293,7 +296,7 @@ fn index<T>(map: &indexmap::IndexMap<String, T>, name: &str) -> usize {
     map.get_index_of(name).unwrap_or(0)
 }
 
-fn text(expr: Option<&Expr>) -> String {
+fn text(expr: Option<&ast::Expr>) -> String {
     match expr.map(|e| &e.kind) {
         Some(ExprKind::Text(t)) => t.clone(),
         _ => String::new(),
@@ -352,18 +355,18 @@ impl Builder<'_> {
         }
     }
 
-    fn body(&mut self, body: &[Effect], ctx: Ctx) -> Vec<St> {
+    fn body(&mut self, body: &[Effect], ctx: Ctx) -> Vec<Stmt> {
         body.iter().map(|e| self.effect(e, ctx)).collect()
     }
 
-    fn effect(&mut self, effect: &Effect, ctx: Ctx) -> St {
+    fn effect(&mut self, effect: &Effect, ctx: Ctx) -> Stmt {
         match effect {
             Effect::If { condition, then, otherwise } => {
-                St::If(self.expr(condition, ctx), self.body(then, ctx), self.body(otherwise, ctx))
+                Stmt::If(self.expr(condition, ctx), self.body(then, ctx), self.body(otherwise, ctx))
             }
             Effect::Reward { value, group, when, .. } => {
                 let groups = crate::check::reward_groups(&self.scenario.program);
-                St::Reward {
+                Stmt::Reward {
                     value: self.expr(value, ctx),
                     group: groups.iter().position(|g| g.name == group.name).unwrap_or(0),
                     when: when.as_ref().map(|w| self.expr(w, ctx)),
@@ -371,7 +374,7 @@ impl Builder<'_> {
             }
             Effect::Op { op, when, .. } => {
                 let when = when.as_ref().map(|w| self.expr(w, ctx));
-                St::Op(self.op(op, ctx), when)
+                Stmt::Op(self.op(op, ctx), when)
             }
         }
     }
@@ -416,7 +419,7 @@ impl Builder<'_> {
     }
 
     /// The wire unit of an expression, from the checker's type for it.
-    fn unit(&self, expr: &Expr, ctx: Ctx) -> Unit {
+    fn unit(&self, expr: &ast::Expr, ctx: Ctx) -> Unit {
         let mut ignored = Vec::new();
         let scope = Scope::new(&self.scenario.program, ctx);
         match Typer::new(&mut ignored).infer(&scope, expr) {
@@ -436,62 +439,62 @@ impl Builder<'_> {
         }
     }
 
-    fn expr(&mut self, expr: &Expr, ctx: Ctx) -> Ex {
+    fn expr(&mut self, expr: &ast::Expr, ctx: Ctx) -> Expr {
         self.expr_with(expr, ctx, &[])
     }
 
-    fn expr_with(&mut self, expr: &Expr, ctx: Ctx, params: &[&str]) -> Ex {
-        let mut go = |e: &Expr| self.expr_with(e, ctx, params);
+    fn expr_with(&mut self, expr: &ast::Expr, ctx: Ctx, params: &[&str]) -> Expr {
+        let mut go = |e: &ast::Expr| self.expr_with(e, ctx, params);
         match &expr.kind {
             ExprKind::Money(v) | ExprKind::Minutes(v) | ExprKind::Percent(v) | ExprKind::Int(v) => {
-                Ex::Const(V::Int(*v))
+                Expr::Const(Scalar::Int(*v))
             }
-            ExprKind::Real(r) => Ex::Const(V::Real(*r)),
-            ExprKind::Bool(b) => Ex::Const(V::Bool(*b)),
-            ExprKind::Null | ExprKind::Error => Ex::Const(V::Null),
-            ExprKind::Text(t) => Ex::Const(V::Sym(self.symbols.intern(t))),
-            ExprKind::List(_) => Ex::Const(V::Null),
-            ExprKind::Unary(UnaryOp::Not, e) => Ex::Not(Box::new(go(e))),
-            ExprKind::Unary(UnaryOp::Neg, e) => Ex::Neg(Box::new(go(e))),
+            ExprKind::Real(r) => Expr::Const(Scalar::Real(*r)),
+            ExprKind::Bool(b) => Expr::Const(Scalar::Bool(*b)),
+            ExprKind::Null | ExprKind::Error => Expr::Const(Scalar::Null),
+            ExprKind::Text(t) => Expr::Const(Scalar::Sym(self.symbols.intern(t))),
+            ExprKind::List(_) => Expr::Const(Scalar::Null),
+            ExprKind::Unary(UnaryOp::Not, e) => Expr::Not(Box::new(go(e))),
+            ExprKind::Unary(UnaryOp::Neg, e) => Expr::Neg(Box::new(go(e))),
             ExprKind::Binary(op, a, b) => {
                 let a = go(a);
-                Ex::Binary(*op, Box::new(a), Box::new(self.expr_with(b, ctx, params)))
+                Expr::Binary(*op, Box::new(a), Box::new(self.expr_with(b, ctx, params)))
             }
             ExprKind::If(c, a, b) => {
                 let c = go(c);
                 let a = self.expr_with(a, ctx, params);
-                Ex::If(Box::new([c, a, self.expr_with(b, ctx, params)]))
+                Expr::If(Box::new([c, a, self.expr_with(b, ctx, params)]))
             }
             ExprKind::Path(segments) => match segments.as_slice() {
                 [case, field] if case.name == "case" => {
-                    CaseField::named(&field.name).map_or(Ex::Const(V::Null), Ex::Case)
+                    CaseField::named(&field.name).map_or(Expr::Const(Scalar::Null), Expr::Case)
                 }
                 [name] => self.name(&name.name, ctx, params),
-                _ => Ex::Const(V::Null),
+                _ => Expr::Const(Scalar::Null),
             },
             ExprKind::Call(name, args) => self.call(&name.name, args, ctx, params),
         }
     }
 
-    fn name(&mut self, name: &str, ctx: Ctx, params: &[&str]) -> Ex {
+    fn name(&mut self, name: &str, ctx: Ctx, params: &[&str]) -> Expr {
         if let Some(i) = params.iter().position(|p| *p == name) {
-            return Ex::Param(i);
+            return Expr::Param(i);
         }
         if let Some(wire) = Wire::parse(name, ctx) {
-            return Ex::Wire(wire);
+            return Expr::Wire(wire);
         }
         if let Some(builtin) = Builtin::parse(name, ctx) {
-            return Ex::Get(builtin);
+            return Expr::Get(builtin);
         }
         if let Some(i) = self.scenario.program.responses.get_index_of(name) {
-            return Ex::ResponseStatus(i);
+            return Expr::ResponseStatus(i);
         }
-        Ex::Const(V::Sym(self.symbols.intern(name)))
+        Expr::Const(Scalar::Sym(self.symbols.intern(name)))
     }
 
-    fn call(&mut self, name: &str, args: &[Expr], ctx: Ctx, params: &[&str]) -> Ex {
+    fn call(&mut self, name: &str, args: &[ast::Expr], ctx: Ctx, params: &[&str]) -> Expr {
         let p = &self.scenario.program;
-        let target = |arg: &Expr| -> Target {
+        let target = |arg: &ast::Expr| -> Target {
             match arg.kind.as_name().map(|n| n.name.as_str()) {
                 Some(n) if p.checks.contains_key(n) => {
                     Target::Check(p.checks.get_index_of(n).unwrap_or(0))
@@ -503,9 +506,9 @@ impl Builder<'_> {
                 _ => Target::ResponseLocal,
             }
         };
-        let Some(function) = Function::named(name) else { return Ex::Const(V::Null) };
+        let Some(function) = Function::named(name) else { return Expr::Const(Scalar::Null) };
         let checked = |f: fn(Target) -> Func| {
-            Ex::Call(f(args.first().map_or(Target::ResponseLocal, target)), Box::new([]))
+            Expr::Call(f(args.first().map_or(Target::ResponseLocal, target)), Box::new([]))
         };
         let func = match function {
             Function::Pct => Func::Pct,
@@ -521,14 +524,14 @@ impl Builder<'_> {
                 let kind =
                     args.first().and_then(|a| a.kind.as_name()).map_or("", |n| n.name.as_str());
                 let truth = p.truths.get_index_of(kind).unwrap_or(0);
-                return Ex::Call(Func::PaidAs(truth), Box::new([]));
+                return Expr::Call(Func::PaidAs(truth), Box::new([]));
             }
             Function::Completed => return checked(Func::Completed),
             Function::Required => return checked(Func::Required),
             Function::Received => return checked(Func::Received),
             Function::Revealed => return checked(Func::Revealed),
         };
-        let args: Vec<Ex> = args.iter().map(|a| self.expr_with(a, ctx, params)).collect();
-        Ex::Call(func, args.into_boxed_slice())
+        let args: Vec<Expr> = args.iter().map(|a| self.expr_with(a, ctx, params)).collect();
+        Expr::Call(func, args.into_boxed_slice())
     }
 }

@@ -8,7 +8,7 @@ use super::case_plan::{
     CaseNames, CasePlan, DataExpr, DataFunc, DrawPlan, FactGroupPlan, Record, Required, ResetPlan,
     ResponseSetting, StockDraw, VariantPlan,
 };
-use super::ir::V;
+use super::ir::Scalar;
 use super::symbols::Symbols;
 use super::value::Value;
 use crate::check::constant::{self, Constant};
@@ -216,9 +216,12 @@ fn case_plan(scenario: &Scenario, symbols: &Symbols, case: &Case) -> CasePlan {
             (option.name.clone(), plan)
         })
         .collect();
-    let symbol = |name: &str| symbols.get(name).map_or(V::Null, V::Sym);
+    let symbol = |name: &str| symbols.get(name).map_or(Scalar::Null, Scalar::Sym);
     let attribute = |name: &str| {
-        case.attributes.iter().find(|(a, _)| *a == name).map_or(V::Null, |(_, v)| symbol(&v.name))
+        case.attributes
+            .iter()
+            .find(|(a, _)| *a == name)
+            .map_or(Scalar::Null, |(_, v)| symbol(&v.name))
     };
     CasePlan {
         id: symbols.get(&case.id.name).unwrap_or(0),
@@ -229,7 +232,7 @@ fn case_plan(scenario: &Scenario, symbols: &Symbols, case: &Case) -> CasePlan {
             priority: attribute("priority"),
             order_status: attribute("order_status"),
             fraud_signal: attribute("fraud_signal"),
-            sku: sku.map_or(V::Null, symbol),
+            sku: sku.map_or(Scalar::Null, symbol),
         },
         sku: sku.and_then(|s| scenario.stock.get_index_of(s)),
         vars: names.vars.iter().map(|v| v.to_string()).collect(),

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::Scenario;
 use super::case_plan::ResetPlan;
-use super::ir::{Ex, St, Sym};
+use super::ir::{Expr, Stmt, Sym};
 use super::symbols::Symbols;
 use crate::lang::Trigger;
 use crate::wire::ActionType;
@@ -19,32 +19,32 @@ pub struct Machine {
     /// Interned names and texts.
     pub symbols: Symbols,
     /// Checks, in declaration order.
-    pub checks: Vec<CheckM>,
+    pub checks: Vec<CompiledCheck>,
     /// Responses, in declaration order.
-    pub responses: Vec<ResponseM>,
+    pub responses: Vec<CompiledResponse>,
     /// Actions, in declaration order.
-    pub actions: Vec<ActionM>,
+    pub actions: Vec<CompiledAction>,
     /// The declared action of each wire action type (by `ActionType as usize`).
     pub by_type: Vec<Option<usize>>,
     /// Validation rules, in order.
-    pub rejects: Vec<RejectM>,
+    pub rejects: Vec<CompiledReject>,
     /// Per declared action, the rules that may refuse it, in order (the others cannot hold
     /// for it: see `rejects.rs`).
     pub rejects_of: Vec<Vec<usize>>,
     /// Hook bodies per trigger (in `Trigger` order).
-    pub hooks: Vec<Vec<Vec<St>>>,
+    pub hooks: Vec<Vec<Vec<Stmt>>>,
     /// Events, in declaration order.
-    pub events: Vec<EventM>,
+    pub events: Vec<CompiledEvent>,
     /// Blockers, in list order.
-    pub blockers: Vec<BlockerM>,
+    pub blockers: Vec<CompiledBlocker>,
     /// Close verdict items: reason and condition of a bad close.
-    pub verdict: Vec<(Sym, Ex)>,
+    pub verdict: Vec<(Sym, Expr)>,
     /// Truth kinds.
-    pub truths: Vec<TruthM>,
+    pub truths: Vec<CompiledTruth>,
     /// The grade.
-    pub grade: GradeM,
+    pub grade: CompiledGrade,
     /// Termination rules: reason, condition, truncation.
-    pub ends: Vec<(String, Ex, bool)>,
+    pub ends: Vec<(String, Expr, bool)>,
     /// Reward group names.
     pub reward_groups: Vec<String>,
     /// The group that absorbs clamping and rounding.
@@ -58,7 +58,7 @@ pub struct Machine {
     /// The fact that reveals a note requirement.
     pub note_fact: Option<Sym>,
     /// Cost of a replacement shipment of the case at hand, before any expedite fee.
-    pub replacement_cost: Ex,
+    pub replacement_cost: Expr,
     /// Added to a replacement's cost when expedited.
     pub expedite_fee: i64,
     /// Base case statuses: open, resolved, closed, reopened.
@@ -79,7 +79,7 @@ pub struct BaseStatuses {
 
 /// A check.
 #[derive(Debug)]
-pub struct CheckM {
+pub struct CompiledCheck {
     /// Name.
     pub name: Sym,
     /// Summary when the case has no facts in this group.
@@ -90,7 +90,7 @@ pub struct CheckM {
 
 /// A response.
 #[derive(Debug)]
-pub struct ResponseM {
+pub struct CompiledResponse {
     /// Name.
     pub name: Sym,
     /// Observation field of its status.
@@ -107,72 +107,72 @@ pub struct ResponseM {
 
 /// An action.
 #[derive(Debug)]
-pub struct ActionM {
+pub struct CompiledAction {
     /// Name (the wire `action_type`).
     pub name: Sym,
     /// Time cost.
-    pub cost: Ex,
+    pub cost: Expr,
     /// Effects.
-    pub body: Vec<St>,
+    pub body: Vec<Stmt>,
     /// Whether it records a resolution.
     pub resolving: bool,
     /// What it pays, evaluated before it runs (for budget rules).
-    pub payout: Option<Ex>,
+    pub payout: Option<Expr>,
 }
 
 /// A validation rule.
 #[derive(Debug)]
-pub struct RejectM {
+pub struct CompiledReject {
     /// Stable error code.
     pub code: String,
     /// When it refuses.
-    pub when: Ex,
+    pub when: Expr,
     /// The sentence.
     pub message: String,
     /// `on reject CODE` bodies.
-    pub hooks: Vec<St>,
+    pub hooks: Vec<Stmt>,
 }
 
 /// An event.
 #[derive(Debug)]
-pub struct EventM {
+pub struct CompiledEvent {
     /// Name.
     pub name: Sym,
     /// Listed in `pending_events`.
-    pub visible: Ex,
+    pub visible: Expr,
     /// Fired (not dropped) at settlement.
     pub settle_fire: bool,
     /// Effects.
-    pub body: Vec<St>,
+    pub body: Vec<Stmt>,
 }
 
 /// A blocker.
 #[derive(Debug)]
-pub struct BlockerM {
+pub struct CompiledBlocker {
     /// Name.
     pub name: String,
     /// Unmet while true.
-    pub unmet: Ex,
+    pub unmet: Expr,
     /// Shown while true.
-    pub visible: Ex,
+    pub visible: Expr,
 }
 
 /// A truth kind.
 #[derive(Debug)]
-pub struct TruthM {
+pub struct CompiledTruth {
     /// Name (also the resolution kind).
     pub name: Sym,
     /// Money the case may cost without loss.
-    pub allowance: Ex,
+    pub allowance: Expr,
     /// `(outcome, condition)`, first match wins.
-    pub outcomes: Vec<(Ex, Ex)>,
+    pub outcomes: Vec<(Expr, Expr)>,
     /// Dissatisfaction conditions.
-    pub dissatisfied: Vec<Ex>,
+    pub dissatisfied: Vec<Expr>,
 }
 
 /// The grade.
 #[derive(Debug)]
-pub struct GradeM {
+pub struct CompiledGrade {
     /// Acceptability threshold of an outcome.
     pub accept: f64,
     /// Tolerance around refund bands, basis points of the order value.
@@ -182,12 +182,12 @@ pub struct GradeM {
     /// Closure factors: clean, repaired, bad, unfinished, untouched.
     pub closure: [f64; 5],
     /// Components: name, per-case value, weight.
-    pub components: Vec<(String, Ex, f64)>,
+    pub components: Vec<(String, Expr, f64)>,
 }
 
 impl Machine {
     /// Hook bodies of a trigger.
-    pub fn hooks(&self, trigger: Trigger) -> &[Vec<St>] {
+    pub fn hooks(&self, trigger: Trigger) -> &[Vec<Stmt>] {
         &self.hooks[trigger as usize]
     }
 

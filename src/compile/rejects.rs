@@ -3,12 +3,15 @@
 //! action but X (or every action but X). Exact: the first rule of an action's list that holds
 //! is the first of all the rules that holds, so a step evaluates only its action's list.
 
-use super::ir::{Builtin, Ex, V};
-use super::machine::{ActionM, RejectM};
+use super::ir::{Builtin, Expr, Scalar};
+use super::machine::{CompiledAction, CompiledReject};
 use crate::lang::BinaryOp;
 
 /// Per declared action, the indices of the rules that may refuse it, in rule order.
-pub(super) fn rejects_by_action(actions: &[ActionM], rejects: &[RejectM]) -> Vec<Vec<usize>> {
+pub(super) fn rejects_by_action(
+    actions: &[CompiledAction],
+    rejects: &[CompiledReject],
+) -> Vec<Vec<usize>> {
     let admitted: Vec<Option<Vec<bool>>> =
         rejects.iter().map(|rule| admitted(actions, &rule.when)).collect();
     (0..actions.len())
@@ -20,17 +23,17 @@ pub(super) fn rejects_by_action(actions: &[ActionM], rejects: &[RejectM]) -> Vec
 }
 
 /// The actions for which `when` can hold (one flag per declared action), `None` for all.
-fn admitted(actions: &[ActionM], when: &Ex) -> Option<Vec<bool>> {
+fn admitted(actions: &[CompiledAction], when: &Expr) -> Option<Vec<bool>> {
     match when {
-        Ex::Binary(BinaryOp::And, a, b) => match (admitted(actions, a), admitted(actions, b)) {
+        Expr::Binary(BinaryOp::And, a, b) => match (admitted(actions, a), admitted(actions, b)) {
             (Some(x), Some(y)) => Some(x.iter().zip(&y).map(|(p, q)| *p && *q).collect()),
             (x, None) => x,
             (None, y) => y,
         },
-        Ex::Binary(op @ (BinaryOp::Eq | BinaryOp::Ne), a, b) => {
+        Expr::Binary(op @ (BinaryOp::Eq | BinaryOp::Ne), a, b) => {
             let name = match (&**a, &**b) {
-                (Ex::Get(Builtin::Action), Ex::Const(V::Sym(s)))
-                | (Ex::Const(V::Sym(s)), Ex::Get(Builtin::Action)) => *s,
+                (Expr::Get(Builtin::Action), Expr::Const(Scalar::Sym(s)))
+                | (Expr::Const(Scalar::Sym(s)), Expr::Get(Builtin::Action)) => *s,
                 _ => return None,
             };
             let equal = *op == BinaryOp::Eq;

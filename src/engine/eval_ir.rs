@@ -4,7 +4,7 @@ use std::borrow::Cow;
 
 use serde_json::{Value as Json, json};
 
-use super::ir::{Builtin, CaseField, Ex, Func, Target, Unit, V, Wire};
+use super::ir::{Builtin, CaseField, Expr, Func, Scalar, Target, Unit, Wire};
 use super::machine::Machine;
 use super::state::Episode;
 use super::value::pct;
@@ -46,26 +46,26 @@ pub(super) struct Request<'a> {
     pub(super) index: usize,
     /// The request.
     pub(super) action: &'a Action,
-    case_id: V,
-    note_code: V,
-    reason: V,
+    case_id: Scalar,
+    note_code: Scalar,
+    reason: Scalar,
 }
 
 impl<'a> Request<'a> {
     /// The request `action` of the declared action `index`.
     pub(super) fn new(m: &Machine, index: usize, action: &'a Action) -> Self {
         let named = |text: &Option<String>, w: Wire| match text {
-            Some(t) => m.symbols.get(t).map_or(V::Foreign(w), V::Sym),
-            None => V::Null,
+            Some(t) => m.symbols.get(t).map_or(Scalar::Foreign(w), Scalar::Sym),
+            None => Scalar::Null,
         };
         Request {
             index,
             action,
             case_id: named(&action.case_id, Wire::CaseId),
             note_code: named(&action.note_code, Wire::NoteCode),
-            reason: action
-                .escalation_reason
-                .map_or(V::Null, |r| m.symbols.get(r.as_str()).map_or(V::Null, V::Sym)),
+            reason: action.escalation_reason.map_or(Scalar::Null, |r| {
+                m.symbols.get(r.as_str()).map_or(Scalar::Null, Scalar::Sym)
+            }),
         }
     }
 }
@@ -104,48 +104,48 @@ impl<'a> Frame<'a> {
     }
 
     /// Evaluates an expression.
-    pub(super) fn eval(&self, ex: &Ex) -> V {
+    pub(super) fn eval(&self, ex: &Expr) -> Scalar {
         match ex {
-            Ex::Const(v) => *v,
-            Ex::Get(b) => self.builtin(*b),
-            Ex::Wire(w) => self.wire(*w),
-            Ex::Case(f) => self.case_field(*f),
-            Ex::Param(i) => {
-                self.ep.world.cases[self.case].truth.1.get(*i).copied().unwrap_or(V::Null)
+            Expr::Const(v) => *v,
+            Expr::Get(b) => self.builtin(*b),
+            Expr::Wire(w) => self.wire(*w),
+            Expr::Case(f) => self.case_field(*f),
+            Expr::Param(i) => {
+                self.ep.world.cases[self.case].truth.1.get(*i).copied().unwrap_or(Scalar::Null)
             }
-            Ex::ResponseStatus(r) => V::Sym(self.ep.cases[self.case].responses[*r]),
-            Ex::Not(e) => V::Bool(!self.eval(e).truthy()),
-            Ex::Neg(e) => match self.eval(e) {
-                V::Int(i) => i.checked_neg().map_or(V::Null, V::Int),
-                V::Real(r) => V::Real(-r),
+            Expr::ResponseStatus(r) => Scalar::Sym(self.ep.cases[self.case].responses[*r]),
+            Expr::Not(e) => Scalar::Bool(!self.eval(e).truthy()),
+            Expr::Neg(e) => match self.eval(e) {
+                Scalar::Int(i) => i.checked_neg().map_or(Scalar::Null, Scalar::Int),
+                Scalar::Real(r) => Scalar::Real(-r),
                 other => other,
             },
-            Ex::Binary(op, a, b) => self.binary(*op, a, b),
-            Ex::If(parts) => {
+            Expr::Binary(op, a, b) => self.binary(*op, a, b),
+            Expr::If(parts) => {
                 let [c, a, b] = &**parts;
                 if self.eval(c).truthy() { self.eval(a) } else { self.eval(b) }
             }
-            Ex::Call(f, args) => self.call(*f, args),
+            Expr::Call(f, args) => self.call(*f, args),
         }
     }
 
-    fn binary(&self, op: BinaryOp, a: &Ex, b: &Ex) -> V {
+    fn binary(&self, op: BinaryOp, a: &Expr, b: &Expr) -> Scalar {
         match op {
-            BinaryOp::And => return V::Bool(self.eval(a).truthy() && self.eval(b).truthy()),
-            BinaryOp::Or => return V::Bool(self.eval(a).truthy() || self.eval(b).truthy()),
+            BinaryOp::And => return Scalar::Bool(self.eval(a).truthy() && self.eval(b).truthy()),
+            BinaryOp::Or => return Scalar::Bool(self.eval(a).truthy() || self.eval(b).truthy()),
             _ => {}
         }
         let (x, y) = (self.eval(a), self.eval(b));
         match op {
-            BinaryOp::Eq => V::Bool(self.equal(x, y)),
-            BinaryOp::Ne => V::Bool(!self.equal(x, y)),
+            BinaryOp::Eq => Scalar::Bool(self.equal(x, y)),
+            BinaryOp::Ne => Scalar::Bool(!self.equal(x, y)),
             BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
                 let ordering = match (x, y) {
-                    (V::Int(p), V::Int(q)) => Some(p.cmp(&q)),
-                    (V::Null, _) | (_, V::Null) => None,
+                    (Scalar::Int(p), Scalar::Int(q)) => Some(p.cmp(&q)),
+                    (Scalar::Null, _) | (_, Scalar::Null) => None,
                     _ => x.real().partial_cmp(&y.real()),
                 };
-                V::Bool(ordering.is_some_and(|o| match op {
+                Scalar::Bool(ordering.is_some_and(|o| match op {
                     BinaryOp::Lt => o.is_lt(),
                     BinaryOp::Le => o.is_le(),
                     BinaryOp::Gt => o.is_gt(),
@@ -154,80 +154,82 @@ impl<'a> Frame<'a> {
             }
             BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul => match (x, y) {
                 // Overflow has no value, as in case data (`eval`).
-                (V::Int(p), V::Int(q)) => match op {
+                (Scalar::Int(p), Scalar::Int(q)) => match op {
                     BinaryOp::Add => p.checked_add(q),
                     BinaryOp::Sub => p.checked_sub(q),
                     _ => p.checked_mul(q),
                 }
-                .map_or(V::Null, V::Int),
-                (V::Null, _) | (_, V::Null) => V::Null,
-                _ => V::Real(match op {
+                .map_or(Scalar::Null, Scalar::Int),
+                (Scalar::Null, _) | (_, Scalar::Null) => Scalar::Null,
+                _ => Scalar::Real(match op {
                     BinaryOp::Add => x.real() + y.real(),
                     BinaryOp::Sub => x.real() - y.real(),
                     _ => x.real() * y.real(),
                 }),
             },
             BinaryOp::Div => match y.real() {
-                0.0 => V::Null,
-                d => V::Real(x.real() / d),
+                0.0 => Scalar::Null,
+                d => Scalar::Real(x.real() / d),
             },
-            BinaryOp::Range | BinaryOp::And | BinaryOp::Or => V::Null,
+            BinaryOp::Range | BinaryOp::And | BinaryOp::Or => Scalar::Null,
         }
     }
 
     /// Equality; texts from requests compare by their characters.
-    fn equal(&self, x: V, y: V) -> bool {
+    fn equal(&self, x: Scalar, y: Scalar) -> bool {
         match (x, y) {
-            (V::Foreign(_), _) | (_, V::Foreign(_)) => {
-                !matches!(x, V::Null) && !matches!(y, V::Null) && self.text(x) == self.text(y)
+            (Scalar::Foreign(_), _) | (_, Scalar::Foreign(_)) => {
+                !matches!(x, Scalar::Null)
+                    && !matches!(y, Scalar::Null)
+                    && self.text(x) == self.text(y)
             }
-            (V::Int(p), V::Real(q)) | (V::Real(q), V::Int(p)) => p as f64 == q,
+            (Scalar::Int(p), Scalar::Real(q)) | (Scalar::Real(q), Scalar::Int(p)) => p as f64 == q,
             _ => x == y,
         }
     }
 
     /// The characters of a name or text value (borrowed unless it is a number or a boolean).
-    pub(super) fn text(&self, v: V) -> Cow<'a, str> {
+    pub(super) fn text(&self, v: Scalar) -> Cow<'a, str> {
         match v {
-            V::Sym(s) => Cow::Borrowed(self.m.symbols.name(s)),
-            V::Foreign(w) => Cow::Borrowed(match (w, self.action.map(|r| r.action)) {
+            Scalar::Sym(s) => Cow::Borrowed(self.m.symbols.name(s)),
+            Scalar::Foreign(w) => Cow::Borrowed(match (w, self.action.map(|r| r.action)) {
                 (Wire::CaseId, Some(a)) => a.case_id.as_deref().unwrap_or_default(),
                 (Wire::NoteCode, Some(a)) => a.note_code.as_deref().unwrap_or_default(),
                 _ => "",
             }),
-            V::Int(i) => Cow::Owned(i.to_string()),
-            V::Real(r) => Cow::Owned(r.to_string()),
-            V::Bool(b) => Cow::Owned(b.to_string()),
-            V::Null => Cow::Borrowed(""),
+            Scalar::Int(i) => Cow::Owned(i.to_string()),
+            Scalar::Real(r) => Cow::Owned(r.to_string()),
+            Scalar::Bool(b) => Cow::Owned(b.to_string()),
+            Scalar::Null => Cow::Borrowed(""),
         }
     }
 
     /// The case a value names, if it names one.
-    pub(super) fn case_of(&self, v: V) -> Option<usize> {
-        let V::Sym(sym) = v else { return None };
+    pub(super) fn case_of(&self, v: Scalar) -> Option<usize> {
+        let Scalar::Sym(sym) = v else { return None };
         self.ep.world.cases.iter().position(|c| c.id == sym)
     }
 
-    fn wire(&self, w: Wire) -> V {
-        let Some(request) = self.action else { return V::Null };
+    fn wire(&self, w: Wire) -> Scalar {
+        let Some(request) = self.action else { return Scalar::Null };
         match w {
             Wire::CaseId => request.case_id,
             Wire::NoteCode => request.note_code,
-            Wire::Expedite => V::Bool(request.action.expedite),
+            Wire::Expedite => Scalar::Bool(request.action.expedite),
             Wire::EscalationReason => request.reason,
             // Too large to be cents: compare as "more than anything" rather than wrapping.
             Wire::RefundAmount => request
                 .action
                 .refund_amount_usd
-                .map_or(V::Null, |a| V::Int(cents(a).unwrap_or(i64::MAX / 4))),
+                .map_or(Scalar::Null, |a| Scalar::Int(cents(a).unwrap_or(i64::MAX / 4))),
         }
     }
 
-    fn case_field(&self, f: CaseField) -> V {
+    fn case_field(&self, f: CaseField) -> Scalar {
         let draw = &self.ep.world.cases[self.case];
         let names = &self.m.reset.cases[draw.index].names;
         match f {
-            CaseField::Id => V::Sym(draw.id),
+            CaseField::Id => Scalar::Sym(draw.id),
             CaseField::Title => names.title,
             CaseField::Type => names.kind,
             CaseField::Tier => names.tier,
@@ -235,19 +237,19 @@ impl<'a> Frame<'a> {
             CaseField::OrderStatus => names.order_status,
             CaseField::FraudSignal => names.fraud_signal,
             CaseField::Sku => names.sku,
-            CaseField::OrderValue => V::Int(draw.order_value),
-            CaseField::Requested => draw.requested.map_or(V::Null, V::Int),
-            CaseField::DaysSinceOrder => V::Int(draw.days_since_order),
-            CaseField::SlaDeadline => V::Int(draw.sla_deadline),
-            CaseField::SatisfactionBonus => V::Int(draw.satisfaction_bonus),
-            CaseField::ReopenDelay => V::Int(draw.reopen_delay),
-            CaseField::ChargebackDelay => V::Int(draw.chargeback_delay),
-            CaseField::ChargebackFee => V::Int(draw.chargeback_fee),
-            CaseField::Fraudulent => V::Bool(draw.fraudulent),
+            CaseField::OrderValue => Scalar::Int(draw.order_value),
+            CaseField::Requested => draw.requested.map_or(Scalar::Null, Scalar::Int),
+            CaseField::DaysSinceOrder => Scalar::Int(draw.days_since_order),
+            CaseField::SlaDeadline => Scalar::Int(draw.sla_deadline),
+            CaseField::SatisfactionBonus => Scalar::Int(draw.satisfaction_bonus),
+            CaseField::ReopenDelay => Scalar::Int(draw.reopen_delay),
+            CaseField::ChargebackDelay => Scalar::Int(draw.chargeback_delay),
+            CaseField::ChargebackFee => Scalar::Int(draw.chargeback_fee),
+            CaseField::Fraudulent => Scalar::Bool(draw.fraudulent),
         }
     }
 
-    fn builtin(&self, b: Builtin) -> V {
+    fn builtin(&self, b: Builtin) -> Scalar {
         use Builtin::*;
         let ep = self.ep;
         let limits = &self.m.scenario.limits;
@@ -255,71 +257,78 @@ impl<'a> Frame<'a> {
         let draw = &ep.world.cases[self.case];
         let l = &self.locals;
         match b {
-            Clock => V::Int(ep.clock),
-            ClockAfter => V::Int(self.clock_after),
-            TimeLimit => V::Int(limits.time_limit_minutes),
-            Steps => V::Int(i64::from(ep.steps)),
-            InvalidActions => V::Int(i64::from(ep.invalid)),
-            MaxSteps => V::Int(limits.max_steps),
-            InvalidLimit => V::Int(limits.invalid_action_limit),
-            Spending => V::Int(ep.spending),
-            Budget => V::Int(limits.budget_cents),
-            AllClosed => V::Bool(ep.cases.iter().all(|c| c.status == self.m.status.closed)),
-            ResponsePending => V::Bool(self.response_pending),
-            ActiveCase => V::Sym(ep.world.cases[ep.active].id),
-            Status => V::Sym(record.status),
-            Paid => V::Int(record.paid_as.iter().sum()),
-            Fees => V::Int(record.fees),
-            Tolerance => V::Int(pct(draw.order_value, self.m.grade.tolerance_bp)),
-            Resolution => {
-                record.resolution.as_ref().map_or(V::Null, |r| V::Sym(self.m.truths[r.kind].name))
+            Clock => Scalar::Int(ep.clock),
+            ClockAfter => Scalar::Int(self.clock_after),
+            TimeLimit => Scalar::Int(limits.time_limit_minutes),
+            Steps => Scalar::Int(i64::from(ep.steps)),
+            InvalidActions => Scalar::Int(i64::from(ep.invalid)),
+            MaxSteps => Scalar::Int(limits.max_steps),
+            InvalidLimit => Scalar::Int(limits.invalid_action_limit),
+            Spending => Scalar::Int(ep.spending),
+            Budget => Scalar::Int(limits.budget_cents),
+            AllClosed => Scalar::Bool(ep.cases.iter().all(|c| c.status == self.m.status.closed)),
+            ResponsePending => Scalar::Bool(self.response_pending),
+            ActiveCase => Scalar::Sym(ep.world.cases[ep.active].id),
+            Status => Scalar::Sym(record.status),
+            Paid => Scalar::Int(record.paid_as.iter().sum()),
+            Fees => Scalar::Int(record.fees),
+            Tolerance => Scalar::Int(pct(draw.order_value, self.m.grade.tolerance_bp)),
+            Resolution => record
+                .resolution
+                .as_ref()
+                .map_or(Scalar::Null, |r| Scalar::Sym(self.m.truths[r.kind].name)),
+            Truth => Scalar::Sym(self.m.truths[draw.truth.0].name),
+            ResolvedExpedite => {
+                Scalar::Bool(record.resolution.as_ref().is_some_and(|r| r.expedite))
             }
-            Truth => V::Sym(self.m.truths[draw.truth.0].name),
-            ResolvedExpedite => V::Bool(record.resolution.as_ref().is_some_and(|r| r.expedite)),
-            SlotFree => V::Bool(record.slot_free),
-            AwaitingResponse => V::Bool(self.awaiting_response()),
-            NoteRevealed => V::Bool(
+            SlotFree => Scalar::Bool(record.slot_free),
+            AwaitingResponse => Scalar::Bool(self.awaiting_response()),
+            NoteRevealed => Scalar::Bool(
                 self.m.note_fact.is_some_and(|f| record.facts.iter().any(|(name, _)| *name == f)),
             ),
-            Dissatisfied => V::Bool(self.dissatisfied()),
-            ResolvedReason => record.resolution.as_ref().map_or(V::Null, |r| r.reason),
-            Reopens => V::Int(i64::from(record.reopens)),
-            MissingChecks => V::Int(i64::from(self.missing_checks())),
-            RequiredNote => draw.required_note.map_or(V::Null, V::Sym),
-            CloseReason => record.close_reason.map_or(V::Null, V::Sym),
-            Action => self.action.map_or(V::Null, |r| V::Sym(self.m.actions[r.index].name)),
-            Resolving => V::Bool(self.action.is_some_and(|r| self.m.actions[r.index].resolving)),
+            Dissatisfied => Scalar::Bool(self.dissatisfied()),
+            ResolvedReason => record.resolution.as_ref().map_or(Scalar::Null, |r| r.reason),
+            Reopens => Scalar::Int(i64::from(record.reopens)),
+            MissingChecks => Scalar::Int(i64::from(self.missing_checks())),
+            RequiredNote => draw.required_note.map_or(Scalar::Null, Scalar::Sym),
+            CloseReason => record.close_reason.map_or(Scalar::Null, Scalar::Sym),
+            Action => {
+                self.action.map_or(Scalar::Null, |r| Scalar::Sym(self.m.actions[r.index].name))
+            }
+            Resolving => {
+                Scalar::Bool(self.action.is_some_and(|r| self.m.actions[r.index].resolving))
+            }
             Payout => match self.action {
                 Some(r) if l.payout == 0 => {
-                    self.m.actions[r.index].payout.as_ref().map_or(V::Int(0), |p| self.eval(p))
+                    self.m.actions[r.index].payout.as_ref().map_or(Scalar::Int(0), |p| self.eval(p))
                 }
-                _ => V::Int(l.payout),
+                _ => Scalar::Int(l.payout),
             },
-            Payload => V::Int(l.payload),
-            First => V::Bool(l.first),
-            Check => V::Sym(self.m.checks[l.check].name),
-            Scheduled => V::Bool(l.scheduled),
-            Response => V::Sym(self.m.responses[l.response].name),
-            Gate => V::Real(l.gate),
-            Quality => V::Real(l.quality),
-            QualityBefore => V::Real(l.quality_before),
-            Grade => V::Real(l.grade),
-            Outcome => V::Real(l.grade_parts[0]),
-            Policy => V::Real(l.grade_parts[1]),
-            Sla => V::Real(l.grade_parts[2]),
-            Money => V::Real(l.grade_parts[3]),
-            Closure => V::Real(l.grade_parts[4]),
+            Payload => Scalar::Int(l.payload),
+            First => Scalar::Bool(l.first),
+            Check => Scalar::Sym(self.m.checks[l.check].name),
+            Scheduled => Scalar::Bool(l.scheduled),
+            Response => Scalar::Sym(self.m.responses[l.response].name),
+            Gate => Scalar::Real(l.gate),
+            Quality => Scalar::Real(l.quality),
+            QualityBefore => Scalar::Real(l.quality_before),
+            Grade => Scalar::Real(l.grade),
+            Outcome => Scalar::Real(l.grade_parts[0]),
+            Policy => Scalar::Real(l.grade_parts[1]),
+            Sla => Scalar::Real(l.grade_parts[2]),
+            Money => Scalar::Real(l.grade_parts[3]),
+            Closure => Scalar::Real(l.grade_parts[4]),
         }
     }
 
-    fn call(&self, f: Func, args: &[Ex]) -> V {
-        let arg = |i: usize| args.get(i).map_or(V::Null, |a| self.eval(a));
+    fn call(&self, f: Func, args: &[Expr]) -> Scalar {
+        let arg = |i: usize| args.get(i).map_or(Scalar::Null, |a| self.eval(a));
         let record = &self.ep.cases[self.case];
         let draw = &self.ep.world.cases[self.case];
         match f {
             Func::Pct => match (arg(0), arg(1)) {
-                (V::Int(x), V::Int(bp)) => V::Int(pct(x, bp)),
-                _ => V::Null,
+                (Scalar::Int(x), Scalar::Int(bp)) => Scalar::Int(pct(x, bp)),
+                _ => Scalar::Null,
             },
             Func::Min | Func::Max => {
                 let (a, b) = (arg(0), arg(1));
@@ -328,33 +337,33 @@ impl<'a> Frame<'a> {
             }
             Func::HasNote => {
                 let code = self.text(arg(0));
-                V::Bool(record.notes.iter().any(|n| **n == *code))
+                Scalar::Bool(record.notes.iter().any(|n| **n == *code))
             }
-            Func::ValidCode => V::Bool(valid_note_code(&self.text(arg(0)))),
-            Func::CaseExists => V::Bool(self.case_of(arg(0)).is_some()),
+            Func::ValidCode => Scalar::Bool(valid_note_code(&self.text(arg(0)))),
+            Func::CaseExists => Scalar::Bool(self.case_of(arg(0)).is_some()),
             Func::StatusOf => {
-                self.case_of(arg(0)).map_or(V::Null, |c| V::Sym(self.ep.cases[c].status))
+                self.case_of(arg(0)).map_or(Scalar::Null, |c| Scalar::Sym(self.ep.cases[c].status))
             }
             Func::Stock => {
                 let sku = self.text(arg(0));
                 let index = self.m.scenario.stock.get_index_of(sku.as_ref());
-                V::Int(index.map_or(0, |i| self.ep.stock[i]))
+                Scalar::Int(index.map_or(0, |i| self.ep.stock[i]))
             }
             Func::ReplacementCost => {
                 let base = self.eval(&self.m.replacement_cost).int().unwrap_or(0);
-                V::Int(base + if arg(0).truthy() { self.m.expedite_fee } else { 0 })
+                Scalar::Int(base + if arg(0).truthy() { self.m.expedite_fee } else { 0 })
             }
-            Func::PaidAs(kind) => V::Int(record.paid_as.get(kind).copied().unwrap_or(0)),
+            Func::PaidAs(kind) => Scalar::Int(record.paid_as.get(kind).copied().unwrap_or(0)),
             Func::Completed(t) => {
-                V::Bool(self.check_of(t).is_some_and(|c| record.completed[c].is_some()))
+                Scalar::Bool(self.check_of(t).is_some_and(|c| record.completed[c].is_some()))
             }
             Func::Revealed(t) => {
-                V::Bool(self.check_of(t).is_some_and(|c| record.revealed & (1 << c) != 0))
+                Scalar::Bool(self.check_of(t).is_some_and(|c| record.revealed & (1 << c) != 0))
             }
             Func::Received(t) => {
-                V::Bool(self.response_of(t).is_some_and(|r| record.received[r].is_some()))
+                Scalar::Bool(self.response_of(t).is_some_and(|r| record.received[r].is_some()))
             }
-            Func::Required(t) => V::Bool(match (self.check_of(t), self.response_of(t)) {
+            Func::Required(t) => Scalar::Bool(match (self.check_of(t), self.response_of(t)) {
                 (Some(c), _) => draw.required_checks & (1 << c) != 0,
                 (_, Some(r)) => draw.required_responses & (1 << r) != 0,
                 _ => false,
@@ -452,21 +461,21 @@ impl<'a> Frame<'a> {
     }
 
     /// A value as the wire shows it.
-    pub(super) fn to_json(&self, v: V, unit: Unit) -> Json {
+    pub(super) fn to_json(&self, v: Scalar, unit: Unit) -> Json {
         match (v, unit) {
-            (V::Null, _) => Json::Null,
-            (V::Int(c), Unit::Money) => json!(usd(c)),
-            (V::Int(bp), Unit::Percent) => {
+            (Scalar::Null, _) => Json::Null,
+            (Scalar::Int(c), Unit::Money) => json!(usd(c)),
+            (Scalar::Int(bp), Unit::Percent) => {
                 if bp % 100 == 0 {
                     json!(bp / 100)
                 } else {
                     json!(bp as f64 / 100.0)
                 }
             }
-            (V::Int(i), _) => json!(i),
-            (V::Real(r), _) => json!(r),
-            (V::Bool(b), _) => json!(b),
-            (V::Sym(_) | V::Foreign(_), _) => json!(self.text(v)),
+            (Scalar::Int(i), _) => json!(i),
+            (Scalar::Real(r), _) => json!(r),
+            (Scalar::Bool(b), _) => json!(b),
+            (Scalar::Sym(_) | Scalar::Foreign(_), _) => json!(self.text(v)),
         }
     }
 }

@@ -104,7 +104,7 @@ inline_only!(
     usize,
     f64,
     &'static str,
-    super::ir::V,
+    super::ir::Scalar,
     super::state::Resolution,
     super::state::Pending
 );

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::case_plan::{CasePlan, DataExpr, DrawPlan, StockDraw};
 use super::eval::{Env, eval};
-use super::ir::V;
+use super::ir::Scalar;
 use super::machine::Machine;
 use super::rng::Draws;
 use super::state::{CaseDraw, Inline};
@@ -136,21 +136,23 @@ fn draw_case(
 }
 
 /// A drawn truth as its kind's index and arguments (kind 0 and none if it is not a truth).
-fn truth_of(m: &Machine, truth: Value) -> (usize, Vec<V>) {
+fn truth_of(m: &Machine, truth: Value) -> (usize, Vec<Scalar>) {
     let Value::Truth(kind, args) = truth else { return (0, Vec::new()) };
     let kind = m.scenario.program.truths.get_index_of(&kind).unwrap_or(0);
     (kind, args.iter().map(|a| to_v(m, a)).collect())
 }
 
 /// A case-data value as a runtime value.
-fn to_v(m: &Machine, value: &Value) -> V {
+fn to_v(m: &Machine, value: &Value) -> Scalar {
     match value {
-        Value::Null => V::Null,
-        Value::Bool(b) => V::Bool(*b),
-        Value::Money(v) | Value::Minutes(v) | Value::Count(v) | Value::Percent(v) => V::Int(*v),
-        Value::Real(r) => V::Real(*r),
-        Value::Text(t) | Value::Symbol(t) => m.symbols.get(t).map_or(V::Null, V::Sym),
-        Value::Truth(..) | Value::List(_) => V::Null,
+        Value::Null => Scalar::Null,
+        Value::Bool(b) => Scalar::Bool(*b),
+        Value::Money(v) | Value::Minutes(v) | Value::Count(v) | Value::Percent(v) => {
+            Scalar::Int(*v)
+        }
+        Value::Real(r) => Scalar::Real(*r),
+        Value::Text(t) | Value::Symbol(t) => m.symbols.get(t).map_or(Scalar::Null, Scalar::Sym),
+        Value::Truth(..) | Value::List(_) => Scalar::Null,
     }
 }
 

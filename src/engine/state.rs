@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use smallvec::SmallVec;
 
-use super::ir::{Sym, V};
+use super::ir::{Scalar, Sym};
 use super::value::Value;
 
 /// Per-scenario lists held inline in the episode (SKUs, checks, responses, truth kinds, events):
@@ -100,7 +100,7 @@ pub struct CaseDraw {
     /// Payouts are fraud losses.
     pub fraudulent: bool,
     /// Truth kind index and its arguments.
-    pub truth: (usize, Vec<V>),
+    pub truth: (usize, Vec<Scalar>),
     /// Required checks (bit per check index).
     pub required_checks: u32,
     /// Required responses (bit per response index).
@@ -183,7 +183,7 @@ pub struct Resolution {
     /// `expedite` of the request.
     pub expedite: bool,
     /// `escalation_reason` of the request.
-    pub reason: V,
+    pub reason: Scalar,
     /// 1-based step index.
     pub step: u32,
 }

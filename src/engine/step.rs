@@ -8,7 +8,7 @@ use serde_json::{Map, Value as Json, json};
 use smallvec::SmallVec;
 
 use super::eval_ir::{Frame, Locals, Request};
-use super::ir::{Op, St, V, Wire};
+use super::ir::{Op, Scalar, Stmt, Wire};
 use super::machine::Machine;
 use super::query::Refusal;
 use super::state::{Ending, Episode, Pending, Resolution};
@@ -229,28 +229,28 @@ impl<'a> Run<'a> {
     fn is_hold(&self, index: usize) -> bool {
         let frame = self.frame(self.ep.active);
         self.m.actions[index].body.iter().any(|st| match st {
-            St::Op(Op::Switch(target), _) => {
+            Stmt::Op(Op::Switch(target), _) => {
                 frame.case_of(frame.eval(target)) == Some(self.ep.active)
             }
             _ => false,
         })
     }
 
-    fn exec(&mut self, body: &[St], case: usize, locals: Locals, step_index: u32) {
+    fn exec(&mut self, body: &[Stmt], case: usize, locals: Locals, step_index: u32) {
         for st in body {
             match st {
-                St::If(condition, then, otherwise) => {
+                Stmt::If(condition, then, otherwise) => {
                     let branch =
                         if self.eval(condition, case, &locals).truthy() { then } else { otherwise };
                     self.exec(branch, case, locals.clone(), step_index);
                 }
-                St::Reward { value, group, when } => {
+                Stmt::Reward { value, group, when } => {
                     if when.as_ref().is_none_or(|w| self.eval(w, case, &locals).truthy()) {
                         let amount = self.eval(value, case, &locals).real();
                         self.rewards[*group] += amount;
                     }
                 }
-                St::Op(op, when) => {
+                Stmt::Op(op, when) => {
                     if when.as_ref().is_none_or(|w| self.eval(w, case, &locals).truthy()) {
                         self.op(op, case, &locals, step_index);
                     }
@@ -259,7 +259,7 @@ impl<'a> Run<'a> {
         }
     }
 
-    fn eval(&self, ex: &super::ir::Ex, case: usize, locals: &Locals) -> V {
+    fn eval(&self, ex: &super::ir::Expr, case: usize, locals: &Locals) -> Scalar {
         let mut frame = self.frame(case);
         frame.locals = locals.clone();
         frame.eval(ex)
@@ -348,7 +348,7 @@ impl<'a> Run<'a> {
             }
             Op::Resolve(kind) => {
                 let quality_before = self.frame(case).quality();
-                let reason = self.frame(case).eval(&super::ir::Ex::Wire(Wire::EscalationReason));
+                let reason = self.frame(case).eval(&super::ir::Expr::Wire(Wire::EscalationReason));
                 let record = &mut self.ep.cases[case];
                 record.resolution = Some(Resolution {
                     kind: *kind,

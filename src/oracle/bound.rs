@@ -22,7 +22,7 @@
 
 use super::candidates::{Moves, Work, noted, requested};
 use crate::engine::grade::Parts;
-use crate::engine::ir::{Builtin, Ex, V};
+use crate::engine::ir::{Builtin, Expr, Scalar};
 use crate::engine::{Episode, Machine};
 use crate::lang::BinaryOp;
 
@@ -40,20 +40,20 @@ impl Limits {
     /// `max_steps` or `time_limit`); other rules are not assumed to end anything.
     pub(super) fn of(m: &Machine) -> Limits {
         let mut limits = Limits { steps: None, minutes: None };
-        let value = |ex: &Ex| match ex {
-            Ex::Const(V::Int(n)) => Some(*n),
-            Ex::Get(Builtin::MaxSteps) => Some(m.scenario.limits.max_steps),
-            Ex::Get(Builtin::TimeLimit) => Some(m.scenario.limits.time_limit_minutes),
+        let value = |ex: &Expr| match ex {
+            Expr::Const(Scalar::Int(n)) => Some(*n),
+            Expr::Get(Builtin::MaxSteps) => Some(m.scenario.limits.max_steps),
+            Expr::Get(Builtin::TimeLimit) => Some(m.scenario.limits.time_limit_minutes),
             _ => None,
         };
         for (_, condition, _) in &m.ends {
-            let Ex::Binary(BinaryOp::Ge, left, right) = condition else { continue };
+            let Expr::Binary(BinaryOp::Ge, left, right) = condition else { continue };
             match (&**left, value(right)) {
-                (Ex::Get(Builtin::Steps), Some(n)) => {
+                (Expr::Get(Builtin::Steps), Some(n)) => {
                     let n = u32::try_from(n.max(0)).unwrap_or(u32::MAX);
                     limits.steps = Some(limits.steps.map_or(n, |s| s.min(n)));
                 }
-                (Ex::Get(Builtin::Clock), Some(n)) => {
+                (Expr::Get(Builtin::Clock), Some(n)) => {
                     limits.minutes = Some(limits.minutes.map_or(n, |t| t.min(n)));
                 }
                 _ => {}

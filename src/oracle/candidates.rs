@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use crate::check::program::{Primitive, for_each_primitive};
-use crate::engine::ir::{Ex, V};
+use crate::engine::ir::{Expr, Scalar};
 use crate::engine::state::{CaseDraw, CaseState};
 use crate::engine::{Episode, Machine};
 use crate::wire::{Action, ActionType, EscalationReason, usd};
@@ -55,7 +55,7 @@ impl Moves {
                 .actions
                 .iter()
                 .filter_map(|a| match (&a.cost, ActionType::parse(m.symbols.name(a.name))) {
-                    (Ex::Const(V::Int(minutes)), Some(action)) => Some((action, *minutes)),
+                    (Expr::Const(Scalar::Int(minutes)), Some(action)) => Some((action, *minutes)),
                     _ => None,
                 })
                 .collect(),
@@ -150,9 +150,9 @@ impl Moves {
         let mut base = Action::new(ActionType::CloseCase);
         for (ty, value) in params.iter().zip(args) {
             match (ty.as_str(), value) {
-                ("money", V::Int(cents)) => amounts.push(*cents),
-                ("flag", V::Bool(flag)) => base.expedite = *flag,
-                ("reason", V::Sym(reason)) => {
+                ("money", Scalar::Int(cents)) => amounts.push(*cents),
+                ("flag", Scalar::Bool(flag)) => base.expedite = *flag,
+                ("reason", Scalar::Sym(reason)) => {
                     base.escalation_reason = EscalationReason::parse(m.symbols.name(*reason));
                 }
                 _ => {}

@@ -10,7 +10,7 @@
 //! Both are exact: the mask is what the step's validation would say, entry by entry.
 
 use shopops::engine::Machine;
-use shopops::engine::ir::{Builtin, Ex};
+use shopops::engine::ir::{Builtin, Expr};
 use shopops::lang::WireField;
 
 /// Per declared action (index into [`Machine::actions`]), the rules that may refuse it, split
@@ -60,24 +60,28 @@ struct Reads {
 }
 
 impl Reads {
-    fn of(ex: &Ex) -> Self {
+    fn of(ex: &Expr) -> Self {
         let mut reads = Reads::default();
         reads.walk(ex);
         reads
     }
 
-    fn walk(&mut self, ex: &Ex) {
+    fn walk(&mut self, ex: &Expr) {
         match ex {
-            Ex::Wire(field) => self.fields.push(*field),
-            Ex::Get(Builtin::Payout) => self.payout = true,
-            Ex::Not(e) | Ex::Neg(e) => self.walk(e),
-            Ex::Binary(_, a, b) => {
+            Expr::Wire(field) => self.fields.push(*field),
+            Expr::Get(Builtin::Payout) => self.payout = true,
+            Expr::Not(e) | Expr::Neg(e) => self.walk(e),
+            Expr::Binary(_, a, b) => {
                 self.walk(a);
                 self.walk(b);
             }
-            Ex::If(parts) => parts.iter().for_each(|e| self.walk(e)),
-            Ex::Call(_, args) => args.iter().for_each(|e| self.walk(e)),
-            Ex::Const(_) | Ex::Get(_) | Ex::Case(_) | Ex::Param(_) | Ex::ResponseStatus(_) => {}
+            Expr::If(parts) => parts.iter().for_each(|e| self.walk(e)),
+            Expr::Call(_, args) => args.iter().for_each(|e| self.walk(e)),
+            Expr::Const(_)
+            | Expr::Get(_)
+            | Expr::Case(_)
+            | Expr::Param(_)
+            | Expr::ResponseStatus(_) => {}
         }
     }
 }

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use shopops::engine::Machine;
 use shopops::engine::case_plan::{DataExpr, DrawPlan};
-use shopops::engine::ir::{Op, St, Sym};
+use shopops::engine::ir::{Op, Stmt, Sym};
 use shopops::engine::value::Value;
 use shopops::wire::{CasePriority, CaseType, CustomerTier, FraudSignal, OrderStatus};
 
@@ -183,15 +183,15 @@ impl Vocab {
 }
 
 /// Fact names set by `fact` operations in a body (events and hooks).
-fn walk_facts(body: &[St], add: &mut impl FnMut(Sym)) {
+fn walk_facts(body: &[Stmt], add: &mut impl FnMut(Sym)) {
     for st in body {
         match st {
-            St::If(_, then, otherwise) => {
+            Stmt::If(_, then, otherwise) => {
                 walk_facts(then, add);
                 walk_facts(otherwise, add);
             }
-            St::Op(Op::Fact { name, .. }, _) => add(*name),
-            St::Op(..) | St::Reward { .. } => {}
+            Stmt::Op(Op::Fact { name, .. }, _) => add(*name),
+            Stmt::Op(..) | Stmt::Reward { .. } => {}
         }
     }
 }
