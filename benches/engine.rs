@@ -55,10 +55,9 @@ fn rule_wire_episode(machine: &Arc<Machine>, seed: u64, wire: Wire, buffer: &mut
         buffer.clear();
         let observed = game.observed();
         match wire {
-            Wire::Observation => serde_json::to_writer(&mut *buffer, &observed),
-            Wire::Envelope => serde_json::to_writer(&mut *buffer, &observed.envelope()),
+            Wire::Observation => observed.write_json(buffer),
+            Wire::Envelope => observed.write_envelope(buffer),
         }
-        .expect("serialisable");
         drop(observed);
         if game.done() {
             return steps;

@@ -19,7 +19,8 @@ mod memory;
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use common::{CYCLE, Reply, exchange, request, step_message};
+use common::cycle::CYCLE;
+use common::{Reply, exchange, request, step_message};
 use memory::rss_kib;
 use serde_json::json;
 

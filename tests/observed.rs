@@ -51,11 +51,15 @@ fn compare(machine: &Arc<Machine>, policy: &str, seed: u64) -> usize {
         let at = format!("{} {policy} seed {seed} step {}", machine.scenario.id, owned.step_index);
         let want = serde_json::to_string(&owned).expect("serialisable");
         let observed = game.observed();
-        assert_eq!(serde_json::to_string(&observed).expect("serialisable"), want, "{at}");
-        let envelope = serde_json::to_string(&observed.envelope()).expect("serialisable");
-        assert_eq!(envelope, envelope_of(&want), "{at}");
-        let value: serde_json::Value = serde_json::from_str(&envelope).expect("JSON");
-        assert_eq!(observed.envelope().to_value(), value, "{at}");
+        let mut text = Vec::new();
+        observed.write_json(&mut text);
+        assert_eq!(String::from_utf8(text).expect("UTF-8"), want, "{at}");
+        let mut envelope = b"[".to_vec();
+        observed.write_envelope(&mut envelope);
+        let envelope = String::from_utf8(envelope).expect("UTF-8");
+        assert_eq!(envelope, format!("[{}", envelope_of(&want)), "{at}: appended to the buffer");
+        let value: serde_json::Value = serde_json::from_str(&envelope[1..]).expect("JSON");
+        assert_eq!(observed.envelope_value(), value, "{at}");
         drop(observed);
         compared += 1;
         if game.done() {

@@ -8,9 +8,9 @@ use std::net::TcpStream;
 use futures_util::{SinkExt, StreamExt};
 use tokio_tungstenite::tungstenite::Message;
 
-mod cycle;
+pub(crate) mod cycle;
 
-pub(crate) use cycle::{CYCLE, Reply, step_message};
+pub(crate) use cycle::{Reply, step_message};
 
 /// A client WebSocket.
 pub(crate) type Socket =

@@ -87,7 +87,7 @@ fn observed(before: &Observation, after: &Observation) -> Vec<String> {
 /// JSON lines: the reset observation, then one observation (or error) per action read.
 fn scripted(mut game: Game) {
     let line = |value: Json| super::emit(&format!("{value}\n"));
-    line(game.observed().envelope().to_value());
+    line(game.observed().envelope_value());
     let stdin = std::io::stdin();
     for input in stdin.lock().lines() {
         let Ok(input) = input else { break };
@@ -100,7 +100,7 @@ fn scripted(mut game: Game) {
                 line(json!({"error": {"code": "VALIDATION_ERROR", "message": message.join("; ")}}))
             }
             Ok(action) => match game.advance(&action) {
-                Ok(()) => line(game.observed().envelope().to_value()),
+                Ok(()) => line(game.observed().envelope_value()),
                 Err(error) => {
                     line(json!({"error": {"code": "EPISODE_DONE", "message": error.to_string()}}))
                 }

@@ -9,12 +9,12 @@ use super::eval_ir::Frame;
 use super::grade::grade;
 use super::machine::Machine;
 use super::query::{shown_blockers, shown_events};
-use super::state::{Episode, Inline};
+use super::state::{Ending, Episode, Inline};
 use super::step::StepReport;
 use crate::wire::{
     ActionType, BusinessMetrics, CarrierStatus, CasePriority, CaseStatus, CaseType, CaseView,
-    CustomerTier, ENV_SCHEMA_VERSION, EpisodeSummary, EvidenceStatus, FraudSignal, Observation,
-    OrderStatus, QueueItemView, Resources, State, ToolResult, round4, usd,
+    CustomerTier, ENV_SCHEMA_VERSION, EpisodeSummary, EvidenceStatus, FraudSignal, GradeReport,
+    Observation, OrderStatus, QueueItemView, Resources, State, ToolResult, round4, usd,
 };
 
 /// The observation after `report` (`None` at reset). `reward` is `None` at reset. Builds the
@@ -87,9 +87,13 @@ pub fn state(m: &Machine, ep: &Episode) -> State {
 /// The terminal summary (spec §2.7), `None` while the episode runs.
 pub fn summary(m: &Machine, ep: &Episode) -> Option<EpisodeSummary> {
     let ending = ep.ended.as_ref()?;
-    let report = grade(m, ep);
+    Some(summary_of(m, ep, ending, grade(m, ep)))
+}
+
+/// The terminal summary of an episode that ended with `ending` and grades as `report`.
+fn summary_of(m: &Machine, ep: &Episode, ending: &Ending, report: GradeReport) -> EpisodeSummary {
     let metrics = metrics(m, ep);
-    Some(EpisodeSummary {
+    EpisodeSummary {
         task: m.scenario.id.clone(),
         difficulty: m.scenario.difficulty.clone(),
         final_score: report.score,
@@ -109,7 +113,7 @@ pub fn summary(m: &Machine, ep: &Episode) -> Option<EpisodeSummary> {
         terminated: !ending.truncated,
         truncated: ending.truncated,
         grade_components: report.components,
-    })
+    }
 }
 
 /// A case's id.
@@ -429,12 +433,10 @@ pub(super) struct End<'a> {
 /// The metadata's end fields, `None` while the episode runs.
 pub(super) fn end<'a>(m: &'a Machine, ep: &Episode) -> Option<End<'a>> {
     let ending = ep.ended.as_ref()?;
-    Some(End {
-        terminated: !ending.truncated,
-        reason: &m.ends[ending.rule].0,
-        summary: serde_json::to_value(summary(m, ep)).unwrap_or(Json::Null),
-        grade: serde_json::to_value(grade(m, ep)).unwrap_or(Json::Null),
-    })
+    let report = grade(m, ep);
+    let grade = serde_json::to_value(&report).unwrap_or(Json::Null);
+    let summary = serde_json::to_value(summary_of(m, ep, ending, report)).unwrap_or(Json::Null);
+    Some(End { terminated: !ending.truncated, reason: &m.ends[ending.rule].0, summary, grade })
 }
 
 fn metadata(m: &Machine, ep: &Episode, report: Option<&StepReport>) -> Map<String, Json> {

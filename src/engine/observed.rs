@@ -1,14 +1,20 @@
 //! [`Observed`]: the public observation of an episode, borrowed, written as JSON straight from
-//! the machine, the episode and its last step report — the same bytes as the owned
-//! [`Observation`](crate::wire::Observation) that [`observe`](super::observe::observe) builds
-//! (serde writes both; a test compares them over every step of rule and random episodes on every
-//! shipped task), without its strings, lists and maps. What the server sends.
+//! the machine, the episode and its last step report into the output buffer — the same bytes as
+//! the owned [`Observation`](crate::wire::Observation) that [`observe`](super::observe::observe)
+//! builds and serde writes (a test compares them over every step of five policies' episodes on
+//! every shipped task and the fixture task), without building its strings, lists and maps. What
+//! the server sends.
 //!
-//! The owned type's field order is the reference: the structs here mirror it field for field,
-//! and `metadata`, a `serde_json::Map` there (keys sorted), is written in sorted key order.
+//! The owned type's serialisation is the reference; this writer follows its field order, with
+//! keys and punctuation written as literals and every value through serde_json (its escapes and
+//! number formats). `metadata`, a `serde_json::Map` there (keys sorted), is written in sorted key
+//! order.
+
+use std::fmt::Display;
+use std::io::{self, Write};
 
 use serde::Serialize;
-use serde::ser::{SerializeMap, SerializeSeq, SerializeStruct, Serializer};
+use serde::ser::Serializer as _;
 use serde_json::Value as Json;
 
 use super::machine::Machine;
@@ -16,10 +22,7 @@ use super::observe::{self as o, End};
 use super::query::shown_blockers;
 use super::state::{Episode, Inline};
 use super::step::StepReport;
-use crate::wire::{
-    ActionType, CarrierStatus, CasePriority, CaseStatus, CaseType, CustomerTier,
-    ENV_SCHEMA_VERSION, EvidenceStatus, FraudSignal, OrderStatus, usd,
-};
+use crate::wire::{ENV_SCHEMA_VERSION, usd};
 
 /// The observation of an episode after `report` (`None` at reset), borrowed.
 #[derive(Clone, Debug)]
@@ -51,339 +54,309 @@ impl<'a> Observed<'a> {
         self.ep.ended.is_some()
     }
 
-    /// The OpenEnv response envelope of this observation (protocol spec §4.7).
-    pub fn envelope(&self) -> Envelope<'_, 'a> {
-        Envelope(self)
+    /// Appends the observation's JSON to `out`, as [`Observation`](crate::wire::Observation)
+    /// serialises.
+    pub fn write_json(&self, out: &mut Vec<u8>) {
+        // Writing to a `Vec` cannot fail, and neither can the `Display` texts written here.
+        let _ = self.write(&mut Out(out), true);
     }
 
-    /// Writes the observation's fields; without `reward` and `done` unless `outcome`.
-    fn write<S: Serializer>(&self, serializer: S, outcome: bool) -> Result<S::Ok, S::Error> {
-        let (m, ep) = (self.m, self.ep);
-        let mut s = serializer.serialize_struct("Observation", if outcome { 14 } else { 12 })?;
-        s.serialize_field("active_case", &ActiveCase(self))?;
-        s.serialize_field("queue", &Queue(self))?;
-        s.serialize_field("latest_tool_result", &LatestToolResult(self))?;
-        s.serialize_field("resources", &Resources(self))?;
-        s.serialize_field("metrics", &o::metrics(m, ep))?;
-        s.serialize_field("unresolved_blockers", &self.blockers[..])?;
-        s.serialize_field("current_task", &m.scenario.id)?;
-        s.serialize_field("difficulty", &m.scenario.difficulty)?;
-        s.serialize_field("step_index", &ep.steps)?;
-        s.serialize_field("episode_id", &ep.world.episode_id)?;
-        s.serialize_field("env_schema_version", ENV_SCHEMA_VERSION)?;
-        if outcome {
-            s.serialize_field("reward", &self.reward())?;
-            s.serialize_field("done", &self.done())?;
-        }
-        s.serialize_field("metadata", &Metadata(self))?;
-        s.end()
+    /// Appends the OpenEnv response envelope of this observation (protocol spec §4.7) to `out`:
+    /// `{observation, reward, done, metadata}`, `reward` and `done` moved from the observation
+    /// to the top level and `metadata` copied beside them (never `null`: an engine
+    /// observation's metadata is never empty).
+    pub fn write_envelope(&self, out: &mut Vec<u8>) {
+        let _ = self.envelope(&mut Out(out));
     }
-}
 
-/// The observation, as [`Observation`](crate::wire::Observation) serialises.
-impl Serialize for Observed<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.write(serializer, true)
-    }
-}
-
-/// The OpenEnv response envelope: `{observation, reward, done, metadata}`, `reward` and `done`
-/// moved from the observation to the top level and `metadata` copied beside them.
-#[derive(Clone, Copy, Debug)]
-pub struct Envelope<'b, 'a>(&'b Observed<'a>);
-
-impl Envelope<'_, '_> {
     /// The envelope as a JSON value.
-    pub fn to_value(&self) -> Json {
-        serde_json::to_value(self).unwrap_or(Json::Null)
+    pub fn envelope_value(&self) -> Json {
+        let mut text = Vec::with_capacity(16 * 1024);
+        self.write_envelope(&mut text);
+        serde_json::from_slice(&text).unwrap_or(Json::Null)
     }
-}
 
-impl Serialize for Envelope<'_, '_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let observed = self.0;
-        let mut s = serializer.serialize_struct("Envelope", 4)?;
-        s.serialize_field("observation", &Body(observed))?;
-        s.serialize_field("reward", &observed.reward())?;
-        s.serialize_field("done", &observed.done())?;
-        // An engine observation's metadata is never empty, so it is never `null` here.
-        s.serialize_field("metadata", &Metadata(observed))?;
-        s.end()
+    fn envelope(&self, out: &mut Out<'_>) -> io::Result<()> {
+        out.raw("{\"observation\":")?;
+        self.write(out, false)?;
+        out.raw(",\"reward\":")?;
+        out.value(&self.reward())?;
+        out.raw(",\"done\":")?;
+        out.value(&self.done())?;
+        out.raw(",\"metadata\":")?;
+        self.metadata(out)?;
+        out.raw("}")
     }
-}
 
-/// The observation without `reward` and `done`.
-struct Body<'b, 'a>(&'b Observed<'a>);
-
-impl Serialize for Body<'_, '_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.0.write(serializer, false)
+    /// Writes the observation; without `reward` and `done` unless `outcome`.
+    fn write(&self, out: &mut Out<'_>, outcome: bool) -> io::Result<()> {
+        let (m, ep) = (self.m, self.ep);
+        out.raw("{\"active_case\":")?;
+        self.active_case(out)?;
+        out.raw(",\"queue\":[")?;
+        for (i, &case) in ep.world.queue.iter().enumerate() {
+            out.raw(if i == 0 { "" } else { "," })?;
+            self.queue_item(out, case)?;
+        }
+        out.raw("],\"latest_tool_result\":")?;
+        self.tool_result(out)?;
+        out.raw(",\"resources\":")?;
+        self.resources(out)?;
+        out.raw(",\"metrics\":")?;
+        out.value(&o::metrics(m, ep))?;
+        out.raw(",\"unresolved_blockers\":")?;
+        out.value(&self.blockers[..])?;
+        out.raw(",\"current_task\":")?;
+        out.value(&m.scenario.id)?;
+        out.raw(",\"difficulty\":")?;
+        out.value(&m.scenario.difficulty)?;
+        out.raw(",\"step_index\":")?;
+        out.value(&ep.steps)?;
+        out.raw(",\"episode_id\":")?;
+        out.value(&ep.world.episode_id)?;
+        out.raw(",\"env_schema_version\":")?;
+        out.value(ENV_SCHEMA_VERSION)?;
+        if outcome {
+            out.raw(",\"reward\":")?;
+            out.value(&self.reward())?;
+            out.raw(",\"done\":")?;
+            out.value(&self.done())?;
+        }
+        out.raw(",\"metadata\":")?;
+        self.metadata(out)?;
+        out.raw("}")
     }
-}
 
-/// A text written through `Display`, without building it.
-struct Text<T>(T);
-
-impl<T: std::fmt::Display> Serialize for Text<T> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(&self.0)
-    }
-}
-
-/// The active case, as [`CaseView`](crate::wire::CaseView) serialises.
-struct ActiveCase<'b, 'a>(&'b Observed<'a>);
-
-#[derive(Serialize)]
-struct CaseFields<'a, 'b> {
-    case_id: &'a str,
-    title: &'a str,
-    case_type: CaseType,
-    status: CaseStatus,
-    priority: CasePriority,
-    customer_tier: CustomerTier,
-    order_value_usd: f64,
-    days_since_order: i64,
-    order_status: OrderStatus,
-    fraud_signal: FraudSignal,
-    requested_compensation_usd: Option<f64>,
-    replacement_sku: Option<&'a str>,
-    evidence_status: EvidenceStatus,
-    carrier_status: CarrierStatus,
-    order_summary: Option<Text<o::Joined<'a>>>,
-    policy_summary: Option<Text<o::Joined<'a>>>,
-    history_summary: Option<Text<o::Joined<'a>>>,
-    inventory_summary: Option<Text<o::Joined<'a>>>,
-    blockers: &'b [&'a str],
-    pending_events: &'b [&'a str],
-    completed_checks: &'b [&'a str],
-    notes: &'b [&'a str],
-    resolution_action: Option<ActionType>,
-    resolution_summary: Option<Text<o::ResolutionSummary<'a>>>,
-}
-
-impl Serialize for ActiveCase<'_, '_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let Observed { m, ep, .. } = *self.0;
+    /// The active case, as [`CaseView`](crate::wire::CaseView) serialises.
+    fn active_case(&self, out: &mut Out<'_>) -> io::Result<()> {
+        let (m, ep) = (self.m, self.ep);
         let case = ep.active;
         let draw = &ep.world.cases[case];
-        let summary = |field| o::summary_text(m, ep, case, field).map(Text);
-        let pending: Inline<&str, 4> = o::pending_events(m, ep, case).collect();
-        let notes: Inline<&str, 4> = o::notes(ep, case).collect();
-        CaseFields {
-            case_id: o::case_id(m, ep, case),
-            title: o::title(m, ep, case),
-            case_type: o::case_type(m, ep, case),
-            status: o::status(m, ep, case),
-            priority: o::priority(m, ep, case),
-            customer_tier: o::customer_tier(m, ep, case),
-            order_value_usd: usd(draw.order_value),
-            days_since_order: draw.days_since_order,
-            order_status: o::order_status(m, ep, case),
-            fraud_signal: o::fraud_signal(m, ep, case),
-            requested_compensation_usd: draw.requested.map(usd),
-            replacement_sku: o::replacement_sku(m, ep, case),
-            evidence_status: o::evidence_status(m, ep, case),
-            carrier_status: o::carrier_status(m, ep, case),
-            order_summary: summary("order_summary"),
-            policy_summary: summary("policy_summary"),
-            history_summary: summary("history_summary"),
-            inventory_summary: summary("inventory_summary"),
-            blockers: &self.0.blockers,
-            pending_events: &pending,
-            completed_checks: &o::completed_checks(m, ep, case),
-            notes: &notes,
-            resolution_action: o::resolution_action(m, ep, case),
-            resolution_summary: o::resolution_summary(m, ep, case).map(Text),
+        out.raw("{\"case_id\":")?;
+        out.value(o::case_id(m, ep, case))?;
+        out.raw(",\"title\":")?;
+        out.value(o::title(m, ep, case))?;
+        out.raw(",\"case_type\":")?;
+        out.value(&o::case_type(m, ep, case))?;
+        out.raw(",\"status\":")?;
+        out.value(&o::status(m, ep, case))?;
+        out.raw(",\"priority\":")?;
+        out.value(&o::priority(m, ep, case))?;
+        out.raw(",\"customer_tier\":")?;
+        out.value(&o::customer_tier(m, ep, case))?;
+        out.raw(",\"order_value_usd\":")?;
+        out.value(&usd(draw.order_value))?;
+        out.raw(",\"days_since_order\":")?;
+        out.value(&draw.days_since_order)?;
+        out.raw(",\"order_status\":")?;
+        out.value(&o::order_status(m, ep, case))?;
+        out.raw(",\"fraud_signal\":")?;
+        out.value(&o::fraud_signal(m, ep, case))?;
+        out.raw(",\"requested_compensation_usd\":")?;
+        out.value(&draw.requested.map(usd))?;
+        out.raw(",\"replacement_sku\":")?;
+        out.value(&o::replacement_sku(m, ep, case))?;
+        out.raw(",\"evidence_status\":")?;
+        out.value(&o::evidence_status(m, ep, case))?;
+        out.raw(",\"carrier_status\":")?;
+        out.value(&o::carrier_status(m, ep, case))?;
+        for field in ["order_summary", "policy_summary", "history_summary", "inventory_summary"] {
+            out.raw(",\"")?;
+            out.raw(field)?;
+            out.raw("\":")?;
+            out.text(o::summary_text(m, ep, case, field))?;
         }
-        .serialize(serializer)
+        out.raw(",\"blockers\":")?;
+        out.value(&self.blockers[..])?;
+        out.raw(",\"pending_events\":")?;
+        out.strings(o::pending_events(m, ep, case))?;
+        out.raw(",\"completed_checks\":")?;
+        out.value(&o::completed_checks(m, ep, case)[..])?;
+        out.raw(",\"notes\":")?;
+        out.strings(o::notes(ep, case))?;
+        out.raw(",\"resolution_action\":")?;
+        out.value(&o::resolution_action(m, ep, case))?;
+        out.raw(",\"resolution_summary\":")?;
+        out.text(o::resolution_summary(m, ep, case))?;
+        out.raw("}")
     }
-}
 
-/// The queue, as a list of [`QueueItemView`](crate::wire::QueueItemView).
-struct Queue<'b, 'a>(&'b Observed<'a>);
-
-#[derive(Serialize)]
-struct QueueItem<'a> {
-    case_id: &'a str,
-    title: &'a str,
-    case_type: CaseType,
-    status: CaseStatus,
-    priority: CasePriority,
-    customer_tier: CustomerTier,
-    sla_minutes_remaining: i64,
-    blocker_count: u32,
-}
-
-impl Serialize for Queue<'_, '_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let Observed { m, ep, .. } = *self.0;
-        let mut seq = serializer.serialize_seq(Some(ep.world.queue.len()))?;
-        for &case in &ep.world.queue {
-            seq.serialize_element(&QueueItem {
-                case_id: o::case_id(m, ep, case),
-                title: o::title(m, ep, case),
-                case_type: o::case_type(m, ep, case),
-                status: o::status(m, ep, case),
-                priority: o::priority(m, ep, case),
-                customer_tier: o::customer_tier(m, ep, case),
-                sla_minutes_remaining: o::sla_minutes_remaining(ep, case),
-                blocker_count: o::blocker_count(m, ep, case),
-            })?;
-        }
-        seq.end()
+    /// One case of the queue, as [`QueueItemView`](crate::wire::QueueItemView) serialises.
+    fn queue_item(&self, out: &mut Out<'_>, case: usize) -> io::Result<()> {
+        let (m, ep) = (self.m, self.ep);
+        out.raw("{\"case_id\":")?;
+        out.value(o::case_id(m, ep, case))?;
+        out.raw(",\"title\":")?;
+        out.value(o::title(m, ep, case))?;
+        out.raw(",\"case_type\":")?;
+        out.value(&o::case_type(m, ep, case))?;
+        out.raw(",\"status\":")?;
+        out.value(&o::status(m, ep, case))?;
+        out.raw(",\"priority\":")?;
+        out.value(&o::priority(m, ep, case))?;
+        out.raw(",\"customer_tier\":")?;
+        out.value(&o::customer_tier(m, ep, case))?;
+        out.raw(",\"sla_minutes_remaining\":")?;
+        out.value(&o::sla_minutes_remaining(ep, case))?;
+        out.raw(",\"blocker_count\":")?;
+        out.value(&o::blocker_count(m, ep, case))?;
+        out.raw("}")
     }
-}
 
-/// The last step's result, as [`ToolResult`](crate::wire::ToolResult) serialises.
-struct LatestToolResult<'b, 'a>(&'b Observed<'a>);
-
-#[derive(Serialize)]
-struct ToolResultFields<'a, D> {
-    action_type: Option<ActionType>,
-    target_case_id: &'a str,
-    outcome: &'a str,
-    details: D,
-}
-
-/// The reset's tool-result details (a JSON map there: keys sorted).
-#[derive(Serialize)]
-struct ResetDetails<'a> {
-    brief: &'a str,
-    difficulty: &'a str,
-    task: &'a str,
-}
-
-impl Serialize for LatestToolResult<'_, '_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let Observed { m, ep, report, .. } = *self.0;
-        match report {
-            Some(r) => ToolResultFields {
-                action_type: o::action_type(r),
-                target_case_id: o::case_id(m, ep, r.target_case),
-                outcome: &r.outcome,
-                details: &r.details,
+    /// The last step's result, as [`ToolResult`](crate::wire::ToolResult) serialises.
+    fn tool_result(&self, out: &mut Out<'_>) -> io::Result<()> {
+        let (m, ep) = (self.m, self.ep);
+        out.raw("{\"action_type\":")?;
+        out.value(&self.report.and_then(o::action_type))?;
+        out.raw(",\"target_case_id\":")?;
+        out.value(o::case_id(m, ep, self.report.map_or(ep.active, |r| r.target_case)))?;
+        out.raw(",\"outcome\":")?;
+        out.value(self.report.map_or(o::SHIFT_STARTED, |r| r.outcome.as_str()))?;
+        out.raw(",\"details\":")?;
+        match self.report {
+            Some(r) => out.value(&r.details)?,
+            // A JSON map in the owned observation: keys sorted.
+            None => {
+                out.raw("{\"brief\":")?;
+                out.value(&m.scenario.brief)?;
+                out.raw(",\"difficulty\":")?;
+                out.value(&m.scenario.difficulty)?;
+                out.raw(",\"task\":")?;
+                out.value(&m.scenario.id)?;
+                out.raw("}")?;
             }
-            .serialize(serializer),
-            None => ToolResultFields {
-                action_type: None,
-                target_case_id: o::case_id(m, ep, ep.active),
-                outcome: o::SHIFT_STARTED,
-                details: ResetDetails {
-                    brief: &m.scenario.brief,
-                    difficulty: &m.scenario.difficulty,
-                    task: &m.scenario.id,
-                },
-            }
-            .serialize(serializer),
         }
+        out.raw("}")
     }
-}
 
-/// Clock, budget and stock, as [`Resources`](crate::wire::Resources) serialises.
-struct Resources<'b, 'a>(&'b Observed<'a>);
-
-#[derive(Serialize)]
-struct ResourcesFields<I> {
-    time_remaining_minutes: i64,
-    budget_remaining_usd: f64,
-    time_used_minutes: i64,
-    budget_used_usd: f64,
-    inventory_units: I,
-}
-
-impl Serialize for Resources<'_, '_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let Observed { m, ep, .. } = *self.0;
+    /// Clock, budget and stock, as [`Resources`](crate::wire::Resources) serialises.
+    fn resources(&self, out: &mut Out<'_>) -> io::Result<()> {
+        let (m, ep) = (self.m, self.ep);
         let limits = &m.scenario.limits;
-        ResourcesFields {
-            time_remaining_minutes: (limits.time_limit_minutes - ep.clock).max(0),
-            budget_remaining_usd: usd(limits.budget_cents - ep.spending),
-            time_used_minutes: ep.clock,
-            budget_used_usd: usd(ep.spending),
-            inventory_units: Inventory(self.0),
-        }
-        .serialize(serializer)
+        out.raw("{\"time_remaining_minutes\":")?;
+        out.value(&(limits.time_limit_minutes - ep.clock).max(0))?;
+        out.raw(",\"budget_remaining_usd\":")?;
+        out.value(&usd(limits.budget_cents - ep.spending))?;
+        out.raw(",\"time_used_minutes\":")?;
+        out.value(&ep.clock)?;
+        out.raw(",\"budget_used_usd\":")?;
+        out.value(&usd(ep.spending))?;
+        out.raw(",\"inventory_units\":")?;
+        out.map(o::inventory(m, ep))?;
+        out.raw("}")
     }
-}
 
-struct Inventory<'b, 'a>(&'b Observed<'a>);
-
-impl Serialize for Inventory<'_, '_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_map(o::inventory(self.0.m, self.0.ep))
-    }
-}
-
-/// The metadata, keys in sorted order (the owned observation's is a `serde_json::Map`).
-struct Metadata<'b, 'a>(&'b Observed<'a>);
-
-impl Serialize for Metadata<'_, '_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let Observed { m, ep, report, ref end, .. } = *self.0;
+    /// The metadata, keys in sorted order (the owned observation's is a `serde_json::Map`).
+    fn metadata(&self, out: &mut Out<'_>) -> io::Result<()> {
+        let (m, ep, report) = (self.m, self.ep, self.report);
         let limits = &m.scenario.limits;
         let error = o::action_error(report);
-        let mut s = serializer.serialize_map(Some(if end.is_some() { 19 } else { 14 }))?;
-        s.serialize_entry("budget_limit_usd", &usd(limits.budget_cents))?;
-        s.serialize_entry("difficulty", &m.scenario.difficulty)?;
-        if let Some(end) = end {
-            s.serialize_entry("episode_summary", &end.summary)?;
+        out.raw("{\"budget_limit_usd\":")?;
+        out.value(&usd(limits.budget_cents))?;
+        out.raw(",\"difficulty\":")?;
+        out.value(&m.scenario.difficulty)?;
+        if let Some(end) = &self.end {
+            out.raw(",\"episode_summary\":")?;
+            out.value(&end.summary)?;
         }
-        s.serialize_entry("events", &Events(self.0))?;
-        if let Some(end) = end {
-            s.serialize_entry("grade", &end.grade)?;
+        out.raw(",\"events\":[")?;
+        for (i, (kind, case, detail)) in
+            report.map_or(&[][..], |r| &r.events[..]).iter().enumerate()
+        {
+            // A JSON map in the owned observation: keys sorted.
+            out.raw(if i == 0 { "{\"case_id\":" } else { ",{\"case_id\":" })?;
+            out.value(o::case_id(m, ep, *case))?;
+            out.raw(",\"detail\":")?;
+            out.value(detail)?;
+            out.raw(",\"kind\":")?;
+            out.value(kind)?;
+            out.raw("}")?;
         }
-        s.serialize_entry("invalid_action_limit", &limits.invalid_action_limit)?;
-        s.serialize_entry("invalid_actions", &ep.invalid)?;
-        s.serialize_entry("known_facts", &Sorted(o::known_facts(m, ep).collect()))?;
-        s.serialize_entry("last_action_error", &error.map(Text))?;
-        s.serialize_entry("last_action_error_code", &error.map(|e| e.code))?;
-        s.serialize_entry("max_steps", &limits.max_steps)?;
-        s.serialize_entry("reward_breakdown", &Sorted(o::reward_breakdown(m, report).collect()))?;
-        s.serialize_entry("scenario_version", &m.scenario.version)?;
-        s.serialize_entry("seed", &ep.world.seed)?;
-        s.serialize_entry("task", &m.scenario.id)?;
-        if let Some(end) = end {
-            s.serialize_entry("terminated", &end.terminated)?;
-            s.serialize_entry("termination_reason", end.reason)?;
+        out.raw("]")?;
+        if let Some(end) = &self.end {
+            out.raw(",\"grade\":")?;
+            out.value(&end.grade)?;
         }
-        s.serialize_entry("time_limit_minutes", &limits.time_limit_minutes)?;
-        if let Some(end) = end {
-            s.serialize_entry("truncated", &!end.terminated)?;
+        out.raw(",\"invalid_action_limit\":")?;
+        out.value(&limits.invalid_action_limit)?;
+        out.raw(",\"invalid_actions\":")?;
+        out.value(&ep.invalid)?;
+        out.raw(",\"known_facts\":")?;
+        out.sorted(o::known_facts(m, ep).collect())?;
+        out.raw(",\"last_action_error\":")?;
+        out.text(error)?;
+        out.raw(",\"last_action_error_code\":")?;
+        out.value(&error.map(|e| e.code))?;
+        out.raw(",\"max_steps\":")?;
+        out.value(&limits.max_steps)?;
+        out.raw(",\"reward_breakdown\":")?;
+        out.sorted(o::reward_breakdown(m, report).collect())?;
+        out.raw(",\"scenario_version\":")?;
+        out.value(&m.scenario.version)?;
+        out.raw(",\"seed\":")?;
+        out.value(&ep.world.seed)?;
+        out.raw(",\"task\":")?;
+        out.value(&m.scenario.id)?;
+        if let Some(end) = &self.end {
+            out.raw(",\"terminated\":")?;
+            out.value(&end.terminated)?;
+            out.raw(",\"termination_reason\":")?;
+            out.value(end.reason)?;
         }
-        s.end()
+        out.raw(",\"time_limit_minutes\":")?;
+        out.value(&limits.time_limit_minutes)?;
+        if let Some(end) = &self.end {
+            out.raw(",\"truncated\":")?;
+            out.value(&!end.terminated)?;
+        }
+        out.raw("}")
     }
 }
 
-/// Entries written as a JSON map sorted by key, as a `serde_json::Map` writes them.
-struct Sorted<'a, V>(Inline<(&'a str, V), 16>);
+/// JSON text written into a buffer: literals as they are, values through serde_json.
+struct Out<'o>(&'o mut Vec<u8>);
 
-impl<V: Serialize> Serialize for Sorted<'_, V> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut entries: Inline<&(&str, V), 16> = self.0.iter().collect();
-        entries.sort_by_key(|(key, _)| *key);
-        serializer.collect_map(entries.iter().map(|(key, value)| (key, value)))
+impl Out<'_> {
+    /// JSON text written as it is (keys and punctuation).
+    fn raw(&mut self, text: &str) -> io::Result<()> {
+        self.0.write_all(text.as_bytes())
     }
-}
 
-/// The events fired during the step (none at reset).
-struct Events<'b, 'a>(&'b Observed<'a>);
+    /// A value, as serde_json writes it.
+    fn value<T: Serialize + ?Sized>(&mut self, value: &T) -> io::Result<()> {
+        serde_json::to_writer(&mut *self.0, value).map_err(io::Error::other)
+    }
 
-/// One fired event (a JSON map there: keys sorted).
-#[derive(Serialize)]
-struct Event<'a> {
-    case_id: &'a str,
-    detail: &'a Json,
-    kind: &'a str,
-}
+    /// A text written through `Display` as a JSON string, or `null`.
+    fn text(&mut self, text: Option<impl Display>) -> io::Result<()> {
+        match text {
+            Some(text) => (&mut serde_json::Serializer::new(&mut *self.0))
+                .collect_str(&text)
+                .map_err(io::Error::other),
+            None => self.raw("null"),
+        }
+    }
 
-impl Serialize for Events<'_, '_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let Observed { m, ep, report, .. } = *self.0;
-        let events = report.map_or(&[][..], |r| &r.events[..]);
-        serializer.collect_seq(events.iter().map(|(kind, case, detail)| Event {
-            case_id: o::case_id(m, ep, *case),
-            detail,
-            kind,
-        }))
+    /// A list of strings.
+    fn strings<'s>(&mut self, items: impl Iterator<Item = &'s str>) -> io::Result<()> {
+        (&mut serde_json::Serializer::new(&mut *self.0))
+            .collect_seq(items)
+            .map_err(io::Error::other)
+    }
+
+    /// A map, in the entries' order.
+    fn map<K: Serialize, V: Serialize>(
+        &mut self,
+        entries: impl Iterator<Item = (K, V)>,
+    ) -> io::Result<()> {
+        (&mut serde_json::Serializer::new(&mut *self.0))
+            .collect_map(entries)
+            .map_err(io::Error::other)
+    }
+
+    /// A map sorted by key, as a `serde_json::Map` writes it.
+    fn sorted<V: Serialize>(&mut self, mut entries: Inline<(&str, V), 16>) -> io::Result<()> {
+        entries.sort_by(|a, b| a.0.cmp(b.0));
+        self.map(entries.into_iter())
     }
 }

@@ -146,8 +146,13 @@ fn extra_message(key: &str) -> String {
 
 /// The envelope of an observation as JSON text, written straight from the episode.
 pub(crate) fn envelope_text(observed: &Observed<'_>) -> String {
-    serde_json::to_string(&observed.envelope()).unwrap_or_default()
+    let mut text = Vec::with_capacity(REPLY_CAPACITY);
+    observed.write_envelope(&mut text);
+    String::from_utf8(text).unwrap_or_default()
 }
+
+/// Room reserved for an observation's envelope: a hard-task one is 3–10 KiB of JSON.
+pub(crate) const REPLY_CAPACITY: usize = 16 * 1024;
 
 /// JSON text as an HTTP response body.
 #[derive(Debug)]

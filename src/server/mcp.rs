@@ -159,7 +159,7 @@ fn call(
     let action = action_from_value(Value::Object(action))
         .map_err(|errors| (INVALID_PARAMS, summary(&Violation::actions(errors))))?;
     let step = |game: &mut LiveGame| match game.step(&action) {
-        Ok(()) => Ok(game.observed().envelope().to_value()),
+        Ok(()) => Ok(game.observed().envelope_value()),
         Err(error) => Err((INVALID_PARAMS, error.to_string())),
     };
     let response = match (params.remove("session_id"), own) {

@@ -53,14 +53,14 @@ pub(crate) async fn build(
     let first = game.observation();
     let agent = Agent { kind: AgentKind::Client, name: PLAYER.into() };
     let mut recorder = Recorder::start(agent, 0, &first);
-    let mut observations = vec![game.observed().envelope().to_value()];
+    let mut observations = vec![game.observed().envelope_value()];
     let mut unplayed = 0;
     for action in &request.actions {
         match game.step(action) {
             Ok(observation) => {
                 recorder.step(&game, action, &observation, None);
                 if request.observations {
-                    observations.push(game.observed().envelope().to_value());
+                    observations.push(game.observed().envelope_value());
                 }
             }
             Err(_) => unplayed += 1,

@@ -206,19 +206,13 @@ fn request(app: &App, game: &mut Option<LiveGame>, text: &str) -> Result<Answer,
     Ok(Answer::Reply(observation_reply(&played.observed())))
 }
 
-/// Room reserved for an observation reply: a hard-task observation is 3–6 KiB of JSON.
-const REPLY_CAPACITY: usize = 8 * 1024;
-
 /// `{"type":"observation","data":ENVELOPE}`, the envelope written straight from the episode into
 /// the reply's buffer (no owned observation, intermediate text or JSON value).
 fn observation_reply(observed: &Observed<'_>) -> String {
     const HEAD: &str = r#"{"type":"observation","data":"#;
-    let mut out = String::with_capacity(REPLY_CAPACITY);
-    out.push_str(HEAD);
-    let mut bytes = out.into_bytes();
-    if serde_json::to_writer(&mut bytes, &observed.envelope()).is_err() {
-        bytes.truncate(HEAD.len());
-    }
+    let mut bytes = Vec::with_capacity(episodes::REPLY_CAPACITY);
+    bytes.extend_from_slice(HEAD.as_bytes());
+    observed.write_envelope(&mut bytes);
     bytes.push(b'}');
     String::from_utf8(bytes).unwrap_or_default()
 }
