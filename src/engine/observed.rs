@@ -10,7 +10,7 @@
 //! number formats). `metadata`, a `serde_json::Map` there (keys sorted), is written in sorted key
 //! order.
 
-use std::fmt::Display;
+use std::fmt::{self, Display, Write as _};
 use std::io::{self, Write};
 
 use serde::Serialize;
@@ -107,15 +107,15 @@ impl<'a> Observed<'a> {
         out.raw(",\"unresolved_blockers\":")?;
         out.value(&self.blockers[..])?;
         out.raw(",\"current_task\":")?;
-        out.value(&m.scenario.id)?;
+        out.str(&m.scenario.id)?;
         out.raw(",\"difficulty\":")?;
-        out.value(&m.scenario.difficulty)?;
+        out.str(&m.scenario.difficulty)?;
         out.raw(",\"step_index\":")?;
         out.value(&ep.steps)?;
         out.raw(",\"episode_id\":")?;
-        out.value(&ep.world.episode_id)?;
+        out.str(&ep.world.episode_id)?;
         out.raw(",\"env_schema_version\":")?;
-        out.value(ENV_SCHEMA_VERSION)?;
+        out.str(ENV_SCHEMA_VERSION)?;
         if outcome {
             out.raw(",\"reward\":")?;
             out.value(&self.reward())?;
@@ -133,9 +133,9 @@ impl<'a> Observed<'a> {
         let case = ep.active;
         let draw = &ep.world.cases[case];
         out.raw("{\"case_id\":")?;
-        out.value(o::case_id(m, ep, case))?;
+        out.str(o::case_id(m, ep, case))?;
         out.raw(",\"title\":")?;
-        out.value(o::title(m, ep, case))?;
+        out.str(o::title(m, ep, case))?;
         out.raw(",\"case_type\":")?;
         out.value(&o::case_type(m, ep, case))?;
         out.raw(",\"status\":")?;
@@ -185,9 +185,9 @@ impl<'a> Observed<'a> {
     fn queue_item(&self, out: &mut Out<'_>, case: usize) -> io::Result<()> {
         let (m, ep) = (self.m, self.ep);
         out.raw("{\"case_id\":")?;
-        out.value(o::case_id(m, ep, case))?;
+        out.str(o::case_id(m, ep, case))?;
         out.raw(",\"title\":")?;
-        out.value(o::title(m, ep, case))?;
+        out.str(o::title(m, ep, case))?;
         out.raw(",\"case_type\":")?;
         out.value(&o::case_type(m, ep, case))?;
         out.raw(",\"status\":")?;
@@ -209,20 +209,20 @@ impl<'a> Observed<'a> {
         out.raw("{\"action_type\":")?;
         out.value(&self.report.and_then(o::action_type))?;
         out.raw(",\"target_case_id\":")?;
-        out.value(o::case_id(m, ep, self.report.map_or(ep.active, |r| r.target_case)))?;
+        out.str(o::case_id(m, ep, self.report.map_or(ep.active, |r| r.target_case)))?;
         out.raw(",\"outcome\":")?;
-        out.value(self.report.map_or(o::SHIFT_STARTED, |r| r.outcome.as_str()))?;
+        out.str(self.report.map_or(o::SHIFT_STARTED, |r| r.outcome.as_str()))?;
         out.raw(",\"details\":")?;
         match self.report {
             Some(r) => out.value(&r.details)?,
             // A JSON map in the owned observation: keys sorted.
             None => {
                 out.raw("{\"brief\":")?;
-                out.value(&m.scenario.brief)?;
+                out.str(&m.scenario.brief)?;
                 out.raw(",\"difficulty\":")?;
-                out.value(&m.scenario.difficulty)?;
+                out.str(&m.scenario.difficulty)?;
                 out.raw(",\"task\":")?;
-                out.value(&m.scenario.id)?;
+                out.str(&m.scenario.id)?;
                 out.raw("}")?;
             }
         }
@@ -254,7 +254,7 @@ impl<'a> Observed<'a> {
         out.raw("{\"budget_limit_usd\":")?;
         out.value(&usd(limits.budget_cents))?;
         out.raw(",\"difficulty\":")?;
-        out.value(&m.scenario.difficulty)?;
+        out.str(&m.scenario.difficulty)?;
         if let Some(end) = &self.end {
             out.raw(",\"episode_summary\":")?;
             out.value(&end.summary)?;
@@ -265,11 +265,11 @@ impl<'a> Observed<'a> {
         {
             // A JSON map in the owned observation: keys sorted.
             out.raw(if i == 0 { "{\"case_id\":" } else { ",{\"case_id\":" })?;
-            out.value(o::case_id(m, ep, *case))?;
+            out.str(o::case_id(m, ep, *case))?;
             out.raw(",\"detail\":")?;
             out.value(detail)?;
             out.raw(",\"kind\":")?;
-            out.value(kind)?;
+            out.str(kind)?;
             out.raw("}")?;
         }
         out.raw("]")?;
@@ -292,16 +292,16 @@ impl<'a> Observed<'a> {
         out.raw(",\"reward_breakdown\":")?;
         out.sorted(o::reward_breakdown(m, report).collect())?;
         out.raw(",\"scenario_version\":")?;
-        out.value(&m.scenario.version)?;
+        out.str(&m.scenario.version)?;
         out.raw(",\"seed\":")?;
         out.value(&ep.world.seed)?;
         out.raw(",\"task\":")?;
-        out.value(&m.scenario.id)?;
+        out.str(&m.scenario.id)?;
         if let Some(end) = &self.end {
             out.raw(",\"terminated\":")?;
             out.value(&end.terminated)?;
             out.raw(",\"termination_reason\":")?;
-            out.value(end.reason)?;
+            out.str(end.reason)?;
         }
         out.raw(",\"time_limit_minutes\":")?;
         out.value(&limits.time_limit_minutes)?;
@@ -310,6 +310,34 @@ impl<'a> Observed<'a> {
             out.value(&!end.terminated)?;
         }
         out.raw("}")
+    }
+}
+
+/// Whether JSON escapes any of these bytes (serde_json escapes exactly the control characters,
+/// `"` and `\`). Branch-free over blocks, so it vectorises.
+fn needs_escape(bytes: &[u8]) -> bool {
+    let escaped = |b: u8| b < 0x20 || b == b'"' || b == b'\\';
+    let mut blocks = bytes.chunks_exact(16);
+    let found = blocks.by_ref().any(|block| block.iter().fold(false, |acc, &b| acc | escaped(b)));
+    found || blocks.remainder().iter().any(|&b| escaped(b))
+}
+
+/// The contents of a JSON string, written a piece at a time as `Display` gives them: copied as
+/// they are, or escaped by serde_json when a piece needs it.
+struct Escaping<'o>(&'o mut Vec<u8>);
+
+impl fmt::Write for Escaping<'_> {
+    fn write_str(&mut self, piece: &str) -> fmt::Result {
+        if !needs_escape(piece.as_bytes()) {
+            self.0.extend_from_slice(piece.as_bytes());
+            return Ok(());
+        }
+        let start = self.0.len();
+        serde_json::to_writer(&mut *self.0, piece).map_err(|_| fmt::Error)?;
+        // Without the quotes serde_json put around it.
+        self.0.pop();
+        self.0.remove(start);
+        Ok(())
     }
 }
 
@@ -322,6 +350,20 @@ impl Out<'_> {
         self.0.write_all(text.as_bytes())
     }
 
+    /// A string, as serde_json writes it: copied as it is between quotes when nothing in it
+    /// needs escaping (the usual case, checked a block of bytes at a time), else escaped by
+    /// serde_json.
+    fn str(&mut self, text: &str) -> io::Result<()> {
+        if needs_escape(text.as_bytes()) {
+            return self.value(text);
+        }
+        self.0.reserve(text.len() + 2);
+        self.0.push(b'"');
+        self.0.extend_from_slice(text.as_bytes());
+        self.0.push(b'"');
+        Ok(())
+    }
+
     /// A value, as serde_json writes it.
     fn value<T: Serialize + ?Sized>(&mut self, value: &T) -> io::Result<()> {
         serde_json::to_writer(&mut *self.0, value).map_err(io::Error::other)
@@ -329,12 +371,11 @@ impl Out<'_> {
 
     /// A text written through `Display` as a JSON string, or `null`.
     fn text(&mut self, text: Option<impl Display>) -> io::Result<()> {
-        match text {
-            Some(text) => (&mut serde_json::Serializer::new(&mut *self.0))
-                .collect_str(&text)
-                .map_err(io::Error::other),
-            None => self.raw("null"),
-        }
+        let Some(text) = text else { return self.raw("null") };
+        self.0.push(b'"');
+        write!(Escaping(self.0), "{text}").map_err(io::Error::other)?;
+        self.0.push(b'"');
+        Ok(())
     }
 
     /// A list of strings.
@@ -358,5 +399,36 @@ impl Out<'_> {
     fn sorted<V: Serialize>(&mut self, mut entries: Inline<(&str, V), 16>) -> io::Result<()> {
         entries.sort_by(|a, b| a.0.cmp(b.0));
         self.map(entries.into_iter())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Strings with and without characters to escape, anywhere in blocks and remainders.
+    fn samples() -> Vec<String> {
+        let mut samples = vec![String::new(), "é – \u{1F600} \u{7f}".to_string()];
+        for special in ["\"", "\\", "\n", "\u{1}", "\u{1f}", " "] {
+            for at in [0, 5, 15, 16, 17, 31, 40] {
+                let mut text = "x".repeat(41);
+                text.replace_range(at..=at, special);
+                samples.push(text);
+            }
+        }
+        samples
+    }
+
+    #[test]
+    fn strings_are_written_as_serde_json_writes_them() {
+        for text in samples() {
+            let want = serde_json::to_vec(&text).unwrap();
+            let mut out = Vec::new();
+            Out(&mut out).str(&text).unwrap();
+            assert_eq!(out, want, "{text:?}");
+            let mut out = Vec::new();
+            Out(&mut out).text(Some(format_args!("{text}{text}"))).unwrap();
+            assert_eq!(out, serde_json::to_vec(&format!("{text}{text}")).unwrap(), "{text:?}");
+        }
     }
 }
