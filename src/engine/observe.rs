@@ -133,17 +133,55 @@ fn attribute<'a>(m: &'a Machine, ep: &Episode, case: usize, name: &str) -> &'a s
 
 /// A case's type as the observation shows it.
 pub(super) fn case_type(m: &Machine, ep: &Episode, case: usize) -> CaseType {
-    CaseType::parse(attribute(m, ep, case, "type")).unwrap_or(CaseType::RefundRequest)
+    shown_type(attribute(m, ep, case, "type"))
 }
 
 /// A case's priority as the observation shows it.
 pub(super) fn priority(m: &Machine, ep: &Episode, case: usize) -> CasePriority {
-    CasePriority::parse(attribute(m, ep, case, "priority")).unwrap_or(CasePriority::Low)
+    shown_priority(attribute(m, ep, case, "priority"))
 }
 
 /// A case's customer tier as the observation shows it.
 pub(super) fn customer_tier(m: &Machine, ep: &Episode, case: usize) -> CustomerTier {
-    CustomerTier::parse(attribute(m, ep, case, "tier")).unwrap_or(CustomerTier::Bronze)
+    shown_tier(attribute(m, ep, case, "tier"))
+}
+
+/// A case's type, priority and customer tier, as the three functions above give them, read in
+/// one pass over its attributes (the queue shows all three for every case).
+pub(super) fn type_priority_tier(
+    m: &Machine,
+    ep: &Episode,
+    case: usize,
+) -> (CaseType, CasePriority, CustomerTier) {
+    let data = &m.scenario.cases[ep.world.cases[case].index];
+    let (mut kind, mut priority, mut tier) = (None, None, None);
+    for (name, value) in &data.attributes {
+        let slot = match *name {
+            "type" => &mut kind,
+            "priority" => &mut priority,
+            "tier" => &mut tier,
+            _ => continue,
+        };
+        // The first of a name counts, as in `attribute`.
+        slot.get_or_insert(value.name.as_str());
+    }
+    (
+        shown_type(kind.unwrap_or("")),
+        shown_priority(priority.unwrap_or("")),
+        shown_tier(tier.unwrap_or("")),
+    )
+}
+
+fn shown_type(value: &str) -> CaseType {
+    CaseType::parse(value).unwrap_or(CaseType::RefundRequest)
+}
+
+fn shown_priority(value: &str) -> CasePriority {
+    CasePriority::parse(value).unwrap_or(CasePriority::Low)
+}
+
+fn shown_tier(value: &str) -> CustomerTier {
+    CustomerTier::parse(value).unwrap_or(CustomerTier::Bronze)
 }
 
 /// A case's order status as the observation shows it.
@@ -331,13 +369,14 @@ fn case_view(m: &Machine, ep: &Episode, case: usize) -> CaseView {
 }
 
 fn queue_item(m: &Machine, ep: &Episode, case: usize) -> QueueItemView {
+    let (case_type, priority, customer_tier) = type_priority_tier(m, ep, case);
     QueueItemView {
         case_id: case_id(m, ep, case).to_string(),
         title: title(m, ep, case).to_string(),
-        case_type: case_type(m, ep, case),
+        case_type,
         status: status(m, ep, case),
-        priority: priority(m, ep, case),
-        customer_tier: customer_tier(m, ep, case),
+        priority,
+        customer_tier,
         sla_minutes_remaining: sla_minutes_remaining(ep, case),
         blocker_count: blocker_count(m, ep, case),
     }

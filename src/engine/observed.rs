@@ -184,18 +184,19 @@ impl<'a> Observed<'a> {
     /// One case of the queue, as [`QueueItemView`](crate::wire::QueueItemView) serialises.
     fn queue_item(&self, out: &mut Out<'_>, case: usize) -> io::Result<()> {
         let (m, ep) = (self.m, self.ep);
+        let (case_type, priority, tier) = o::type_priority_tier(m, ep, case);
         out.raw("{\"case_id\":")?;
         out.str(o::case_id(m, ep, case))?;
         out.raw(",\"title\":")?;
         out.str(o::title(m, ep, case))?;
         out.raw(",\"case_type\":")?;
-        out.value(&o::case_type(m, ep, case))?;
+        out.str(case_type.as_str())?;
         out.raw(",\"status\":")?;
-        out.value(&o::status(m, ep, case))?;
+        out.str(o::status(m, ep, case).as_str())?;
         out.raw(",\"priority\":")?;
-        out.value(&o::priority(m, ep, case))?;
+        out.str(priority.as_str())?;
         out.raw(",\"customer_tier\":")?;
-        out.value(&o::customer_tier(m, ep, case))?;
+        out.str(tier.as_str())?;
         out.raw(",\"sla_minutes_remaining\":")?;
         out.value(&o::sla_minutes_remaining(ep, case))?;
         out.raw(",\"blocker_count\":")?;
