@@ -1,6 +1,7 @@
 //! Engine speed: steps per second with the rule policy (in-process: over the wire observation,
-//! its JSON, or the borrowed view), reset and clone cost, the raw step cost of a fixed action
-//! cycle on a cloned episode (what search and replay do), and the oracle's search nodes/s.
+//! over the borrowed view, or with the wire JSON written straight from the episode), reset and
+//! clone cost, the raw step cost of a fixed action cycle on a cloned episode (what search and
+//! replay do), and the oracle's search nodes/s.
 //!
 //! The ids `engine/<task>/rule policy episode`, `…/reset` and `…/clone + 3 raw steps` are kept
 //! from the first version so figures stay comparable; the others sit beside them.
@@ -22,23 +23,49 @@ fn machines() -> Vec<Arc<Machine>> {
     Catalog::load(&[dir]).expect("the shipped scenarios load").machines().cloned().collect()
 }
 
-/// Steps of one rule-policy episode (observation built every step, as an agent sees it), and
-/// with `json`, the observation written as JSON into it every step (reused), as a front end
-/// serving it would.
-fn rule_episode(machine: &Arc<Machine>, seed: u64, mut json: Option<&mut Vec<u8>>) -> u64 {
+/// Steps of one rule-policy episode (observation built every step, as an agent sees it).
+fn rule_episode(machine: &Arc<Machine>, seed: u64) -> u64 {
     let mut game = Game::new(machine.clone(), seed, "bench");
     let mut agent = by_name("rule", machine, seed).expect("rule");
     let mut observation = game.observation();
     let mut steps = 0;
     while !game.done() {
         observation = game.step(&agent.act(&observation)).expect("running");
-        if let Some(buffer) = json.as_deref_mut() {
-            buffer.clear();
-            serde_json::to_writer(&mut *buffer, &observation).expect("serialisable");
-        }
         steps += 1;
     }
     steps
+}
+
+/// What a front end serving an episode writes after every step.
+#[derive(Clone, Copy)]
+enum Wire {
+    /// The observation's JSON.
+    Observation,
+    /// The OpenEnv envelope the server sends.
+    Envelope,
+}
+
+/// Steps of one rule-policy episode (deciding over the view, full steps) with the wire
+/// observation written as JSON straight from the episode into `buffer` (reused) after the
+/// reset and every step, as a front end serving it does.
+fn rule_wire_episode(machine: &Arc<Machine>, seed: u64, wire: Wire, buffer: &mut Vec<u8>) -> u64 {
+    let mut game = Game::new(machine.clone(), seed, "bench");
+    let mut steps = 0;
+    loop {
+        buffer.clear();
+        let observed = game.observed();
+        match wire {
+            Wire::Observation => observed.write_json(buffer),
+            Wire::Envelope => observed.write_envelope(buffer),
+        }
+        drop(observed);
+        if game.done() {
+            return steps;
+        }
+        let action = decide(&View::new(machine, game.episode()));
+        game.advance(&action).expect("running");
+        steps += 1;
+    }
 }
 
 /// Steps of one rule-policy episode over the borrowed view, with report-free steps (what bulk
@@ -91,11 +118,11 @@ fn cycle_on_clones(
 fn engine(c: &mut Criterion) {
     for machine in machines() {
         let id = machine.scenario.id.clone();
-        let steps = rule_episode(&machine, 1, None);
+        let steps = rule_episode(&machine, 1);
         let mut group = c.benchmark_group(format!("engine/{id}"));
         group.throughput(Throughput::Elements(steps));
         group.bench_function("rule policy episode", |b| {
-            b.iter(|| black_box(rule_episode(&machine, 1, None)))
+            b.iter(|| black_box(rule_episode(&machine, 1)))
         });
         group.throughput(Throughput::Elements(1));
         group.bench_function("reset", |b| b.iter(|| black_box(start(&machine, 1, "bench".into()))));
@@ -140,11 +167,16 @@ fn engine(c: &mut Criterion) {
             b.iter(|| black_box(rule_view_episode(&machine, 1)))
         });
         let mut buffer = Vec::with_capacity(16 * 1024);
-        let steps = rule_episode(&machine, 1, Some(&mut buffer));
+        let steps = rule_wire_episode(&machine, 1, Wire::Observation, &mut buffer);
         group.throughput(Throughput::Elements(steps));
-        group.bench_function("rule loop with wire JSON", |b| {
-            b.iter(|| black_box(rule_episode(&machine, 1, Some(&mut buffer))))
-        });
+        for (id, wire) in [
+            ("rule loop with wire JSON", Wire::Observation),
+            ("rule loop with the server's envelope", Wire::Envelope),
+        ] {
+            group.bench_function(id, |b| {
+                b.iter(|| black_box(rule_wire_episode(&machine, 1, wire, &mut buffer)))
+            });
+        }
         group.finish();
     }
 }

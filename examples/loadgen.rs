@@ -1,10 +1,14 @@
 //! Load generator for `shopops serve`: busy WebSocket sessions or HTTP clients stepping a fixed
 //! action cycle, or many idle WebSocket sessions; reports steps/s, latency percentiles, errors
-//! and (with `--pid`) the server's resident memory.
+//! and (with `--pid`) the server's resident memory. With `--baseline ADDRESS` (WebSocket mode),
+//! the same load runs first against a no-work server there (`examples/echo_server.rs`), and the
+//! server's rate is reported as a share of it.
 //!
 //! ```sh
 //! cargo run --release -- serve --port 8000 &
 //! cargo run --release --example loadgen -- --mode ws --clients 64 --seconds 10 --pid $!
+//! cargo run --release --example echo_server -- --port 8001 &
+//! cargo run --release --example loadgen -- --mode ws --clients 64 --baseline 127.0.0.1:8001
 //! cargo run --release --example loadgen -- --mode http --clients 4 --seconds 10
 //! cargo run --release --example loadgen -- --mode idle --clients 10000 --task none --pid $!
 //! ```
@@ -15,7 +19,8 @@ mod memory;
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use common::{CYCLE, Reply, exchange, request, step_message};
+use common::cycle::CYCLE;
+use common::{Reply, exchange, request, step_message};
 use memory::rss_kib;
 use serde_json::json;
 
@@ -26,6 +31,7 @@ struct Options {
     seconds: u64,
     task: String,
     pid: Option<u32>,
+    baseline: Option<String>,
 }
 
 fn options() -> Options {
@@ -36,6 +42,7 @@ fn options() -> Options {
         seconds: 10,
         task: "fraud_stockout_cascade".into(),
         pid: None,
+        baseline: None,
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     for pair in args.chunks(2) {
@@ -47,6 +54,7 @@ fn options() -> Options {
             "--seconds" => options.seconds = value.parse().expect("--seconds S"),
             "--task" => options.task = value,
             "--pid" => options.pid = Some(value.parse().expect("--pid PID")),
+            "--baseline" => options.baseline = Some(value),
             other => panic!("unknown option {other}; see the source's header"),
         }
     }
@@ -69,18 +77,31 @@ async fn main() {
     }
     match options.mode.as_str() {
         "idle" => idle(&options, before.unwrap_or(0)).await,
-        mode @ ("ws" | "http") => busy(&options, mode == "ws").await,
+        "ws" => {
+            let baseline = match &options.baseline {
+                Some(address) => Some(busy(&options, address, true, "no-work").await),
+                None => None,
+            };
+            let rate = busy(&options, &options.address, true, "ws").await;
+            if let Some(baseline) = baseline {
+                println!("ws / no-work: {:.1} %", 100.0 * rate / baseline.max(f64::MIN_POSITIVE));
+            }
+        }
+        "http" => {
+            busy(&options, &options.address, false, "http").await;
+        }
         other => panic!("--mode ws|http|idle, not {other}"),
     }
 }
 
-/// Busy clients for `seconds`; reports throughput and latency.
-async fn busy(options: &Options, websocket: bool) {
+/// Busy clients of `address` for `seconds`; reports throughput and latency under `label`, and
+/// returns the throughput (steps/s).
+async fn busy(options: &Options, address: &str, websocket: bool, label: &str) -> f64 {
     let deadline = Instant::now() + Duration::from_secs(options.seconds);
     let started = Instant::now();
     let clients: Vec<_> = (0..options.clients)
         .map(|client| {
-            let (address, task) = (options.address.clone(), options.task.clone());
+            let (address, task) = (address.to_string(), options.task.clone());
             if websocket {
                 tokio::spawn(ws_client(address, task, client as u64, deadline))
             } else {
@@ -100,20 +121,20 @@ async fn busy(options: &Options, websocket: bool) {
         let index = ((total.latencies.len() as f64 - 1.0) * p).round() as usize;
         total.latencies.get(index).map_or(0.0, |d| d.as_secs_f64() * 1e3)
     };
+    let rate = total.latencies.len() as f64 / elapsed;
     println!(
-        "{} {} clients, {:.1} s: {} steps, {:.0} steps/s, p50 {:.3} ms, p99 {:.3} ms, {} errors",
-        options.mode,
+        "{label} {} clients, {:.1} s: {} steps, {rate:.0} steps/s, p50 {:.3} ms, p99 {:.3} ms, {} errors",
         options.clients,
         elapsed,
         total.latencies.len(),
-        total.latencies.len() as f64 / elapsed,
         percentile(0.5),
         percentile(0.99),
         total.errors
     );
-    if let Some(rss) = options.pid.map(rss_kib) {
+    if let Some(rss) = options.pid.filter(|_| address == options.address).map(rss_kib) {
         println!("server RSS after: {rss} KiB");
     }
+    rate
 }
 
 /// One WebSocket session stepping the cycle, resetting when an episode ends.

@@ -22,7 +22,8 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex, PoisonError, mpsc};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use common::{CYCLE, exchange, request, step_message};
+use common::cycle::CYCLE;
+use common::{exchange, request, step_message};
 use serde_json::{Value, json};
 
 /// The task the sessions play.

@@ -10,7 +10,7 @@ use serde_json::{Value as Json, json};
 use super::eval::{Job, play};
 use super::transcript::{self, Changes};
 use crate::engine::{Game, Machine};
-use crate::wire::{Observation, envelope, parse_action};
+use crate::wire::{Observation, parse_action};
 
 /// Plays one episode of the scenario at `path`: seed `seed`, or the seed of a split by index.
 pub(super) fn run(
@@ -87,7 +87,7 @@ fn observed(before: &Observation, after: &Observation) -> Vec<String> {
 /// JSON lines: the reset observation, then one observation (or error) per action read.
 fn scripted(mut game: Game) {
     let line = |value: Json| super::emit(&format!("{value}\n"));
-    line(envelope(&game.observation()).to_value());
+    line(game.observed().envelope_value());
     let stdin = std::io::stdin();
     for input in stdin.lock().lines() {
         let Ok(input) = input else { break };
@@ -99,8 +99,8 @@ fn scripted(mut game: Game) {
                 let message: Vec<String> = errors.iter().map(ToString::to_string).collect();
                 line(json!({"error": {"code": "VALIDATION_ERROR", "message": message.join("; ")}}))
             }
-            Ok(action) => match game.step(&action) {
-                Ok(observation) => line(envelope(&observation).to_value()),
+            Ok(action) => match game.advance(&action) {
+                Ok(()) => line(game.observed().envelope_value()),
                 Err(error) => {
                     line(json!({"error": {"code": "EPISODE_DONE", "message": error.to_string()}}))
                 }

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use super::footprint::HeapSize;
 use super::machine::Machine;
 use super::observe::{observe, state, summary};
+use super::observed::Observed;
 use super::start::start;
 use super::state::Episode;
 use super::step::{StepError, StepReport, step};
@@ -30,11 +31,23 @@ impl Game {
         observe(&self.machine, &self.episode, self.last.as_ref())
     }
 
+    /// The current observation, borrowed: what the wire sends, written without building the
+    /// owned [`Observation`].
+    pub fn observed(&self) -> Observed<'_> {
+        Observed::new(&self.machine, &self.episode, self.last.as_ref())
+    }
+
     /// Takes a step and returns the new observation.
     pub fn step(&mut self, action: &Action) -> Result<Observation, StepError> {
-        let report = step(&self.machine, &mut self.episode, action)?;
-        self.last = Some(report);
+        self.advance(action)?;
         Ok(self.observation())
+    }
+
+    /// Takes a step without building its observation (read it with [`Game::observed`] or
+    /// [`Game::observation`]).
+    pub fn advance(&mut self, action: &Action) -> Result<(), StepError> {
+        self.last = Some(step(&self.machine, &mut self.episode, action)?);
+        Ok(())
     }
 
     /// Whether the episode has ended.

@@ -12,6 +12,7 @@ mod footprint;
 mod game;
 pub mod grade;
 pub mod observe;
+mod observed;
 pub mod query;
 pub mod reset;
 mod reveal;
@@ -23,6 +24,7 @@ pub mod view;
 
 pub use game::Game;
 pub use machine::Machine;
+pub use observed::Observed;
 pub use start::start;
 pub use state::Episode;
 pub use step::{Quiet, StepError, StepReport, step, step_quiet};

@@ -1,35 +1,39 @@
 //! The public observation, state and summary of an episode (spec §2), built from the
 //! engine state. Only what an agent may see leaves here.
 
+use std::fmt;
+
 use serde_json::{Map, Value as Json, json};
 
 use super::eval_ir::Frame;
 use super::grade::grade;
 use super::machine::Machine;
 use super::query::{shown_blockers, shown_events};
-use super::state::Episode;
+use super::state::{Ending, Episode, Inline};
 use super::step::StepReport;
 use crate::wire::{
     ActionType, BusinessMetrics, CarrierStatus, CasePriority, CaseStatus, CaseType, CaseView,
-    CustomerTier, ENV_SCHEMA_VERSION, EpisodeSummary, EvidenceStatus, FraudSignal, Observation,
-    OrderStatus, QueueItemView, Resources, State, ToolResult, round4, usd,
+    CustomerTier, ENV_SCHEMA_VERSION, EpisodeSummary, EvidenceStatus, FraudSignal, GradeReport,
+    Observation, OrderStatus, QueueItemView, Resources, State, ToolResult, round4, usd,
 };
 
-/// The observation after `report` (`None` at reset). `reward` is `None` at reset.
+/// The observation after `report` (`None` at reset). `reward` is `None` at reset. Builds the
+/// owned [`Observation`] (the typed API); [`Observed`](super::observed::Observed) writes the
+/// same JSON straight from the episode.
 pub fn observe(m: &Machine, ep: &Episode, report: Option<&StepReport>) -> Observation {
     let active = case_view(m, ep, ep.active);
     let unresolved_blockers = active.blockers.clone();
     let latest_tool_result = match report {
         Some(r) => ToolResult {
-            action_type: r.action_type.as_deref().and_then(ActionType::parse),
-            target_case_id: case_id(m, ep, r.target_case),
+            action_type: action_type(r),
+            target_case_id: case_id(m, ep, r.target_case).to_string(),
             outcome: r.outcome.clone(),
             details: r.details.clone(),
         },
         None => ToolResult {
             action_type: None,
-            target_case_id: case_id(m, ep, ep.active),
-            outcome: "Shift started.".to_string(),
+            target_case_id: case_id(m, ep, ep.active).to_string(),
+            outcome: SHIFT_STARTED.to_string(),
             details: Map::from_iter([
                 ("task".to_string(), json!(m.scenario.id)),
                 ("difficulty".to_string(), json!(m.scenario.difficulty)),
@@ -55,6 +59,14 @@ pub fn observe(m: &Machine, ep: &Episode, report: Option<&StepReport>) -> Observ
     }
 }
 
+/// The tool result's outcome at reset.
+pub(super) const SHIFT_STARTED: &str = "Shift started.";
+
+/// The action a step took, as its tool result names it.
+pub(super) fn action_type(report: &StepReport) -> Option<ActionType> {
+    report.action_type.as_deref().and_then(ActionType::parse)
+}
+
 /// The episode state (spec §2.6).
 pub fn state(m: &Machine, ep: &Episode) -> State {
     State {
@@ -75,9 +87,13 @@ pub fn state(m: &Machine, ep: &Episode) -> State {
 /// The terminal summary (spec §2.7), `None` while the episode runs.
 pub fn summary(m: &Machine, ep: &Episode) -> Option<EpisodeSummary> {
     let ending = ep.ended.as_ref()?;
-    let report = grade(m, ep);
+    Some(summary_of(m, ep, ending, grade(m, ep)))
+}
+
+/// The terminal summary of an episode that ended with `ending` and grades as `report`.
+fn summary_of(m: &Machine, ep: &Episode, ending: &Ending, report: GradeReport) -> EpisodeSummary {
     let metrics = metrics(m, ep);
-    Some(EpisodeSummary {
+    EpisodeSummary {
         task: m.scenario.id.clone(),
         difficulty: m.scenario.difficulty.clone(),
         final_score: report.score,
@@ -97,11 +113,17 @@ pub fn summary(m: &Machine, ep: &Episode) -> Option<EpisodeSummary> {
         terminated: !ending.truncated,
         truncated: ending.truncated,
         grade_components: report.components,
-    })
+    }
 }
 
-fn case_id(m: &Machine, ep: &Episode, case: usize) -> String {
-    m.symbols.name(ep.world.cases[case].id).to_string()
+/// A case's id.
+pub(super) fn case_id<'a>(m: &'a Machine, ep: &Episode, case: usize) -> &'a str {
+    m.symbols.name(ep.world.cases[case].id)
+}
+
+/// A case's title.
+pub(super) fn title<'a>(m: &'a Machine, ep: &Episode, case: usize) -> &'a str {
+    m.scenario.cases[ep.world.cases[case].index].title.name.as_str()
 }
 
 fn attribute<'a>(m: &'a Machine, ep: &Episode, case: usize, name: &str) -> &'a str {
@@ -111,12 +133,60 @@ fn attribute<'a>(m: &'a Machine, ep: &Episode, case: usize, name: &str) -> &'a s
 
 /// A case's type as the observation shows it.
 pub(super) fn case_type(m: &Machine, ep: &Episode, case: usize) -> CaseType {
-    CaseType::parse(attribute(m, ep, case, "type")).unwrap_or(CaseType::RefundRequest)
+    shown_type(attribute(m, ep, case, "type"))
 }
 
 /// A case's priority as the observation shows it.
 pub(super) fn priority(m: &Machine, ep: &Episode, case: usize) -> CasePriority {
-    CasePriority::parse(attribute(m, ep, case, "priority")).unwrap_or(CasePriority::Low)
+    shown_priority(attribute(m, ep, case, "priority"))
+}
+
+/// A case's customer tier as the observation shows it.
+pub(super) fn customer_tier(m: &Machine, ep: &Episode, case: usize) -> CustomerTier {
+    shown_tier(attribute(m, ep, case, "tier"))
+}
+
+/// A case's type, priority and customer tier, as the three functions above give them, read in
+/// one pass over its attributes (the queue shows all three for every case).
+pub(super) fn type_priority_tier(
+    m: &Machine,
+    ep: &Episode,
+    case: usize,
+) -> (CaseType, CasePriority, CustomerTier) {
+    let data = &m.scenario.cases[ep.world.cases[case].index];
+    let (mut kind, mut priority, mut tier) = (None, None, None);
+    for (name, value) in &data.attributes {
+        let slot = match *name {
+            "type" => &mut kind,
+            "priority" => &mut priority,
+            "tier" => &mut tier,
+            _ => continue,
+        };
+        // The first of a name counts, as in `attribute`.
+        slot.get_or_insert(value.name.as_str());
+    }
+    (
+        shown_type(kind.unwrap_or("")),
+        shown_priority(priority.unwrap_or("")),
+        shown_tier(tier.unwrap_or("")),
+    )
+}
+
+fn shown_type(value: &str) -> CaseType {
+    CaseType::parse(value).unwrap_or(CaseType::RefundRequest)
+}
+
+fn shown_priority(value: &str) -> CasePriority {
+    CasePriority::parse(value).unwrap_or(CasePriority::Low)
+}
+
+fn shown_tier(value: &str) -> CustomerTier {
+    CustomerTier::parse(value).unwrap_or(CustomerTier::Bronze)
+}
+
+/// A case's order status as the observation shows it.
+pub(super) fn order_status(m: &Machine, ep: &Episode, case: usize) -> OrderStatus {
+    OrderStatus::parse(attribute(m, ep, case, "order_status")).unwrap_or(OrderStatus::Delivered)
 }
 
 /// A case's fraud signal as the observation shows it.
@@ -156,9 +226,105 @@ pub(super) fn sla_minutes_remaining(ep: &Episode, case: usize) -> i64 {
     (ep.world.cases[case].sla_deadline - ep.clock).max(0)
 }
 
-/// Visible unmet blockers, in list order; none on a closed case.
-fn blockers(m: &Machine, ep: &Episode, case: usize) -> Vec<String> {
-    shown_blockers(m, ep, case).map(|b| m.blockers[b].name.clone()).collect()
+/// A case's replacement SKU, if any.
+pub(super) fn replacement_sku<'a>(m: &'a Machine, ep: &Episode, case: usize) -> Option<&'a str> {
+    let data = &m.scenario.cases[ep.world.cases[case].index];
+    data.sku.as_ref().map(|s| s.name.as_str())
+}
+
+/// The summary shown in the observation field `field` (`order_summary`, …): null until its
+/// check is inspected, then the inspection text and the texts appended so far, separated by
+/// one space.
+pub(super) fn summary_text<'a>(
+    m: &Machine,
+    ep: &'a Episode,
+    case: usize,
+    field: &str,
+) -> Option<Joined<'a>> {
+    let check = m.checks.iter().position(|c| c.field.as_deref() == Some(field))?;
+    let summary = &ep.cases[case].summaries[check];
+    Some(Joined { first: summary.inspected.as_deref()?, rest: &summary.appended })
+}
+
+/// Texts joined by one space, written without building the joined text.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Joined<'a> {
+    first: &'a str,
+    rest: &'a [String],
+}
+
+impl fmt::Display for Joined<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.first)?;
+        self.rest.iter().try_for_each(|text| write!(f, " {text}"))
+    }
+}
+
+/// The names of the events shown pending on a case, in due order.
+pub(super) fn pending_events<'a>(
+    m: &'a Machine,
+    ep: &'a Episode,
+    case: usize,
+) -> impl Iterator<Item = &'a str> + 'a {
+    shown_events(m, ep, case).map(|e| m.symbols.name(m.events[e].name))
+}
+
+/// The names of a case's completed checks, sorted.
+pub(super) fn completed_checks<'a>(
+    m: &'a Machine,
+    ep: &Episode,
+    case: usize,
+) -> Inline<&'a str, 8> {
+    let record = &ep.cases[case];
+    let mut names: Inline<&str, 8> = (0..m.checks.len())
+        .filter(|&c| record.completed[c].is_some())
+        .map(|c| m.symbols.name(m.checks[c].name))
+        .collect();
+    names.sort_unstable();
+    names
+}
+
+/// A case's note codes, in insertion order.
+pub(super) fn notes(ep: &Episode, case: usize) -> impl Iterator<Item = &str> {
+    ep.cases[case].notes.iter().map(|n| &**n)
+}
+
+/// The action of a case's latest resolution, if any.
+pub(super) fn resolution_action(m: &Machine, ep: &Episode, case: usize) -> Option<ActionType> {
+    let resolution = ep.cases[case].resolution.as_ref()?;
+    ActionType::parse(m.symbols.name(m.actions[resolution.action].name))
+}
+
+/// One sentence on a case's latest resolution, if any.
+pub(super) fn resolution_summary<'a>(
+    m: &'a Machine,
+    ep: &Episode,
+    case: usize,
+) -> Option<ResolutionSummary<'a>> {
+    let record = &ep.cases[case];
+    let kind = record.resolution.as_ref()?.kind;
+    Some(ResolutionSummary {
+        kind: m.symbols.name(m.truths[kind].name),
+        paid: record.paid_as[kind],
+    })
+}
+
+/// The sentence of [`resolution_summary`], written on demand.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct ResolutionSummary<'a> {
+    kind: &'a str,
+    paid: i64,
+}
+
+impl fmt::Display for ResolutionSummary<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = self.kind;
+        if self.paid > 0 {
+            write!(f, "Resolution `{kind}` recorded (total paid under it ${:.2}).", usd(self.paid))
+        } else {
+            write!(f, "Resolution `{kind}` recorded.")
+        }
+    }
 }
 
 /// The blockers unmet on a case, shown or not (indices into [`Machine::blockers`], in list
@@ -172,76 +338,61 @@ fn unmet<'a>(m: &'a Machine, frame: &'a Frame<'a>) -> impl Iterator<Item = usize
 }
 
 fn case_view(m: &Machine, ep: &Episode, case: usize) -> CaseView {
-    let record = &ep.cases[case];
     let draw = &ep.world.cases[case];
-    let data = &m.scenario.cases[draw.index];
-    let summary = |field: &str| {
-        m.checks
-            .iter()
-            .position(|c| c.field.as_deref() == Some(field))
-            .and_then(|c| super::reveal::summary_text(ep, case, c))
-    };
-    let pending_events =
-        shown_events(m, ep, case).map(|e| m.symbols.name(m.events[e].name).to_string()).collect();
-    let mut completed_checks: Vec<String> = (0..m.checks.len())
-        .filter(|&c| record.completed[c].is_some())
-        .map(|c| m.symbols.name(m.checks[c].name).to_string())
-        .collect();
-    completed_checks.sort();
+    let summary = |field| summary_text(m, ep, case, field).map(|s| s.to_string());
     CaseView {
-        case_id: case_id(m, ep, case),
-        title: data.title.name.clone(),
+        case_id: case_id(m, ep, case).to_string(),
+        title: title(m, ep, case).to_string(),
         case_type: case_type(m, ep, case),
         status: status(m, ep, case),
         priority: priority(m, ep, case),
-        customer_tier: CustomerTier::parse(attribute(m, ep, case, "tier"))
-            .unwrap_or(CustomerTier::Bronze),
+        customer_tier: customer_tier(m, ep, case),
         order_value_usd: usd(draw.order_value),
         days_since_order: draw.days_since_order,
-        order_status: OrderStatus::parse(attribute(m, ep, case, "order_status"))
-            .unwrap_or(OrderStatus::Delivered),
+        order_status: order_status(m, ep, case),
         fraud_signal: fraud_signal(m, ep, case),
         requested_compensation_usd: draw.requested.map(usd),
-        replacement_sku: data.sku.as_ref().map(|s| s.name.clone()),
+        replacement_sku: replacement_sku(m, ep, case).map(str::to_string),
         evidence_status: evidence_status(m, ep, case),
         carrier_status: carrier_status(m, ep, case),
         order_summary: summary("order_summary"),
         policy_summary: summary("policy_summary"),
         history_summary: summary("history_summary"),
         inventory_summary: summary("inventory_summary"),
-        blockers: blockers(m, ep, case),
-        pending_events,
-        completed_checks,
-        notes: record.notes.iter().map(|n| n.to_string()).collect(),
-        resolution_action: record
-            .resolution
-            .as_ref()
-            .and_then(|r| ActionType::parse(m.symbols.name(m.actions[r.action].name))),
-        resolution_summary: record.resolution.as_ref().map(|r| {
-            let kind = m.symbols.name(m.truths[r.kind].name);
-            let paid = record.paid_as[r.kind];
-            if paid > 0 {
-                format!("Resolution `{kind}` recorded (total paid under it ${:.2}).", usd(paid))
-            } else {
-                format!("Resolution `{kind}` recorded.")
-            }
-        }),
+        blockers: shown_blockers(m, ep, case).map(|b| m.blockers[b].name.clone()).collect(),
+        pending_events: pending_events(m, ep, case).map(str::to_string).collect(),
+        completed_checks: completed_checks(m, ep, case).iter().map(|c| c.to_string()).collect(),
+        notes: notes(ep, case).map(str::to_string).collect(),
+        resolution_action: resolution_action(m, ep, case),
+        resolution_summary: resolution_summary(m, ep, case).map(|s| s.to_string()),
     }
 }
 
 fn queue_item(m: &Machine, ep: &Episode, case: usize) -> QueueItemView {
-    let data = &m.scenario.cases[ep.world.cases[case].index];
+    let (case_type, priority, customer_tier) = type_priority_tier(m, ep, case);
     QueueItemView {
-        case_id: case_id(m, ep, case),
-        title: data.title.name.clone(),
-        case_type: case_type(m, ep, case),
+        case_id: case_id(m, ep, case).to_string(),
+        title: title(m, ep, case).to_string(),
+        case_type,
         status: status(m, ep, case),
-        priority: priority(m, ep, case),
-        customer_tier: CustomerTier::parse(attribute(m, ep, case, "tier"))
-            .unwrap_or(CustomerTier::Bronze),
+        priority,
+        customer_tier,
         sla_minutes_remaining: sla_minutes_remaining(ep, case),
-        blocker_count: u32::try_from(shown_blockers(m, ep, case).count()).unwrap_or(u32::MAX),
+        blocker_count: blocker_count(m, ep, case),
     }
+}
+
+/// The number of blockers a case shows (the queue's `blocker_count`).
+pub(super) fn blocker_count(m: &Machine, ep: &Episode, case: usize) -> u32 {
+    u32::try_from(shown_blockers(m, ep, case).count()).unwrap_or(u32::MAX)
+}
+
+/// Units per SKU, in scenario order.
+pub(super) fn inventory<'a>(
+    m: &'a Machine,
+    ep: &'a Episode,
+) -> impl Iterator<Item = (&'a str, i64)> {
+    m.scenario.stock.keys().map(String::as_str).zip(ep.stock.iter().copied())
 }
 
 fn resources(m: &Machine, ep: &Episode) -> Resources {
@@ -251,11 +402,12 @@ fn resources(m: &Machine, ep: &Episode) -> Resources {
         budget_remaining_usd: usd(limits.budget_cents - ep.spending),
         time_used_minutes: ep.clock,
         budget_used_usd: usd(ep.spending),
-        inventory_units: m.scenario.stock.keys().cloned().zip(ep.stock.iter().copied()).collect(),
+        inventory_units: inventory(m, ep).map(|(sku, units)| (sku.to_string(), units)).collect(),
     }
 }
 
-fn metrics(m: &Machine, ep: &Episode) -> BusinessMetrics {
+/// The business counters.
+pub(super) fn metrics(m: &Machine, ep: &Episode) -> BusinessMetrics {
     BusinessMetrics {
         resolved_cases: ep.cases.iter().filter(|c| c.resolution.is_some()).count() as u32,
         closed_cases: ep.cases.iter().filter(|c| c.status == m.status.closed).count() as u32,
@@ -265,6 +417,65 @@ fn metrics(m: &Machine, ep: &Episode) -> BusinessMetrics {
         customer_satisfaction: round4(ep.satisfaction as f64 / 10_000.0),
         stockouts: ep.stockouts,
     }
+}
+
+/// `metadata.last_action_error` of a rule-invalid step: `"CODE: message"`.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct ActionError<'a> {
+    /// The error code (`metadata.last_action_error_code`).
+    pub(super) code: &'a str,
+    message: &'a str,
+}
+
+impl fmt::Display for ActionError<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
+/// The error of a rule-invalid step.
+pub(super) fn action_error(report: Option<&StepReport>) -> Option<ActionError<'_>> {
+    report.and_then(|r| r.error.as_ref()).map(|(code, message)| ActionError { code, message })
+}
+
+/// The step reward of each reward group, in declaration order (0 at reset).
+pub(super) fn reward_breakdown<'a>(
+    m: &'a Machine,
+    report: Option<&'a StepReport>,
+) -> impl Iterator<Item = (&'a str, f64)> + 'a {
+    m.reward_groups.iter().enumerate().map(move |(i, group)| {
+        (group.as_str(), report.and_then(|r| r.breakdown.get(i)).copied().unwrap_or(0.0))
+    })
+}
+
+/// The known facts of the active case (name, wire value), in the order they were revealed.
+pub(super) fn known_facts<'a>(
+    m: &'a Machine,
+    ep: &'a Episode,
+) -> impl Iterator<Item = (&'a str, &'a Json)> + 'a {
+    ep.cases[ep.active].facts.iter().map(|(name, value)| (m.symbols.name(*name), value))
+}
+
+/// What the metadata adds once an episode has ended.
+#[derive(Clone, Debug)]
+pub(super) struct End<'a> {
+    /// Ended by a terminal condition.
+    pub(super) terminated: bool,
+    /// The termination rule's reason.
+    pub(super) reason: &'a str,
+    /// The episode summary, as metadata carries it.
+    pub(super) summary: Json,
+    /// The grade report, as metadata carries it.
+    pub(super) grade: Json,
+}
+
+/// The metadata's end fields, `None` while the episode runs.
+pub(super) fn end<'a>(m: &'a Machine, ep: &Episode) -> Option<End<'a>> {
+    let ending = ep.ended.as_ref()?;
+    let report = grade(m, ep);
+    let grade = serde_json::to_value(&report).unwrap_or(Json::Null);
+    let summary = serde_json::to_value(summary_of(m, ep, ending, report)).unwrap_or(Json::Null);
+    Some(End { terminated: !ending.truncated, reason: &m.ends[ending.rule].0, summary, grade })
 }
 
 fn metadata(m: &Machine, ep: &Episode, report: Option<&StepReport>) -> Map<String, Json> {
@@ -278,26 +489,12 @@ fn metadata(m: &Machine, ep: &Episode, report: Option<&StepReport>) -> Map<Strin
     meta.insert("time_limit_minutes".into(), json!(limits.time_limit_minutes));
     meta.insert("invalid_action_limit".into(), json!(limits.invalid_action_limit));
     meta.insert("budget_limit_usd".into(), json!(usd(limits.budget_cents)));
-    let error = report.and_then(|r| r.error.as_ref());
-    meta.insert(
-        "last_action_error".into(),
-        error.map_or(Json::Null, |(c, msg)| json!(format!("{c}: {msg}"))),
-    );
-    meta.insert("last_action_error_code".into(), error.map_or(Json::Null, |(c, _)| json!(c)));
-    let breakdown: Map<String, Json> = m
-        .reward_groups
-        .iter()
-        .enumerate()
-        .map(|(i, g)| {
-            (g.clone(), json!(report.and_then(|r| r.breakdown.get(i)).copied().unwrap_or(0.0)))
-        })
-        .collect();
+    let error = action_error(report);
+    meta.insert("last_action_error".into(), error.map_or(Json::Null, |e| json!(e.to_string())));
+    meta.insert("last_action_error_code".into(), error.map_or(Json::Null, |e| json!(e.code)));
+    let breakdown = reward_breakdown(m, report).map(|(g, r)| (g.to_string(), json!(r))).collect();
     meta.insert("reward_breakdown".into(), Json::Object(breakdown));
-    let facts: Map<String, Json> = ep.cases[ep.active]
-        .facts
-        .iter()
-        .map(|(name, value)| (m.symbols.name(*name).to_string(), value.clone()))
-        .collect();
+    let facts = known_facts(m, ep).map(|(name, value)| (name.to_string(), value.clone())).collect();
     meta.insert("known_facts".into(), Json::Object(facts));
     let events: Vec<Json> = report
         .map(|r| {
@@ -309,15 +506,12 @@ fn metadata(m: &Machine, ep: &Episode, report: Option<&StepReport>) -> Map<Strin
         .unwrap_or_default();
     meta.insert("events".into(), Json::Array(events));
     meta.insert("invalid_actions".into(), json!(ep.invalid));
-    if let Some(ending) = &ep.ended {
-        meta.insert("terminated".into(), json!(!ending.truncated));
-        meta.insert("truncated".into(), json!(ending.truncated));
-        meta.insert("termination_reason".into(), json!(m.ends[ending.rule].0));
-        meta.insert(
-            "episode_summary".into(),
-            serde_json::to_value(summary(m, ep)).unwrap_or(Json::Null),
-        );
-        meta.insert("grade".into(), serde_json::to_value(grade(m, ep)).unwrap_or(Json::Null));
+    if let Some(end) = end(m, ep) {
+        meta.insert("terminated".into(), json!(end.terminated));
+        meta.insert("truncated".into(), json!(!end.terminated));
+        meta.insert("termination_reason".into(), json!(end.reason));
+        meta.insert("episode_summary".into(), end.summary);
+        meta.insert("grade".into(), end.grade);
     }
     meta
 }

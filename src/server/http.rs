@@ -19,7 +19,7 @@ use super::errors::{HttpError, Violation, Violations};
 use super::record::Transport;
 use super::store::{Shared, entry_cost, lock, share};
 use crate::engine::StepError;
-use crate::wire::{self, Action, Observation, action_from_value, lax};
+use crate::wire::{self, Action, action_from_value, lax};
 
 /// The longest `request_id` a step accepts, in characters.
 const MAX_REQUEST_ID_CHARS: usize = 255;
@@ -32,7 +32,7 @@ pub(crate) async fn reset(
     let args = ResetArgs::parse(json_body(body)?, "body").map_err(HttpError::Invalid)?;
     let game = args.start(&app.catalog(), "body").map_err(HttpError::Invalid)?;
     let game = app.live(game, Transport::Http);
-    let response = envelope_text(&game.observation());
+    let response = envelope_text(&game.observed());
     let id = game.episode().world.episode_id.clone();
     let (shared, cost) = share(&id, game);
     app.http_episodes.insert(&id, HttpEpisode::Running(shared), cost);
@@ -58,14 +58,16 @@ fn finished_cost(id: &str, state: &wire::State) -> usize {
     )
 }
 
-/// Steps a stored episode; once it ends, the store keeps only its final state.
-fn step_stored(app: &App, id: &str, action: &Action) -> Result<Observation, HttpError> {
+/// Steps a stored episode: the reply's envelope text. Once it ends, the store keeps only its
+/// final state.
+fn step_stored(app: &App, id: &str, action: &Action) -> Result<String, HttpError> {
     let shared = match stored(app, id)? {
         HttpEpisode::Running(shared) => shared,
         HttpEpisode::Finished(_) => return Err(conflict(StepError::EpisodeDone)),
     };
     let mut game = lock(&shared);
-    let observation = game.step(action).map_err(conflict)?;
+    game.step(action).map_err(conflict)?;
+    let reply = envelope_text(&game.observed());
     if game.done() {
         let state = Arc::new(game.state());
         drop(game);
@@ -74,7 +76,7 @@ fn step_stored(app: &App, id: &str, action: &Action) -> Result<Observation, Http
         let cost = finished_cost(id, &state);
         app.http_episodes.replace(id, is_this, HttpEpisode::Finished(state), cost);
     }
-    Ok(observation)
+    Ok(reply)
 }
 
 fn conflict(error: StepError) -> HttpError {
@@ -87,15 +89,17 @@ pub(crate) async fn step(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<JsonText, HttpError> {
     let request = StepRequest::parse(json_body(body)?).map_err(HttpError::Invalid)?;
-    let observation = match request.episode_id {
+    let reply = match request.episode_id {
         Some(id) => step_stored(&app, &id, &request.action)?,
         None => {
             let game =
                 ResetArgs::default().start(&app.catalog(), "body").map_err(HttpError::Invalid)?;
-            app.live(game, Transport::Http).step(&request.action).map_err(conflict)?
+            let mut game = app.live(game, Transport::Http);
+            game.step(&request.action).map_err(conflict)?;
+            envelope_text(&game.observed())
         }
     };
-    Ok(JsonText(envelope_text(&observation)))
+    Ok(JsonText(reply))
 }
 
 /// The query of `GET /state`.

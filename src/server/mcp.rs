@@ -22,7 +22,7 @@ use super::episodes::{self, ResetArgs};
 use super::errors::{Violation, summary};
 use super::record::Transport;
 use super::store::{lock, share};
-use crate::wire::{ActionType, action_from_value, action_tools, envelope};
+use crate::wire::{ActionType, action_from_value, action_tools};
 
 /// The MCP protocol revision `initialize` reports.
 const PROTOCOL_VERSION: &str = "2025-06-18";
@@ -159,7 +159,7 @@ fn call(
     let action = action_from_value(Value::Object(action))
         .map_err(|errors| (INVALID_PARAMS, summary(&Violation::actions(errors))))?;
     let step = |game: &mut LiveGame| match game.step(&action) {
-        Ok(observation) => Ok(envelope(&observation).to_value()),
+        Ok(()) => Ok(game.observed().envelope_value()),
         Err(error) => Err((INVALID_PARAMS, error.to_string())),
     };
     let response = match (params.remove("session_id"), own) {

@@ -15,7 +15,7 @@ use std::thread::JoinHandle;
 
 use crate::engine::{Game, Machine, StepError};
 use crate::trajectory::{Agent, AgentKind, Status, now_rfc3339, record_actions, write_line};
-use crate::wire::{Action, Observation};
+use crate::wire::Action;
 
 /// Finished or dropped episodes waiting for the writer; beyond it, episodes are not recorded
 /// (and counted), so a slow disk never holds up play or grows memory.
@@ -143,9 +143,10 @@ impl LiveGame {
         LiveGame { game, tape }
     }
 
-    /// Takes a step and returns the new observation; the episode is written once it ends.
-    pub fn step(&mut self, action: &Action) -> Result<Observation, StepError> {
-        let observation = self.game.step(action)?;
+    /// Takes a step (read its observation with [`Game::observed`]); the episode is written
+    /// once it ends.
+    pub fn step(&mut self, action: &Action) -> Result<(), StepError> {
+        self.game.advance(action)?;
         if let Some((_, tape)) = &mut self.tape {
             let mut action = action.clone();
             action.metadata.clear();
@@ -154,7 +155,7 @@ impl LiveGame {
         if self.game.done() {
             self.submit();
         }
-        Ok(observation)
+        Ok(())
     }
 
     /// An estimate of the heap bytes held: the game's and the recorded actions'.

@@ -16,7 +16,7 @@ use super::episodes::ResetArgs;
 use super::errors::{HttpError, Violation, Violations};
 use super::http::json_body;
 use crate::trajectory::{Agent, AgentKind, Recorder, Status};
-use crate::wire::{Action, action_from_value, envelope};
+use crate::wire::{Action, action_from_value};
 
 /// The most actions a request may carry: more than any shipped task's `max_steps` (80), and
 /// few enough that a request of well-formed actions stays under the 64 KiB body limit.
@@ -53,14 +53,14 @@ pub(crate) async fn build(
     let first = game.observation();
     let agent = Agent { kind: AgentKind::Client, name: PLAYER.into() };
     let mut recorder = Recorder::start(agent, 0, &first);
-    let mut observations = vec![envelope(&first).to_value()];
+    let mut observations = vec![game.observed().envelope_value()];
     let mut unplayed = 0;
     for action in &request.actions {
         match game.step(action) {
             Ok(observation) => {
                 recorder.step(&game, action, &observation, None);
                 if request.observations {
-                    observations.push(envelope(&observation).to_value());
+                    observations.push(game.observed().envelope_value());
                 }
             }
             Err(_) => unplayed += 1,

@@ -20,7 +20,8 @@ use super::errors::{Violation, frame, validation_frame};
 use super::mcp;
 use super::record::Transport;
 use super::slots::Slot;
-use crate::wire::{Observation, action_from_value, envelope};
+use crate::engine::Observed;
+use crate::wire::action_from_value;
 
 /// Close code of a normal end (close request, idle timeout, capacity refusal).
 const NORMAL: u16 = 1000;
@@ -187,12 +188,12 @@ fn request(app: &App, game: &mut Option<LiveGame>, text: &str) -> Result<Answer,
         let message = format!("unknown key `{extra}` beside `type` and `data`");
         return Err(frame("VALIDATION_ERROR", message));
     }
-    let reply = match kind.as_str() {
+    let played = match kind.as_str() {
         "reset" => {
             let new = ResetArgs::parse(data.unwrap_or(Value::Null), "data")
                 .and_then(|args| args.start(&app.catalog(), "data"))
                 .map_err(|violations| validation_frame(&violations))?;
-            game.insert(app.live(new, Transport::WebSocket)).observation()
+            game.insert(app.live(new, Transport::WebSocket))
         }
         "step" => step(game, data)?,
         "state" => return Ok(Answer::Reply(reply("state", &episodes::state(game.as_deref())))),
@@ -202,28 +203,22 @@ fn request(app: &App, game: &mut Option<LiveGame>, text: &str) -> Result<Answer,
         }
         _ => return Ok(Answer::Close),
     };
-    Ok(Answer::Reply(observation_reply(&reply)))
+    Ok(Answer::Reply(observation_reply(&played.observed())))
 }
 
-/// Room reserved for an observation reply: a hard-task observation is 3–6 KiB of JSON.
-const REPLY_CAPACITY: usize = 8 * 1024;
-
-/// `{"type":"observation","data":ENVELOPE}`, the envelope serialised straight into the reply's
-/// buffer (no intermediate text or JSON value).
-fn observation_reply(observation: &Observation) -> String {
+/// `{"type":"observation","data":ENVELOPE}`, the envelope written straight from the episode into
+/// the reply's buffer (no owned observation, intermediate text or JSON value).
+fn observation_reply(observed: &Observed<'_>) -> String {
     const HEAD: &str = r#"{"type":"observation","data":"#;
-    let mut out = String::with_capacity(REPLY_CAPACITY);
-    out.push_str(HEAD);
-    let mut bytes = out.into_bytes();
-    if serde_json::to_writer(&mut bytes, &envelope(observation)).is_err() {
-        bytes.truncate(HEAD.len());
-    }
+    let mut bytes = Vec::with_capacity(episodes::REPLY_CAPACITY);
+    bytes.extend_from_slice(HEAD.as_bytes());
+    observed.write_envelope(&mut bytes);
     bytes.push(b'}');
     String::from_utf8(bytes).unwrap_or_default()
 }
 
-/// Takes a step for a `step` message.
-fn step(game: &mut Option<LiveGame>, data: Option<Value>) -> Result<Observation, Value> {
+/// Takes a step for a `step` message: the session's game, stepped.
+fn step(game: &mut Option<LiveGame>, data: Option<Value>) -> Result<&mut LiveGame, Value> {
     let data = data.ok_or_else(|| {
         frame("VALIDATION_ERROR", "a step message needs `data`: the action object")
     })?;
@@ -232,7 +227,8 @@ fn step(game: &mut Option<LiveGame>, data: Option<Value>) -> Result<Observation,
     let game = game
         .as_mut()
         .ok_or_else(|| frame("EXECUTION_ERROR", "no episode yet: send a reset first"))?;
-    game.step(&action).map_err(|error| frame("EXECUTION_ERROR", error.to_string()))
+    game.step(&action).map_err(|error| frame("EXECUTION_ERROR", error.to_string()))?;
+    Ok(game)
 }
 
 /// `{"type": kind, "data": data}` as text.

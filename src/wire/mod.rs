@@ -96,7 +96,6 @@ macro_rules! wire_enum {
 
 mod action;
 mod capped;
-mod envelope;
 pub(crate) mod lax;
 mod observation;
 
@@ -110,7 +109,6 @@ pub use action::{
     action_from_value, parse_action,
 };
 pub use capped::{Capped, MAX_LISTED};
-pub use envelope::{Envelope, envelope};
 pub use observation::{
     BusinessMetrics, CarrierStatus, CasePriority, CaseStatus, CaseType, CaseView, CustomerTier,
     EvidenceStatus, FraudSignal, Observation, OrderStatus, QueueItemView, Resources, ToolResult,
