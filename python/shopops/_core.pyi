@@ -122,8 +122,13 @@ class Games:
         num_envs: int,
         refund_levels: int = 40,
         threads: int = 1,
+        numeric: bool = False,
     ) -> None:
-        """Create `num_envs` episodes of `task` (seeded 0..num_envs until reset)."""
+        """Create `num_envs` episodes of `task` (seeded 0..num_envs until reset).
+
+        `numeric`: stepped by `step_numeric` only, keeping no step reports (then `step` and
+        `observations` raise `ValueError`); else by `step` only.
+        """
     @property
     def num_envs(self) -> int:
         """The number of sub-environments."""
@@ -150,13 +155,14 @@ class Games:
         """Return the numeric observations as little-endian float32 bytes."""
     def observations(self) -> list[dict[str, Any]]:
         """Return the wire observation dicts."""
-    def step_numeric(self, actions: bytes) -> tuple[bytearray, list[bytes]]:
+    def step_numeric(self, actions: bytes) -> tuple[bytearray, bytearray]:
         """Step with action-table indices (little-endian int64 bytes).
 
-        Returns the observations' bytes, then bytes of rewards (f64), terminated, truncated,
-        ended (u8), grade and return (f64) and length (i64) of the episodes that ended.
+        Returns the observations' bytes, then the outcome bytes: `num_envs` little-endian
+        values each of rewards, then of the episodes that ended (0 for the others) grade and
+        return (f64) and length (i64), then terminated, truncated and ended (u8).
         """
-    def step(self, actions: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[bytes]]:
+    def step(self, actions: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], bytearray]:
         """Step with wire action dicts; return the observation dicts and the outcome bytes."""
     def action_masks(self) -> bytearray:
         """Return 1 per (sub-environment, table entry) the rules accept now, else 0."""

@@ -31,6 +31,9 @@ Encoding = Literal["dict", "numeric"]
 _END_KEYS = ("termination_reason", "episode_summary", "grade")
 """`Env`'s info keys of an episode's last step."""
 
+_END_INFOS = (("grade", "<f8"), ("episode_return", "<f8"), ("episode_length", "<i8"))
+"""Numeric mode's info keys of an episode's last step, in the order of the outcome bytes."""
+
 _SEED_BOUND = 2**63
 """Seeds drawn for sub-environments reset without one are below this."""
 
@@ -93,7 +96,9 @@ class VectorEnv(GymVectorEnv[Any, Any, Any]):
         self.task = task
         self.encoding: Encoding = encoding
         self.num_envs = num_envs
-        self._games = Games(self.scenarios, task, num_envs, refund_levels, threads)
+        self._games = Games(
+            self.scenarios, task, num_envs, refund_levels, threads, encoding == "numeric"
+        )
         self.render_mode = None
         if encoding == "numeric":
             size = self._games.observation_size
@@ -171,30 +176,28 @@ class VectorEnv(GymVectorEnv[Any, Any, Any]):
         action (dict mode) or an index outside the table (numeric) raises `ValueError` before
         any sub-environment is stepped.
         """
+        n = self.num_envs
         if self.encoding == "numeric":
-            indices = np.asarray(actions, dtype=np.int64).reshape(self.num_envs)
+            indices = np.asarray(actions, dtype="<i8").reshape(n)
             raw, outcome = self._games.step_numeric(indices.tobytes())
             observations: Any = self._numeric(raw)
         else:
             wire = [a.to_dict() if isinstance(a, Action) else a for a in actions]
             dicts, outcome = self._games.step(wire)
             observations = tuple(dicts)
-        rewards = np.frombuffer(outcome[0], dtype="<f8").astype(np.float64)
-        terminated = np.frombuffer(outcome[1], dtype=np.uint8).astype(np.bool_)
-        truncated = np.frombuffer(outcome[2], dtype=np.uint8).astype(np.bool_)
-        ended = np.frombuffer(outcome[3], dtype=np.uint8).astype(np.bool_)
-        infos: dict[str, Any] = {}
+        # The outcome bytes: rewards, grades, returns (f8), lengths (i8), then three u8 flags.
+        rewards = np.frombuffer(outcome, "<f8", n).astype(np.float64, copy=False)
+        flags = np.frombuffer(outcome, np.bool_, 3 * n, 32 * n)
+        terminated, truncated, ended = flags[:n], flags[n : 2 * n], flags[2 * n :]
         if self.encoding == "dict":
-            infos = self._dict_infos(observations, np.ones(self.num_envs, dtype=np.bool_))
-        elif ended.any():
-            for key, raw_values, dtype in (
-                ("grade", outcome[4], "<f8"),
-                ("episode_return", outcome[5], "<f8"),
-                ("episode_length", outcome[6], "<i8"),
-            ):
-                values = np.frombuffer(raw_values, dtype=dtype).astype(dtype[1:])
-                infos[key] = np.where(ended, values, 0).astype(values.dtype)
-                infos[f"_{key}"] = ended.copy()
+            infos = self._dict_infos(observations, np.ones(n, dtype=np.bool_))
+        else:
+            infos = {}
+            if ended.any():
+                for k, (key, dtype) in enumerate(_END_INFOS, start=1):
+                    values = np.frombuffer(outcome, dtype, n, 8 * n * k)
+                    infos[key] = values.astype(dtype[1:], copy=False)
+                    infos[f"_{key}"] = ended.copy()
         return observations, rewards, terminated, truncated, infos
 
     def action_masks(self) -> np.ndarray:
@@ -252,5 +255,8 @@ class VectorEnv(GymVectorEnv[Any, Any, Any]):
         return infos
 
     def _numeric(self, raw: bytearray) -> np.ndarray:
-        """Return the observations' bytes as a `(num_envs, observation_size)` float32 array."""
-        return np.frombuffer(raw, dtype="<f4").reshape(self.num_envs, -1)
+        """Return the observations' bytes as a `(num_envs, observation_size)` float32 array.
+
+        A view of the bytearray (writable, no copy).
+        """
+        return np.frombuffer(raw, "<f4").astype(np.float32, copy=False).reshape(self.num_envs, -1)

@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::{PyByteArray, PyBytes, PyDict, PyList};
+use pyo3::types::{PyByteArray, PyDict, PyList};
 use shopops::engine::observe::observe;
 use shopops::engine::query::{refused_by, response_pending};
 use shopops::engine::{Machine, start};
@@ -38,6 +38,9 @@ pub(crate) struct Games {
     shared: Arc<Shared>,
     slots: Vec<Slot>,
     threads: usize,
+    /// Numeric encoding: steps keep no report (`step_quiet`), and the wire observations, which
+    /// need it, are not served.
+    numeric: bool,
 }
 
 impl Games {
@@ -46,6 +49,7 @@ impl Games {
         num_envs: usize,
         refund_levels: u32,
         threads: usize,
+        numeric: bool,
     ) -> PyResult<Self> {
         if num_envs == 0 {
             return Err(PyValueError::new_err("num_envs must be at least 1"));
@@ -80,51 +84,40 @@ impl Games {
                 ended: false,
             })
             .collect();
-        Ok(Games { shared, slots, threads: threads.max(1) })
+        Ok(Games { shared, slots, threads: threads.max(1), numeric })
     }
 
-    /// The numeric observations of every slot, as a bytearray of `f32`s.
-    fn observe_numeric<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyByteArray>> {
-        let width = self.shared.size * 4;
-        let shared = &self.shared;
-        let slots = &self.slots;
-        let threads = self.threads;
-        PyByteArray::new_with(py, width * slots.len(), |bytes| {
-            py.detach(|| {
-                let mut items: Vec<(&Slot, &mut [u8])> =
-                    slots.iter().zip(bytes.chunks_exact_mut(width)).collect();
-                pool::for_each(threads, &mut items, |(slot, out)| shared.encode(slot, out));
-            });
-            Ok(())
-        })
+    /// `ValueError` unless the object was made for `numeric` (or else dict) stepping.
+    fn require(&self, numeric: bool) -> PyResult<()> {
+        match (self.numeric, numeric) {
+            (true, true) | (false, false) => Ok(()),
+            (true, false) => Err(PyValueError::new_err(
+                "numeric Games keep no step reports: wire observations need numeric=False",
+            )),
+            (false, true) => {
+                Err(PyValueError::new_err("numeric stepping needs Games(..., numeric=True)"))
+            }
+        }
     }
-}
-
-/// `values` as little-endian bytes.
-fn le_bytes<'py, const W: usize, T: Copy>(
-    py: Python<'py>,
-    values: impl Iterator<Item = T>,
-    bytes: impl Fn(T) -> [u8; W],
-) -> Bound<'py, PyBytes> {
-    let data: Vec<u8> = values.flat_map(bytes).collect();
-    PyBytes::new(py, &data)
 }
 
 #[pymethods]
 impl Games {
     /// `num_envs` episodes of `task`, seeded 0..num_envs until reset. Refund amounts of the
     /// action table are `k / refund_levels` of the active case's order value; `threads` is how
-    /// many threads step them (1: a plain loop).
+    /// many threads step them (1: a plain loop). `numeric`: stepped with action-table indices
+    /// only (`step_numeric`), keeping no step reports; else with wire actions only (`step`).
     #[new]
-    #[pyo3(signature = (scenarios, task, num_envs, refund_levels = 40, threads = 1))]
+    #[pyo3(signature = (scenarios, task, num_envs, refund_levels = 40, threads = 1, numeric = false))]
     fn py_new(
         scenarios: PyRef<'_, Scenarios>,
         task: &str,
         num_envs: usize,
         refund_levels: u32,
         threads: usize,
+        numeric: bool,
     ) -> PyResult<Self> {
-        Games::new(scenarios.machine(task)?, num_envs, refund_levels, threads)
+        Games::new(scenarios.machine(task)?, num_envs, refund_levels, threads, numeric)
     }
 
     /// The number of sub-environments.
@@ -234,11 +227,20 @@ impl Games {
 
     /// The numeric observations (`num_envs * observation_size` little-endian `f32`s).
     fn observations_numeric<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyByteArray>> {
-        self.observe_numeric(py)
+        let (shared, slots, width) = (&self.shared, &self.slots, self.shared.size * 4);
+        PyByteArray::new_with(py, width * slots.len(), |bytes| {
+            py.detach(|| {
+                let mut items: Vec<(&Slot, &mut [u8])> =
+                    slots.iter().zip(bytes.chunks_exact_mut(width)).collect();
+                pool::for_each(self.threads, &mut items, |(slot, out)| shared.encode(slot, out));
+            });
+            Ok(())
+        })
     }
 
-    /// The wire observation dicts.
+    /// The wire observation dicts (not of numeric Games: `ValueError`).
     fn observations<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyAny>>> {
+        self.require(false)?;
         let machine = &self.shared.machine;
         let observations: Vec<_> = py.detach(|| {
             self.slots.iter().map(|s| observe(machine, &s.episode, s.report.as_ref())).collect()
@@ -247,17 +249,15 @@ impl Games {
     }
 
     /// Steps every sub-environment with its entry of the action table (`actions`: one
-    /// little-endian `i64` per sub-environment). Returns the observations (as
-    /// `observations_numeric`), then little-endian bytes: rewards (`f64`), terminated and
-    /// truncated (`u8`), ended (`u8`), and for the episodes that ended their grade and return
-    /// (`f64`) and length (`i64`). `ValueError` if an index is out of range (nothing is
-    /// stepped).
-    #[allow(clippy::type_complexity)]
+    /// little-endian `i64` per sub-environment) and encodes its observation, in one pass.
+    /// Returns the observations (as `observations_numeric`) and the outcome bytes (see
+    /// [`outcome_bytes`]). `ValueError` if an index is out of range (nothing is stepped).
     fn step_numeric<'py>(
         &mut self,
         py: Python<'py>,
         actions: &[u8],
-    ) -> PyResult<(Bound<'py, PyByteArray>, Vec<Bound<'py, PyBytes>>)> {
+    ) -> PyResult<(Bound<'py, PyByteArray>, Bound<'py, PyByteArray>)> {
+        self.require(true)?;
         let n = self.shared.table.len();
         if actions.len() != self.slots.len() * 8 {
             return Err(PyValueError::new_err(format!(
@@ -281,31 +281,41 @@ impl Games {
             }
         }
         let mut outcomes = vec![Outcome::default(); self.slots.len()];
-        let shared = &self.shared;
-        let mut items: Vec<_> = self.slots.iter_mut().zip(&indices).zip(&mut outcomes).collect();
-        py.detach(|| {
-            pool::for_each(self.threads, &mut items, |((slot, index), outcome)| {
-                **outcome = if slot.ended {
-                    slot.restart(shared)
-                } else {
-                    let action = shared.table.action(**index, &slot.episode);
-                    slot.act(shared, &action)
-                };
+        let (shared, threads, width) = (&self.shared, self.threads, self.shared.size * 4);
+        let slots = &mut self.slots;
+        let observations = PyByteArray::new_with(py, width * slots.len(), |bytes| {
+            let mut items: Vec<_> = slots
+                .iter_mut()
+                .zip(&indices)
+                .zip(&mut outcomes)
+                .zip(bytes.chunks_exact_mut(width))
+                .collect();
+            py.detach(|| {
+                pool::for_each(threads, &mut items, |(((slot, index), outcome), out)| {
+                    **outcome = if slot.ended {
+                        slot.restart(shared)
+                    } else {
+                        let action = shared.table.action(**index, &slot.episode);
+                        slot.act(shared, &action, false)
+                    };
+                    shared.encode(slot, out);
+                });
             });
-        });
-        let observations = self.observe_numeric(py)?;
-        Ok((observations, outcome_bytes(py, &outcomes)))
+            Ok(())
+        })?;
+        Ok((observations, outcome_bytes(py, &outcomes)?))
     }
 
     /// Steps every sub-environment with its wire action dict. Returns the observation dicts,
-    /// then the bytes of `step_numeric`. A malformed action raises `ValueError` and nothing
-    /// is stepped; the actions of sub-environments that start a new episode are ignored.
-    #[allow(clippy::type_complexity)]
+    /// then the outcome bytes of `step_numeric`. A malformed action raises `ValueError` and
+    /// nothing is stepped; the actions of sub-environments that start a new episode are
+    /// ignored. Not for numeric Games (`ValueError`).
     fn step<'py>(
         &mut self,
         py: Python<'py>,
         actions: Vec<Bound<'py, PyAny>>,
-    ) -> PyResult<(Vec<Bound<'py, PyAny>>, Vec<Bound<'py, PyBytes>>)> {
+    ) -> PyResult<(Vec<Bound<'py, PyAny>>, Bound<'py, PyByteArray>)> {
+        self.require(false)?;
         if actions.len() != self.slots.len() {
             return Err(PyValueError::new_err(format!(
                 "expected {} actions, got {}",
@@ -333,7 +343,7 @@ impl Games {
             pool::for_each(self.threads, &mut items, |((slot, action), outcome)| {
                 // `None` exactly for the sub-environments that restart (see the parse above).
                 **outcome = match action {
-                    Some(action) => slot.act(shared, action),
+                    Some(action) => slot.act(shared, action, true),
                     None => slot.restart(shared),
                 };
             });
@@ -344,7 +354,7 @@ impl Games {
         });
         let observations =
             observations.iter().map(|o| to_py(py, o)).collect::<PyResult<Vec<_>>>()?;
-        Ok((observations, outcome_bytes(py, &outcomes)))
+        Ok((observations, outcome_bytes(py, &outcomes)?))
     }
 
     /// Which entries of the action table the scenario's validation rules accept now, per
@@ -403,16 +413,32 @@ impl Games {
     }
 }
 
-/// The outcomes of a step as the little-endian byte arrays `step_numeric` returns.
-fn outcome_bytes<'py>(py: Python<'py>, outcomes: &[Outcome]) -> Vec<Bound<'py, PyBytes>> {
-    let end = |o: &Outcome| o.end.unwrap_or((0.0, 0.0, 0));
-    vec![
-        le_bytes(py, outcomes.iter().map(|o| o.reward), f64::to_le_bytes),
-        le_bytes(py, outcomes.iter().map(|o| u8::from(o.terminated)), u8::to_le_bytes),
-        le_bytes(py, outcomes.iter().map(|o| u8::from(o.truncated)), u8::to_le_bytes),
-        le_bytes(py, outcomes.iter().map(|o| u8::from(o.end.is_some())), u8::to_le_bytes),
-        le_bytes(py, outcomes.iter().map(|o| end(o).0), f64::to_le_bytes),
-        le_bytes(py, outcomes.iter().map(|o| end(o).1), f64::to_le_bytes),
-        le_bytes(py, outcomes.iter().map(|o| i64::from(end(o).2)), i64::to_le_bytes),
-    ]
+/// The outcomes of a step as one bytearray of little-endian arrays of `num_envs` values each,
+/// in this order: rewards, then for the episodes that ended on this step (0 for the others)
+/// their grade and return (`f64`) and length (`i64`), then terminated, truncated and ended
+/// (`u8`, 0 or 1).
+fn outcome_bytes<'py>(py: Python<'py>, outcomes: &[Outcome]) -> PyResult<Bound<'py, PyByteArray>> {
+    let n = outcomes.len();
+    PyByteArray::new_with(py, n * OUTCOME_BYTES, |bytes| {
+        let (words, flags) = bytes.split_at_mut(n * 32);
+        let (rewards, rest) = words.split_at_mut(n * 8);
+        let (grades, rest) = rest.split_at_mut(n * 8);
+        let (returns, lengths) = rest.split_at_mut(n * 8);
+        let (terminated, rest) = flags.split_at_mut(n);
+        let (truncated, ended) = rest.split_at_mut(n);
+        for (i, o) in outcomes.iter().enumerate() {
+            let (grade, total, length) = o.end.unwrap_or((0.0, 0.0, 0));
+            rewards[i * 8..i * 8 + 8].copy_from_slice(&o.reward.to_le_bytes());
+            grades[i * 8..i * 8 + 8].copy_from_slice(&grade.to_le_bytes());
+            returns[i * 8..i * 8 + 8].copy_from_slice(&total.to_le_bytes());
+            lengths[i * 8..i * 8 + 8].copy_from_slice(&i64::from(length).to_le_bytes());
+            terminated[i] = u8::from(o.terminated);
+            truncated[i] = u8::from(o.truncated);
+            ended[i] = u8::from(o.end.is_some());
+        }
+        Ok(())
+    })
 }
+
+/// Bytes per sub-environment in [`outcome_bytes`]: four 8-byte values and three flags.
+const OUTCOME_BYTES: usize = 4 * 8 + 3;

@@ -1,9 +1,10 @@
 //! One sub-environment ([`Slot`]) and what all of them share ([`Shared`]): starting episodes
 //! by the seed rule, taking a step, restarting after an end, encoding the numeric observation.
 
+use std::cell::RefCell;
 use std::sync::Arc;
 
-use shopops::engine::{Episode, Machine, StepReport, start, step};
+use shopops::engine::{Episode, Machine, StepReport, start, step, step_quiet};
 use shopops::wire::Action;
 
 use super::layout::{Last, encode};
@@ -54,9 +55,23 @@ impl Shared {
         start(&self.machine, seed, format!("{}-{seed}", self.machine.scenario.id))
     }
 
+    /// Writes `slot`'s numeric observation into `out` as little-endian `f32`s (`out` holds
+    /// exactly one observation).
     pub(super) fn encode(&self, slot: &Slot, out: &mut [u8]) {
-        encode(&self.machine, &self.vocab, &slot.episode, slot.last, &mut Writer::new(out));
+        FLOATS.with_borrow_mut(|floats| {
+            floats.resize(self.size, 0.0);
+            let (m, ep) = (&*self.machine, &slot.episode);
+            encode(m, &self.vocab, ep, slot.last, &mut Writer::new(floats));
+            for (bytes, value) in out.chunks_exact_mut(4).zip(floats.iter()) {
+                bytes.copy_from_slice(&value.to_le_bytes());
+            }
+        });
     }
+}
+
+thread_local! {
+    /// One numeric observation's floats, reused by every encoding on this thread.
+    static FLOATS: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
 }
 
 impl Slot {
@@ -72,14 +87,21 @@ impl Slot {
     }
 
     /// Takes `action` in the running episode (never called once it has ended: the next step
-    /// restarts it instead).
-    pub(super) fn act(&mut self, shared: &Shared, action: &Action) -> Outcome {
-        let Ok(report) = step(&shared.machine, &mut self.episode, action) else {
-            // Unreachable: an ended episode is restarted before it is stepped again.
-            return Outcome::default();
-        };
-        self.last = Last { reward: report.reward, refused: report.error.is_some() };
-        self.report = Some(report);
+    /// restarts it instead). `loud` keeps the step's report (what a wire observation shows);
+    /// otherwise only its reward and whether it was refused are kept (the numeric encoding's
+    /// `last_reward` and `last_refused`), and the report is `None`.
+    pub(super) fn act(&mut self, shared: &Shared, action: &Action, loud: bool) -> Outcome {
+        let (m, ep) = (&*shared.machine, &mut self.episode);
+        // `Err` is unreachable: an ended episode is restarted before it is stepped again.
+        if loud {
+            let Ok(report) = step(m, ep, action) else { return Outcome::default() };
+            self.last = Last { reward: report.reward, refused: report.error.is_some() };
+            self.report = Some(report);
+        } else {
+            let Ok(quiet) = step_quiet(m, ep, action) else { return Outcome::default() };
+            self.last = Last { reward: quiet.reward, refused: quiet.invalid };
+            self.report = None;
+        }
         let Some(ending) = &self.episode.ended else {
             return Outcome { reward: self.last.reward, ..Outcome::default() };
         };
