@@ -153,8 +153,8 @@ class Games:
         """Start a new episode in every sub-environment given a seed (None: leave it)."""
     def observations_numeric(self) -> bytearray:
         """Return the numeric observations as little-endian float32 bytes."""
-    def observations(self) -> list[dict[str, Any]]:
-        """Return the wire observation dicts."""
+    def observations(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """Return the wire observation dicts and `Env`'s info dict of each (not numeric)."""
     def step_numeric(self, actions: bytes) -> tuple[bytearray, bytearray]:
         """Step with action-table indices (little-endian int64 bytes).
 
@@ -162,8 +162,14 @@ class Games:
         values each of rewards, then of the episodes that ended (0 for the others) grade and
         return (f64) and length (i64), then terminated, truncated and ended (u8).
         """
-    def step(self, actions: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], bytearray]:
-        """Step with wire action dicts; return the observation dicts and the outcome bytes."""
+    def step(
+        self, actions: list[dict[str, Any]]
+    ) -> tuple[list[dict[str, Any]], bytearray, list[dict[str, Any]]]:
+        """Step with wire action dicts (not numeric).
+
+        Returns the observation dicts, the outcome bytes (as `step_numeric`'s) and `Env`'s info
+        dict of each sub-environment (objects of their own, not shared with the observations).
+        """
     def action_masks(self) -> bytearray:
         """Return 1 per (sub-environment, table entry) the rules accept now, else 0."""
     def grade(self, index: int) -> dict[str, Any] | None:

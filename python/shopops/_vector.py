@@ -7,7 +7,6 @@ agents that do not read text). See docs/python.md for both, field by field.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -29,7 +28,7 @@ Encoding = Literal["dict", "numeric"]
 """How observations and actions cross to Python."""
 
 _END_KEYS = ("termination_reason", "episode_summary", "grade")
-"""`Env`'s info keys of an episode's last step."""
+"""`Env`'s info keys of an episode's last step (all three or none)."""
 
 _END_INFOS = (("grade", "<f8"), ("episode_return", "<f8"), ("episode_length", "<i8"))
 """Numeric mode's info keys of an episode's last step, in the order of the outcome bytes."""
@@ -166,8 +165,8 @@ class VectorEnv(GymVectorEnv[Any, Any, Any]):
         self._games.reset([s if m else None for s, m in zip(drawn, selected, strict=True)])
         if self.encoding == "numeric":
             return self._numeric(self._games.observations_numeric()), {}
-        observations = self._games.observations()
-        return tuple(observations), self._dict_infos(observations, selected)
+        observations, infos = self._games.observations()
+        return tuple(observations), self._dict_infos(infos, selected)
 
     def step(self, actions: Any) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
         """Step every sub-environment; return observations, rewards, flags and infos.
@@ -183,14 +182,14 @@ class VectorEnv(GymVectorEnv[Any, Any, Any]):
             observations: Any = self._numeric(raw)
         else:
             wire = [a.to_dict() if isinstance(a, Action) else a for a in actions]
-            dicts, outcome = self._games.step(wire)
+            dicts, outcome, single_infos = self._games.step(wire)
             observations = tuple(dicts)
         # The outcome bytes: rewards, grades, returns (f8), lengths (i8), then three u8 flags.
         rewards = np.frombuffer(outcome, "<f8", n).astype(np.float64, copy=False)
         flags = np.frombuffer(outcome, np.bool_, 3 * n, 32 * n)
         terminated, truncated, ended = flags[:n], flags[n : 2 * n], flags[2 * n :]
         if self.encoding == "dict":
-            infos = self._dict_infos(observations, np.ones(n, dtype=np.bool_))
+            infos = self._dict_infos(single_infos, np.ones(n, dtype=np.bool_))
         else:
             infos = {}
             if ended.any():
@@ -224,35 +223,36 @@ class VectorEnv(GymVectorEnv[Any, Any, Any]):
         """Return the grade report of sub-environment `index`'s episode once it has ended."""
         return self._games.grade(index)
 
-    def _dict_infos(self, observations: Sequence[Any], selected: np.ndarray) -> dict[str, Any]:
-        """Return `Env`'s infos of the `selected` sub-environments, batched as `_add_info` does.
+    def _dict_infos(self, infos: Sequence[dict[str, Any]], selected: np.ndarray) -> dict[str, Any]:
+        """Return `Env`'s `infos` of the `selected` sub-environments, batched as `_add_info` does.
 
         The keys every step has (the reward breakdown, the error and its code) are batched
-        column by column; the end-of-episode ones go through Gymnasium's `_add_info`.
+        column by column; the end-of-episode ones go through Gymnasium's `_add_info`. The info
+        dicts are fresh objects from the engine, not shared with the observations.
         """
         chosen: list[int] = np.flatnonzero(selected).tolist()
         if not chosen:
             return {}
-        metas = [observations[i]["metadata"] for i in chosen]
+        picked = [infos[i] for i in chosen]
+        breakdowns = [info["reward_breakdown"] for info in picked]
         breakdown: dict[str, Any] = {}
-        for key in metas[0]["reward_breakdown"]:
+        for key in breakdowns[0]:
             column = np.zeros(self.num_envs, dtype=float)
-            column[chosen] = [meta["reward_breakdown"][key] for meta in metas]
+            column[chosen] = [b[key] for b in breakdowns]
             breakdown[key], breakdown[f"_{key}"] = column, selected.copy()
-        infos: dict[str, Any] = {
+        batched: dict[str, Any] = {
             "reward_breakdown": breakdown,
             "_reward_breakdown": selected.copy(),
         }
         for key in ("last_action_error", "last_action_error_code"):
             column = np.full(self.num_envs, None, dtype=object)
-            for i, meta in zip(chosen, metas, strict=True):
-                column[i] = meta[key]
-            infos[key], infos[f"_{key}"] = column, selected.copy()
-        for i, meta in zip(chosen, metas, strict=True):
-            ending = {key: copy.deepcopy(meta[key]) for key in _END_KEYS if key in meta}
-            if ending:
-                infos = self._add_info(infos, ending, i)
-        return infos
+            column[chosen] = [info[key] for info in picked]
+            batched[key], batched[f"_{key}"] = column, selected.copy()
+        for i, info in zip(chosen, picked, strict=True):
+            if _END_KEYS[0] in info:
+                ending = {key: info[key] for key in _END_KEYS if key in info}
+                batched = self._add_info(batched, ending, i)
+        return batched
 
     def _numeric(self, raw: bytearray) -> np.ndarray:
         """Return the observations' bytes as a `(num_envs, observation_size)` float32 array.

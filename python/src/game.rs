@@ -4,10 +4,12 @@ use std::sync::Arc;
 
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
+use pyo3::types::PyDict;
 use shopops::agent::{ToolMode, shift_start, system_prompt, tool_result};
 use shopops::engine::{self, Machine};
 use shopops::wire::{Action, Observation};
 
+use crate::pyobs;
 use crate::wire::{action_of, to_py};
 
 /// One episode of a task. Observations are the wire observation as a dict: the envelope's
@@ -17,20 +19,22 @@ pub(crate) struct Game {
     game: engine::Game,
     reset: Observation,
     last: Option<Action>,
+    /// The names the observations repeat, as Python strings.
+    strings: pyobs::Strings,
 }
 
 impl Game {
     pub(crate) fn new(machine: Arc<Machine>, seed: u64, episode_id: String) -> Self {
         let game = engine::Game::new(machine, seed, episode_id);
-        Game { reset: game.observation(), game, last: None }
+        Game { reset: game.observation(), game, last: None, strings: pyobs::Strings::default() }
     }
 }
 
 #[pymethods]
 impl Game {
     /// The current observation.
-    fn observation<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_py(py, &self.game.observation())
+    fn observation<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        pyobs::observation(py, &self.game.observation(), &mut self.strings)
     }
 
     /// Takes one step and returns the new observation. A rule-invalid action is a step (its
@@ -40,14 +44,14 @@ impl Game {
         &mut self,
         py: Python<'py>,
         action: &Bound<'py, PyAny>,
-    ) -> PyResult<Bound<'py, PyAny>> {
+    ) -> PyResult<Bound<'py, PyDict>> {
         let action = action_of(action)?;
         let game = &mut self.game;
         let observation = py
             .detach(|| game.step(&action))
             .map_err(|error| PyRuntimeError::new_err(error.to_string()))?;
         self.last = Some(action);
-        to_py(py, &observation)
+        pyobs::observation(py, &observation, &mut self.strings)
     }
 
     /// Whether the episode has ended.

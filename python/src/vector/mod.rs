@@ -19,7 +19,7 @@ use pyo3::types::{PyByteArray, PyDict, PyList};
 use shopops::engine::observe::observe;
 use shopops::engine::query::{refused_by, response_pending};
 use shopops::engine::{Machine, start};
-use shopops::wire::Action;
+use shopops::wire::{Action, Observation};
 
 use self::layout::{Last, encode};
 use self::masks::MaskPlan;
@@ -27,6 +27,7 @@ use self::sink::Describer;
 use self::slot::{Outcome, Shared, Slot};
 use self::table::ActionTable;
 use self::vocab::Vocab;
+use crate::pyobs;
 use crate::scenarios::Scenarios;
 use crate::wire::{action_of, to_py};
 
@@ -38,6 +39,8 @@ pub(crate) struct Games {
     shared: Arc<Shared>,
     slots: Vec<Slot>,
     threads: usize,
+    /// The names the wire observations repeat, as Python strings.
+    strings: pyobs::Strings,
     /// Numeric encoding: steps keep no report (`step_quiet`), and the wire observations, which
     /// need it, are not served.
     numeric: bool,
@@ -84,7 +87,8 @@ impl Games {
                 ended: false,
             })
             .collect();
-        Ok(Games { shared, slots, threads: threads.max(1), numeric })
+        let strings = pyobs::Strings::default();
+        Ok(Games { shared, slots, threads: threads.max(1), strings, numeric })
     }
 
     /// `ValueError` unless the object was made for `numeric` (or else dict) stepping.
@@ -238,14 +242,15 @@ impl Games {
         })
     }
 
-    /// The wire observation dicts (not of numeric Games: `ValueError`).
-    fn observations<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyAny>>> {
+    /// The wire observation dicts and `Env`'s info dict of each (not of numeric Games:
+    /// `ValueError`).
+    fn observations<'py>(&mut self, py: Python<'py>) -> PyResult<Dicts<'py>> {
         self.require(false)?;
         let machine = &self.shared.machine;
         let observations: Vec<_> = py.detach(|| {
             self.slots.iter().map(|s| observe(machine, &s.episode, s.report.as_ref())).collect()
         });
-        observations.iter().map(|o| to_py(py, o)).collect()
+        dicts(py, &observations, &mut self.strings)
     }
 
     /// Steps every sub-environment with its entry of the action table (`actions`: one
@@ -307,14 +312,15 @@ impl Games {
     }
 
     /// Steps every sub-environment with its wire action dict. Returns the observation dicts,
-    /// then the outcome bytes of `step_numeric`. A malformed action raises `ValueError` and
-    /// nothing is stepped; the actions of sub-environments that start a new episode are
-    /// ignored. Not for numeric Games (`ValueError`).
+    /// the outcome bytes of `step_numeric` and `Env`'s info dicts. A malformed action raises
+    /// `ValueError` and nothing is stepped; the actions of sub-environments that start a new
+    /// episode are ignored. Not for numeric Games (`ValueError`).
+    #[allow(clippy::type_complexity)]
     fn step<'py>(
         &mut self,
         py: Python<'py>,
         actions: Vec<Bound<'py, PyAny>>,
-    ) -> PyResult<(Vec<Bound<'py, PyAny>>, Bound<'py, PyByteArray>)> {
+    ) -> PyResult<(Vec<Bound<'py, PyDict>>, Bound<'py, PyByteArray>, Vec<Bound<'py, PyDict>>)> {
         self.require(false)?;
         if actions.len() != self.slots.len() {
             return Err(PyValueError::new_err(format!(
@@ -352,9 +358,8 @@ impl Games {
                 .map(|((slot, _), _)| observe(&shared.machine, &slot.episode, slot.report.as_ref()))
                 .collect()
         });
-        let observations =
-            observations.iter().map(|o| to_py(py, o)).collect::<PyResult<Vec<_>>>()?;
-        Ok((observations, outcome_bytes(py, &outcomes)?))
+        let (observations, infos) = dicts(py, &observations, &mut self.strings)?;
+        Ok((observations, outcome_bytes(py, &outcomes)?, infos))
     }
 
     /// Which entries of the action table the scenario's validation rules accept now, per
@@ -411,6 +416,23 @@ impl Games {
             .then(|| shopops::engine::grade::grade(&self.shared.machine, &slot.episode));
         to_py(py, &report)
     }
+}
+
+/// Wire observation dicts, and `Env`'s info dict of each.
+type Dicts<'py> = (Vec<Bound<'py, PyDict>>, Vec<Bound<'py, PyDict>>);
+
+/// The observations as dicts, and the info dict of each.
+fn dicts<'py>(
+    py: Python<'py>,
+    observations: &[Observation],
+    strings: &mut pyobs::Strings,
+) -> PyResult<Dicts<'py>> {
+    let (mut dicts, mut infos) = (Vec::new(), Vec::new());
+    for o in observations {
+        dicts.push(pyobs::observation(py, o, strings)?);
+        infos.push(pyobs::info(py, o, strings)?);
+    }
+    Ok((dicts, infos))
 }
 
 /// The outcomes of a step as one bytearray of little-endian arrays of `num_envs` values each,
