@@ -95,3 +95,17 @@ def test_sub_episodes_equal_env_and_follow_the_seed_rule(task: str) -> None:
             assert env.reset(seed=episode["seed"])[0] == episode["first"]
             for action, observation, reward, term, trunc in episode["steps"]:
                 assert env.step(action)[:4] == (observation, reward, term, trunc)
+
+
+def test_dict_mode_on_two_threads_is_the_same(task: str) -> None:
+    """Threads change nothing: observations, rewards, flags and infos batch for batch."""
+    one, two = shopops.VectorEnv(task, 8), shopops.VectorEnv(task, 8, threads=2)
+    (a, a_info), (b, b_info) = one.reset(seed=4), two.reset(seed=4)
+    assert a == b
+    assert data_equivalence(a_info, b_info, exact=True)
+    for actions in sampled_actions(one, 40, seed=3):
+        a, b = one.step(actions), two.step(actions)
+        assert a[0] == b[0]
+        for x, y in zip(a[1:4], b[1:4], strict=True):
+            np.testing.assert_array_equal(x, y)
+        assert data_equivalence(a[4], b[4], exact=True)

@@ -1,11 +1,14 @@
 //! One sub-environment ([`Slot`]) and what all of them share ([`Shared`]): starting episodes
-//! by the seed rule, taking a step, restarting after an end, encoding the numeric observation.
+//! by the seed rule, taking a step, restarting after an end, and what a batch leaves in the
+//! slot for the caller to hand to Python (the numeric observation, the wire observation, the
+//! action mask).
 
-use std::cell::RefCell;
 use std::sync::Arc;
 
+use shopops::engine::observe::observe;
+use shopops::engine::query::{refused_by, response_pending};
 use shopops::engine::{Episode, Machine, StepReport, start, step, step_quiet};
-use shopops::wire::Action;
+use shopops::wire::{Action, Observation};
 
 use super::layout::{Last, encode};
 use super::masks::MaskPlan;
@@ -37,6 +40,14 @@ pub(super) struct Slot {
     pub(super) episodes: u64,
     /// The episode ended on the last step: the next step starts the next one.
     pub(super) ended: bool,
+    /// What the last step did.
+    pub(super) outcome: Outcome,
+    /// The numeric observation, once [`Slot::encode`] has run.
+    pub(super) floats: Vec<f32>,
+    /// The wire observation, once [`Slot::observe`] has run.
+    pub(super) observation: Option<Observation>,
+    /// The action mask (one byte per table entry), once [`Slot::mask`] has run.
+    pub(super) mask: Vec<u8>,
 }
 
 /// What one step did to one sub-environment.
@@ -50,31 +61,39 @@ pub(super) struct Outcome {
 }
 
 impl Shared {
-    pub(super) fn start(&self, base: u64, episodes: u64) -> Episode {
+    fn start(&self, base: u64, episodes: u64) -> Episode {
         let seed = base.wrapping_add(episodes.wrapping_mul(self.num_envs));
         start(&self.machine, seed, format!("{}-{seed}", self.machine.scenario.id))
     }
-
-    /// Writes `slot`'s numeric observation into `out` as little-endian `f32`s (`out` holds
-    /// exactly one observation).
-    pub(super) fn encode(&self, slot: &Slot, out: &mut [u8]) {
-        FLOATS.with_borrow_mut(|floats| {
-            floats.resize(self.size, 0.0);
-            let (m, ep) = (&*self.machine, &slot.episode);
-            encode(m, &self.vocab, ep, slot.last, &mut Writer::new(floats));
-            for (bytes, value) in out.chunks_exact_mut(4).zip(floats.iter()) {
-                bytes.copy_from_slice(&value.to_le_bytes());
-            }
-        });
-    }
-}
-
-thread_local! {
-    /// One numeric observation's floats, reused by every encoding on this thread.
-    static FLOATS: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
 }
 
 impl Slot {
+    /// Sub-environment `index`'s slot, playing seed `index` until reset.
+    pub(super) fn new(shared: &Shared, index: u64) -> Self {
+        Slot {
+            episode: shared.start(index, 0),
+            report: None,
+            last: Last::default(),
+            base: index,
+            episodes: 0,
+            ended: false,
+            outcome: Outcome::default(),
+            floats: Vec::new(),
+            observation: None,
+            mask: Vec::new(),
+        }
+    }
+
+    /// Starts over from `seed`: it plays `seed`, then `seed + N`, `seed + 2N`, ...
+    pub(super) fn reset(&mut self, shared: &Shared, seed: u64) {
+        self.base = seed;
+        self.episodes = 0;
+        self.episode = shared.start(seed, 0);
+        self.report = None;
+        self.last = Last::default();
+        self.ended = false;
+    }
+
     /// Starts the next episode of this sub-environment (an automatic reset: reward 0, not
     /// done).
     pub(super) fn restart(&mut self, shared: &Shared) -> Outcome {
@@ -111,6 +130,44 @@ impl Slot {
             terminated: !ending.truncated,
             truncated: ending.truncated,
             end: Some((ending.grade, self.episode.total_reward, self.episode.steps)),
+        }
+    }
+
+    /// Writes the numeric observation into `floats`.
+    pub(super) fn encode(&mut self, shared: &Shared) {
+        self.floats.resize(shared.size, 0.0);
+        let mut writer = Writer::new(&mut self.floats);
+        encode(&shared.machine, &shared.vocab, &self.episode, self.last, &mut writer);
+    }
+
+    /// Makes the wire observation (`observation`).
+    pub(super) fn observe(&mut self, shared: &Shared) {
+        self.observation = Some(observe(&shared.machine, &self.episode, self.report.as_ref()));
+    }
+
+    /// Writes the action mask into `mask`: 1 for the table entries the scenario's rules
+    /// accept now, 0 for those they refuse; all 1 when the next step starts a new episode.
+    pub(super) fn mask(&mut self, shared: &Shared) {
+        self.mask.clear();
+        self.mask.resize(shared.table.len(), 1);
+        if self.ended {
+            return;
+        }
+        let (m, ep) = (&*shared.machine, &self.episode);
+        let pending = response_pending(m, ep);
+        for (declared, range) in &shared.groups {
+            let (fixed, varying) =
+                (&shared.masks.fixed[*declared], &shared.masks.varying[*declared]);
+            let first = shared.table.action(range.start, ep);
+            let refused = refused_by(m, ep, *declared, &first, pending, fixed);
+            for index in range.clone() {
+                let refused = refused
+                    || (!varying.is_empty() && {
+                        let action = shared.table.action(index, ep);
+                        refused_by(m, ep, *declared, &action, pending, varying)
+                    });
+                self.mask[index] = u8::from(!refused);
+            }
         }
     }
 }
