@@ -71,6 +71,8 @@ class Game:
         """Whether the episode has ended."""
     def observation(self) -> dict[str, Any]:
         """Return the current observation."""
+    def info(self) -> dict[str, Any]:
+        """Return `Env`'s info of the current observation (objects of its own)."""
     def step(self, action: dict[str, Any]) -> dict[str, Any]:
         """Take one step and return the new observation.
 

@@ -18,6 +18,8 @@ use crate::wire::{action_of, to_py};
 pub(crate) struct Game {
     game: engine::Game,
     reset: Observation,
+    /// The current observation (the reset's until the first step).
+    current: Observation,
     last: Option<Action>,
     /// The names the observations repeat, as Python strings.
     strings: pyobs::Strings,
@@ -26,7 +28,9 @@ pub(crate) struct Game {
 impl Game {
     pub(crate) fn new(machine: Arc<Machine>, seed: u64, episode_id: String) -> Self {
         let game = engine::Game::new(machine, seed, episode_id);
-        Game { reset: game.observation(), game, last: None, strings: pyobs::Strings::default() }
+        let reset = game.observation();
+        let strings = pyobs::Strings::default();
+        Game { current: reset.clone(), reset, game, last: None, strings }
     }
 }
 
@@ -34,7 +38,14 @@ impl Game {
 impl Game {
     /// The current observation.
     fn observation<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        pyobs::observation(py, &self.game.observation(), &mut self.strings)
+        pyobs::observation(py, &self.current, &mut self.strings)
+    }
+
+    /// `Env`'s info of the current observation: its metadata's `reward_breakdown`,
+    /// `last_action_error`, `last_action_error_code` and, at the end, `termination_reason`,
+    /// `episode_summary` and `grade` (objects of their own, not the observation's).
+    fn info<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        pyobs::info(py, &self.current, &mut self.strings)
     }
 
     /// Takes one step and returns the new observation. A rule-invalid action is a step (its
@@ -51,7 +62,8 @@ impl Game {
             .detach(|| game.step(&action))
             .map_err(|error| PyRuntimeError::new_err(error.to_string()))?;
         self.last = Some(action);
-        pyobs::observation(py, &observation, &mut self.strings)
+        self.current = observation;
+        pyobs::observation(py, &self.current, &mut self.strings)
     }
 
     /// Whether the episode has ended.
@@ -86,7 +98,7 @@ impl Game {
     fn prompt(&self) -> String {
         match &self.last {
             None => shift_start(&self.reset),
-            Some(action) => tool_result(action, &self.game.observation(), None),
+            Some(action) => tool_result(action, &self.current, None),
         }
     }
 }
