@@ -23,7 +23,7 @@ use shopops::wire::{
 /// Python strings for the names a scenario's observations repeat, made once and shared.
 #[derive(Default)]
 pub(crate) struct Strings {
-    made: HashMap<Box<str>, Py<PyString>>,
+    made: HashMap<Box<str>, Py<PyString>, foldhash::fast::RandomState>,
 }
 
 /// Names [`Strings`] keeps at most (a scenario has a few hundred): past that, strings are made
