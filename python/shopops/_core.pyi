@@ -110,6 +110,13 @@ class FieldInfo(TypedDict):
     scale: str
     labels: list[str]
 
+BatchInfos = tuple[
+    list[str], bytearray, list[str | None], list[str | None], list[tuple[int, dict[str, Any]]]
+]
+"""`Env`'s infos of a batch: the reward groups, the breakdown (group-major little-endian f64s,
+one per group and sub-environment), each sub-environment's `last_action_error` and its code, and
+`(index, entries)` of the episodes that ended (`termination_reason`, `episode_summary`, `grade`)."""
+
 class Games:
     """N episodes of one task, stepped together in Rust with the GIL released.
 
@@ -155,8 +162,8 @@ class Games:
         """Start a new episode in every sub-environment given a seed (None: leave it)."""
     def observations_numeric(self) -> bytearray:
         """Return the numeric observations as little-endian float32 bytes."""
-    def observations(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        """Return the wire observation dicts and `Env`'s info dict of each (not numeric)."""
+    def observations(self) -> tuple[list[dict[str, Any]], BatchInfos]:
+        """Return the wire observation dicts and `Env`'s infos of them (not numeric)."""
     def step_numeric(self, actions: bytes) -> tuple[bytearray, bytearray]:
         """Step with action-table indices (little-endian int64 bytes).
 
@@ -166,11 +173,11 @@ class Games:
         """
     def step(
         self, actions: list[dict[str, Any]]
-    ) -> tuple[list[dict[str, Any]], bytearray, list[dict[str, Any]]]:
+    ) -> tuple[list[dict[str, Any]], bytearray, BatchInfos]:
         """Step with wire action dicts (not numeric).
 
-        Returns the observation dicts, the outcome bytes (as `step_numeric`'s) and `Env`'s info
-        dict of each sub-environment (objects of their own, not shared with the observations).
+        Returns the observation dicts, the outcome bytes (as `step_numeric`'s) and `Env`'s infos
+        of the sub-environments in columns (objects of their own, not the observations').
         """
     def action_masks(self) -> bytearray:
         """Return 1 per (sub-environment, table entry) the rules accept now, else 0."""

@@ -22,7 +22,7 @@ from shopops._core import Games, Scenarios
 from shopops._spaces import ActionSpace, ObservationSpace
 
 if TYPE_CHECKING:
-    from shopops._core import FieldInfo
+    from shopops._core import BatchInfos, FieldInfo
 
 Encoding = Literal["dict", "numeric"]
 """How observations and actions cross to Python."""
@@ -223,34 +223,35 @@ class VectorEnv(GymVectorEnv[Any, Any, Any]):
         """Return the grade report of sub-environment `index`'s episode once it has ended."""
         return self._games.grade(index)
 
-    def _dict_infos(self, infos: Sequence[dict[str, Any]], selected: np.ndarray) -> dict[str, Any]:
-        """Return `Env`'s `infos` of the `selected` sub-environments, batched as `_add_info` does.
+    def _dict_infos(self, infos: BatchInfos, selected: np.ndarray) -> dict[str, Any]:
+        """Return `Env`'s infos of the `selected` sub-environments, batched as `_add_info` does.
 
-        The keys every step has (the reward breakdown, the error and its code) are batched
-        column by column; the end-of-episode ones go through Gymnasium's `_add_info`. The info
-        dicts are fresh objects from the engine, not shared with the observations.
+        `infos` are the engine's columns: the reward groups, the breakdown (a float64 row per
+        group), the errors and their codes, and the end-of-episode entries of the episodes that
+        ended (fresh objects, not shared with the observations), which go through Gymnasium's
+        `_add_info`.
         """
-        chosen: list[int] = np.flatnonzero(selected).tolist()
-        if not chosen:
+        if not selected.any():
             return {}
-        picked = [infos[i] for i in chosen]
-        breakdowns = [info["reward_breakdown"] for info in picked]
+        groups, breakdown_bytes, errors, codes, endings = infos
+        n, unselected = self.num_envs, ~selected
+        rows = np.frombuffer(breakdown_bytes, "<f8").reshape(len(groups), n)
+        rows = rows.astype(np.float64, copy=False)
+        rows[:, unselected] = 0.0
         breakdown: dict[str, Any] = {}
-        for key in breakdowns[0]:
-            column = np.zeros(self.num_envs, dtype=float)
-            column[chosen] = [b[key] for b in breakdowns]
-            breakdown[key], breakdown[f"_{key}"] = column, selected.copy()
+        for key, row in zip(groups, rows, strict=True):
+            breakdown[key], breakdown[f"_{key}"] = row, selected.copy()
         batched: dict[str, Any] = {
             "reward_breakdown": breakdown,
             "_reward_breakdown": selected.copy(),
         }
-        for key in ("last_action_error", "last_action_error_code"):
-            column = np.full(self.num_envs, None, dtype=object)
-            column[chosen] = [info[key] for info in picked]
+        for key, entries in (("last_action_error", errors), ("last_action_error_code", codes)):
+            column = np.empty(n, dtype=object)
+            column[:] = entries
+            column[unselected] = None
             batched[key], batched[f"_{key}"] = column, selected.copy()
-        for i, info in zip(chosen, picked, strict=True):
-            if _END_KEYS[0] in info:
-                ending = {key: info[key] for key in _END_KEYS if key in info}
+        for i, ending in endings:
+            if selected[i]:
                 batched = self._add_info(batched, ending, i)
         return batched
 

@@ -100,17 +100,45 @@ pub(crate) fn info<'py>(
     o: &Observation,
     strings: &mut Strings,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let d = PyDict::new(py);
-    let keys = [
+    entries(py, o, &info_keys(py), strings)
+}
+
+/// The entries of `Env`'s info that only an episode's last observation has
+/// (`termination_reason`, `episode_summary`, `grade`), as a dict of their own; `None` before
+/// the end.
+pub(crate) fn ending<'py>(
+    py: Python<'py>,
+    o: &Observation,
+    strings: &mut Strings,
+) -> PyResult<Option<Bound<'py, PyDict>>> {
+    if !o.metadata.contains_key("termination_reason") {
+        return Ok(None);
+    }
+    entries(py, o, &info_keys(py)[3..], strings).map(Some)
+}
+
+/// The metadata entries of `Env`'s info, in its order: the last three only at the end.
+fn info_keys(py: Python<'_>) -> [(&'static str, &Bound<'_, PyString>); 6] {
+    [
         ("reward_breakdown", intern!(py, "reward_breakdown")),
         ("last_action_error", intern!(py, "last_action_error")),
         ("last_action_error_code", intern!(py, "last_action_error_code")),
         ("termination_reason", intern!(py, "termination_reason")),
         ("episode_summary", intern!(py, "episode_summary")),
         ("grade", intern!(py, "grade")),
-    ];
+    ]
+}
+
+/// The metadata entries of `o` named by `keys` (those it has), converted, as a dict.
+fn entries<'py>(
+    py: Python<'py>,
+    o: &Observation,
+    keys: &[(&str, &Bound<'py, PyString>)],
+    strings: &mut Strings,
+) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
     for (name, key) in keys {
-        if let Some(value) = o.metadata.get(name) {
+        if let Some(value) = o.metadata.get(*name) {
             d.set_item(key, json(py, value, strings)?)?;
         }
     }
@@ -274,7 +302,11 @@ fn object<'py>(
 
 /// A JSON value as Python data, as serde gives it: an integer that fits `u64` or `i64` as an
 /// int, any other number as a float.
-fn json<'py>(py: Python<'py>, value: &Value, s: &mut Strings) -> PyResult<Bound<'py, PyAny>> {
+pub(crate) fn json<'py>(
+    py: Python<'py>,
+    value: &Value,
+    s: &mut Strings,
+) -> PyResult<Bound<'py, PyAny>> {
     Ok(match value {
         Value::Null => py.None().into_bound(py),
         Value::Bool(b) => b.into_pyobject(py)?.to_owned().into_any(),

@@ -109,3 +109,20 @@ def test_dict_mode_on_two_threads_is_the_same(task: str) -> None:
         for x, y in zip(a[1:4], b[1:4], strict=True):
             np.testing.assert_array_equal(x, y)
         assert data_equivalence(a[4], b[4], exact=True)
+
+
+def test_a_partial_reset_has_infos_for_the_reset_sub_environments_only(task: str) -> None:
+    env = shopops.VectorEnv(task, N)
+    env.reset(seed=1)
+    for actions in sampled_actions(env, 6, seed=5):
+        env.step(actions)
+    mask = np.array([True, False, True, False])
+    observations, infos = env.reset(seed=[50, None, 70, None], options={"reset_mask": mask})
+    assert [observations[i]["step_index"] for i in (0, 2)] == [0, 0]
+    assert env.seeds()[0::2] == [50, 70]
+    for key in ("reward_breakdown", "last_action_error", "last_action_error_code"):
+        np.testing.assert_array_equal(infos[f"_{key}"], mask)
+    for key, column in infos["reward_breakdown"].items():
+        if not key.startswith("_"):
+            np.testing.assert_array_equal(column, np.zeros(N))
+    assert list(infos["last_action_error"]) == [None] * N

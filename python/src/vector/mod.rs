@@ -4,6 +4,7 @@
 //! [`layout`] with the action table of [`table`].
 
 mod crew;
+mod infos;
 mod layout;
 mod masks;
 mod sink;
@@ -15,11 +16,12 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyByteArray, PyDict, PyList};
+use pyo3::types::{PyByteArray, PyDict, PyList, PyTuple};
 use shopops::engine::{Machine, start};
 use shopops::wire::Action;
 
 use self::crew::{Crew, Job};
+use self::infos::Infos;
 use self::layout::{Last, encode};
 use self::masks::MaskPlan;
 use self::sink::Describer;
@@ -47,8 +49,8 @@ pub(crate) struct Games {
     numeric: bool,
 }
 
-/// Wire observation dicts, and `Env`'s info dict of each.
-type Dicts<'py> = (Vec<Bound<'py, PyDict>>, Vec<Bound<'py, PyDict>>);
+/// Wire observation dicts, and `Env`'s infos of them in columns (see [`Infos::into_py`]).
+type Dicts<'py> = (Vec<Bound<'py, PyDict>>, Bound<'py, PyTuple>);
 
 fn lock(slot: &Mutex<Slot>) -> MutexGuard<'_, Slot> {
     slot.lock().unwrap_or_else(PoisonError::into_inner)
@@ -128,7 +130,7 @@ impl Games {
     }
 
     /// Runs `work` on every slot on the crew, each then making its wire observation, and
-    /// returns the observations as dicts with `Env`'s info dict of each: the calling thread
+    /// returns the observations as dicts with `Env`'s infos of them: the calling thread
     /// turns finished observations into dicts (with the GIL) while the helpers step the rest.
     fn each_observed<'py>(
         &mut self,
@@ -142,17 +144,16 @@ impl Games {
             slot.observe(&shared);
         });
         let n = self.slots.len();
-        let (mut dicts, mut infos) = (vec![None; n], vec![None; n]);
+        let (mut dicts, mut infos) = (vec![None; n], Infos::new(n));
         let (slots, strings) = (&self.slots, &mut self.strings);
         let ready = |i: usize| -> PyResult<()> {
             let slot = lock(&slots[i]);
             let Some(observation) = &slot.observation else { return Err(panicked()) };
             dicts[i] = Some(pyobs::observation(py, observation, strings)?);
-            infos[i] = Some(pyobs::info(py, observation, strings)?);
-            Ok(())
+            infos.add(py, i, observation, strings)
         };
         self.crew.run(n, job, &|f| py.detach(f), ready).map_err(|e| e.unwrap_or_else(panicked))?;
-        Ok((dicts.into_iter().flatten().collect(), infos.into_iter().flatten().collect()))
+        Ok((dicts.into_iter().flatten().collect(), infos.into_py(py)?))
     }
 
     /// Every slot's numeric observation, as a bytearray of little-endian `f32`s.
@@ -292,8 +293,8 @@ impl Games {
         self.floats(py)
     }
 
-    /// The wire observation dicts and `Env`'s info dict of each (not of numeric Games:
-    /// `ValueError`).
+    /// The wire observation dicts and `Env`'s infos of them, in columns (not of numeric
+    /// Games: `ValueError`).
     fn observations<'py>(&mut self, py: Python<'py>) -> PyResult<Dicts<'py>> {
         self.require(false)?;
         self.each_observed(py, |_, _, _| ())
@@ -344,7 +345,7 @@ impl Games {
     }
 
     /// Steps every sub-environment with its wire action dict. Returns the observation dicts,
-    /// the outcome bytes of `step_numeric` and `Env`'s info dicts. A malformed action raises
+    /// the outcome bytes of `step_numeric` and `Env`'s infos in columns. A malformed action raises
     /// `ValueError` and nothing is stepped; the actions of sub-environments that start a new
     /// episode are ignored. Not for numeric Games (`ValueError`).
     #[allow(clippy::type_complexity)]
@@ -352,7 +353,7 @@ impl Games {
         &mut self,
         py: Python<'py>,
         actions: Vec<Bound<'py, PyAny>>,
-    ) -> PyResult<(Vec<Bound<'py, PyDict>>, Bound<'py, PyByteArray>, Vec<Bound<'py, PyDict>>)> {
+    ) -> PyResult<(Vec<Bound<'py, PyDict>>, Bound<'py, PyByteArray>, Bound<'py, PyTuple>)> {
         self.require(false)?;
         if actions.len() != self.slots.len() {
             return Err(PyValueError::new_err(format!(
