@@ -86,8 +86,8 @@ impl Crew {
 
     /// Runs `job` on items `0..len`, on this thread and the helpers, and calls `ready` on this
     /// thread for every item once it has run (in the order they finish), until `ready` fails
-    /// (the batch still runs to its end). `local` runs each of this thread's items and waits:
-    /// with the GIL released, say. `Err(None)` if an item panicked.
+    /// (the batch still runs to its end). `local` wraps this thread's work and waits: it
+    /// releases the GIL, say. `Err(None)` if an item panicked.
     pub(crate) fn run<E>(
         &self,
         len: usize,
@@ -95,6 +95,17 @@ impl Crew {
         local: &dyn Fn(&mut (dyn FnMut() + Send)),
         mut ready: impl FnMut(usize) -> Result<(), E>,
     ) -> Result<(), Option<E>> {
+        if self.helpers.is_empty() {
+            // A plain loop: every item on this thread, then each handed over.
+            let mut panicked = false;
+            local(&mut || {
+                panicked = catch_unwind(AssertUnwindSafe(|| (0..len).for_each(&*job))).is_err()
+            });
+            if panicked {
+                return Err(None);
+            }
+            return (0..len).try_for_each(&mut ready).map_err(Some);
+        }
         let batch = Arc::new(Batch {
             job,
             len,
@@ -103,30 +114,33 @@ impl Crew {
             finished: AtomicUsize::new(0),
             panicked: AtomicBool::new(false),
         });
-        if !self.helpers.is_empty() {
+        {
             let mut board = lock(&self.inner.board);
             board.batch = Some(Arc::clone(&batch));
             board.generation += 1;
             self.inner.posted.notify_all();
         }
         let mut handed = vec![false; len];
-        let mut handed_count = 0;
-        let mut failed = None;
-        while handed_count < len {
+        // Items before `first` are all handed over (they mostly finish in order).
+        let (mut first, mut failed) = (0, None);
+        while first < len {
             // Hand over what has finished first: the helpers keep working meanwhile. After a
             // failure, the batch still runs to its end (no item is left half done).
             let mut progress = false;
-            for (i, done) in batch.done.iter().enumerate() {
-                if !handed[i] && done.load(Ordering::SeqCst) {
-                    handed[i] = true;
-                    handed_count += 1;
+            let pending = handed.iter_mut().zip(&batch.done).enumerate().skip(first);
+            for (i, (handed, done)) in pending {
+                if !*handed && done.load(Ordering::Acquire) {
+                    *handed = true;
                     progress = true;
                     if failed.is_none() {
                         failed = ready(i).err();
                     }
                 }
             }
-            if progress {
+            while first < len && handed[first] {
+                first += 1;
+            }
+            if progress || first == len {
                 continue;
             }
             let seen = batch.finished.load(Ordering::SeqCst);
@@ -135,7 +149,7 @@ impl Crew {
                 None => self.wait(&batch, seen),
             });
         }
-        self.drop_batch();
+        lock(&self.inner.board).batch = None;
         match failed {
             Some(error) => Err(Some(error)),
             None if batch.panicked.load(Ordering::SeqCst) => Err(None),
@@ -152,13 +166,6 @@ impl Crew {
             guard = inner.progressed.wait(guard).unwrap_or_else(PoisonError::into_inner);
         }
         inner.waiting.store(false, Ordering::SeqCst);
-    }
-
-    /// Forgets the finished batch (its job holds the data it worked on).
-    fn drop_batch(&self) {
-        if !self.helpers.is_empty() {
-            lock(&self.inner.board).batch = None;
-        }
     }
 }
 
