@@ -124,6 +124,9 @@ impl Crew {
         // Items before `first` are all handed over (they mostly finish in order).
         let (mut first, mut failed) = (0, None);
         while first < len {
+            // What had finished before the scan below: anything finishing later changes it, so
+            // waiting for a change cannot miss the last item.
+            let seen = batch.finished.load(Ordering::SeqCst);
             // Hand over what has finished first: the helpers keep working meanwhile. After a
             // failure, the batch still runs to its end (no item is left half done).
             let mut progress = false;
@@ -143,7 +146,6 @@ impl Crew {
             if progress || first == len {
                 continue;
             }
-            let seen = batch.finished.load(Ordering::SeqCst);
             local(&mut || match batch.claim() {
                 Some(i) => batch.work(i),
                 None => self.wait(&batch, seen),
