@@ -6,9 +6,10 @@
 //! only for items a helper has claimed and not finished. A crew without helpers is a plain loop.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
 /// The work of one item (its index), run on any thread of the crew.
 pub(crate) type Job = Arc<dyn Fn(usize) + Send + Sync>;
@@ -22,8 +23,10 @@ pub(crate) struct Crew {
 /// One batch: its job, the next unclaimed item and what has finished.
 struct Batch {
     job: Job,
-    len: usize,
-    next: AtomicUsize,
+    /// The unclaimed items `lo..hi`, packed as `lo << 32 | hi`: the caller claims from the
+    /// front, helpers from the back, so each sub-environment tends to stay on one thread from
+    /// batch to batch (its memory with it: allocations freed by the thread that made them).
+    unclaimed: AtomicU64,
     done: Vec<AtomicBool>,
     finished: AtomicUsize,
     panicked: AtomicBool,
@@ -38,6 +41,8 @@ struct Board {
 
 struct Inner {
     board: Mutex<Board>,
+    /// `Board::generation`, readable without the lock (helpers poll it before parking).
+    generation: AtomicU64,
     posted: Condvar,
     /// Whether the caller sleeps until an item finishes (helpers then signal `progressed`).
     waiting: AtomicBool,
@@ -50,9 +55,22 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Batch {
-    fn claim(&self) -> Option<usize> {
-        let i = self.next.fetch_add(1, Ordering::Relaxed);
-        (i < self.len).then_some(i)
+    /// Claims the first unclaimed item (`front`) or the last.
+    fn claim(&self, front: bool) -> Option<usize> {
+        let mut packed = self.unclaimed.load(Ordering::SeqCst);
+        loop {
+            let (lo, hi) = (packed >> 32, packed & u64::from(u32::MAX));
+            if lo >= hi {
+                return None;
+            }
+            let (claimed, next) =
+                if front { (lo, packed + (1 << 32)) } else { (hi - 1, packed - 1) };
+            match self.unclaimed.compare_exchange(packed, next, Ordering::SeqCst, Ordering::SeqCst)
+            {
+                Ok(_) => return usize::try_from(claimed).ok(),
+                Err(now) => packed = now,
+            }
+        }
     }
 
     /// Runs item `i`; a panic is recorded (the caller raises it), not propagated.
@@ -70,6 +88,7 @@ impl Crew {
     pub(crate) fn new(threads: usize) -> Self {
         let inner = Arc::new(Inner {
             board: Mutex::new(Board { batch: None, generation: 0, closing: false }),
+            generation: AtomicU64::new(0),
             posted: Condvar::new(),
             waiting: AtomicBool::new(false),
             progress: Mutex::new(()),
@@ -108,8 +127,7 @@ impl Crew {
         }
         let batch = Arc::new(Batch {
             job,
-            len,
-            next: AtomicUsize::new(0),
+            unclaimed: AtomicU64::new(len as u64),
             done: (0..len).map(|_| AtomicBool::new(false)).collect(),
             finished: AtomicUsize::new(0),
             panicked: AtomicBool::new(false),
@@ -118,6 +136,7 @@ impl Crew {
             let mut board = lock(&self.inner.board);
             board.batch = Some(Arc::clone(&batch));
             board.generation += 1;
+            self.inner.generation.store(board.generation, Ordering::SeqCst);
             self.inner.posted.notify_all();
         }
         let mut handed = vec![false; len];
@@ -146,7 +165,7 @@ impl Crew {
             if progress || first == len {
                 continue;
             }
-            local(&mut || match batch.claim() {
+            local(&mut || match batch.claim(true) {
                 Some(i) => batch.work(i),
                 None => self.wait(&batch, seen),
             });
@@ -161,6 +180,11 @@ impl Crew {
 
     /// Sleeps until more than `seen` items of `batch` have finished.
     fn wait(&self, batch: &Batch, seen: usize) {
+        // A helper's item takes microseconds, and waking a sleeping thread can take longer
+        // (on a virtual machine especially): spin a while before sleeping.
+        if spin(|| batch.finished.load(Ordering::SeqCst) != seen) {
+            return;
+        }
         let inner = &*self.inner;
         let mut guard = lock(&inner.progress);
         inner.waiting.store(true, Ordering::SeqCst);
@@ -175,6 +199,9 @@ impl Crew {
 fn help(inner: &Inner) {
     let mut seen = 0;
     loop {
+        // Batches come back to back while a loop steps: look for the next one a while before
+        // parking, so that it needs no wake-up.
+        spin(|| inner.generation.load(Ordering::SeqCst) != seen);
         let batch = {
             let mut board = lock(&inner.board);
             while board.generation == seen && !board.closing {
@@ -187,12 +214,31 @@ fn help(inner: &Inner) {
             board.batch.clone()
         };
         let Some(batch) = batch else { continue };
-        while let Some(i) = batch.claim() {
+        while let Some(i) = batch.claim(false) {
             batch.work(i);
             if inner.waiting.load(Ordering::SeqCst) {
                 let _guard = lock(&inner.progress);
                 inner.progressed.notify_all();
             }
+        }
+    }
+}
+
+/// How long a thread spins on a condition before it sleeps.
+const SPIN: Duration = Duration::from_micros(100);
+
+/// Spins until `ready` holds (true) or [`SPIN`] has passed (false).
+fn spin(ready: impl Fn() -> bool) -> bool {
+    let started = Instant::now();
+    loop {
+        for _ in 0..64 {
+            if ready() {
+                return true;
+            }
+            std::hint::spin_loop();
+        }
+        if started.elapsed() > SPIN {
+            return false;
         }
     }
 }
