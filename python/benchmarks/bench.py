@@ -9,7 +9,7 @@ cost time. Measured:
 
 - `Env`: in-process, one episode, wire dicts;
 - `VectorEnv` of 64 episodes: numeric (random table indices; also on 2 threads), numeric with
-  `action_masks()` every step, and dicts;
+  `action_masks()` every step, and dicts (also on 2 threads);
 - `RemoteEnv` over a WebSocket to a release `shopops serve` started here on loopback;
 - OpenEnv 0.10's official client (`GenericEnvClient(...).sync()`, which speaks WebSocket: 0.10
   has no HTTP client) and a plain HTTP/1.1 keep-alive loop (`POST /reset`, `/step` with the
@@ -186,6 +186,9 @@ def main() -> None:
                 ),
                 "VectorEnv 64, numeric + masks": bench_vector(task, "numeric", args.batches, True),
                 "VectorEnv 64, dict": bench_vector(task, "dict", args.batches // 4),
+                "VectorEnv 64, dict, 2 threads": bench_vector(
+                    task, "dict", args.batches // 4, threads=2
+                ),
             }
             figures |= remote_figures(url, task, actions[: args.remote_steps])
             for label, figure in figures.items():

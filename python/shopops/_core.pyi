@@ -71,6 +71,8 @@ class Game:
         """Whether the episode has ended."""
     def observation(self) -> dict[str, Any]:
         """Return the current observation."""
+    def info(self) -> dict[str, Any]:
+        """Return `Env`'s info of the current observation (objects of its own)."""
     def step(self, action: dict[str, Any]) -> dict[str, Any]:
         """Take one step and return the new observation.
 
@@ -108,6 +110,13 @@ class FieldInfo(TypedDict):
     scale: str
     labels: list[str]
 
+BatchInfos = tuple[
+    list[str], bytearray, list[str | None], list[str | None], list[tuple[int, dict[str, Any]]]
+]
+"""`Env`'s infos of a batch: the reward groups, the breakdown (group-major little-endian f64s,
+one per group and sub-environment), each sub-environment's `last_action_error` and its code, and
+`(index, entries)` of the episodes that ended (`termination_reason`, `episode_summary`, `grade`)."""
+
 class Games:
     """N episodes of one task, stepped together in Rust with the GIL released.
 
@@ -122,8 +131,13 @@ class Games:
         num_envs: int,
         refund_levels: int = 40,
         threads: int = 1,
+        numeric: bool = False,
     ) -> None:
-        """Create `num_envs` episodes of `task` (seeded 0..num_envs until reset)."""
+        """Create `num_envs` episodes of `task` (seeded 0..num_envs until reset).
+
+        `numeric`: stepped by `step_numeric` only, keeping no step reports (then `step` and
+        `observations` raise `ValueError`); else by `step` only.
+        """
     @property
     def num_envs(self) -> int:
         """The number of sub-environments."""
@@ -148,16 +162,23 @@ class Games:
         """Start a new episode in every sub-environment given a seed (None: leave it)."""
     def observations_numeric(self) -> bytearray:
         """Return the numeric observations as little-endian float32 bytes."""
-    def observations(self) -> list[dict[str, Any]]:
-        """Return the wire observation dicts."""
-    def step_numeric(self, actions: bytes) -> tuple[bytearray, list[bytes]]:
+    def observations(self) -> tuple[list[dict[str, Any]], BatchInfos]:
+        """Return the wire observation dicts and `Env`'s infos of them (not numeric)."""
+    def step_numeric(self, actions: bytes) -> tuple[bytearray, bytearray]:
         """Step with action-table indices (little-endian int64 bytes).
 
-        Returns the observations' bytes, then bytes of rewards (f64), terminated, truncated,
-        ended (u8), grade and return (f64) and length (i64) of the episodes that ended.
+        Returns the observations' bytes, then the outcome bytes: `num_envs` little-endian
+        values each of rewards, then of the episodes that ended (0 for the others) grade and
+        return (f64) and length (i64), then terminated, truncated and ended (u8).
         """
-    def step(self, actions: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[bytes]]:
-        """Step with wire action dicts; return the observation dicts and the outcome bytes."""
+    def step(
+        self, actions: list[dict[str, Any]]
+    ) -> tuple[list[dict[str, Any]], bytearray, BatchInfos]:
+        """Step with wire action dicts (not numeric).
+
+        Returns the observation dicts, the outcome bytes (as `step_numeric`'s) and `Env`'s infos
+        of the sub-environments in columns (objects of their own, not the observations').
+        """
     def action_masks(self) -> bytearray:
         """Return 1 per (sub-environment, table entry) the rules accept now, else 0."""
     def grade(self, index: int) -> dict[str, Any] | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Any, SupportsFloat
 
 import gymnasium
@@ -115,7 +114,7 @@ class Env(gymnasium.Env[Observation, "Observation | Action"]):
             f"{self.task} ({observation['difficulty']}) · seed {engine_seed} · "
             f"version {meta['scenario_version']}"
         )
-        return observation, _info(observation)
+        return observation, self._game.info()
 
     def _seed(self, seed: int | None, split: str | None, index: int | None) -> int:
         """Return the seed a reset plays: given, chosen from a split, or drawn."""
@@ -150,8 +149,9 @@ class Env(gymnasium.Env[Observation, "Observation | Action"]):
         truncated = truncated or (capped and not terminated)
         self._ended = terminated or truncated
         reward = float(observation["reward"])
-        self._line = _transcript_line(wire, observation, reward)
-        return observation, reward, terminated, truncated, _info(observation)
+        if self.render_mode is not None:
+            self._line = _transcript_line(wire, observation, reward)
+        return observation, reward, terminated, truncated, self._game.info()
 
     def render(self) -> str | None:
         """Return the transcript line of the last step (mode "ansi"); None without a mode."""
@@ -165,10 +165,19 @@ class Env(gymnasium.Env[Observation, "Observation | Action"]):
         return self._game
 
 
-def _info(observation: Observation) -> dict[str, Any]:
+def info_of(observation: Observation) -> dict[str, Any]:
     """Return the `info` of an observation: copies of its metadata entries in `INFO_KEYS`."""
     meta = observation["metadata"]
-    return {key: copy.deepcopy(meta[key]) for key in INFO_KEYS if key in meta}
+    return {key: _copy(meta[key]) for key in INFO_KEYS if key in meta}
+
+
+def _copy(value: Any) -> Any:
+    """Return a copy of JSON data (dicts, lists and scalars), sharing nothing mutable."""
+    if isinstance(value, dict):
+        return {key: _copy(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copy(item) for item in value]
+    return value
 
 
 def _transcript_line(action: dict[str, Any], observation: Observation, reward: float) -> str:

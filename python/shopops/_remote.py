@@ -16,7 +16,7 @@ from typing import Any, cast
 
 from shopops._catalog import ScenarioPaths
 from shopops._core import Scenarios, shift_start_of, system_prompt_of, tool_result_of
-from shopops._env import Env
+from shopops._env import Env, info_of
 
 try:
     from websockets.exceptions import ConnectionClosed
@@ -159,6 +159,10 @@ class RemoteGame:
     def observation(self) -> Observation:
         """Return the current observation."""
         return self._current
+
+    def info(self) -> dict[str, Any]:
+        """Return `Env`'s info of the current observation (copies of its metadata entries)."""
+        return info_of(self._current)
 
     def step(self, action: dict[str, Any]) -> Observation:
         """Take one step on the server and return the new observation.

@@ -7,7 +7,6 @@ agents that do not read text). See docs/python.md for both, field by field.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -23,13 +22,16 @@ from shopops._core import Games, Scenarios
 from shopops._spaces import ActionSpace, ObservationSpace
 
 if TYPE_CHECKING:
-    from shopops._core import FieldInfo
+    from shopops._core import BatchInfos, FieldInfo
 
 Encoding = Literal["dict", "numeric"]
 """How observations and actions cross to Python."""
 
 _END_KEYS = ("termination_reason", "episode_summary", "grade")
-"""`Env`'s info keys of an episode's last step."""
+"""`Env`'s info keys of an episode's last step (all three or none)."""
+
+_END_INFOS = (("grade", "<f8"), ("episode_return", "<f8"), ("episode_length", "<i8"))
+"""Numeric mode's info keys of an episode's last step, in the order of the outcome bytes."""
 
 _SEED_BOUND = 2**63
 """Seeds drawn for sub-environments reset without one are below this."""
@@ -93,7 +95,9 @@ class VectorEnv(GymVectorEnv[Any, Any, Any]):
         self.task = task
         self.encoding: Encoding = encoding
         self.num_envs = num_envs
-        self._games = Games(self.scenarios, task, num_envs, refund_levels, threads)
+        self._games = Games(
+            self.scenarios, task, num_envs, refund_levels, threads, encoding == "numeric"
+        )
         self.render_mode = None
         if encoding == "numeric":
             size = self._games.observation_size
@@ -161,8 +165,8 @@ class VectorEnv(GymVectorEnv[Any, Any, Any]):
         self._games.reset([s if m else None for s, m in zip(drawn, selected, strict=True)])
         if self.encoding == "numeric":
             return self._numeric(self._games.observations_numeric()), {}
-        observations = self._games.observations()
-        return tuple(observations), self._dict_infos(observations, selected)
+        observations, infos = self._games.observations()
+        return tuple(observations), self._dict_infos(infos, selected)
 
     def step(self, actions: Any) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
         """Step every sub-environment; return observations, rewards, flags and infos.
@@ -171,30 +175,28 @@ class VectorEnv(GymVectorEnv[Any, Any, Any]):
         action (dict mode) or an index outside the table (numeric) raises `ValueError` before
         any sub-environment is stepped.
         """
+        n = self.num_envs
         if self.encoding == "numeric":
-            indices = np.asarray(actions, dtype=np.int64).reshape(self.num_envs)
+            indices = np.asarray(actions, dtype="<i8").reshape(n)
             raw, outcome = self._games.step_numeric(indices.tobytes())
             observations: Any = self._numeric(raw)
         else:
             wire = [a.to_dict() if isinstance(a, Action) else a for a in actions]
-            dicts, outcome = self._games.step(wire)
+            dicts, outcome, single_infos = self._games.step(wire)
             observations = tuple(dicts)
-        rewards = np.frombuffer(outcome[0], dtype="<f8").astype(np.float64)
-        terminated = np.frombuffer(outcome[1], dtype=np.uint8).astype(np.bool_)
-        truncated = np.frombuffer(outcome[2], dtype=np.uint8).astype(np.bool_)
-        ended = np.frombuffer(outcome[3], dtype=np.uint8).astype(np.bool_)
-        infos: dict[str, Any] = {}
+        # The outcome bytes: rewards, grades, returns (f8), lengths (i8), then three u8 flags.
+        rewards = np.frombuffer(outcome, "<f8", n).astype(np.float64, copy=False)
+        flags = np.frombuffer(outcome, np.bool_, 3 * n, 32 * n)
+        terminated, truncated, ended = flags[:n], flags[n : 2 * n], flags[2 * n :]
         if self.encoding == "dict":
-            infos = self._dict_infos(observations, np.ones(self.num_envs, dtype=np.bool_))
-        elif ended.any():
-            for key, raw_values, dtype in (
-                ("grade", outcome[4], "<f8"),
-                ("episode_return", outcome[5], "<f8"),
-                ("episode_length", outcome[6], "<i8"),
-            ):
-                values = np.frombuffer(raw_values, dtype=dtype).astype(dtype[1:])
-                infos[key] = np.where(ended, values, 0).astype(values.dtype)
-                infos[f"_{key}"] = ended.copy()
+            infos = self._dict_infos(single_infos, np.ones(n, dtype=np.bool_))
+        else:
+            infos = {}
+            if ended.any():
+                for k, (key, dtype) in enumerate(_END_INFOS, start=1):
+                    values = np.frombuffer(outcome, dtype, n, 8 * n * k)
+                    infos[key] = values.astype(dtype[1:], copy=False)
+                    infos[f"_{key}"] = ended.copy()
         return observations, rewards, terminated, truncated, infos
 
     def action_masks(self) -> np.ndarray:
@@ -221,36 +223,41 @@ class VectorEnv(GymVectorEnv[Any, Any, Any]):
         """Return the grade report of sub-environment `index`'s episode once it has ended."""
         return self._games.grade(index)
 
-    def _dict_infos(self, observations: Sequence[Any], selected: np.ndarray) -> dict[str, Any]:
+    def _dict_infos(self, infos: BatchInfos, selected: np.ndarray) -> dict[str, Any]:
         """Return `Env`'s infos of the `selected` sub-environments, batched as `_add_info` does.
 
-        The keys every step has (the reward breakdown, the error and its code) are batched
-        column by column; the end-of-episode ones go through Gymnasium's `_add_info`.
+        `infos` are the engine's columns: the reward groups, the breakdown (a float64 row per
+        group), the errors and their codes, and the end-of-episode entries of the episodes that
+        ended (fresh objects, not shared with the observations), which go through Gymnasium's
+        `_add_info`.
         """
-        chosen: list[int] = np.flatnonzero(selected).tolist()
-        if not chosen:
+        if not selected.any():
             return {}
-        metas = [observations[i]["metadata"] for i in chosen]
+        groups, breakdown_bytes, errors, codes, endings = infos
+        n, unselected = self.num_envs, ~selected
+        rows = np.frombuffer(breakdown_bytes, "<f8").reshape(len(groups), n)
+        rows = rows.astype(np.float64, copy=False)
+        rows[:, unselected] = 0.0
         breakdown: dict[str, Any] = {}
-        for key in metas[0]["reward_breakdown"]:
-            column = np.zeros(self.num_envs, dtype=float)
-            column[chosen] = [meta["reward_breakdown"][key] for meta in metas]
-            breakdown[key], breakdown[f"_{key}"] = column, selected.copy()
-        infos: dict[str, Any] = {
+        for key, row in zip(groups, rows, strict=True):
+            breakdown[key], breakdown[f"_{key}"] = row, selected.copy()
+        batched: dict[str, Any] = {
             "reward_breakdown": breakdown,
             "_reward_breakdown": selected.copy(),
         }
-        for key in ("last_action_error", "last_action_error_code"):
-            column = np.full(self.num_envs, None, dtype=object)
-            for i, meta in zip(chosen, metas, strict=True):
-                column[i] = meta[key]
-            infos[key], infos[f"_{key}"] = column, selected.copy()
-        for i, meta in zip(chosen, metas, strict=True):
-            ending = {key: copy.deepcopy(meta[key]) for key in _END_KEYS if key in meta}
-            if ending:
-                infos = self._add_info(infos, ending, i)
-        return infos
+        for key, entries in (("last_action_error", errors), ("last_action_error_code", codes)):
+            column = np.empty(n, dtype=object)
+            column[:] = entries
+            column[unselected] = None
+            batched[key], batched[f"_{key}"] = column, selected.copy()
+        for i, ending in endings:
+            if selected[i]:
+                batched = self._add_info(batched, ending, i)
+        return batched
 
     def _numeric(self, raw: bytearray) -> np.ndarray:
-        """Return the observations' bytes as a `(num_envs, observation_size)` float32 array."""
-        return np.frombuffer(raw, dtype="<f4").reshape(self.num_envs, -1)
+        """Return the observations' bytes as a `(num_envs, observation_size)` float32 array.
+
+        A view of the bytearray (writable, no copy).
+        """
+        return np.frombuffer(raw, "<f4").astype(np.float32, copy=False).reshape(self.num_envs, -1)

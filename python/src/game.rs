@@ -4,10 +4,12 @@ use std::sync::Arc;
 
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
+use pyo3::types::PyDict;
 use shopops::agent::{ToolMode, shift_start, system_prompt, tool_result};
 use shopops::engine::{self, Machine};
 use shopops::wire::{Action, Observation};
 
+use crate::pyobs;
 use crate::wire::{action_of, to_py};
 
 /// One episode of a task. Observations are the wire observation as a dict: the envelope's
@@ -16,21 +18,34 @@ use crate::wire::{action_of, to_py};
 pub(crate) struct Game {
     game: engine::Game,
     reset: Observation,
+    /// The current observation (the reset's until the first step).
+    current: Observation,
     last: Option<Action>,
+    /// The names the observations repeat, as Python strings.
+    strings: pyobs::Strings,
 }
 
 impl Game {
     pub(crate) fn new(machine: Arc<Machine>, seed: u64, episode_id: String) -> Self {
         let game = engine::Game::new(machine, seed, episode_id);
-        Game { reset: game.observation(), game, last: None }
+        let reset = game.observation();
+        let strings = pyobs::Strings::default();
+        Game { current: reset.clone(), reset, game, last: None, strings }
     }
 }
 
 #[pymethods]
 impl Game {
     /// The current observation.
-    fn observation<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_py(py, &self.game.observation())
+    fn observation<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        pyobs::observation(py, &self.current, &mut self.strings)
+    }
+
+    /// `Env`'s info of the current observation: its metadata's `reward_breakdown`,
+    /// `last_action_error`, `last_action_error_code` and, at the end, `termination_reason`,
+    /// `episode_summary` and `grade` (objects of their own, not the observation's).
+    fn info<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        pyobs::info(py, &self.current, &mut self.strings)
     }
 
     /// Takes one step and returns the new observation. A rule-invalid action is a step (its
@@ -40,14 +55,15 @@ impl Game {
         &mut self,
         py: Python<'py>,
         action: &Bound<'py, PyAny>,
-    ) -> PyResult<Bound<'py, PyAny>> {
+    ) -> PyResult<Bound<'py, PyDict>> {
         let action = action_of(action)?;
         let game = &mut self.game;
         let observation = py
             .detach(|| game.step(&action))
             .map_err(|error| PyRuntimeError::new_err(error.to_string()))?;
         self.last = Some(action);
-        to_py(py, &observation)
+        self.current = observation;
+        pyobs::observation(py, &self.current, &mut self.strings)
     }
 
     /// Whether the episode has ended.
@@ -82,7 +98,7 @@ impl Game {
     fn prompt(&self) -> String {
         match &self.last {
             None => shift_start(&self.reset),
-            Some(action) => tool_result(action, &self.game.observation(), None),
+            Some(action) => tool_result(action, &self.current, None),
         }
     }
 }

@@ -7,6 +7,7 @@
 
 mod game;
 mod prompts;
+mod pyobs;
 mod scenarios;
 mod vector;
 mod wire;

@@ -10,7 +10,7 @@ use shopops::engine::query::{response_pending, shown_blockers, shown_events};
 use shopops::engine::{Episode, Machine};
 
 use super::sink::Sink;
-use super::vocab::{ATTRIBUTES, Vocab, attribute_values};
+use super::vocab::{ATTRIBUTES, Vocab};
 
 /// What the last step left that the episode itself does not hold.
 #[derive(Clone, Copy, Debug, Default)]
@@ -163,7 +163,7 @@ fn encode_case(m: &Machine, vocab: &Vocab, ep: &Episode, c: usize, sink: &mut im
     );
     let attributes = vocab.attributes.get(draw.index).copied().unwrap_or_default();
     for (which, (_, field)) in ATTRIBUTES.iter().enumerate() {
-        let values = attribute_values(which);
+        let values = &vocab.attribute_values[which];
         sink.field(
             field,
             "the case's attribute from the case data",

@@ -1,32 +1,34 @@
 //! [`Games`]: N episodes of one task in one Rust object, stepped together with the GIL
-//! released (on several threads when asked), with automatic resets (Gymnasium's next-step
-//! mode) and two encodings: the wire observation dicts, or the numeric one of [`layout`] with
-//! the action table of [`table`].
+//! released (on a [`Crew`] of threads when asked), with automatic resets (Gymnasium's
+//! next-step mode) and two encodings: the wire observation dicts, or the numeric one of
+//! [`layout`] with the action table of [`table`].
 
+mod crew;
+mod infos;
 mod layout;
 mod masks;
-mod pool;
 mod sink;
 mod slot;
 mod table;
 mod vocab;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use pyo3::exceptions::PyValueError;
+use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyByteArray, PyBytes, PyDict, PyList};
-use shopops::engine::observe::observe;
-use shopops::engine::query::{refused_by, response_pending};
+use pyo3::types::{PyByteArray, PyDict, PyList, PyTuple};
 use shopops::engine::{Machine, start};
 use shopops::wire::Action;
 
+use self::crew::{Crew, Job};
+use self::infos::Infos;
 use self::layout::{Last, encode};
 use self::masks::MaskPlan;
 use self::sink::Describer;
 use self::slot::{Outcome, Shared, Slot};
 use self::table::ActionTable;
 use self::vocab::Vocab;
+use crate::pyobs;
 use crate::scenarios::Scenarios;
 use crate::wire::{action_of, to_py};
 
@@ -36,8 +38,26 @@ use crate::wire::{action_of, to_py};
 #[pyclass(module = "shopops._core")]
 pub(crate) struct Games {
     shared: Arc<Shared>,
-    slots: Vec<Slot>,
-    threads: usize,
+    /// One lock per sub-environment: a batch's items are taken by whichever thread claims
+    /// them first.
+    slots: Arc<[Mutex<Slot>]>,
+    crew: Crew,
+    /// The names the wire observations repeat, as Python strings.
+    strings: pyobs::Strings,
+    /// Numeric encoding: steps keep no report (`step_quiet`), and the wire observations, which
+    /// need it, are not served.
+    numeric: bool,
+}
+
+/// Wire observation dicts, and `Env`'s infos of them in columns (see [`Infos::into_py`]).
+type Dicts<'py> = (Vec<Bound<'py, PyDict>>, Bound<'py, PyTuple>);
+
+fn lock(slot: &Mutex<Slot>) -> MutexGuard<'_, Slot> {
+    slot.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn panicked() -> PyErr {
+    PyRuntimeError::new_err("a sub-environment's step panicked (a bug in the engine)")
 }
 
 impl Games {
@@ -46,6 +66,7 @@ impl Games {
         num_envs: usize,
         refund_levels: u32,
         threads: usize,
+        numeric: bool,
     ) -> PyResult<Self> {
         if num_envs == 0 {
             return Err(PyValueError::new_err("num_envs must be at least 1"));
@@ -70,61 +91,108 @@ impl Games {
             size,
             num_envs: num_envs as u64,
         });
-        let slots = (0..num_envs as u64)
-            .map(|i| Slot {
-                episode: shared.start(i, 0),
-                report: None,
-                last: Last::default(),
-                base: i,
-                episodes: 0,
-                ended: false,
-            })
-            .collect();
-        Ok(Games { shared, slots, threads: threads.max(1) })
+        let slots = (0..num_envs as u64).map(|i| Mutex::new(Slot::new(&shared, i))).collect();
+        let crew = Crew::new(threads.clamp(1, num_envs));
+        let strings = pyobs::Strings::default();
+        Ok(Games { shared, slots, crew, strings, numeric })
     }
 
-    /// The numeric observations of every slot, as a bytearray of `f32`s.
-    fn observe_numeric<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyByteArray>> {
+    /// `ValueError` unless the object was made for `numeric` (or else dict) stepping.
+    fn require(&self, numeric: bool) -> PyResult<()> {
+        match (self.numeric, numeric) {
+            (true, true) | (false, false) => Ok(()),
+            (true, false) => Err(PyValueError::new_err(
+                "numeric Games keep no step reports: wire observations need numeric=False",
+            )),
+            (false, true) => {
+                Err(PyValueError::new_err("numeric stepping needs Games(..., numeric=True)"))
+            }
+        }
+    }
+
+    /// The slot of sub-environment `index`, locked; `ValueError` if there is none.
+    fn slot(&self, index: usize) -> PyResult<MutexGuard<'_, Slot>> {
+        let slot = self.slots.get(index);
+        slot.map(lock).ok_or_else(|| PyValueError::new_err(format!("no sub-environment {index}")))
+    }
+
+    /// Runs `work` on every slot, on the crew, with the GIL released.
+    fn each(
+        &self,
+        py: Python<'_>,
+        work: impl Fn(&Shared, &mut Slot, usize) + Send + Sync + 'static,
+    ) -> PyResult<()> {
+        let (shared, slots) = (Arc::clone(&self.shared), Arc::clone(&self.slots));
+        let job: Job = Arc::new(move |i| work(&shared, &mut lock(&slots[i]), i));
+        let crew = &self.crew;
+        py.detach(|| crew.run(self.slots.len(), job, &|f| f(), |_| Ok::<(), ()>(())))
+            .map_err(|_| panicked())
+    }
+
+    /// Runs `work` on every slot on the crew, each then making its wire observation, and
+    /// returns the observations as dicts with `Env`'s infos of them: the calling thread
+    /// turns finished observations into dicts (with the GIL) while the helpers step the rest.
+    fn each_observed<'py>(
+        &mut self,
+        py: Python<'py>,
+        work: impl Fn(&Shared, &mut Slot, usize) + Send + Sync + 'static,
+    ) -> PyResult<Dicts<'py>> {
+        let (shared, slots) = (Arc::clone(&self.shared), Arc::clone(&self.slots));
+        let job: Job = Arc::new(move |i| {
+            let mut slot = lock(&slots[i]);
+            work(&shared, &mut slot, i);
+            slot.observe(&shared);
+        });
+        let n = self.slots.len();
+        let (mut dicts, mut infos) = (vec![None; n], Infos::new(n));
+        let (slots, strings) = (&self.slots, &mut self.strings);
+        let ready = |i: usize| -> PyResult<()> {
+            let slot = lock(&slots[i]);
+            let Some(observation) = &slot.observation else { return Err(panicked()) };
+            dicts[i] = Some(pyobs::observation(py, observation, strings)?);
+            infos.add(py, i, observation, strings)
+        };
+        self.crew.run(n, job, &|f| py.detach(f), ready).map_err(|e| e.unwrap_or_else(panicked))?;
+        Ok((dicts.into_iter().flatten().collect(), infos.into_py(py)?))
+    }
+
+    /// Every slot's numeric observation, as a bytearray of little-endian `f32`s.
+    fn floats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyByteArray>> {
         let width = self.shared.size * 4;
-        let shared = &self.shared;
-        let slots = &self.slots;
-        let threads = self.threads;
-        PyByteArray::new_with(py, width * slots.len(), |bytes| {
-            py.detach(|| {
-                let mut items: Vec<(&Slot, &mut [u8])> =
-                    slots.iter().zip(bytes.chunks_exact_mut(width)).collect();
-                pool::for_each(threads, &mut items, |(slot, out)| shared.encode(slot, out));
-            });
+        PyByteArray::new_with(py, width * self.slots.len(), |bytes| {
+            for (slot, out) in self.slots.iter().zip(bytes.chunks_exact_mut(width)) {
+                for (bytes, value) in out.chunks_exact_mut(4).zip(&lock(slot).floats) {
+                    bytes.copy_from_slice(&value.to_le_bytes());
+                }
+            }
             Ok(())
         })
     }
-}
 
-/// `values` as little-endian bytes.
-fn le_bytes<'py, const W: usize, T: Copy>(
-    py: Python<'py>,
-    values: impl Iterator<Item = T>,
-    bytes: impl Fn(T) -> [u8; W],
-) -> Bound<'py, PyBytes> {
-    let data: Vec<u8> = values.flat_map(bytes).collect();
-    PyBytes::new(py, &data)
+    /// Every slot's last outcome, as [`outcome_bytes`].
+    fn outcomes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyByteArray>> {
+        let outcomes: Vec<Outcome> = self.slots.iter().map(|s| lock(s).outcome).collect();
+        outcome_bytes(py, &outcomes)
+    }
 }
 
 #[pymethods]
 impl Games {
     /// `num_envs` episodes of `task`, seeded 0..num_envs until reset. Refund amounts of the
     /// action table are `k / refund_levels` of the active case's order value; `threads` is how
-    /// many threads step them (1: a plain loop).
+    /// many threads step them (1: a plain loop). `numeric`: stepped with action-table indices
+    /// only (`step_numeric`), keeping no step reports; else with wire actions only (`step`).
     #[new]
-    #[pyo3(signature = (scenarios, task, num_envs, refund_levels = 40, threads = 1))]
+    #[pyo3(signature = (scenarios, task, num_envs, refund_levels = 40, threads = 1, numeric = false))]
     fn py_new(
         scenarios: PyRef<'_, Scenarios>,
         task: &str,
         num_envs: usize,
         refund_levels: u32,
         threads: usize,
+        numeric: bool,
     ) -> PyResult<Self> {
-        Games::new(scenarios.machine(task)?, num_envs, refund_levels, threads)
+        Games::new(scenarios.machine(task)?, num_envs, refund_levels, threads, numeric)
     }
 
     /// The number of sub-environments.
@@ -190,10 +258,7 @@ impl Games {
         index: usize,
         entry: usize,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let slot = self
-            .slots
-            .get(index)
-            .ok_or_else(|| PyValueError::new_err(format!("no sub-environment {index}")))?;
+        let slot = self.slot(index)?;
         if entry >= self.shared.table.len() {
             return Err(PyValueError::new_err(format!("no action {entry} in the table")));
         }
@@ -202,12 +267,12 @@ impl Games {
 
     /// The seed of every sub-environment's current episode.
     fn seeds(&self) -> Vec<u64> {
-        self.slots.iter().map(|s| s.episode.world.seed).collect()
+        self.slots.iter().map(|s| lock(s).episode.world.seed).collect()
     }
 
     /// Starts a new episode in every sub-environment given a seed (`None` leaves it as it
     /// is): sub-environment `i` plays `seeds[i]`, then `seeds[i] + N`, `seeds[i] + 2N`, ...
-    fn reset(&mut self, py: Python<'_>, seeds: Vec<Option<u64>>) -> PyResult<()> {
+    fn reset(&self, py: Python<'_>, seeds: Vec<Option<u64>>) -> PyResult<()> {
         if seeds.len() != self.slots.len() {
             return Err(PyValueError::new_err(format!(
                 "expected {} seeds, got {}",
@@ -215,49 +280,36 @@ impl Games {
                 seeds.len()
             )));
         }
-        let shared = &self.shared;
-        let mut items: Vec<(&mut Slot, Option<u64>)> = self.slots.iter_mut().zip(seeds).collect();
-        py.detach(|| {
-            pool::for_each(self.threads, &mut items, |(slot, seed)| {
-                if let Some(seed) = *seed {
-                    slot.base = seed;
-                    slot.episodes = 0;
-                    slot.episode = shared.start(seed, 0);
-                    slot.report = None;
-                    slot.last = Last::default();
-                    slot.ended = false;
-                }
-            });
-        });
-        Ok(())
+        self.each(py, move |shared, slot, i| {
+            if let Some(seed) = seeds[i] {
+                slot.reset(shared, seed);
+            }
+        })
     }
 
     /// The numeric observations (`num_envs * observation_size` little-endian `f32`s).
     fn observations_numeric<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyByteArray>> {
-        self.observe_numeric(py)
+        self.each(py, |shared, slot, _| slot.encode(shared))?;
+        self.floats(py)
     }
 
-    /// The wire observation dicts.
-    fn observations<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyAny>>> {
-        let machine = &self.shared.machine;
-        let observations: Vec<_> = py.detach(|| {
-            self.slots.iter().map(|s| observe(machine, &s.episode, s.report.as_ref())).collect()
-        });
-        observations.iter().map(|o| to_py(py, o)).collect()
+    /// The wire observation dicts and `Env`'s infos of them, in columns (not of numeric
+    /// Games: `ValueError`).
+    fn observations<'py>(&mut self, py: Python<'py>) -> PyResult<Dicts<'py>> {
+        self.require(false)?;
+        self.each_observed(py, |_, _, _| ())
     }
 
     /// Steps every sub-environment with its entry of the action table (`actions`: one
-    /// little-endian `i64` per sub-environment). Returns the observations (as
-    /// `observations_numeric`), then little-endian bytes: rewards (`f64`), terminated and
-    /// truncated (`u8`), ended (`u8`), and for the episodes that ended their grade and return
-    /// (`f64`) and length (`i64`). `ValueError` if an index is out of range (nothing is
-    /// stepped).
-    #[allow(clippy::type_complexity)]
+    /// little-endian `i64` per sub-environment) and encodes its observation. Returns the
+    /// observations (as `observations_numeric`) and the outcome bytes (see [`outcome_bytes`]).
+    /// `ValueError` if an index is out of range (nothing is stepped).
     fn step_numeric<'py>(
-        &mut self,
+        &self,
         py: Python<'py>,
         actions: &[u8],
-    ) -> PyResult<(Bound<'py, PyByteArray>, Vec<Bound<'py, PyBytes>>)> {
+    ) -> PyResult<(Bound<'py, PyByteArray>, Bound<'py, PyByteArray>)> {
+        self.require(true)?;
         let n = self.shared.table.len();
         if actions.len() != self.slots.len() * 8 {
             return Err(PyValueError::new_err(format!(
@@ -280,32 +332,29 @@ impl Games {
                 }
             }
         }
-        let mut outcomes = vec![Outcome::default(); self.slots.len()];
-        let shared = &self.shared;
-        let mut items: Vec<_> = self.slots.iter_mut().zip(&indices).zip(&mut outcomes).collect();
-        py.detach(|| {
-            pool::for_each(self.threads, &mut items, |((slot, index), outcome)| {
-                **outcome = if slot.ended {
-                    slot.restart(shared)
-                } else {
-                    let action = shared.table.action(**index, &slot.episode);
-                    slot.act(shared, &action)
-                };
-            });
-        });
-        let observations = self.observe_numeric(py)?;
-        Ok((observations, outcome_bytes(py, &outcomes)))
+        self.each(py, move |shared, slot, i| {
+            slot.outcome = if slot.ended {
+                slot.restart(shared)
+            } else {
+                let action = shared.table.action(indices[i], &slot.episode);
+                slot.act(shared, &action, false)
+            };
+            slot.encode(shared);
+        })?;
+        Ok((self.floats(py)?, self.outcomes(py)?))
     }
 
     /// Steps every sub-environment with its wire action dict. Returns the observation dicts,
-    /// then the bytes of `step_numeric`. A malformed action raises `ValueError` and nothing
-    /// is stepped; the actions of sub-environments that start a new episode are ignored.
+    /// the outcome bytes of `step_numeric` and `Env`'s infos in columns. A malformed action raises
+    /// `ValueError` and nothing is stepped; the actions of sub-environments that start a new
+    /// episode are ignored. Not for numeric Games (`ValueError`).
     #[allow(clippy::type_complexity)]
     fn step<'py>(
         &mut self,
         py: Python<'py>,
         actions: Vec<Bound<'py, PyAny>>,
-    ) -> PyResult<(Vec<Bound<'py, PyAny>>, Vec<Bound<'py, PyBytes>>)> {
+    ) -> PyResult<(Vec<Bound<'py, PyDict>>, Bound<'py, PyByteArray>, Bound<'py, PyTuple>)> {
+        self.require(false)?;
         if actions.len() != self.slots.len() {
             return Err(PyValueError::new_err(format!(
                 "expected {} actions, got {}",
@@ -315,10 +364,10 @@ impl Games {
         }
         let parsed = actions
             .iter()
-            .zip(&self.slots)
+            .zip(self.slots.iter())
             .enumerate()
             .map(|(i, (action, slot))| {
-                if slot.ended {
+                if lock(slot).ended {
                     return Ok(None);
                 }
                 action_of(action)
@@ -326,25 +375,14 @@ impl Games {
                     .map_err(|e| PyValueError::new_err(format!("action {i}: {}", e.value(py))))
             })
             .collect::<PyResult<Vec<Option<Action>>>>()?;
-        let mut outcomes = vec![Outcome::default(); self.slots.len()];
-        let shared = &self.shared;
-        let mut items: Vec<_> = self.slots.iter_mut().zip(parsed).zip(&mut outcomes).collect();
-        let observations: Vec<_> = py.detach(|| {
-            pool::for_each(self.threads, &mut items, |((slot, action), outcome)| {
-                // `None` exactly for the sub-environments that restart (see the parse above).
-                **outcome = match action {
-                    Some(action) => slot.act(shared, action),
-                    None => slot.restart(shared),
-                };
-            });
-            items
-                .iter()
-                .map(|((slot, _), _)| observe(&shared.machine, &slot.episode, slot.report.as_ref()))
-                .collect()
-        });
-        let observations =
-            observations.iter().map(|o| to_py(py, o)).collect::<PyResult<Vec<_>>>()?;
-        Ok((observations, outcome_bytes(py, &outcomes)))
+        let (observations, infos) = self.each_observed(py, move |shared, slot, i| {
+            // `None` exactly for the sub-environments that restart (see the parse above).
+            slot.outcome = match &parsed[i] {
+                Some(action) => slot.act(shared, action, true),
+                None => slot.restart(shared),
+            };
+        })?;
+        Ok((observations, self.outcomes(py)?, infos))
     }
 
     /// Which entries of the action table the scenario's validation rules accept now, per
@@ -352,48 +390,19 @@ impl Games {
     /// and 0 where it would be refused (a refused action is still a penalised step). A
     /// sub-environment about to start a new episode accepts every action.
     fn action_masks<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyByteArray>> {
+        self.each(py, |shared, slot, _| slot.mask(shared))?;
         let n = self.shared.table.len();
-        let shared = &self.shared;
-        let groups = &shared.groups;
-        let slots = &self.slots;
-        let threads = self.threads;
-        PyByteArray::new_with(py, n * slots.len(), |bytes| {
-            py.detach(|| {
-                let mut items: Vec<(&Slot, &mut [u8])> =
-                    slots.iter().zip(bytes.chunks_exact_mut(n.max(1))).collect();
-                pool::for_each(threads, &mut items, |(slot, out)| {
-                    if slot.ended {
-                        out.fill(1);
-                        return;
-                    }
-                    let (m, ep) = (&*shared.machine, &slot.episode);
-                    let pending = response_pending(m, ep);
-                    for (declared, range) in groups {
-                        let (fixed, varying) =
-                            (&shared.masks.fixed[*declared], &shared.masks.varying[*declared]);
-                        let first = shared.table.action(range.start, ep);
-                        let refused = refused_by(m, ep, *declared, &first, pending, fixed);
-                        for index in range.clone() {
-                            let refused = refused
-                                || (!varying.is_empty() && {
-                                    let action = shared.table.action(index, ep);
-                                    refused_by(m, ep, *declared, &action, pending, varying)
-                                });
-                            out[index] = u8::from(!refused);
-                        }
-                    }
-                });
-            });
+        PyByteArray::new_with(py, n * self.slots.len(), |bytes| {
+            for (slot, out) in self.slots.iter().zip(bytes.chunks_exact_mut(n.max(1))) {
+                out.copy_from_slice(&lock(slot).mask);
+            }
             Ok(())
         })
     }
 
     /// The grade report of sub-environment `index`'s episode once it has ended, else None.
     fn grade<'py>(&self, py: Python<'py>, index: usize) -> PyResult<Bound<'py, PyAny>> {
-        let slot = self
-            .slots
-            .get(index)
-            .ok_or_else(|| PyValueError::new_err(format!("no sub-environment {index}")))?;
+        let slot = self.slot(index)?;
         let report = slot
             .episode
             .ended
@@ -403,16 +412,32 @@ impl Games {
     }
 }
 
-/// The outcomes of a step as the little-endian byte arrays `step_numeric` returns.
-fn outcome_bytes<'py>(py: Python<'py>, outcomes: &[Outcome]) -> Vec<Bound<'py, PyBytes>> {
-    let end = |o: &Outcome| o.end.unwrap_or((0.0, 0.0, 0));
-    vec![
-        le_bytes(py, outcomes.iter().map(|o| o.reward), f64::to_le_bytes),
-        le_bytes(py, outcomes.iter().map(|o| u8::from(o.terminated)), u8::to_le_bytes),
-        le_bytes(py, outcomes.iter().map(|o| u8::from(o.truncated)), u8::to_le_bytes),
-        le_bytes(py, outcomes.iter().map(|o| u8::from(o.end.is_some())), u8::to_le_bytes),
-        le_bytes(py, outcomes.iter().map(|o| end(o).0), f64::to_le_bytes),
-        le_bytes(py, outcomes.iter().map(|o| end(o).1), f64::to_le_bytes),
-        le_bytes(py, outcomes.iter().map(|o| i64::from(end(o).2)), i64::to_le_bytes),
-    ]
+/// The outcomes of a step as one bytearray of little-endian arrays of `num_envs` values each,
+/// in this order: rewards, then for the episodes that ended on this step (0 for the others)
+/// their grade and return (`f64`) and length (`i64`), then terminated, truncated and ended
+/// (`u8`, 0 or 1).
+fn outcome_bytes<'py>(py: Python<'py>, outcomes: &[Outcome]) -> PyResult<Bound<'py, PyByteArray>> {
+    let n = outcomes.len();
+    PyByteArray::new_with(py, n * OUTCOME_BYTES, |bytes| {
+        let (words, flags) = bytes.split_at_mut(n * 32);
+        let (rewards, rest) = words.split_at_mut(n * 8);
+        let (grades, rest) = rest.split_at_mut(n * 8);
+        let (returns, lengths) = rest.split_at_mut(n * 8);
+        let (terminated, rest) = flags.split_at_mut(n);
+        let (truncated, ended) = rest.split_at_mut(n);
+        for (i, o) in outcomes.iter().enumerate() {
+            let (grade, total, length) = o.end.unwrap_or((0.0, 0.0, 0));
+            rewards[i * 8..i * 8 + 8].copy_from_slice(&o.reward.to_le_bytes());
+            grades[i * 8..i * 8 + 8].copy_from_slice(&grade.to_le_bytes());
+            returns[i * 8..i * 8 + 8].copy_from_slice(&total.to_le_bytes());
+            lengths[i * 8..i * 8 + 8].copy_from_slice(&i64::from(length).to_le_bytes());
+            terminated[i] = u8::from(o.terminated);
+            truncated[i] = u8::from(o.truncated);
+            ended[i] = u8::from(o.end.is_some());
+        }
+        Ok(())
+    })
 }
+
+/// Bytes per sub-environment in [`outcome_bytes`]: four 8-byte values and three flags.
+const OUTCOME_BYTES: usize = 4 * 8 + 3;

@@ -1,4 +1,4 @@
-//! Where the numeric encoding writes: [`Sink`], with [`Writer`] (the bytes numpy reads) and
+//! Where the numeric encoding writes: [`Sink`], with [`Writer`] (the floats numpy reads) and
 //! [`Describer`] (the published layout, one [`Field`] per field).
 
 /// One field of the vector: `len` floats from `start`.
@@ -43,17 +43,18 @@ pub(crate) trait Sink {
     fn case(&mut self, case: Option<&str>);
 }
 
-/// Writes the vector into a byte slice, as little-endian `f32`s (what numpy reads).
+/// Writes the vector into a float slice, zeroed once when the writer is made: each field's
+/// `fill` writes its own floats in place (no scratch, no copy).
 pub(crate) struct Writer<'a> {
-    out: &'a mut [u8],
+    out: &'a mut [f32],
     at: usize,
-    scratch: Vec<f32>,
 }
 
 impl<'a> Writer<'a> {
-    /// A writer over `out`, which must be exactly the vector's size in bytes.
-    pub(crate) fn new(out: &'a mut [u8]) -> Self {
-        Writer { out, at: 0, scratch: Vec::new() }
+    /// A writer over `out`, which must be exactly the vector's size; zeroes it.
+    pub(crate) fn new(out: &'a mut [f32]) -> Self {
+        out.fill(0.0);
+        Writer { out, at: 0 }
     }
 }
 
@@ -67,14 +68,13 @@ impl Sink for Writer<'_> {
         _: impl FnOnce() -> Vec<String>,
         fill: impl FnOnce(&mut [f32]),
     ) {
-        self.scratch.clear();
-        self.scratch.resize(len, 0.0);
-        fill(&mut self.scratch);
-        let bytes = &mut self.out[self.at * 4..(self.at + len) * 4];
-        for (chunk, value) in bytes.chunks_exact_mut(4).zip(&self.scratch) {
-            chunk.copy_from_slice(&value.to_le_bytes());
-        }
+        fill(&mut self.out[self.at..self.at + len]);
         self.at += len;
+    }
+
+    fn scalar(&mut self, _: &str, _: &'static str, _: &'static str, value: f64) {
+        self.out[self.at] = value as f32;
+        self.at += 1;
     }
 
     fn case(&mut self, _: Option<&str>) {}

@@ -35,6 +35,8 @@ pub(crate) struct Vocab {
     pub(crate) attributes: Vec<[Option<usize>; 5]>,
     /// Case ids in table order.
     pub(crate) cases: Vec<String>,
+    /// The values of each attribute's wire enum, in the order of [`ATTRIBUTES`].
+    pub(crate) attribute_values: [Vec<&'static str>; 5],
 }
 
 /// The wire enums of the case attributes, in the order of [`Vocab::attributes`].
@@ -46,7 +48,7 @@ pub(crate) const ATTRIBUTES: [(&str, &str); 5] = [
     ("fraud_signal", "case.fraud_signal"),
 ];
 
-pub(crate) fn attribute_values(which: usize) -> Vec<&'static str> {
+fn attribute_values(which: usize) -> Vec<&'static str> {
     match which {
         0 => CaseType::ALL.iter().map(|v| v.as_str()).collect(),
         1 => CasePriority::ALL.iter().map(|v| v.as_str()).collect(),
@@ -153,6 +155,7 @@ impl Vocab {
             codes,
             attributes,
             cases,
+            attribute_values: std::array::from_fn(attribute_values),
         }
     }
 }

@@ -1,0 +1,83 @@
+//! [`Infos`]: `Env`'s infos of a batch of wire observations, in the columns `VectorEnv` batches
+//! them into (Gymnasium's vector convention), so no per-sub-environment info dict is made for
+//! the entries every step has.
+
+use pyo3::prelude::*;
+use pyo3::types::{PyByteArray, PyDict, PyList, PyString, PyTuple};
+use serde_json::Value;
+use shopops::wire::Observation;
+
+use crate::pyobs::{self, Strings};
+
+/// The infos of `n` sub-environments, gathered observation by observation (in any order).
+pub(super) struct Infos<'py> {
+    n: usize,
+    /// The reward groups, in the order of the breakdown's keys.
+    groups: Vec<String>,
+    /// Group-major: `breakdown[g * n + i]` is group `g` of sub-environment `i`.
+    breakdown: Vec<f64>,
+    errors: Vec<Option<Bound<'py, PyAny>>>,
+    codes: Vec<Option<Bound<'py, PyAny>>>,
+    /// The end-of-episode entries of those whose episode ended, by sub-environment.
+    endings: Vec<(usize, Bound<'py, PyDict>)>,
+}
+
+impl<'py> Infos<'py> {
+    pub(super) fn new(n: usize) -> Self {
+        Infos {
+            n,
+            groups: Vec::new(),
+            breakdown: Vec::new(),
+            errors: vec![None; n],
+            codes: vec![None; n],
+            endings: Vec::new(),
+        }
+    }
+
+    /// Adds sub-environment `i`'s info, read off its observation `o` as `Env`'s.
+    pub(super) fn add(
+        &mut self,
+        py: Python<'py>,
+        i: usize,
+        o: &Observation,
+        strings: &mut Strings,
+    ) -> PyResult<()> {
+        if let Some(Value::Object(groups)) = o.metadata.get("reward_breakdown") {
+            if self.groups.is_empty() {
+                self.groups = groups.keys().cloned().collect();
+                self.breakdown = vec![0.0; self.groups.len() * self.n];
+            }
+            for (g, value) in groups.values().take(self.groups.len()).enumerate() {
+                self.breakdown[g * self.n + i] = value.as_f64().unwrap_or(0.0);
+            }
+        }
+        let mut text = |key: &str| o.metadata.get(key).map(|v| pyobs::json(py, v, strings));
+        self.errors[i] = text("last_action_error").transpose()?;
+        self.codes[i] = text("last_action_error_code").transpose()?;
+        if let Some(ending) = pyobs::ending(py, o, strings)? {
+            self.endings.push((i, ending));
+        }
+        Ok(())
+    }
+
+    /// The infos as `(groups, breakdown, errors, codes, endings)`: the reward groups, the
+    /// breakdown as a bytearray of group-major little-endian `f64`s, the errors and their codes
+    /// (str or None per sub-environment), and `(index, entries)` of the episodes that ended,
+    /// by index.
+    pub(super) fn into_py(mut self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        let breakdown = PyByteArray::new_with(py, self.breakdown.len() * 8, |bytes| {
+            for (out, value) in bytes.chunks_exact_mut(8).zip(&self.breakdown) {
+                out.copy_from_slice(&value.to_le_bytes());
+            }
+            Ok(())
+        })?;
+        let none = || py.None().into_bound(py);
+        let errors = PyList::new(py, self.errors.into_iter().map(|e| e.unwrap_or_else(none)))?;
+        let codes = PyList::new(py, self.codes.into_iter().map(|e| e.unwrap_or_else(none)))?;
+        self.endings.sort_by_key(|(i, _)| *i);
+        let endings = PyList::new(py, self.endings)?;
+        let groups = PyList::new(py, self.groups.iter().map(|g| PyString::new(py, g)))?;
+        let (errors, codes, endings) = (errors.into_any(), codes.into_any(), endings.into_any());
+        PyTuple::new(py, [groups.into_any(), breakdown.into_any(), errors, codes, endings])
+    }
+}
