@@ -101,7 +101,7 @@ fn an_idle_hard_episode_footprint() {
     println!(
         "idle hard episode: {bytes} B estimated ({inline} B inline, {cases} B of case records)"
     );
-    // 12.4 KB estimated (issue 14's target: 20 KB): the drawn case data (slots of values,
+    // 8.8 KB estimated (issue 14's target: 20 KB): the drawn case data (slots of values,
     // shared by clones behind an `Arc`) is most of it; the per-episode records are 2.6 KB.
     assert!(bytes <= 20_000, "{bytes} B");
 }

@@ -23,8 +23,9 @@ pub enum Value {
     Text(String),
     /// A named symbol (a status, a draw option, a reason, ...).
     Symbol(String),
-    /// A truth: its kind and arguments.
-    Truth(String, Vec<Value>),
+    /// A truth: its kind and arguments (boxed: drawn values are kept per case, and the rest
+    /// of the variants need half the room).
+    Truth(Box<(String, Vec<Value>)>),
     /// A list.
     List(Vec<Value>),
 }
@@ -67,7 +68,8 @@ impl fmt::Display for Value {
             Value::Percent(bp) => write!(f, "{}", *bp as f64 / 100.0),
             Value::Real(r) => write!(f, "{r}"),
             Value::Text(s) | Value::Symbol(s) => f.write_str(s),
-            Value::Truth(kind, args) => {
+            Value::Truth(truth) => {
+                let (kind, args) = &**truth;
                 write!(f, "{kind}(")?;
                 for (i, arg) in args.iter().enumerate() {
                     if i > 0 {
@@ -104,7 +106,8 @@ impl Value {
             Value::Percent(bp) => format!("{bp}bp"),
             Value::Real(r) => format!("{r:?}"),
             Value::Text(t) => format!("{t:?}"),
-            Value::Truth(kind, args) => {
+            Value::Truth(truth) => {
+                let (kind, args) = &**truth;
                 let args: Vec<String> = args.iter().map(Value::source_form).collect();
                 format!("{kind}({})", args.join(", "))
             }

@@ -55,7 +55,7 @@ fn call(func: &DataFunc, args: Vec<Value>, env: &Env<'_>) -> Value {
         }
         (DataFunc::Stock, [sku]) => Value::Count(sku.name().map_or(0, env.stock)),
         // Anything else the checker let through is a truth constructor.
-        (func, _) => Value::Truth(func.name().to_string(), args),
+        (func, _) => Value::Truth(Box::new((func.name().to_string(), args))),
     }
 }
 

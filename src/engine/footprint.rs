@@ -139,7 +139,11 @@ impl HeapSize for Value {
             | Value::Percent(_)
             | Value::Real(_) => 0,
             Value::Text(text) | Value::Symbol(text) => text.heap_size(),
-            Value::Truth(kind, args) => kind.heap_size() + args.heap_size(),
+            Value::Truth(truth) => {
+                allocation(size_of::<(String, Vec<Value>)>())
+                    + truth.0.heap_size()
+                    + truth.1.heap_size()
+            }
             Value::List(items) => items.heap_size(),
         }
     }
@@ -183,8 +187,9 @@ impl HeapSize for CaseState {
             + notes
             + self.paid_as.heap_size()
             + spilled(self.closes.spilled(), self.closes.capacity() * size_of::<(i64, bool)>())
-            + self.facts.heap_size()
-            + self.summaries.heap_size()
+            // Empty: the one list every fresh case shares (`CaseState::nothing_known`).
+            + if self.facts.is_empty() { 0 } else { self.facts.heap_size() }
+            + if self.summaries.is_empty() { 0 } else { self.summaries.heap_size() }
     }
 }
 

@@ -242,7 +242,7 @@ pub(super) fn summary_text<'a>(
     field: &str,
 ) -> Option<Joined<'a>> {
     let check = m.checks.iter().position(|c| c.field.as_deref() == Some(field))?;
-    let summary = &ep.cases[case].summaries[check];
+    let summary = ep.cases[case].summary(check)?;
     Some(Joined { first: summary.inspected.as_deref()?, rest: &summary.appended })
 }
 

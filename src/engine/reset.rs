@@ -137,7 +137,8 @@ fn draw_case(
 
 /// A drawn truth as its kind's index and arguments (kind 0 and none if it is not a truth).
 fn truth_of(m: &Machine, truth: Value) -> (usize, Vec<Scalar>) {
-    let Value::Truth(kind, args) = truth else { return (0, Vec::new()) };
+    let Value::Truth(truth) = truth else { return (0, Vec::new()) };
+    let (kind, args) = *truth;
     let kind = m.scenario.program.truths.get_index_of(&kind).unwrap_or(0);
     (kind, args.iter().map(|a| to_v(m, a)).collect())
 }

@@ -49,7 +49,7 @@ pub(super) fn reveal_group(m: &Machine, ep: &mut Episode, case: usize, check: us
             facts.push((symbol, value));
         }
     }
-    Arc::make_mut(&mut record.summaries)[check].inspected = Some(text);
+    record.summary_mut(check, m.checks.len()).inspected = Some(text);
 }
 
 /// The fact groups of a drawn case (its variant's, if it has one).
@@ -84,7 +84,7 @@ pub(super) fn group_facts(
 /// The summary of a check as the observation shows it: null until inspected, then the
 /// inspection text and the texts appended so far, separated by one space.
 pub(super) fn summary_text(ep: &Episode, case: usize, check: usize) -> Option<String> {
-    let summary = &ep.cases[case].summaries[check];
+    let summary = ep.cases[case].summary(check)?;
     let inspected = summary.inspected.as_ref()?;
     let mut parts = vec![inspected.as_str()];
     parts.extend(summary.appended.iter().map(String::as_str));

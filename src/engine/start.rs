@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use super::machine::Machine;
 use super::reset::{World, draw_world};
-use super::state::{CaseDraw, CaseState, Episode, EpisodeWorld, Inline, Summary};
+use super::state::{CaseDraw, CaseState, Episode, EpisodeWorld, Inline};
 
 /// Starts an episode of the machine's scenario with `seed`.
 pub fn start(m: &Machine, seed: u64, episode_id: String) -> Episode {
@@ -32,6 +32,7 @@ pub fn start(m: &Machine, seed: u64, episode_id: String) -> Episode {
 }
 
 fn initial_state(m: &Machine, draw: &CaseDraw) -> CaseState {
+    let (facts, summaries) = CaseState::nothing_known();
     CaseState {
         status: m.status.open,
         completed: Inline::from_elem(None, m.checks.len()),
@@ -49,7 +50,7 @@ fn initial_state(m: &Machine, draw: &CaseDraw) -> CaseState {
         close_reason: None,
         breached: false,
         stockout: false,
-        facts: Arc::default(),
-        summaries: Arc::new(vec![Summary::default(); m.checks.len()]),
+        facts,
+        summaries,
     }
 }

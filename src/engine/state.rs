@@ -1,7 +1,7 @@
 //! Episode state: a plain value, cheap to clone, with no RNG (everything random is drawn at
 //! reset).
 
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use smallvec::SmallVec;
 
@@ -158,10 +158,41 @@ pub struct CaseState {
     pub stockout: bool,
     /// Facts revealed, in order (name, value as wire JSON). Shared between clones until one
     /// changes them (`Arc::make_mut`): searches clone episodes far more often than they reveal.
-    pub facts: Arc<Vec<(Sym, serde_json::Value)>>,
+    pub facts: Facts,
     /// Summary text per check (None until inspected) and event texts appended so far (shared
-    /// like `facts`).
+    /// like `facts`; empty until the first inspection or appended text).
     pub summaries: Arc<Vec<Summary>>,
+}
+
+/// Facts revealed on a case, in order (name, value as wire JSON).
+pub type Facts = Arc<Vec<(Sym, serde_json::Value)>>;
+
+/// The facts of a case nothing is known of yet: one shared empty list (a reset allocates none per
+/// case; the first reveal makes the case its own).
+static NO_FACTS: LazyLock<Facts> = LazyLock::new(Arc::default);
+
+/// The summaries of a case nothing was inspected on yet, likewise.
+static NO_SUMMARIES: LazyLock<Arc<Vec<Summary>>> = LazyLock::new(Arc::default);
+
+impl CaseState {
+    /// The shared empty facts and summaries of a fresh case.
+    pub(super) fn nothing_known() -> (Facts, Arc<Vec<Summary>>) {
+        (Arc::clone(&NO_FACTS), Arc::clone(&NO_SUMMARIES))
+    }
+
+    /// The summary of check `check` (one of `checks`), made the case's own to change.
+    pub(super) fn summary_mut(&mut self, check: usize, checks: usize) -> &mut Summary {
+        let summaries = Arc::make_mut(&mut self.summaries);
+        if summaries.len() < checks {
+            summaries.resize(checks, Summary::default());
+        }
+        &mut summaries[check]
+    }
+
+    /// The summary of check `check`, if it has one yet.
+    pub fn summary(&self, check: usize) -> Option<&Summary> {
+        self.summaries.get(check)
+    }
 }
 
 /// A summary: the inspection text once inspected, plus appended event texts.

@@ -455,7 +455,7 @@ impl<'a> Run<'a> {
             }
             Op::Append { check, text } => {
                 let text = super::reveal::render(m, self.ep, case, m.symbols.name(*text));
-                Arc::make_mut(&mut self.ep.cases[case].summaries)[*check].appended.push(text);
+                self.ep.cases[case].summary_mut(*check, m.checks.len()).appended.push(text);
             }
         }
     }

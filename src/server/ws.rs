@@ -33,8 +33,10 @@ const NOT_UTF8: u16 = 1007;
 const TOO_BIG: u16 = 1009;
 /// How long the answer to a client's close frame may take to go out.
 const CLOSE_GRACE: std::time::Duration = std::time::Duration::from_secs(1);
-/// Initial read buffer of a socket.
-const SOCKET_BUFFER_BYTES: usize = 4096;
+/// Read buffer of a socket, and the chunk it reads in: a step or reset message is a few hundred
+/// bytes, and a larger one grows the buffer as it arrives (10,000 idle sessions: 3 KiB each
+/// less than with 4 KiB).
+const SOCKET_BUFFER_BYTES: usize = 1024;
 
 /// The query of `/ws`.
 #[derive(Debug, Deserialize)]
