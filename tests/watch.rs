@@ -93,12 +93,13 @@ async fn a_new_scenario_file_becomes_a_playable_task() {
     let stepped =
         ws.request(&json!({"type": "step", "data": {"action_type": "inspect_order"}})).await;
     assert_eq!(stepped["data"]["observation"]["step_index"], 1, "{stepped}");
-    assert!(
-        server
-            .log()
-            .iter()
+    // The server logs the reload after it swaps the catalog: the line may trail the listing.
+    eventually("the reload is logged", || {
+        let log = server.log();
+        log.iter()
             .any(|line| line.starts_with("reload: ") && line.contains("4 scenarios"))
-    );
+            .then_some(())
+    });
 }
 
 #[test]
