@@ -6,6 +6,7 @@
 use super::ir::{Scalar, Sym};
 use super::value::Value;
 use crate::lang::BinaryOp;
+use crate::wire::{CasePriority, CaseType, CustomerTier, FraudSignal, OrderStatus};
 
 /// A case-data expression (draw bounds, `let`s, values, truths, facts), evaluated at reset and
 /// when facts are revealed over unit-carrying [`Value`]s.
@@ -88,6 +89,8 @@ pub struct CasePlan {
     pub id: Sym,
     /// Its title, attributes and SKU as runtime values.
     pub names: CaseNames,
+    /// Its attributes as the observation shows them.
+    pub shown: Shown,
     /// Index of its replacement SKU in the stock.
     pub sku: Option<usize>,
     /// Names of its draws and `let`s by slot (a `let` that shadows a name reuses its slot).
@@ -135,6 +138,18 @@ pub struct CaseNames {
     pub order_status: Scalar,
     pub fraud_signal: Scalar,
     pub sku: Scalar,
+}
+
+/// A case's attributes as the observation shows them, each parsed once (a value that is not
+/// one of the wire's names shows as the wire's first: the checker reports it).
+#[derive(Clone, Copy, Debug)]
+#[allow(missing_docs)]
+pub struct Shown {
+    pub case_type: CaseType,
+    pub priority: CasePriority,
+    pub tier: CustomerTier,
+    pub order_status: OrderStatus,
+    pub fraud_signal: FraudSignal,
 }
 
 /// Indices into [`CasePlan::values`] of the record's named values (`None`: not given).

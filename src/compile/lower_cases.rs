@@ -6,7 +6,7 @@
 use super::Scenario;
 use super::case_plan::{
     CaseNames, CasePlan, DataExpr, DataFunc, DrawPlan, FactGroupPlan, Record, Required, ResetPlan,
-    ResponseSetting, StockDraw, VariantPlan,
+    ResponseSetting, Shown, StockDraw, VariantPlan,
 };
 use super::ir::Scalar;
 use super::symbols::Symbols;
@@ -16,6 +16,7 @@ use crate::check::scope::Ctx;
 use crate::data::{Case, DrawKind, FactGroup, Requirements};
 use crate::lang::Function;
 use crate::syntax::ast::{Expr, ExprKind, Ident, UnaryOp};
+use crate::wire::{CasePriority, CaseType, CustomerTier, FraudSignal, OrderStatus};
 
 /// The reset draws: stock and every case of the data.
 pub(super) fn reset_plan(scenario: &Scenario, symbols: &Symbols) -> ResetPlan {
@@ -217,14 +218,20 @@ fn case_plan(scenario: &Scenario, symbols: &Symbols, case: &Case) -> CasePlan {
         })
         .collect();
     let symbol = |name: &str| symbols.get(name).map_or(Scalar::Null, Scalar::Sym);
-    let attribute = |name: &str| {
-        case.attributes
-            .iter()
-            .find(|(a, _)| *a == name)
-            .map_or(Scalar::Null, |(_, v)| symbol(&v.name))
-    };
+    // The first attribute of a name counts.
+    let found = |name: &str| case.attributes.iter().find(|(a, _)| *a == name).map(|(_, v)| v);
+    let attribute = |name: &str| found(name).map_or(Scalar::Null, |v| symbol(&v.name));
+    let text = |name: &str| found(name).map_or("", |v| v.name.as_str());
     CasePlan {
         id: symbols.get(&case.id.name).unwrap_or(0),
+        shown: Shown {
+            case_type: CaseType::parse(text("type")).unwrap_or(CaseType::RefundRequest),
+            priority: CasePriority::parse(text("priority")).unwrap_or(CasePriority::Low),
+            tier: CustomerTier::parse(text("tier")).unwrap_or(CustomerTier::Bronze),
+            order_status: OrderStatus::parse(text("order_status"))
+                .unwrap_or(OrderStatus::Delivered),
+            fraud_signal: FraudSignal::parse(text("fraud_signal")).unwrap_or(FraudSignal::Low),
+        },
         names: CaseNames {
             title: symbol(&case.title.name),
             kind: attribute("type"),

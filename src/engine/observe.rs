@@ -5,6 +5,7 @@ use std::fmt;
 
 use serde_json::{Map, Value as Json, json};
 
+use super::case_plan::Shown;
 use super::eval_ir::Frame;
 use super::grade::grade;
 use super::machine::Machine;
@@ -126,72 +127,34 @@ pub(super) fn title<'a>(m: &'a Machine, ep: &Episode, case: usize) -> &'a str {
     m.scenario.cases[ep.world.cases[case].index].title.name.as_str()
 }
 
-fn attribute<'a>(m: &'a Machine, ep: &Episode, case: usize, name: &str) -> &'a str {
-    let data = &m.scenario.cases[ep.world.cases[case].index];
-    data.attributes.iter().find(|(a, _)| *a == name).map_or("", |(_, v)| v.name.as_str())
+/// How the observation shows a case's attributes (parsed at compile time).
+fn shown<'a>(m: &'a Machine, ep: &Episode, case: usize) -> &'a Shown {
+    &m.reset.cases[ep.world.cases[case].index].shown
 }
 
 /// A case's type as the observation shows it.
 pub(super) fn case_type(m: &Machine, ep: &Episode, case: usize) -> CaseType {
-    shown_type(attribute(m, ep, case, "type"))
+    shown(m, ep, case).case_type
 }
 
 /// A case's priority as the observation shows it.
 pub(super) fn priority(m: &Machine, ep: &Episode, case: usize) -> CasePriority {
-    shown_priority(attribute(m, ep, case, "priority"))
+    shown(m, ep, case).priority
 }
 
 /// A case's customer tier as the observation shows it.
 pub(super) fn customer_tier(m: &Machine, ep: &Episode, case: usize) -> CustomerTier {
-    shown_tier(attribute(m, ep, case, "tier"))
-}
-
-/// A case's type, priority and customer tier, as the three functions above give them, read in
-/// one pass over its attributes (the queue shows all three for every case).
-pub(super) fn type_priority_tier(
-    m: &Machine,
-    ep: &Episode,
-    case: usize,
-) -> (CaseType, CasePriority, CustomerTier) {
-    let data = &m.scenario.cases[ep.world.cases[case].index];
-    let (mut kind, mut priority, mut tier) = (None, None, None);
-    for (name, value) in &data.attributes {
-        let slot = match *name {
-            "type" => &mut kind,
-            "priority" => &mut priority,
-            "tier" => &mut tier,
-            _ => continue,
-        };
-        // The first of a name counts, as in `attribute`.
-        slot.get_or_insert(value.name.as_str());
-    }
-    (
-        shown_type(kind.unwrap_or("")),
-        shown_priority(priority.unwrap_or("")),
-        shown_tier(tier.unwrap_or("")),
-    )
-}
-
-fn shown_type(value: &str) -> CaseType {
-    CaseType::parse(value).unwrap_or(CaseType::RefundRequest)
-}
-
-fn shown_priority(value: &str) -> CasePriority {
-    CasePriority::parse(value).unwrap_or(CasePriority::Low)
-}
-
-fn shown_tier(value: &str) -> CustomerTier {
-    CustomerTier::parse(value).unwrap_or(CustomerTier::Bronze)
+    shown(m, ep, case).tier
 }
 
 /// A case's order status as the observation shows it.
 pub(super) fn order_status(m: &Machine, ep: &Episode, case: usize) -> OrderStatus {
-    OrderStatus::parse(attribute(m, ep, case, "order_status")).unwrap_or(OrderStatus::Delivered)
+    shown(m, ep, case).order_status
 }
 
 /// A case's fraud signal as the observation shows it.
 pub(super) fn fraud_signal(m: &Machine, ep: &Episode, case: usize) -> FraudSignal {
-    FraudSignal::parse(attribute(m, ep, case, "fraud_signal")).unwrap_or(FraudSignal::Low)
+    shown(m, ep, case).fraud_signal
 }
 
 /// A case's status as the observation shows it.
@@ -369,14 +332,14 @@ fn case_view(m: &Machine, ep: &Episode, case: usize) -> CaseView {
 }
 
 fn queue_item(m: &Machine, ep: &Episode, case: usize) -> QueueItemView {
-    let (case_type, priority, customer_tier) = type_priority_tier(m, ep, case);
+    let shown = shown(m, ep, case);
     QueueItemView {
         case_id: case_id(m, ep, case).to_string(),
         title: title(m, ep, case).to_string(),
-        case_type,
+        case_type: shown.case_type,
         status: status(m, ep, case),
-        priority,
-        customer_tier,
+        priority: shown.priority,
+        customer_tier: shown.tier,
         sla_minutes_remaining: sla_minutes_remaining(ep, case),
         blocker_count: blocker_count(m, ep, case),
     }

@@ -184,7 +184,8 @@ impl<'a> Observed<'a> {
     /// One case of the queue, as [`QueueItemView`](crate::wire::QueueItemView) serialises.
     fn queue_item(&self, out: &mut Out<'_>, case: usize) -> io::Result<()> {
         let (m, ep) = (self.m, self.ep);
-        let (case_type, priority, tier) = o::type_priority_tier(m, ep, case);
+        let (case_type, priority, tier) =
+            (o::case_type(m, ep, case), o::priority(m, ep, case), o::customer_tier(m, ep, case));
         out.raw("{\"case_id\":")?;
         out.str(o::case_id(m, ep, case))?;
         out.raw(",\"title\":")?;
