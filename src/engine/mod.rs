@@ -24,7 +24,7 @@ pub mod view;
 
 pub use game::Game;
 pub use machine::Machine;
-pub use observed::Observed;
+pub use observed::{ENVELOPE_CAPACITY, Observed};
 pub use start::start;
 pub use state::Episode;
 pub use step::{Quiet, StepError, StepReport, step, step_quiet};

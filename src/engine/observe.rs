@@ -128,7 +128,7 @@ pub(super) fn title<'a>(m: &'a Machine, ep: &Episode, case: usize) -> &'a str {
 }
 
 /// How the observation shows a case's attributes (parsed at compile time).
-fn shown<'a>(m: &'a Machine, ep: &Episode, case: usize) -> &'a Shown {
+pub(super) fn shown<'a>(m: &'a Machine, ep: &Episode, case: usize) -> &'a Shown {
     &m.reset.cases[ep.world.cases[case].index].shown
 }
 

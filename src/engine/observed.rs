@@ -24,6 +24,9 @@ use super::state::{Episode, Inline};
 use super::step::StepReport;
 use crate::wire::{ENV_SCHEMA_VERSION, usd};
 
+/// Room to reserve for an envelope's JSON: a hard-task one is 3–10 KiB.
+pub const ENVELOPE_CAPACITY: usize = 16 * 1024;
+
 /// The observation of an episode after `report` (`None` at reset), borrowed.
 #[derive(Clone, Debug)]
 pub struct Observed<'a> {
@@ -71,7 +74,7 @@ impl<'a> Observed<'a> {
 
     /// The envelope as a JSON value.
     pub fn envelope_value(&self) -> Json {
-        let mut text = Vec::with_capacity(16 * 1024);
+        let mut text = Vec::with_capacity(ENVELOPE_CAPACITY);
         self.write_envelope(&mut text);
         serde_json::from_slice(&text).unwrap_or(Json::Null)
     }
@@ -79,10 +82,20 @@ impl<'a> Observed<'a> {
     fn envelope(&self, out: &mut Out<'_>) -> io::Result<()> {
         out.raw("{\"observation\":")?;
         self.write(out, false)?;
+        self.outcome(out)?;
+        self.close_with_metadata(out)
+    }
+
+    /// `,"reward":…,"done":…`: the step's outcome, in the observation or beside it.
+    fn outcome(&self, out: &mut Out<'_>) -> io::Result<()> {
         out.raw(",\"reward\":")?;
         out.value(&self.reward())?;
         out.raw(",\"done\":")?;
-        out.value(&self.done())?;
+        out.value(&self.done())
+    }
+
+    /// `,"metadata":…}`: the metadata, closing the observation or the envelope.
+    fn close_with_metadata(&self, out: &mut Out<'_>) -> io::Result<()> {
         out.raw(",\"metadata\":")?;
         self.metadata(out)?;
         out.raw("}")
@@ -117,14 +130,9 @@ impl<'a> Observed<'a> {
         out.raw(",\"env_schema_version\":")?;
         out.str(ENV_SCHEMA_VERSION)?;
         if outcome {
-            out.raw(",\"reward\":")?;
-            out.value(&self.reward())?;
-            out.raw(",\"done\":")?;
-            out.value(&self.done())?;
+            self.outcome(out)?;
         }
-        out.raw(",\"metadata\":")?;
-        self.metadata(out)?;
-        out.raw("}")
+        self.close_with_metadata(out)
     }
 
     /// The active case, as [`CaseView`](crate::wire::CaseView) serialises.
@@ -184,20 +192,19 @@ impl<'a> Observed<'a> {
     /// One case of the queue, as [`QueueItemView`](crate::wire::QueueItemView) serialises.
     fn queue_item(&self, out: &mut Out<'_>, case: usize) -> io::Result<()> {
         let (m, ep) = (self.m, self.ep);
-        let (case_type, priority, tier) =
-            (o::case_type(m, ep, case), o::priority(m, ep, case), o::customer_tier(m, ep, case));
+        let shown = o::shown(m, ep, case);
         out.raw("{\"case_id\":")?;
         out.str(o::case_id(m, ep, case))?;
         out.raw(",\"title\":")?;
         out.str(o::title(m, ep, case))?;
         out.raw(",\"case_type\":")?;
-        out.str(case_type.as_str())?;
+        out.str(shown.case_type.as_str())?;
         out.raw(",\"status\":")?;
         out.str(o::status(m, ep, case).as_str())?;
         out.raw(",\"priority\":")?;
-        out.str(priority.as_str())?;
+        out.str(shown.priority.as_str())?;
         out.raw(",\"customer_tier\":")?;
-        out.str(tier.as_str())?;
+        out.str(shown.tier.as_str())?;
         out.raw(",\"sla_minutes_remaining\":")?;
         out.value(&o::sla_minutes_remaining(ep, case))?;
         out.raw(",\"blocker_count\":")?;

@@ -37,7 +37,7 @@ impl<'a> View<'a> {
 
     /// A case's id.
     pub fn case_id(&self, case: usize) -> &'a str {
-        self.m.symbols.name(self.ep.world.cases[case].id)
+        observe::case_id(self.m, self.ep, case)
     }
 
     /// A case's status.
@@ -87,8 +87,7 @@ impl<'a> View<'a> {
 
     /// A case's replacement SKU, if any.
     pub fn replacement_sku(&self, case: usize) -> Option<&'a str> {
-        let data = &self.m.scenario.cases[self.ep.world.cases[case].index];
-        data.sku.as_ref().map(|s| s.name.as_str())
+        observe::replacement_sku(self.m, self.ep, case)
     }
 
     /// Units in stock of a SKU, if the scenario stocks it.

@@ -7,7 +7,7 @@ use serde_json::{Map, Value, json};
 
 use super::errors::{Violation, Violations};
 use crate::catalog::{Catalog, Selection};
-use crate::engine::{Game, Observed};
+use crate::engine::{ENVELOPE_CAPACITY, Game, Observed};
 
 /// The longest `episode_id` a request may carry, in characters.
 pub(crate) const MAX_EPISODE_ID_CHARS: usize = 255;
@@ -146,13 +146,10 @@ fn extra_message(key: &str) -> String {
 
 /// The envelope of an observation as JSON text, written straight from the episode.
 pub(crate) fn envelope_text(observed: &Observed<'_>) -> String {
-    let mut text = Vec::with_capacity(REPLY_CAPACITY);
+    let mut text = Vec::with_capacity(ENVELOPE_CAPACITY);
     observed.write_envelope(&mut text);
     String::from_utf8(text).unwrap_or_default()
 }
-
-/// Room reserved for an observation's envelope: a hard-task one is 3–10 KiB of JSON.
-pub(crate) const REPLY_CAPACITY: usize = 16 * 1024;
 
 /// JSON text as an HTTP response body.
 #[derive(Debug)]

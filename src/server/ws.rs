@@ -20,7 +20,7 @@ use super::errors::{Violation, frame, validation_frame};
 use super::mcp;
 use super::record::Transport;
 use super::slots::Slot;
-use crate::engine::Observed;
+use crate::engine::{ENVELOPE_CAPACITY, Observed};
 use crate::wire::action_from_value;
 
 /// Close code of a normal end (close request, idle timeout, capacity refusal).
@@ -212,7 +212,7 @@ fn request(app: &App, game: &mut Option<LiveGame>, text: &str) -> Result<Answer,
 /// the reply's buffer (no owned observation, intermediate text or JSON value).
 fn observation_reply(observed: &Observed<'_>) -> String {
     const HEAD: &str = r#"{"type":"observation","data":"#;
-    let mut bytes = Vec::with_capacity(episodes::REPLY_CAPACITY);
+    let mut bytes = Vec::with_capacity(ENVELOPE_CAPACITY);
     bytes.extend_from_slice(HEAD.as_bytes());
     observed.write_envelope(&mut bytes);
     bytes.push(b'}');
