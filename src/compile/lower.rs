@@ -267,7 +267,7 @@ impl Machine {
             invalid_cost: desk_whole("invalid_cost"),
             expedite_fee: desk_whole("expedite_fee"),
             replacement_cost,
-            symbols: b.symbols,
+            symbols: Arc::new(b.symbols),
             checks,
             responses,
             actions,

@@ -16,8 +16,9 @@ use crate::wire::ActionType;
 pub struct Machine {
     /// The compiled scenario it was built from.
     pub scenario: Arc<Scenario>,
-    /// Interned names and texts.
-    pub symbols: Symbols,
+    /// Interned names and texts (shared with every episode's world, which reads its notes by
+    /// them).
+    pub symbols: Arc<Symbols>,
     /// Checks, in declaration order.
     pub checks: Vec<CompiledCheck>,
     /// Responses, in declaration order.

@@ -6,6 +6,7 @@ use serde_json::{Value as Json, json};
 
 use super::ir::{Builtin, CaseField, Expr, Func, Scalar, Target, Unit, Wire};
 use super::machine::Machine;
+use super::notes::{self, NoteKey};
 use super::state::Episode;
 use super::value::pct;
 use crate::lang::{BinaryOp, valid_note_code};
@@ -204,6 +205,18 @@ impl<'a> Frame<'a> {
         }
     }
 
+    /// The note code a value names, given its text ([`Frame::text`]): a symbol names itself,
+    /// a request's text outside the scenario's names is no symbol, any other text is looked up.
+    pub(super) fn note_key<'t>(&self, v: Scalar, text: &'t str) -> NoteKey<'t> {
+        match v {
+            Scalar::Sym(sym) => NoteKey::Sym(sym),
+            Scalar::Foreign(_) => NoteKey::Other(text),
+            Scalar::Int(_) | Scalar::Real(_) | Scalar::Bool(_) | Scalar::Null => {
+                NoteKey::of(&self.m.symbols, text)
+            }
+        }
+    }
+
     /// The case a value names, if it names one.
     pub(super) fn case_of(&self, v: Scalar) -> Option<usize> {
         let Scalar::Sym(sym) = v else { return None };
@@ -336,8 +349,8 @@ impl<'a> Frame<'a> {
                 if (f == Func::Min) == less { a } else { b }
             }
             Func::HasNote => {
-                let code = self.text(arg(0));
-                Scalar::Bool(record.notes.iter().any(|n| **n == *code))
+                let text = self.text(arg(0));
+                Scalar::Bool(notes::has(&record.notes, self.note_key(arg(0), &text)))
             }
             Func::ValidCode => Scalar::Bool(valid_note_code(&self.text(arg(0)))),
             Func::CaseExists => Scalar::Bool(self.case_of(arg(0)).is_some()),
@@ -407,10 +420,7 @@ impl<'a> Frame<'a> {
     pub(super) fn required_note_present(&self) -> bool {
         let record = &self.ep.cases[self.case];
         match self.ep.world.cases[self.case].required_note {
-            Some(note) => {
-                let code = self.m.symbols.name(note);
-                record.notes.iter().any(|n| **n == *code)
-            }
+            Some(note) => notes::has(&record.notes, NoteKey::Sym(note)),
             None => true,
         }
     }

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use indexmap::IndexMap;
 
+use super::notes::Note;
 use super::state::{CaseDraw, CaseState, Episode, EpisodeWorld, Inline, Summary};
 use super::step::StepReport;
 use super::value::Value;
@@ -177,13 +178,19 @@ impl HeapSize for Summary {
 
 impl HeapSize for CaseState {
     fn heap_size(&self) -> usize {
-        let notes: usize =
-            self.notes.iter().map(|n| allocation(2 * size_of::<usize>() + n.len())).sum();
+        let notes: usize = self
+            .notes
+            .iter()
+            .map(|n| match n {
+                Note::Sym(_) => 0,
+                Note::Other(text) => allocation(2 * size_of::<usize>() + text.len()),
+            })
+            .sum();
         let spilled = |spilled: bool, bytes: usize| if spilled { allocation(bytes) } else { 0 };
         spilled(self.completed.spilled(), self.completed.capacity() * size_of::<Option<u32>>())
             + self.responses.heap_size()
             + spilled(self.received.spilled(), self.received.capacity() * size_of::<Option<u32>>())
-            + spilled(self.notes.spilled(), self.notes.capacity() * size_of::<Arc<str>>())
+            + spilled(self.notes.spilled(), self.notes.capacity() * size_of::<Note>())
             + notes
             + self.paid_as.heap_size()
             + spilled(self.closes.spilled(), self.closes.capacity() * size_of::<(i64, bool)>())

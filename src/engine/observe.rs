@@ -249,7 +249,7 @@ pub(super) fn completed_checks<'a>(
 
 /// A case's note codes, in insertion order.
 pub(super) fn notes(ep: &Episode, case: usize) -> impl Iterator<Item = &str> {
-    ep.cases[case].notes.iter().map(|n| &**n)
+    ep.cases[case].notes.iter().map(|n| n.text(&ep.world.symbols))
 }
 
 /// The action of a case's latest resolution, if any.

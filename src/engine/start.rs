@@ -13,7 +13,13 @@ pub fn start(m: &Machine, seed: u64, episode_id: String) -> Episode {
     Episode {
         stock,
         active: queue.first().copied().unwrap_or(0),
-        world: Arc::new(EpisodeWorld { seed, episode_id, queue, cases }),
+        world: Arc::new(EpisodeWorld {
+            seed,
+            episode_id,
+            queue,
+            cases,
+            symbols: Arc::clone(&m.symbols),
+        }),
         clock: 0,
         steps: 0,
         invalid: 0,

@@ -6,6 +6,8 @@ use std::sync::{Arc, LazyLock};
 use smallvec::SmallVec;
 
 use super::ir::{Scalar, Sym};
+use super::notes::Notes;
+use super::symbols::Symbols;
 use super::value::Value;
 
 /// Per-scenario lists held inline in the episode (SKUs, checks, responses, truth kinds, events):
@@ -74,6 +76,8 @@ pub struct EpisodeWorld {
     pub queue: Vec<usize>,
     /// Drawn case data, in table order.
     pub cases: Vec<CaseDraw>,
+    /// The scenario's names, which the episode's symbols stand for (the machine's).
+    pub symbols: Arc<Symbols>,
 }
 
 /// One case's drawn data.
@@ -135,7 +139,7 @@ pub struct CaseState {
     /// Step at which each response was received.
     pub received: Inline<Option<u32>, 4>,
     /// Note codes in insertion order.
-    pub notes: Inline<Arc<str>, 2>,
+    pub notes: Notes,
     /// The latest resolution.
     pub resolution: Option<Resolution>,
     /// Whether a resolution may be recorded.

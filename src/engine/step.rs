@@ -10,6 +10,7 @@ use smallvec::SmallVec;
 use super::eval_ir::{Frame, Locals, Request};
 use super::ir::{Op, Scalar, Stmt, Wire};
 use super::machine::Machine;
+use super::notes;
 use super::query::Refusal;
 use super::state::{Ending, Episode, Pending, Resolution};
 use crate::lang::Trigger;
@@ -379,11 +380,11 @@ impl<'a> Run<'a> {
             Op::Note(code) => {
                 let value = self.eval(code, case, locals);
                 let frame = self.frame(case);
-                let code = frame.text(value);
-                let present = self.ep.cases[case].notes.iter().any(|n| **n == *code);
-                let added: Option<Arc<str>> = (!present).then(|| code.into());
-                if let Some(code) = added {
-                    self.ep.cases[case].notes.push(code);
+                let text = frame.text(value);
+                let key = frame.note_key(value, &text);
+                let added = (!notes::has(&self.ep.cases[case].notes, key)).then(|| key.into());
+                if let Some(note) = added {
+                    self.ep.cases[case].notes.push(note);
                 }
             }
             Op::Close => {

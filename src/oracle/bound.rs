@@ -223,7 +223,7 @@ fn case(m: &Machine, moves: &Moves, limits: &Limits, ep: &Episode, case: usize) 
     let to_ask: Vec<usize> =
         unanswered.iter().copied().filter(|&r| !requested(draw, state, r)).collect();
     let resolve = resolution.is_none() && (state.resolution.is_none() || state.slot_free);
-    let note = !noted(m, draw, state);
+    let note = !noted(draw, state);
     let (switch_steps, switch_minutes) =
         if ep.active == case { (0, 0) } else { (1, least(Work::Switch)) };
     let checks_minutes: i64 = checks.iter().map(|&c| least(Work::Check(c))).sum();

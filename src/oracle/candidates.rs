@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use crate::check::program::{Primitive, for_each_primitive};
 use crate::engine::ir::{Expr, Scalar};
+use crate::engine::notes::{self, NoteKey};
 use crate::engine::state::{CaseDraw, CaseState};
 use crate::engine::{Episode, Machine};
 use crate::wire::{Action, ActionType, EscalationReason, usd};
@@ -119,7 +120,7 @@ impl Moves {
                 out.extend(self.resolutions(m, ep));
             }
             if case.resolution.is_some() {
-                if noted(m, draw, case) {
+                if noted(draw, case) {
                     out.extend(self.close.map(Action::new));
                 } else if let (Some(action), Some(code)) = (self.note, draw.required_note) {
                     let code = m.symbols.name(code).to_string();
@@ -242,9 +243,6 @@ pub(super) fn requested(draw: &CaseDraw, case: &CaseState, r: usize) -> bool {
 }
 
 /// Whether a case carries the note it requires (or requires none).
-pub(super) fn noted(m: &Machine, draw: &CaseDraw, case: &CaseState) -> bool {
-    draw.required_note.is_none_or(|n| {
-        let n = m.symbols.name(n);
-        case.notes.iter().any(|have| &**have == n)
-    })
+pub(super) fn noted(draw: &CaseDraw, case: &CaseState) -> bool {
+    draw.required_note.is_none_or(|n| notes::has(&case.notes, NoteKey::Sym(n)))
 }

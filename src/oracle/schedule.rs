@@ -95,7 +95,7 @@ fn remaining_work(moves: &Moves, m: &Machine, ep: &Episode) -> Vec<Remaining> {
             } else {
                 0
             };
-            let note = if noted(m, draw, state) { 0 } else { time(Work::Note) };
+            let note = if noted(draw, state) { 0 } else { time(Work::Note) };
             Remaining {
                 case,
                 deadline: draw.sla_deadline,

@@ -14,6 +14,7 @@ use super::candidates::Moves;
 use super::exact::{Best, branch_and_bound};
 use super::schedule::outlook;
 use crate::engine::grade::score;
+use crate::engine::notes;
 use crate::engine::{Episode, Machine, start, step_quiet};
 use crate::wire::{Action, round4};
 
@@ -220,7 +221,8 @@ pub(super) fn signature(ep: &Episode) -> u64 {
     (ep.clock, ep.active, ep.spending, &ep.stock, ep.satisfaction, ep.invalid).hash(&mut h);
     (ep.reopened_cases, ep.sla_breaches, ep.fraud_loss, ep.stockouts).hash(&mut h);
     for case in &ep.cases {
-        (case.status, &case.completed, case.revealed, &case.responses, &case.notes).hash(&mut h);
+        (case.status, &case.completed, case.revealed, &case.responses).hash(&mut h);
+        notes::hash_texts(&case.notes, &ep.world.symbols, &mut h);
         (case.slot_free, &case.paid_as, case.fees, case.reopens, &case.closes).hash(&mut h);
         (case.breached, case.stockout).hash(&mut h);
         case.resolution.as_ref().map(|r| (r.kind, r.action, r.expedite, r.step)).hash(&mut h);
