@@ -5,6 +5,10 @@
 //! that would overflow, and division by zero, yield `null` rather than a wrong number: the rule
 //! of every evaluation, at reset as during a step (`eval_ir`).
 
+use std::borrow::Cow;
+
+use smallvec::SmallVec;
+
 use super::case_plan::{DataExpr, DataFunc};
 use super::value::{Value, pct};
 use crate::lang::BinaryOp;
@@ -22,41 +26,60 @@ pub struct Env<'a> {
 
 /// Evaluates an expression.
 pub fn eval(expr: &DataExpr, env: &Env<'_>) -> Value {
-    let read = |values: &[Value], index: usize| values.get(index).cloned().unwrap_or(Value::Null);
-    match expr {
-        DataExpr::Const(value) => value.clone(),
-        DataExpr::Null => Value::Null,
-        DataExpr::Var(slot) => read(env.vars, *slot),
-        DataExpr::Field(index) => read(env.fields, *index),
-        DataExpr::List(items) => Value::List(items.iter().map(|i| eval(i, env)).collect()),
-        DataExpr::Not(operand) => Value::Bool(!eval(operand, env).truthy()),
-        DataExpr::Neg(operand) => match eval(operand, env) {
-            Value::Real(r) => Value::Real(-r),
-            other => map_whole(&other, |v| v.checked_neg()),
-        },
+    eval_ref(expr, env).into_owned()
+}
+
+/// Evaluates an expression, borrowing the value a literal, draw or named value holds instead of
+/// copying it (a fact such as `=stock(sku)` reads its SKU's name in place).
+pub fn eval_ref<'e>(expr: &'e DataExpr, env: &Env<'e>) -> Cow<'e, Value> {
+    let read = |values: &'e [Value], index: usize| {
+        values.get(index).map_or(Cow::Owned(Value::Null), Cow::Borrowed)
+    };
+    let owned = match expr {
+        DataExpr::Const(value) => return Cow::Borrowed(value),
+        DataExpr::Var(slot) => return read(env.vars, *slot),
+        DataExpr::Field(index) => return read(env.fields, *index),
         DataExpr::If(parts) => {
             let [condition, then, otherwise] = &**parts;
-            if eval(condition, env).truthy() { eval(then, env) } else { eval(otherwise, env) }
+            let branch = if eval_ref(condition, env).truthy() { then } else { otherwise };
+            return eval_ref(branch, env);
         }
+        DataExpr::Null => Value::Null,
+        DataExpr::List(items) => Value::List(items.iter().map(|i| eval(i, env)).collect()),
+        DataExpr::Not(operand) => Value::Bool(!eval_ref(operand, env).truthy()),
+        DataExpr::Neg(operand) => match &*eval_ref(operand, env) {
+            Value::Real(r) => Value::Real(-r),
+            other => map_whole(other, |v| v.checked_neg()),
+        },
         DataExpr::Binary(op, left, right) => binary(*op, eval(left, env), eval(right, env)),
         DataExpr::Call(func, args) => {
-            let values: Vec<Value> = args.iter().map(|a| eval(a, env)).collect();
+            let values: SmallVec<[Cow<'e, Value>; 2]> =
+                args.iter().map(|a| eval_ref(a, env)).collect();
             call(func, values, env)
         }
+    };
+    Cow::Owned(owned)
+}
+
+fn call(func: &DataFunc, args: SmallVec<[Cow<'_, Value>; 2]>, env: &Env<'_>) -> Value {
+    match (func, args.as_slice()) {
+        (DataFunc::Pct, [a, b]) => match (&**a, &**b) {
+            (Value::Money(x), Value::Percent(bp)) => Value::Money(pct(*x, *bp)),
+            _ => truth(func, args),
+        },
+        (DataFunc::Min | DataFunc::Max, [a, b]) => {
+            let less = compare(a, b).is_some_and(|o| o.is_lt());
+            if (*func == DataFunc::Min) == less { a.as_ref().clone() } else { b.as_ref().clone() }
+        }
+        (DataFunc::Stock, [sku]) => Value::Count(sku.name().map_or(0, env.stock)),
+        _ => truth(func, args),
     }
 }
 
-fn call(func: &DataFunc, args: Vec<Value>, env: &Env<'_>) -> Value {
-    match (func, args.as_slice()) {
-        (DataFunc::Pct, [Value::Money(x), Value::Percent(bp)]) => Value::Money(pct(*x, *bp)),
-        (DataFunc::Min | DataFunc::Max, [a, b]) => {
-            let less = compare(a, b).is_some_and(|o| o.is_lt());
-            if (*func == DataFunc::Min) == less { a.clone() } else { b.clone() }
-        }
-        (DataFunc::Stock, [sku]) => Value::Count(sku.name().map_or(0, env.stock)),
-        // Anything else the checker let through is a truth constructor.
-        (func, _) => Value::Truth(Box::new((func.name().to_string(), args))),
-    }
+/// Anything else the checker let through is a truth constructor.
+fn truth(func: &DataFunc, args: SmallVec<[Cow<'_, Value>; 2]>) -> Value {
+    let args = args.into_iter().map(Cow::into_owned).collect();
+    Value::Truth(Box::new((func.name().to_string(), args)))
 }
 
 fn map_whole(value: &Value, f: impl Fn(i64) -> Option<i64>) -> Value {

@@ -1,16 +1,18 @@
 //! Evaluation of resolved expressions against an episode: the meaning of every builtin.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use serde_json::{Value as Json, json};
 
 use super::ir::{Builtin, CaseField, Expr, Func, Scalar, Target, Unit, Wire};
+use super::known::Known;
 use super::machine::Machine;
 use super::notes::{self, NoteKey};
 use super::state::Episode;
 use super::value::pct;
 use crate::lang::{BinaryOp, valid_note_code};
-use crate::wire::{Action, cents, usd};
+use crate::wire::{Action, cents};
 
 /// Values bound by a hook, an event or the grade for the statements they run.
 #[derive(Clone, Debug, Default)]
@@ -297,7 +299,7 @@ impl<'a> Frame<'a> {
             SlotFree => Scalar::Bool(record.slot_free),
             AwaitingResponse => Scalar::Bool(self.awaiting_response()),
             NoteRevealed => Scalar::Bool(
-                self.m.note_fact.is_some_and(|f| record.facts.iter().any(|(name, _)| *name == f)),
+                self.m.note_fact.is_some_and(|f| record.facts.iter().any(|fact| fact.name == f)),
             ),
             Dissatisfied => Scalar::Bool(self.dissatisfied()),
             ResolvedReason => record.resolution.as_ref().map_or(Scalar::Null, |r| r.reason),
@@ -470,22 +472,29 @@ impl<'a> Frame<'a> {
         truth.dissatisfied.iter().any(|c| self.eval(c).truthy())
     }
 
+    /// A value as a fact holds it (the wire shows it as [`Known::wired`]).
+    pub(super) fn known(&self, v: Scalar, unit: Unit) -> Known {
+        match (v, unit) {
+            (Scalar::Null, _) => Known::Null,
+            (Scalar::Int(c), Unit::Money) => Known::Money(c),
+            (Scalar::Int(bp), Unit::Percent) => Known::Percent(bp),
+            (Scalar::Int(i), _) => Known::Int(i),
+            (Scalar::Real(r), _) => Known::Real(r),
+            (Scalar::Bool(b), _) => Known::Bool(b),
+            (Scalar::Sym(s), _) => Known::Sym(s),
+            (Scalar::Foreign(_), _) => {
+                let text = self.text(v);
+                self.m
+                    .symbols
+                    .get(&text)
+                    .map_or_else(|| Known::Wire(Arc::new(json!(text))), Known::Sym)
+            }
+        }
+    }
+
     /// A value as the wire shows it.
     pub(super) fn to_json(&self, v: Scalar, unit: Unit) -> Json {
-        match (v, unit) {
-            (Scalar::Null, _) => Json::Null,
-            (Scalar::Int(c), Unit::Money) => json!(usd(c)),
-            (Scalar::Int(bp), Unit::Percent) => {
-                if bp % 100 == 0 {
-                    json!(bp / 100)
-                } else {
-                    json!(bp as f64 / 100.0)
-                }
-            }
-            (Scalar::Int(i), _) => json!(i),
-            (Scalar::Real(r), _) => json!(r),
-            (Scalar::Bool(b), _) => json!(b),
-            (Scalar::Sym(_) | Scalar::Foreign(_), _) => json!(self.text(v)),
-        }
+        let draw = &self.ep.world.cases[self.case];
+        self.known(v, unit).wired(self.m, draw).to_json()
     }
 }

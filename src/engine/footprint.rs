@@ -8,8 +8,9 @@ use std::sync::Arc;
 
 use indexmap::IndexMap;
 
+use super::known::{Fact, Known};
 use super::notes::Note;
-use super::state::{CaseDraw, CaseState, Episode, EpisodeWorld, Inline, Summary};
+use super::state::{Appended, CaseDraw, CaseState, Episode, EpisodeWorld, Inline};
 use super::step::StepReport;
 use super::value::Value;
 
@@ -170,9 +171,23 @@ impl HeapSize for EpisodeWorld {
     }
 }
 
-impl HeapSize for Summary {
+impl HeapSize for Fact {
+    /// A value kept as JSON, in its shared allocation (counts, strings
+    /// of declared names and values the draw holds own nothing).
     fn heap_size(&self) -> usize {
-        self.inspected.heap_size() + self.appended.heap_size()
+        match &self.value {
+            Known::Wire(json) => allocation(2 * size_of::<usize>() + total(&**json)),
+            Known::Null
+            | Known::Bool(_)
+            | Known::Int(_)
+            | Known::Money(_)
+            | Known::Percent(_)
+            | Known::Real(_)
+            | Known::Sym(_)
+            | Known::Var(_)
+            | Known::Field(_)
+            | Known::Literal(..) => 0,
+        }
     }
 }
 
@@ -194,9 +209,8 @@ impl HeapSize for CaseState {
             + notes
             + self.paid_as.heap_size()
             + spilled(self.closes.spilled(), self.closes.capacity() * size_of::<(i64, bool)>())
-            // Empty: the one list every fresh case shares (`CaseState::nothing_known`).
-            + if self.facts.is_empty() { 0 } else { self.facts.heap_size() }
-            + if self.summaries.is_empty() { 0 } else { self.summaries.heap_size() }
+            + self.facts.heap_size()
+            + spilled(self.appended.spilled(), self.appended.capacity() * size_of::<Appended>())
     }
 }
 

@@ -4,7 +4,7 @@ use indexmap::IndexMap;
 
 use super::eval_ir::{Frame, Locals};
 use super::machine::Machine;
-use super::state::Episode;
+use super::state::{Episode, Inline};
 use crate::wire::{CaseGrade, Closure, GradeReport, round4};
 
 /// Grades the episode as it stands ("the grade if the episode ended now").
@@ -37,7 +37,7 @@ pub fn grade(m: &Machine, ep: &Episode) -> GradeReport {
 /// The grade's score alone, equal to `grade(m, ep).score`, without building the report (for
 /// searches that grade millions of states).
 pub fn score(m: &Machine, ep: &Episode) -> f64 {
-    let mut sums = vec![0.0; m.grade.components.len()];
+    let mut sums: Inline<f64, 8> = Inline::from_elem(0.0, m.grade.components.len());
     tally(m, ep, &mut sums, None);
     let penalty = m.grade.invalid_penalty * f64::from(ep.invalid);
     round4(settle(m, &sums, ep.cases.len().max(1) as f64, penalty))
@@ -180,19 +180,20 @@ fn policy(frame: &Frame<'_>) -> f64 {
     let record = &frame.ep.cases[frame.case];
     let draw = &frame.ep.world.cases[frame.case];
     let resolved_at = record.resolution.as_ref().map(|r| r.step);
-    let mut items = Vec::new();
+    let (mut met, mut items) = (0.0, 0_u32);
+    let mut item = |held: bool| {
+        met += f64::from(u8::from(held));
+        items += 1;
+    };
     for r in 0..record.received.len() {
         if draw.required_responses & (1 << r) != 0 {
-            let before =
-                matches!((record.received[r], resolved_at), (Some(got), Some(at)) if got < at);
-            items.push(f64::from(u8::from(before)));
+            item(matches!((record.received[r], resolved_at), (Some(got), Some(at)) if got < at));
         }
     }
     if draw.required_note.is_some() {
-        let present = !record.closes.is_empty() && record.note_at_close;
-        items.push(f64::from(u8::from(present)));
+        item(!record.closes.is_empty() && record.note_at_close);
     }
-    if items.is_empty() { 1.0 } else { items.iter().sum::<f64>() / items.len() as f64 }
+    if items == 0 { 1.0 } else { met / f64::from(items) }
 }
 
 /// `S`: closed, and the last close on time.

@@ -11,6 +11,7 @@ mod eval_ir;
 mod footprint;
 mod game;
 pub mod grade;
+pub mod known;
 pub mod notes;
 pub mod observe;
 mod observed;

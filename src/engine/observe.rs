@@ -8,8 +8,10 @@ use serde_json::{Map, Value as Json, json};
 use super::case_plan::Shown;
 use super::eval_ir::Frame;
 use super::grade::grade;
+use super::known::Wired;
 use super::machine::Machine;
 use super::query::{shown_blockers, shown_events};
+use super::reveal::SummaryText;
 use super::state::{Ending, Episode, Inline};
 use super::step::StepReport;
 use crate::wire::{
@@ -197,30 +199,15 @@ pub(super) fn replacement_sku<'a>(m: &'a Machine, ep: &Episode, case: usize) -> 
 
 /// The summary shown in the observation field `field` (`order_summary`, …): null until its
 /// check is inspected, then the inspection text and the texts appended so far, separated by
-/// one space.
+/// one space — written on demand through `Display`.
 pub(super) fn summary_text<'a>(
-    m: &Machine,
+    m: &'a Machine,
     ep: &'a Episode,
     case: usize,
     field: &str,
-) -> Option<Joined<'a>> {
+) -> Option<SummaryText<'a>> {
     let check = m.checks.iter().position(|c| c.field.as_deref() == Some(field))?;
-    let summary = ep.cases[case].summary(check)?;
-    Some(Joined { first: summary.inspected.as_deref()?, rest: &summary.appended })
-}
-
-/// Texts joined by one space, written without building the joined text.
-#[derive(Clone, Copy, Debug)]
-pub(super) struct Joined<'a> {
-    first: &'a str,
-    rest: &'a [String],
-}
-
-impl fmt::Display for Joined<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.first)?;
-        self.rest.iter().try_for_each(|text| write!(f, " {text}"))
-    }
+    super::reveal::summary_text(m, ep, case, check)
 }
 
 /// The names of the events shown pending on a case, in due order.
@@ -411,12 +398,15 @@ pub(super) fn reward_breakdown<'a>(
     })
 }
 
-/// The known facts of the active case (name, wire value), in the order they were revealed.
+/// The known facts of the active case (name, wire value).
 pub(super) fn known_facts<'a>(
     m: &'a Machine,
     ep: &'a Episode,
-) -> impl Iterator<Item = (&'a str, &'a Json)> + 'a {
-    ep.cases[ep.active].facts.iter().map(|(name, value)| (m.symbols.name(*name), value))
+) -> impl Iterator<Item = (&'a str, Wired<'a>)> + 'a {
+    let draw = &ep.world.cases[ep.active];
+    ep.cases[ep.active]
+        .known()
+        .map(move |fact| (m.symbols.name(fact.name), fact.value.wired(m, draw)))
 }
 
 /// What the metadata adds once an episode has ended.
@@ -457,7 +447,8 @@ fn metadata(m: &Machine, ep: &Episode, report: Option<&StepReport>) -> Map<Strin
     meta.insert("last_action_error_code".into(), error.map_or(Json::Null, |e| json!(e.code)));
     let breakdown = reward_breakdown(m, report).map(|(g, r)| (g.to_string(), json!(r))).collect();
     meta.insert("reward_breakdown".into(), Json::Object(breakdown));
-    let facts = known_facts(m, ep).map(|(name, value)| (name.to_string(), value.clone())).collect();
+    let facts =
+        known_facts(m, ep).map(|(name, value)| (name.to_string(), value.to_json())).collect();
     meta.insert("known_facts".into(), Json::Object(facts));
     let events: Vec<Json> = report
         .map(|r| {

@@ -1,143 +1,135 @@
-//! Revealing fact groups and rendering summaries.
+//! Revealing fact groups, and their summaries rendered on demand from the fact log.
 
-use std::sync::Arc;
+use std::fmt;
 
-use serde_json::{Map, Value as Json, json};
-use smallvec::SmallVec;
+use serde_json::{Map, Value as Json};
 
 use super::case_plan::FactGroupPlan;
-use super::ir::Sym;
+use super::eval::{Env, eval_ref};
+use super::known::{Fact, Known, PlanPlace, Wired, fact_groups};
 use super::machine::Machine;
-use super::reset::fact_value;
 use super::state::{CaseDraw, Episode};
-use super::value::Value;
-use crate::wire::usd;
 
-/// Reveals a case's fact group of `check`: its facts join the known facts and its summary
-/// text is set.
+/// Reveals a case's fact group of `check`: its facts, evaluated now (facts such as
+/// `=stock(sku)` read the live stock), join the case's fact log marked with the check, which
+/// is what its summary is rendered from.
 pub(super) fn reveal_group(m: &Machine, ep: &mut Episode, case: usize, check: usize) {
-    let group_name = m.symbols.name(m.checks[check].name);
-    let world = ep.world.clone();
-    let draw = &world.cases[case];
+    let draw = &ep.world.cases[case];
     let live = &ep.stock;
     let units = |name: &str| m.scenario.stock.get_index_of(name).map_or(0, |i| live[i]);
-    let group = fact_groups(m, draw).iter().find(|g| g.group == group_name);
-    let mut revealed: SmallVec<[(&str, Option<Sym>, Json); 8]> = SmallVec::new();
-    for (name, expr) in group.iter().flat_map(|g| &g.facts) {
-        let value = wire_value(&fact_value(draw, &units, expr));
-        revealed.push((name.as_str(), m.symbols.get(name), value));
-    }
-    let text = match group {
-        Some(g) if !revealed.is_empty() => match &g.summary {
-            Some(template) => fill(template, |name| {
-                revealed.iter().find(|(n, _, _)| *n == name).map(|(_, _, v)| display(v))
-            }),
-            None => revealed
-                .iter()
-                .map(|(n, _, v)| format!("{n}: {}", display(v)))
-                .collect::<Vec<_>>()
-                .join("; "),
-        },
-        _ => m.checks[check].empty.clone(),
-    };
+    let env = Env { vars: &draw.vars, fields: &draw.fields, stock: &units };
     let record = &mut ep.cases[case];
     record.revealed |= 1 << check;
-    let facts = Arc::make_mut(&mut record.facts);
-    for (_, symbol, value) in revealed {
-        if let Some(symbol) = symbol {
-            facts.retain(|(n, _)| *n != symbol);
-            facts.push((symbol, value));
-        }
+    let Some((group, plan)) = group_of(m, draw, check) else { return };
+    for (position, (name, expr)) in plan.facts.iter().enumerate() {
+        let Some(name) = m.symbols.get(name) else { continue };
+        let value = eval_ref(expr, &env);
+        let value = Known::of_value(m, expr, PlanPlace { group, position }, &value);
+        record.facts.push(Fact { name, check: u8::try_from(check).ok(), value });
     }
-    record.summary_mut(check, m.checks.len()).inspected = Some(text);
 }
 
-/// The fact groups of a drawn case (its variant's, if it has one).
-fn fact_groups<'m>(m: &'m Machine, draw: &CaseDraw) -> &'m [FactGroupPlan] {
-    m.reset.cases.get(draw.index).map_or(&[], |plan| plan.facts(draw.variant))
+/// A case's fact group of `check` (its index among the case's groups), if it has one.
+fn group_of<'m>(
+    m: &'m Machine,
+    draw: &CaseDraw,
+    check: usize,
+) -> Option<(usize, &'m FactGroupPlan)> {
+    let name = m.symbols.name(m.checks[check].name);
+    fact_groups(m, draw).iter().enumerate().find(|(_, g)| g.group == name)
 }
 
-/// The facts of a case's group, as the wire shows them.
+/// The facts of a case's group, as the wire shows them now.
 pub(super) fn group_facts(
     m: &Machine,
     ep: &Episode,
     case: usize,
     check: usize,
 ) -> Map<String, Json> {
-    let group_name = m.symbols.name(m.checks[check].name);
-    let Some(group) = fact_groups(m, &ep.world.cases[case]).iter().find(|g| g.group == group_name)
-    else {
-        return Map::new();
-    };
+    let draw = &ep.world.cases[case];
+    let Some((_, group)) = group_of(m, draw, check) else { return Map::new() };
     let record = &ep.cases[case];
     group
         .facts
         .iter()
         .filter_map(|(name, _)| {
-            let symbol = m.symbols.get(name)?;
-            let value = record.facts.iter().find(|(n, _)| *n == symbol)?.1.clone();
-            Some((name.clone(), value))
+            let value = record.fact(m.symbols.get(name)?)?;
+            Some((name.clone(), value.wired(m, draw).to_json()))
         })
         .collect()
 }
 
-/// The summary of a check as the observation shows it: null until inspected, then the
-/// inspection text and the texts appended so far, separated by one space.
-pub(super) fn summary_text(ep: &Episode, case: usize, check: usize) -> Option<String> {
-    let summary = ep.cases[case].summary(check)?;
-    let inspected = summary.inspected.as_ref()?;
-    let mut parts = vec![inspected.as_str()];
-    parts.extend(summary.appended.iter().map(String::as_str));
-    Some(parts.join(" "))
+/// The summary of a check as the observation shows it: `None` until inspected, then the
+/// inspection text (rendered from the facts it revealed) and the texts events appended so far
+/// (each rendered from the facts known when it fired), separated by one space.
+pub(super) fn summary_text<'a>(
+    m: &'a Machine,
+    ep: &'a Episode,
+    case: usize,
+    check: usize,
+) -> Option<SummaryText<'a>> {
+    (ep.cases[case].revealed & (1 << check) != 0).then_some(SummaryText { m, ep, case, check })
 }
 
-/// Fills a template's `{fact}` placeholders from the case's known facts.
-pub(super) fn render(m: &Machine, ep: &Episode, case: usize, template: &str) -> String {
-    let record = &ep.cases[case];
-    fill(template, |name| {
-        let symbol = m.symbols.get(name)?;
-        record.facts.iter().find(|(n, _)| *n == symbol).map(|(_, v)| display(v))
-    })
+/// A summary, written on demand ([`summary_text`]).
+#[derive(Clone, Copy, Debug)]
+pub(super) struct SummaryText<'a> {
+    m: &'a Machine,
+    ep: &'a Episode,
+    case: usize,
+    check: usize,
 }
 
-fn fill(template: &str, lookup: impl Fn(&str) -> Option<String>) -> String {
-    let mut out = String::with_capacity(template.len());
+impl<'a> fmt::Display for SummaryText<'a> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let SummaryText { m, ep, case, check } = *self;
+        let draw = &ep.world.cases[case];
+        let record = &ep.cases[case];
+        let shown = |known: &'a Known| known.wired(m, draw);
+        let revealed =
+            || record.facts.iter().filter(move |fact| fact.check.map(usize::from) == Some(check));
+        match group_of(m, draw, check) {
+            Some((_, g)) if !g.facts.is_empty() => match &g.summary {
+                Some(template) => fill(f, template, |name| {
+                    let name = m.symbols.get(name)?;
+                    revealed().find(|fact| fact.name == name).map(|fact| shown(&fact.value))
+                }),
+                None => revealed().enumerate().try_for_each(|(i, fact)| {
+                    let separator = if i == 0 { "" } else { "; " };
+                    let name = m.symbols.name(fact.name);
+                    write!(f, "{separator}{name}: {}", shown(&fact.value))
+                }),
+            },
+            _ => f.write_str(&m.checks[check].empty),
+        }?;
+        for appended in record.appended.iter().filter(|a| usize::from(a.check) == check) {
+            f.write_str(" ")?;
+            fill(f, m.symbols.name(appended.text), |name| {
+                let value = record.fact_then(m.symbols.get(name)?, usize::from(appended.facts))?;
+                Some(shown(value))
+            })?;
+        }
+        Ok(())
+    }
+}
+
+/// Writes a template with its `{fact}` placeholders filled by `lookup` (a placeholder it has
+/// no value for is written as it is).
+fn fill<'v>(
+    f: &mut fmt::Formatter<'_>,
+    template: &str,
+    lookup: impl Fn(&str) -> Option<Wired<'v>>,
+) -> fmt::Result {
     let mut rest = template;
     while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
+        f.write_str(&rest[..open])?;
         let Some(close) = rest[open..].find('}') else { break };
         let name = &rest[open + 1..open + close];
         match lookup(name) {
-            Some(value) => out.push_str(&value),
-            None => out.push_str(&rest[open..=open + close]),
+            Some(value) => write!(f, "{value}")?,
+            None => f.write_str(&rest[open..=open + close])?,
         }
         rest = &rest[open + close + 1..];
     }
-    out.push_str(rest);
-    out
-}
-
-/// A case-data value as a wire JSON scalar (spec §3.2).
-pub(super) fn wire_value(value: &Value) -> Json {
-    match value {
-        Value::Null => Json::Null,
-        Value::Bool(b) => json!(b),
-        Value::Money(c) => json!(usd(*c)),
-        Value::Minutes(v) | Value::Count(v) => json!(v),
-        Value::Percent(bp) if bp % 100 == 0 => json!(bp / 100),
-        Value::Percent(bp) => json!(*bp as f64 / 100.0),
-        Value::Real(r) => json!(r),
-        Value::Text(t) | Value::Symbol(t) => json!(t),
-        Value::Truth(..) => json!(value.to_string()),
-        Value::List(items) => Json::Array(items.iter().map(wire_value).collect()),
-    }
-}
-
-/// A wire value in a summary sentence: money with two decimals, the rest as written.
-fn display(value: &Json) -> String {
-    match value {
-        Json::String(s) => s.clone(),
-        Json::Number(n) if n.is_f64() => format!("{:.2}", n.as_f64().unwrap_or(0.0)),
-        other => other.to_string(),
-    }
+    f.write_str(rest)
 }

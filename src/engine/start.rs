@@ -38,7 +38,6 @@ pub fn start(m: &Machine, seed: u64, episode_id: String) -> Episode {
 }
 
 fn initial_state(m: &Machine, draw: &CaseDraw) -> CaseState {
-    let (facts, summaries) = CaseState::nothing_known();
     CaseState {
         status: m.status.open,
         completed: Inline::from_elem(None, m.checks.len()),
@@ -56,7 +55,7 @@ fn initial_state(m: &Machine, draw: &CaseDraw) -> CaseState {
         close_reason: None,
         breached: false,
         stockout: false,
-        facts,
-        summaries,
+        facts: Inline::new(),
+        appended: Inline::new(),
     }
 }

@@ -1,11 +1,12 @@
 //! Episode state: a plain value, cheap to clone, with no RNG (everything random is drawn at
 //! reset).
 
-use std::sync::{Arc, LazyLock};
+use std::sync::Arc;
 
 use smallvec::SmallVec;
 
 use super::ir::{Scalar, Sym};
+use super::known::{Fact, Known};
 use super::notes::Notes;
 use super::symbols::Symbols;
 use super::value::Value;
@@ -160,52 +161,45 @@ pub struct CaseState {
     pub breached: bool,
     /// Counted as a stockout.
     pub stockout: bool,
-    /// Facts revealed, in order (name, value as wire JSON). Shared between clones until one
-    /// changes them (`Arc::make_mut`): searches clone episodes far more often than they reveal.
-    pub facts: Facts,
-    /// Summary text per check (None until inspected) and event texts appended so far (shared
-    /// like `facts`; empty until the first inspection or appended text).
-    pub summaries: Arc<Vec<Summary>>,
+    /// Facts revealed and set, in order: the known value of a name is its latest entry (the
+    /// earlier ones are what summaries rendered before it changed).
+    pub facts: Inline<Fact, 16>,
+    /// Texts appended to summaries by events, in firing order.
+    pub appended: Inline<Appended, 4>,
 }
-
-/// Facts revealed on a case, in order (name, value as wire JSON).
-pub type Facts = Arc<Vec<(Sym, serde_json::Value)>>;
-
-/// The facts of a case nothing is known of yet: one shared empty list (a reset allocates none per
-/// case; the first reveal makes the case its own).
-static NO_FACTS: LazyLock<Facts> = LazyLock::new(Arc::default);
-
-/// The summaries of a case nothing was inspected on yet, likewise.
-static NO_SUMMARIES: LazyLock<Arc<Vec<Summary>>> = LazyLock::new(Arc::default);
 
 impl CaseState {
-    /// The shared empty facts and summaries of a fresh case.
-    pub(super) fn nothing_known() -> (Facts, Arc<Vec<Summary>>) {
-        (Arc::clone(&NO_FACTS), Arc::clone(&NO_SUMMARIES))
+    /// The known facts: each name's latest entry, in log order.
+    pub fn known(&self) -> impl Iterator<Item = &Fact> {
+        let facts = &self.facts;
+        facts
+            .iter()
+            .enumerate()
+            .filter(move |(i, f)| !facts[i + 1..].iter().any(|g| g.name == f.name))
+            .map(|(_, f)| f)
     }
 
-    /// The summary of check `check` (one of `checks`), made the case's own to change.
-    pub(super) fn summary_mut(&mut self, check: usize, checks: usize) -> &mut Summary {
-        let summaries = Arc::make_mut(&mut self.summaries);
-        if summaries.len() < checks {
-            summaries.resize(checks, Summary::default());
-        }
-        &mut summaries[check]
+    /// The value of fact `name` when the log held its first `len` entries.
+    pub fn fact_then(&self, name: Sym, len: usize) -> Option<&Known> {
+        self.facts.get(..len)?.iter().rev().find(|f| f.name == name).map(|f| &f.value)
     }
 
-    /// The summary of check `check`, if it has one yet.
-    pub fn summary(&self, check: usize) -> Option<&Summary> {
-        self.summaries.get(check)
+    /// The known value of fact `name`.
+    pub fn fact(&self, name: Sym) -> Option<&Known> {
+        self.fact_then(name, self.facts.len())
     }
 }
 
-/// A summary: the inspection text once inspected, plus appended event texts.
-#[derive(Clone, Debug, Default)]
-pub struct Summary {
-    /// The inspection text.
-    pub inspected: Option<String>,
-    /// Texts appended by events, in firing order.
-    pub appended: Vec<String>,
+/// A text an event appended to a check's summary: its template, rendered from the facts known
+/// when it fired.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Appended {
+    /// The check whose summary it joins.
+    pub check: u16,
+    /// How many entries the case's fact log held when it fired.
+    pub facts: u16,
+    /// The template.
+    pub text: Sym,
 }
 
 /// A recorded resolution.

@@ -2,17 +2,16 @@
 //!
 //! Deterministic and free of I/O: the same machine, episode and action give the same result.
 
-use std::sync::Arc;
-
 use serde_json::{Map, Value as Json, json};
 use smallvec::SmallVec;
 
 use super::eval_ir::{Frame, Locals, Request};
 use super::ir::{Op, Scalar, Stmt, Wire};
+use super::known::Fact;
 use super::machine::Machine;
 use super::notes;
 use super::query::Refusal;
-use super::state::{Ending, Episode, Pending, Resolution};
+use super::state::{Appended, Ending, Episode, Pending, Resolution};
 use crate::lang::Trigger;
 use crate::wire::{Action, round4};
 
@@ -305,7 +304,8 @@ impl<'a> Run<'a> {
                     } else {
                         Map::new()
                     };
-                    let summary = super::reveal::summary_text(self.ep, case, *check);
+                    let summary = super::reveal::summary_text(m, self.ep, case, *check)
+                        .map(|s| s.to_string());
                     let details = &mut self.report.details;
                     details.insert("check".into(), json!(m.symbols.name(m.checks[*check].name)));
                     details.insert("first_time".into(), json!(first));
@@ -441,12 +441,8 @@ impl<'a> Run<'a> {
                 self.schedule(*event, case, self.clock_after + delay, payload);
             }
             Op::Fact { name, value, unit } => {
-                let value = self.frame(case).to_json(self.eval(value, case, locals), *unit);
-                let facts = Arc::make_mut(&mut self.ep.cases[case].facts);
-                match facts.iter_mut().find(|(n, _)| n == name) {
-                    Some((_, existing)) => *existing = value,
-                    None => facts.push((*name, value)),
-                }
+                let value = self.frame(case).known(self.eval(value, case, locals), *unit);
+                self.ep.cases[case].facts.push(Fact { name: *name, check: None, value });
             }
             Op::Detail { name, value, unit } => {
                 if self.loud {
@@ -455,8 +451,11 @@ impl<'a> Run<'a> {
                 }
             }
             Op::Append { check, text } => {
-                let text = super::reveal::render(m, self.ep, case, m.symbols.name(*text));
-                self.ep.cases[case].summary_mut(*check, m.checks.len()).appended.push(text);
+                let record = &mut self.ep.cases[case];
+                let (check, facts) = (u16::try_from(*check), u16::try_from(record.facts.len()));
+                if let (Ok(check), Ok(facts)) = (check, facts) {
+                    record.appended.push(Appended { check, facts, text: *text });
+                }
             }
         }
     }
@@ -545,7 +544,7 @@ impl<'a> Run<'a> {
             let case = self.ep.world.queue[position];
             self.run_hooks(Trigger::Settle, case, &Locals::default(), step);
         }
-        let grade = super::grade::grade(self.m, self.ep).score;
+        let grade = super::grade::score(self.m, self.ep);
         self.ep.ended = Some(Ending { rule, truncated: self.m.ends[rule].2, grade });
         self.run_hooks(Trigger::End, active, &Locals { grade, ..Locals::default() }, step);
     }

@@ -2,8 +2,7 @@
 //! observation without building its strings, lists or JSON, for in-process policies. Every
 //! field reads exactly as the wire [`Observation`](crate::wire::Observation) shows it.
 
-use serde_json::Value as Json;
-
+use super::known::Wired;
 use super::machine::Machine;
 use super::observe;
 use super::state::{Episode, Inline};
@@ -101,8 +100,9 @@ impl<'a> View<'a> {
     }
 
     /// A known fact of the active case (`metadata.known_facts`), as the wire shows it.
-    pub fn fact(&self, name: &str) -> Option<&'a Json> {
-        let facts: &'a [(u32, Json)] = &self.ep.cases[self.ep.active].facts;
-        facts.iter().find(|(n, _)| self.m.symbols.name(*n) == name).map(|(_, value)| value)
+    pub fn fact(&self, name: &str) -> Option<Wired<'a>> {
+        let draw = &self.ep.world.cases[self.ep.active];
+        let value = self.ep.cases[self.ep.active].fact(self.m.symbols.get(name)?)?;
+        Some(value.wired(self.m, draw))
     }
 }

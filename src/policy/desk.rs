@@ -1,10 +1,9 @@
 //! [`Desk`]: what the rule policy reads of the desk, from the wire [`Observation`] or straight
 //! from the engine's borrowed [`View`] (no strings or JSON built). Both read the same values.
 
-use serde_json::Value;
-
 use super::fact;
 use crate::engine::View;
+use crate::engine::known::Wired;
 use crate::engine::state::Inline;
 use crate::wire::{
     CarrierStatus, CasePriority, CaseStatus, CaseType, EvidenceStatus, FraudSignal, Observation,
@@ -52,8 +51,8 @@ pub trait Desk {
     fn order_value(&self) -> i64;
     /// The active case's requested compensation, cents.
     fn requested(&self) -> Option<i64>;
-    /// A known fact of the active case.
-    fn fact(&self, name: &str) -> Option<&Value>;
+    /// A known fact of the active case, as the wire shows it.
+    fn fact(&self, name: &str) -> Option<Wired<'_>>;
     /// The queue, in queue order.
     fn queue(&self) -> Queue<'_>;
 }
@@ -93,8 +92,8 @@ impl Desk for Observation {
     fn requested(&self) -> Option<i64> {
         self.active_case.requested_compensation_usd.and_then(cents)
     }
-    fn fact(&self, name: &str) -> Option<&Value> {
-        fact(self, name)
+    fn fact(&self, name: &str) -> Option<Wired<'_>> {
+        fact(self, name).map(Wired::from)
     }
     fn queue(&self) -> Queue<'_> {
         self.queue
@@ -143,7 +142,7 @@ impl Desk for View<'_> {
     fn requested(&self) -> Option<i64> {
         View::requested(self, self.active())
     }
-    fn fact(&self, name: &str) -> Option<&Value> {
+    fn fact(&self, name: &str) -> Option<Wired<'_>> {
         View::fact(self, name)
     }
     fn queue(&self) -> Queue<'_> {

@@ -10,10 +10,9 @@
 
 use std::cmp::Reverse;
 
-use serde_json::Value;
-
 use super::Policy;
 use super::desk::{Desk, Entry, Queue};
+use crate::engine::known::Wired;
 use crate::wire::{
     Action, ActionType, CarrierStatus, CasePriority, CaseStatus, CaseType, EscalationReason,
     EvidenceStatus, FraudSignal, Observation, usd,
@@ -132,7 +131,7 @@ pub fn decide(desk: &impl Desk) -> Action {
 
     // 6. The required note, with the revealed code.
     if desk.has_blocker("internal_note_required")
-        && let Some(code) = desk.fact("note_code").and_then(Value::as_str)
+        && let Some(code) = desk.fact("note_code").and_then(Wired::as_str)
     {
         return Action::note(code);
     }
@@ -143,7 +142,7 @@ pub fn decide(desk: &impl Desk) -> Action {
 
 /// Rule 5: escalate, ship or refund.
 fn resolve(desk: &impl Desk) -> Action {
-    let flag = |name: &str| desk.fact(name).and_then(Value::as_bool);
+    let flag = |name: &str| desk.fact(name).and_then(Wired::as_bool);
 
     // a. Fraud: the case type, a high signal, a revealed pattern or insufficient evidence.
     if desk.case_type() == CaseType::FraudSignal

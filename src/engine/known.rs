@@ -1,0 +1,341 @@
+//! Facts known on a case, compact: each fact revealed or set is one small plain value (a
+//! number, a truth value, a symbol, or the place in the case's draw that holds it unchanged),
+//! taken when it was revealed or set. Its wire form ([`Wired`]) is read on demand.
+
+use std::fmt;
+use std::sync::Arc;
+
+use serde::{Serialize, Serializer};
+use serde_json::{Value as Json, json};
+
+use super::case_plan::{DataExpr, FactGroupPlan};
+use super::ir::Sym;
+use super::machine::Machine;
+use super::state::CaseDraw;
+use super::value::Value;
+use crate::wire::usd;
+
+/// A fact's value as it was when revealed or set.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Known {
+    /// `null`.
+    Null,
+    /// A condition.
+    Bool(bool),
+    /// A count or minutes.
+    Int(i64),
+    /// Cents (the wire shows USD).
+    Money(i64),
+    /// Basis points (the wire shows percent).
+    Percent(i64),
+    /// A real.
+    Real(f64),
+    /// A name or text the scenario interned.
+    Sym(Sym),
+    /// A draw or `let` of the case by slot (unchanged since reset).
+    Var(u32),
+    /// A named value of the case by index (unchanged since reset).
+    Field(u32),
+    /// A literal of the case's fact plan: its group and position.
+    Literal(u16, u16),
+    /// Anything else, as the wire shows it.
+    Wire(Arc<Json>),
+}
+
+/// One entry of a case's fact log: a later entry of a name replaces an earlier one, and the log
+/// keeps what the summaries rendered from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Fact {
+    /// The fact's name.
+    pub name: Sym,
+    /// The check whose inspection revealed it (`None`: set by an effect).
+    pub check: Option<u8>,
+    /// Its value then.
+    pub value: Known,
+}
+
+/// Where a fact of a plan sits: group and position.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct PlanPlace {
+    pub(super) group: usize,
+    pub(super) position: usize,
+}
+
+impl Known {
+    /// The value a fact's expression gave (`value`), kept compact: a plain value as it is, an
+    /// interned text as its symbol, a text or list the draw holds as its place there, anything
+    /// else as its wire form.
+    pub(super) fn of_value(m: &Machine, expr: &DataExpr, at: PlanPlace, value: &Value) -> Known {
+        let elsewhere =
+            || drawn_at(expr, at).unwrap_or_else(|| Known::Wire(Arc::new(wire_value(value))));
+        match value {
+            Value::Null => Known::Null,
+            Value::Bool(b) => Known::Bool(*b),
+            Value::Money(c) => Known::Money(*c),
+            Value::Minutes(v) | Value::Count(v) => Known::Int(*v),
+            Value::Percent(bp) => Known::Percent(*bp),
+            Value::Real(r) => Known::Real(*r),
+            Value::Text(t) | Value::Symbol(t) => {
+                m.symbols.get(t).map_or_else(elsewhere, Known::Sym)
+            }
+            Value::List(_) => elsewhere(),
+            // Its wire form is a text written out, which a borrowed value cannot hand out.
+            Value::Truth(_) => Known::Wire(Arc::new(wire_value(value))),
+        }
+    }
+
+    /// The value as the wire shows it.
+    pub fn wired<'a>(&'a self, m: &'a Machine, draw: &'a CaseDraw) -> Wired<'a> {
+        let drawn = |values: &'a [Value], i: u32| {
+            values.get(i as usize).map_or(Wired::Null, Wired::of_value)
+        };
+        match self {
+            Known::Null => Wired::Null,
+            Known::Bool(b) => Wired::Bool(*b),
+            Known::Int(v) => Wired::Int(*v),
+            Known::Money(c) => Wired::real(usd(*c)),
+            Known::Percent(bp) => percent(*bp),
+            Known::Real(r) => Wired::real(*r),
+            Known::Sym(s) => Wired::Str(m.symbols.name(*s)),
+            Known::Var(slot) => drawn(&draw.vars, *slot),
+            Known::Field(i) => drawn(&draw.fields, *i),
+            Known::Literal(group, position) => {
+                let fact = fact_groups(m, draw)
+                    .get(usize::from(*group))
+                    .and_then(|g| g.facts.get(usize::from(*position)));
+                match fact {
+                    Some((_, DataExpr::Const(value))) => Wired::of_value(value),
+                    _ => Wired::Null,
+                }
+            }
+            Known::Wire(json) => Wired::Json(json),
+        }
+    }
+}
+
+/// Where the case's draw or fact plan holds the value of `expr` unchanged, if it does.
+fn drawn_at(expr: &DataExpr, at: PlanPlace) -> Option<Known> {
+    match expr {
+        DataExpr::Var(slot) => u32::try_from(*slot).ok().map(Known::Var),
+        DataExpr::Field(i) => u32::try_from(*i).ok().map(Known::Field),
+        DataExpr::Const(_) => {
+            Some(Known::Literal(u16::try_from(at.group).ok()?, u16::try_from(at.position).ok()?))
+        }
+        DataExpr::Null
+        | DataExpr::List(_)
+        | DataExpr::Not(_)
+        | DataExpr::Neg(_)
+        | DataExpr::If(_)
+        | DataExpr::Binary(..)
+        | DataExpr::Call(..) => None,
+    }
+}
+
+/// The fact groups of a drawn case (its variant's, if it has one).
+pub(super) fn fact_groups<'m>(m: &'m Machine, draw: &CaseDraw) -> &'m [FactGroupPlan] {
+    m.reset.cases.get(draw.index).map_or(&[], |plan| plan.facts(draw.variant))
+}
+
+/// A fact's value as the wire shows it, borrowed: what `metadata.known_facts` holds.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Wired<'a> {
+    /// `null` (also a real that is not finite, as serde_json shows it).
+    Null,
+    /// A boolean.
+    Bool(bool),
+    /// A whole number.
+    Int(i64),
+    /// A finite real.
+    Real(f64),
+    /// A string.
+    Str(&'a str),
+    /// A list the case's draw holds (a truth held in place would read as no string: facts
+    /// keep truths as their wire text).
+    Value(&'a Value),
+    /// Any other JSON.
+    Json(&'a Json),
+}
+
+/// Percent as the wire shows it: whole percent as a whole number.
+fn percent<'a>(bp: i64) -> Wired<'a> {
+    if bp % 100 == 0 { Wired::Int(bp / 100) } else { Wired::real(bp as f64 / 100.0) }
+}
+
+impl<'a> Wired<'a> {
+    /// A real, `null` unless finite.
+    fn real(r: f64) -> Self {
+        if r.is_finite() { Wired::Real(r) } else { Wired::Null }
+    }
+
+    /// A case-data value as the wire shows it (spec §3.2).
+    pub fn of_value(value: &'a Value) -> Self {
+        match value {
+            Value::Null => Wired::Null,
+            Value::Bool(b) => Wired::Bool(*b),
+            Value::Money(c) => Wired::real(usd(*c)),
+            Value::Minutes(v) | Value::Count(v) => Wired::Int(*v),
+            Value::Percent(bp) => percent(*bp),
+            Value::Real(r) => Wired::real(*r),
+            Value::Text(t) | Value::Symbol(t) => Wired::Str(t),
+            Value::Truth(..) | Value::List(_) => Wired::Value(value),
+        }
+    }
+
+    /// The value as JSON.
+    pub fn to_json(self) -> Json {
+        match self {
+            Wired::Null => Json::Null,
+            Wired::Bool(b) => json!(b),
+            Wired::Int(v) => json!(v),
+            Wired::Real(r) => json!(r),
+            Wired::Str(s) => json!(s),
+            Wired::Value(v) => wire_value(v),
+            Wired::Json(j) => j.clone(),
+        }
+    }
+
+    /// The string, if it is one.
+    pub fn as_str(self) -> Option<&'a str> {
+        match self {
+            Wired::Str(s) => Some(s),
+            Wired::Json(j) => j.as_str(),
+            Wired::Null | Wired::Bool(_) | Wired::Int(_) | Wired::Real(_) | Wired::Value(_) => None,
+        }
+    }
+
+    /// The boolean, if it is one.
+    pub fn as_bool(self) -> Option<bool> {
+        match self {
+            Wired::Bool(b) => Some(b),
+            Wired::Json(j) => j.as_bool(),
+            Wired::Null | Wired::Int(_) | Wired::Real(_) | Wired::Str(_) | Wired::Value(_) => None,
+        }
+    }
+
+    /// The whole number, if it is one.
+    pub fn as_i64(self) -> Option<i64> {
+        match self {
+            Wired::Int(v) => Some(v),
+            Wired::Json(j) => j.as_i64(),
+            Wired::Null | Wired::Bool(_) | Wired::Real(_) | Wired::Str(_) | Wired::Value(_) => None,
+        }
+    }
+
+    /// The number as a real, if it is a number.
+    pub fn as_f64(self) -> Option<f64> {
+        match self {
+            Wired::Int(v) => Some(v as f64),
+            Wired::Real(r) => Some(r),
+            Wired::Json(j) => j.as_f64(),
+            Wired::Null | Wired::Bool(_) | Wired::Str(_) | Wired::Value(_) => None,
+        }
+    }
+}
+
+impl<'a> From<&'a Json> for Wired<'a> {
+    fn from(json: &'a Json) -> Self {
+        Wired::Json(json)
+    }
+}
+
+impl Serialize for Wired<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match *self {
+            Wired::Null => serializer.serialize_unit(),
+            Wired::Bool(b) => serializer.serialize_bool(b),
+            Wired::Int(v) => serializer.serialize_i64(v),
+            Wired::Real(r) => serializer.serialize_f64(r),
+            Wired::Str(s) => serializer.serialize_str(s),
+            Wired::Value(v) => wire_value(v).serialize(serializer),
+            Wired::Json(j) => j.serialize(serializer),
+        }
+    }
+}
+
+/// The value in a summary sentence: a string as it is, a real with two decimals, the rest as
+/// JSON writes it.
+impl fmt::Display for Wired<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Wired::Null => f.write_str("null"),
+            Wired::Bool(b) => write!(f, "{b}"),
+            Wired::Int(v) => write!(f, "{v}"),
+            Wired::Real(r) => write!(f, "{r:.2}"),
+            Wired::Str(s) => f.write_str(s),
+            Wired::Value(v) => display(&wire_value(v), f),
+            Wired::Json(j) => display(j, f),
+        }
+    }
+}
+
+fn display(value: &Json, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    match value {
+        Json::String(s) => f.write_str(s),
+        Json::Number(n) if n.is_f64() => write!(f, "{:.2}", n.as_f64().unwrap_or(0.0)),
+        other => write!(f, "{other}"),
+    }
+}
+
+/// A case-data value as a wire JSON scalar (spec §3.2).
+pub(super) fn wire_value(value: &Value) -> Json {
+    match value {
+        Value::Null => Json::Null,
+        Value::Bool(b) => json!(b),
+        Value::Money(c) => json!(usd(*c)),
+        Value::Minutes(v) | Value::Count(v) => json!(v),
+        Value::Percent(bp) if bp % 100 == 0 => json!(bp / 100),
+        Value::Percent(bp) => json!(*bp as f64 / 100.0),
+        Value::Real(r) => json!(r),
+        Value::Text(t) | Value::Symbol(t) => json!(t),
+        Value::Truth(..) => json!(value.to_string()),
+        Value::List(items) => Json::Array(items.iter().map(wire_value).collect()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every plain form reads, writes and displays as the JSON it stands for.
+    #[test]
+    fn wired_values_are_their_json() {
+        let list = Value::List(vec![Value::Count(1), Value::Percent(1250)]);
+        let values = [
+            Value::Null,
+            Value::Bool(true),
+            Value::Money(12345),
+            Value::Money(28460),
+            Value::Money(-5),
+            Value::Count(3),
+            Value::Minutes(-40),
+            Value::Percent(3000),
+            Value::Percent(1250),
+            Value::Real(2.5),
+            Value::Real(f64::NAN),
+            Value::Real(f64::INFINITY),
+            Value::Text("a \"quoted\" text".into()),
+            Value::Symbol("HARD-1".into()),
+            list,
+        ];
+        for value in &values {
+            let json = wire_value(value);
+            let wired = Wired::of_value(value);
+            assert_eq!(wired.to_json(), json, "{value:?}");
+            let written = serde_json::to_string(&wired).expect("serialises");
+            assert_eq!(written, serde_json::to_string(&json).expect("serialises"), "{value:?}");
+            let shown = match &json {
+                Json::String(s) => s.clone(),
+                Json::Number(n) if n.is_f64() => format!("{:.2}", n.as_f64().unwrap_or(0.0)),
+                other => other.to_string(),
+            };
+            assert_eq!(wired.to_string(), shown, "{value:?}");
+            assert_eq!(wired.as_str(), json.as_str(), "{value:?}");
+            assert_eq!(wired.as_bool(), json.as_bool(), "{value:?}");
+            assert_eq!(wired.as_i64(), json.as_i64(), "{value:?}");
+            assert_eq!(wired.as_f64(), json.as_f64(), "{value:?}");
+            let from_json = Wired::from(&json);
+            assert_eq!(from_json.to_string(), shown, "{value:?}");
+            assert_eq!(serde_json::to_string(&from_json).expect("serialises"), written);
+        }
+    }
+}
