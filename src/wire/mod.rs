@@ -180,8 +180,18 @@ pub fn round4(x: f64) -> f64 {
 
 /// [`round4`] on the decimal text of `x`: exact at ties.
 fn round4_by_text(x: f64) -> f64 {
-    let text = format!("{}", x.abs()); // shortest round-trip form, never in exponent notation
-    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
+    // The shortest round-trip form, never in exponent notation: on the stack when it fits (a
+    // step's reward near a tie is rounded without a heap allocation).
+    let mut stack = StackText { bytes: [0; 64], len: 0 };
+    let heap;
+    let text = match fmt::write(&mut stack, format_args!("{}", x.abs())) {
+        Ok(()) => stack.as_str(),
+        Err(fmt::Error) => {
+            heap = x.abs().to_string();
+            heap.as_str()
+        }
+    };
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
     if fraction.len() <= 4 {
         return if x == 0.0 { 0.0 } else { x };
     }
@@ -197,6 +207,27 @@ fn round4_by_text(x: f64) -> f64 {
         -magnitude
     } else {
         magnitude
+    }
+}
+
+/// A short text written into a fixed buffer ([`fmt::Error`] once it is full).
+struct StackText {
+    bytes: [u8; 64],
+    len: usize,
+}
+
+impl StackText {
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.bytes[..self.len]).unwrap_or_default()
+    }
+}
+
+impl fmt::Write for StackText {
+    fn write_str(&mut self, text: &str) -> fmt::Result {
+        let end = self.len + text.len();
+        self.bytes.get_mut(self.len..end).ok_or(fmt::Error)?.copy_from_slice(text.as_bytes());
+        self.len = end;
+        Ok(())
     }
 }
 
@@ -263,6 +294,17 @@ mod tests {
         for v in values {
             assert_eq!(round4(v).to_bits(), round4_by_text(v).to_bits(), "{v}");
         }
+    }
+
+    #[test]
+    fn texts_too_long_for_the_stack_round_from_the_heap() {
+        // 1e-70 and 1.23e-65 write more than 64 characters; 123.45678 and 0.00005 fit.
+        for (v, rounded) in
+            [(1e-70, 0.0), (-1.23e-65, 0.0), (123.45678, 123.4568), (0.00005, 0.0001)]
+        {
+            assert_eq!(round4_by_text(v).to_bits(), f64::to_bits(rounded), "{v}");
+        }
+        assert!(format!("{}", 1.23e-65).len() > 64 && format!("{}", 1e-70).len() > 64);
     }
 
     #[test]
