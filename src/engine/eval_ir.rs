@@ -1,12 +1,11 @@
 //! Evaluation of resolved expressions against an episode: the meaning of every builtin.
 
 use std::borrow::Cow;
-use std::sync::Arc;
 
 use serde_json::{Value as Json, json};
 
 use super::ir::{Builtin, CaseField, Expr, Func, Scalar, Target, Unit, Wire};
-use super::known::Known;
+use super::known::{Keep, Known};
 use super::machine::Machine;
 use super::notes::{self, NoteKey};
 use super::state::Episode;
@@ -298,9 +297,9 @@ impl<'a> Frame<'a> {
             }
             SlotFree => Scalar::Bool(record.slot_free),
             AwaitingResponse => Scalar::Bool(self.awaiting_response()),
-            NoteRevealed => Scalar::Bool(
-                self.m.note_fact.is_some_and(|f| record.facts.iter().any(|fact| fact.name == f)),
-            ),
+            NoteRevealed => {
+                Scalar::Bool(self.m.note_fact.is_some_and(|f| record.facts.value(f).is_some()))
+            }
             Dissatisfied => Scalar::Bool(self.dissatisfied()),
             ResolvedReason => record.resolution.as_ref().map_or(Scalar::Null, |r| r.reason),
             Reopens => Scalar::Int(i64::from(record.reopens)),
@@ -472,9 +471,9 @@ impl<'a> Frame<'a> {
         truth.dissatisfied.iter().any(|c| self.eval(c).truthy())
     }
 
-    /// A value as a fact holds it (the wire shows it as [`Known::wired`]).
-    pub(super) fn known(&self, v: Scalar, unit: Unit) -> Known {
-        match (v, unit) {
+    /// A value as a fact keeps it.
+    pub(super) fn keep(&self, v: Scalar, unit: Unit) -> Keep {
+        Keep::Known(match (v, unit) {
             (Scalar::Null, _) => Known::Null,
             (Scalar::Int(c), Unit::Money) => Known::Money(c),
             (Scalar::Int(bp), Unit::Percent) => Known::Percent(bp),
@@ -484,17 +483,22 @@ impl<'a> Frame<'a> {
             (Scalar::Sym(s), _) => Known::Sym(s),
             (Scalar::Foreign(_), _) => {
                 let text = self.text(v);
-                self.m
-                    .symbols
-                    .get(&text)
-                    .map_or_else(|| Known::Wire(Arc::new(json!(text))), Known::Sym)
+                match self.m.symbols.get(&text) {
+                    Some(sym) => Known::Sym(sym),
+                    None => return Keep::Json(json!(text)),
+                }
             }
-        }
+        })
     }
 
     /// A value as the wire shows it.
     pub(super) fn to_json(&self, v: Scalar, unit: Unit) -> Json {
-        let draw = &self.ep.world.cases[self.case];
-        self.known(v, unit).wired(self.m, draw).to_json()
+        match self.keep(v, unit) {
+            Keep::Known(known) => {
+                let draw = &self.ep.world.cases[self.case];
+                self.ep.cases[self.case].facts.wired(self.m, draw, &known).to_json()
+            }
+            Keep::Json(json) => json,
+        }
     }
 }

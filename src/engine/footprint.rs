@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use indexmap::IndexMap;
 
-use super::known::{Fact, Known};
+use super::known::FactLog;
 use super::notes::Note;
 use super::state::{Appended, CaseDraw, CaseState, Episode, EpisodeWorld, Inline};
 use super::step::StepReport;
@@ -171,23 +171,15 @@ impl HeapSize for EpisodeWorld {
     }
 }
 
-impl HeapSize for Fact {
-    /// A value kept as JSON, in its shared allocation (counts, strings
-    /// of declared names and values the draw holds own nothing).
+impl HeapSize for FactLog {
     fn heap_size(&self) -> usize {
-        match &self.value {
-            Known::Wire(json) => allocation(2 * size_of::<usize>() + total(&**json)),
-            Known::Null
-            | Known::Bool(_)
-            | Known::Int(_)
-            | Known::Money(_)
-            | Known::Percent(_)
-            | Known::Real(_)
-            | Known::Sym(_)
-            | Known::Var(_)
-            | Known::Field(_)
-            | Known::Literal(..) => 0,
-        }
+        let (spilled, wire) = self.heap();
+        spilled.map_or(0, allocation)
+            + wire.map_or(0, |wire| {
+                allocation(2 * size_of::<usize>() + size_of::<Vec<serde_json::Value>>())
+                    + allocation(wire.capacity() * size_of::<serde_json::Value>())
+                    + wire.iter().map(HeapSize::heap_size).sum::<usize>()
+            })
     }
 }
 

@@ -11,12 +11,12 @@ use serde_json::{Value as Json, json};
 use super::case_plan::{DataExpr, FactGroupPlan};
 use super::ir::Sym;
 use super::machine::Machine;
-use super::state::CaseDraw;
+use super::state::{CaseDraw, Inline};
 use super::value::Value;
 use crate::wire::usd;
 
 /// A fact's value as it was when revealed or set.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Known {
     /// `null`.
     Null,
@@ -38,13 +38,13 @@ pub enum Known {
     Field(u32),
     /// A literal of the case's fact plan: its group and position.
     Literal(u16, u16),
-    /// Anything else, as the wire shows it.
-    Wire(Arc<Json>),
+    /// Anything else: its wire form, by index among those its log keeps ([`FactLog`]).
+    Wire(u16),
 }
 
 /// One entry of a case's fact log: a later entry of a name replaces an earlier one, and the log
 /// keeps what the summaries rendered from.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Fact {
     /// The fact's name.
     pub name: Sym,
@@ -61,55 +61,135 @@ pub(super) struct PlanPlace {
     pub(super) position: usize,
 }
 
-impl Known {
+/// A value to keep in a fact log: compact, or as the wire shows it when nothing compact covers
+/// it.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) enum Keep {
+    /// A compact value.
+    Known(Known),
+    /// A wire form to keep beside the log.
+    Json(Json),
+}
+
+impl Keep {
     /// The value a fact's expression gave (`value`), kept compact: a plain value as it is, an
     /// interned text as its symbol, a text or list the draw holds as its place there, anything
     /// else as its wire form.
-    pub(super) fn of_value(m: &Machine, expr: &DataExpr, at: PlanPlace, value: &Value) -> Known {
+    pub(super) fn of_value(m: &Machine, expr: &DataExpr, at: PlanPlace, value: &Value) -> Keep {
         let elsewhere =
-            || drawn_at(expr, at).unwrap_or_else(|| Known::Wire(Arc::new(wire_value(value))));
-        match value {
+            || drawn_at(expr, at).map_or_else(|| Keep::Json(wire_value(value)), Keep::Known);
+        let known = match value {
             Value::Null => Known::Null,
             Value::Bool(b) => Known::Bool(*b),
             Value::Money(c) => Known::Money(*c),
             Value::Minutes(v) | Value::Count(v) => Known::Int(*v),
             Value::Percent(bp) => Known::Percent(*bp),
             Value::Real(r) => Known::Real(*r),
-            Value::Text(t) | Value::Symbol(t) => {
-                m.symbols.get(t).map_or_else(elsewhere, Known::Sym)
-            }
-            Value::List(_) => elsewhere(),
+            Value::Text(t) | Value::Symbol(t) => match m.symbols.get(t) {
+                Some(sym) => Known::Sym(sym),
+                None => return elsewhere(),
+            },
+            Value::List(_) => return elsewhere(),
             // Its wire form is a text written out, which a borrowed value cannot hand out.
-            Value::Truth(_) => Known::Wire(Arc::new(wire_value(value))),
-        }
+            Value::Truth(_) => return Keep::Json(wire_value(value)),
+        };
+        Keep::Known(known)
+    }
+}
+
+/// A case's facts revealed and set, in order: the known value of a name is its latest entry
+/// (the earlier ones are what summaries rendered before it changed). Its entries are plain
+/// values, so a clone copies them as one block; the rare wire forms no compact value covers
+/// are kept beside them, shared between clones.
+#[derive(Debug, Default)]
+pub struct FactLog {
+    facts: Inline<Fact, 16>,
+    wire: Option<Arc<Vec<Json>>>,
+}
+
+impl Clone for FactLog {
+    fn clone(&self) -> Self {
+        FactLog { facts: Inline::from_slice(&self.facts), wire: self.wire.clone() }
+    }
+}
+
+impl FactLog {
+    /// Adds an entry.
+    pub(super) fn push(&mut self, name: Sym, check: Option<u8>, value: Keep) {
+        let value = match value {
+            Keep::Known(known) => known,
+            Keep::Json(json) => {
+                let wire = Arc::make_mut(self.wire.get_or_insert_default());
+                let Ok(index) = u16::try_from(wire.len()) else { return };
+                wire.push(json);
+                Known::Wire(index)
+            }
+        };
+        self.facts.push(Fact { name, check, value });
     }
 
-    /// The value as the wire shows it.
-    pub fn wired<'a>(&'a self, m: &'a Machine, draw: &'a CaseDraw) -> Wired<'a> {
+    /// The entries, in order.
+    pub fn entries(&self) -> &[Fact] {
+        &self.facts
+    }
+
+    /// The known facts: each name's latest entry, in log order.
+    pub fn known(&self) -> impl Iterator<Item = &Fact> {
+        let facts = &self.facts;
+        facts
+            .iter()
+            .enumerate()
+            .filter(move |(i, f)| !facts[i + 1..].iter().any(|g| g.name == f.name))
+            .map(|(_, f)| f)
+    }
+
+    /// The value of fact `name` when the log held its first `len` entries.
+    pub fn value_then(&self, name: Sym, len: usize) -> Option<&Known> {
+        self.facts.get(..len)?.iter().rev().find(|f| f.name == name).map(|f| &f.value)
+    }
+
+    /// The known value of fact `name`.
+    pub fn value(&self, name: Sym) -> Option<&Known> {
+        self.value_then(name, self.facts.len())
+    }
+
+    /// A value of this log as the wire shows it (`draw`: the case's drawn data).
+    pub fn wired<'a>(&'a self, m: &'a Machine, draw: &'a CaseDraw, value: &Known) -> Wired<'a> {
         let drawn = |values: &'a [Value], i: u32| {
             values.get(i as usize).map_or(Wired::Null, Wired::of_value)
         };
-        match self {
+        match *value {
             Known::Null => Wired::Null,
-            Known::Bool(b) => Wired::Bool(*b),
-            Known::Int(v) => Wired::Int(*v),
-            Known::Money(c) => Wired::real(usd(*c)),
-            Known::Percent(bp) => percent(*bp),
-            Known::Real(r) => Wired::real(*r),
-            Known::Sym(s) => Wired::Str(m.symbols.name(*s)),
-            Known::Var(slot) => drawn(&draw.vars, *slot),
-            Known::Field(i) => drawn(&draw.fields, *i),
+            Known::Bool(b) => Wired::Bool(b),
+            Known::Int(v) => Wired::Int(v),
+            Known::Money(c) => Wired::real(usd(c)),
+            Known::Percent(bp) => percent(bp),
+            Known::Real(r) => Wired::real(r),
+            Known::Sym(s) => Wired::Str(m.symbols.name(s)),
+            Known::Var(slot) => drawn(&draw.vars, slot),
+            Known::Field(i) => drawn(&draw.fields, i),
             Known::Literal(group, position) => {
                 let fact = fact_groups(m, draw)
-                    .get(usize::from(*group))
-                    .and_then(|g| g.facts.get(usize::from(*position)));
+                    .get(usize::from(group))
+                    .and_then(|g| g.facts.get(usize::from(position)));
                 match fact {
                     Some((_, DataExpr::Const(value))) => Wired::of_value(value),
                     _ => Wired::Null,
                 }
             }
-            Known::Wire(json) => Wired::Json(json),
+            Known::Wire(i) => self
+                .wire
+                .as_ref()
+                .and_then(|w| w.get(usize::from(i)))
+                .map_or(Wired::Null, Wired::Json),
         }
+    }
+
+    /// The heap the log holds: its entries past the inline room, and the wire forms (counted in
+    /// full by every clone that shares them).
+    pub(super) fn heap(&self) -> (Option<usize>, Option<&Vec<Json>>) {
+        let spilled = self.facts.spilled().then(|| self.facts.capacity() * size_of::<Fact>());
+        (spilled, self.wire.as_deref())
     }
 }
 

@@ -403,10 +403,8 @@ pub(super) fn known_facts<'a>(
     m: &'a Machine,
     ep: &'a Episode,
 ) -> impl Iterator<Item = (&'a str, Wired<'a>)> + 'a {
-    let draw = &ep.world.cases[ep.active];
-    ep.cases[ep.active]
-        .known()
-        .map(move |fact| (m.symbols.name(fact.name), fact.value.wired(m, draw)))
+    let (draw, facts) = (&ep.world.cases[ep.active], &ep.cases[ep.active].facts);
+    facts.known().map(move |fact| (m.symbols.name(fact.name), facts.wired(m, draw, &fact.value)))
 }
 
 /// What the metadata adds once an episode has ended.

@@ -6,7 +6,7 @@ use serde_json::{Map, Value as Json};
 
 use super::case_plan::FactGroupPlan;
 use super::eval::{Env, eval_ref};
-use super::known::{Fact, Known, PlanPlace, Wired, fact_groups};
+use super::known::{Keep, Known, PlanPlace, Wired, fact_groups};
 use super::machine::Machine;
 use super::state::{CaseDraw, Episode};
 
@@ -24,8 +24,8 @@ pub(super) fn reveal_group(m: &Machine, ep: &mut Episode, case: usize, check: us
     for (position, (name, expr)) in plan.facts.iter().enumerate() {
         let Some(name) = m.symbols.get(name) else { continue };
         let value = eval_ref(expr, &env);
-        let value = Known::of_value(m, expr, PlanPlace { group, position }, &value);
-        record.facts.push(Fact { name, check: u8::try_from(check).ok(), value });
+        let value = Keep::of_value(m, expr, PlanPlace { group, position }, &value);
+        record.facts.push(name, u8::try_from(check).ok(), value);
     }
 }
 
@@ -53,8 +53,8 @@ pub(super) fn group_facts(
         .facts
         .iter()
         .filter_map(|(name, _)| {
-            let value = record.fact(m.symbols.get(name)?)?;
-            Some((name.clone(), value.wired(m, draw).to_json()))
+            let value = record.facts.value(m.symbols.get(name)?)?;
+            Some((name.clone(), record.facts.wired(m, draw, value).to_json()))
         })
         .collect()
 }
@@ -85,9 +85,11 @@ impl<'a> fmt::Display for SummaryText<'a> {
         let SummaryText { m, ep, case, check } = *self;
         let draw = &ep.world.cases[case];
         let record = &ep.cases[case];
-        let shown = |known: &'a Known| known.wired(m, draw);
-        let revealed =
-            || record.facts.iter().filter(move |fact| fact.check.map(usize::from) == Some(check));
+        let shown = |known: &Known| record.facts.wired(m, draw, known);
+        let revealed = || {
+            let entries = record.facts.entries().iter();
+            entries.filter(move |fact| fact.check.map(usize::from) == Some(check))
+        };
         match group_of(m, draw, check) {
             Some((_, g)) if !g.facts.is_empty() => match &g.summary {
                 Some(template) => fill(f, template, |name| {
@@ -105,7 +107,8 @@ impl<'a> fmt::Display for SummaryText<'a> {
         for appended in record.appended.iter().filter(|a| usize::from(a.check) == check) {
             f.write_str(" ")?;
             fill(f, m.symbols.name(appended.text), |name| {
-                let value = record.fact_then(m.symbols.get(name)?, usize::from(appended.facts))?;
+                let name = m.symbols.get(name)?;
+                let value = record.facts.value_then(name, usize::from(appended.facts))?;
                 Some(shown(value))
             })?;
         }

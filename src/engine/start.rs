@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use super::known::FactLog;
 use super::machine::Machine;
 use super::reset::{World, draw_world};
 use super::state::{CaseDraw, CaseState, Episode, EpisodeWorld, Inline};
@@ -55,7 +56,7 @@ fn initial_state(m: &Machine, draw: &CaseDraw) -> CaseState {
         close_reason: None,
         breached: false,
         stockout: false,
-        facts: Inline::new(),
+        facts: FactLog::default(),
         appended: Inline::new(),
     }
 }

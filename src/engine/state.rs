@@ -6,7 +6,7 @@ use std::sync::Arc;
 use smallvec::SmallVec;
 
 use super::ir::{Scalar, Sym};
-use super::known::{Fact, Known};
+use super::known::FactLog;
 use super::notes::Notes;
 use super::symbols::Symbols;
 use super::value::Value;
@@ -161,33 +161,10 @@ pub struct CaseState {
     pub breached: bool,
     /// Counted as a stockout.
     pub stockout: bool,
-    /// Facts revealed and set, in order: the known value of a name is its latest entry (the
-    /// earlier ones are what summaries rendered before it changed).
-    pub facts: Inline<Fact, 16>,
+    /// Facts revealed and set, in order, with the check that revealed each.
+    pub facts: FactLog,
     /// Texts appended to summaries by events, in firing order.
     pub appended: Inline<Appended, 4>,
-}
-
-impl CaseState {
-    /// The known facts: each name's latest entry, in log order.
-    pub fn known(&self) -> impl Iterator<Item = &Fact> {
-        let facts = &self.facts;
-        facts
-            .iter()
-            .enumerate()
-            .filter(move |(i, f)| !facts[i + 1..].iter().any(|g| g.name == f.name))
-            .map(|(_, f)| f)
-    }
-
-    /// The value of fact `name` when the log held its first `len` entries.
-    pub fn fact_then(&self, name: Sym, len: usize) -> Option<&Known> {
-        self.facts.get(..len)?.iter().rev().find(|f| f.name == name).map(|f| &f.value)
-    }
-
-    /// The known value of fact `name`.
-    pub fn fact(&self, name: Sym) -> Option<&Known> {
-        self.fact_then(name, self.facts.len())
-    }
 }
 
 /// A text an event appended to a check's summary: its template, rendered from the facts known

@@ -7,7 +7,6 @@ use smallvec::SmallVec;
 
 use super::eval_ir::{Frame, Locals, Request};
 use super::ir::{Op, Scalar, Stmt, Wire};
-use super::known::Fact;
 use super::machine::Machine;
 use super::notes;
 use super::query::Refusal;
@@ -441,8 +440,8 @@ impl<'a> Run<'a> {
                 self.schedule(*event, case, self.clock_after + delay, payload);
             }
             Op::Fact { name, value, unit } => {
-                let value = self.frame(case).known(self.eval(value, case, locals), *unit);
-                self.ep.cases[case].facts.push(Fact { name: *name, check: None, value });
+                let value = self.frame(case).keep(self.eval(value, case, locals), *unit);
+                self.ep.cases[case].facts.push(*name, None, value);
             }
             Op::Detail { name, value, unit } => {
                 if self.loud {
@@ -452,7 +451,8 @@ impl<'a> Run<'a> {
             }
             Op::Append { check, text } => {
                 let record = &mut self.ep.cases[case];
-                let (check, facts) = (u16::try_from(*check), u16::try_from(record.facts.len()));
+                let facts = u16::try_from(record.facts.entries().len());
+                let check = u16::try_from(*check);
                 if let (Ok(check), Ok(facts)) = (check, facts) {
                     record.appended.push(Appended { check, facts, text: *text });
                 }

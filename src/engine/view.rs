@@ -102,7 +102,8 @@ impl<'a> View<'a> {
     /// A known fact of the active case (`metadata.known_facts`), as the wire shows it.
     pub fn fact(&self, name: &str) -> Option<Wired<'a>> {
         let draw = &self.ep.world.cases[self.ep.active];
-        let value = self.ep.cases[self.ep.active].fact(self.m.symbols.get(name)?)?;
-        Some(value.wired(self.m, draw))
+        let facts = &self.ep.cases[self.ep.active].facts;
+        let value = facts.value(self.m.symbols.get(name)?)?;
+        Some(facts.wired(self.m, draw, value))
     }
 }
