@@ -17,9 +17,8 @@ use crate::wire::{action_of, to_py};
 #[pyclass(module = "shopops._core")]
 pub(crate) struct Game {
     game: engine::Game,
+    /// The first observation (what the prompts describe the shift by).
     reset: Observation,
-    /// The current observation (the reset's until the first step).
-    current: Observation,
     last: Option<Action>,
     /// The names the observations repeat, as Python strings.
     strings: pyobs::Strings,
@@ -29,8 +28,7 @@ impl Game {
     pub(crate) fn new(machine: Arc<Machine>, seed: u64, episode_id: String) -> Self {
         let game = engine::Game::new(machine, seed, episode_id);
         let reset = game.observation();
-        let strings = pyobs::Strings::default();
-        Game { current: reset.clone(), reset, game, last: None, strings }
+        Game { reset, game, last: None, strings: pyobs::Strings::default() }
     }
 }
 
@@ -38,14 +36,14 @@ impl Game {
 impl Game {
     /// The current observation.
     fn observation<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        pyobs::observation(py, &self.current, &mut self.strings)
+        pyobs::observation(py, &self.game.observed(), &mut self.strings)
     }
 
     /// `Env`'s info of the current observation: its metadata's `reward_breakdown`,
     /// `last_action_error`, `last_action_error_code` and, at the end, `termination_reason`,
     /// `episode_summary` and `grade` (objects of their own, not the observation's).
     fn info<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        pyobs::info(py, &self.current, &mut self.strings)
+        pyobs::info(py, &self.game.observed(), &mut self.strings)
     }
 
     /// Takes one step and returns the new observation. A rule-invalid action is a step (its
@@ -58,12 +56,10 @@ impl Game {
     ) -> PyResult<Bound<'py, PyDict>> {
         let action = action_of(action)?;
         let game = &mut self.game;
-        let observation = py
-            .detach(|| game.step(&action))
+        py.detach(|| game.advance(&action))
             .map_err(|error| PyRuntimeError::new_err(error.to_string()))?;
         self.last = Some(action);
-        self.current = observation;
-        pyobs::observation(py, &self.current, &mut self.strings)
+        self.observation(py)
     }
 
     /// Whether the episode has ended.
@@ -98,7 +94,7 @@ impl Game {
     fn prompt(&self) -> String {
         match &self.last {
             None => shift_start(&self.reset),
-            Some(action) => tool_result(action, &self.current, None),
+            Some(action) => tool_result(action, &self.game.observation(), None),
         }
     }
 }

@@ -1,95 +1,83 @@
-//! Wire observations as Python dicts, built field by field rather than through serde: the
-//! struct keys are interned once (`intern!`), the wire enums' values are made once per
-//! process, the names a scenario repeats in every observation (JSON object keys, case ids,
-//! titles, blockers, ...) are made once per [`Strings`] cache, and every other value is
-//! converted by its type. Python strings are immutable, so sharing them is invisible. The
-//! dicts equal what `pythonize` makes of the [`Observation`], key order included (the tests
-//! compare them with the server's JSON); the destructuring below is exhaustive, so a new field
-//! does not compile until it is converted.
+//! Wire observations as Python dicts, built by [`Dicts`], a [`Sink`] that
+//! [`Observed`] walks straight from the episode (the walk that writes the server's JSON), so
+//! the dicts equal what `json.loads` makes of `shopops run`'s lines, key order included (the
+//! tests compare them). The wire format's field names and vocabulary, and the names a
+//! scenario repeats in every observation (case ids, titles, blockers, JSON object keys, ...),
+//! are made once per [`Strings`] cache; Python strings are immutable, so sharing them is
+//! invisible.
 
 use std::collections::HashMap;
+use std::fmt::{Display, Write as _};
 
-use pyo3::intern;
+use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
-use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyDict, PyList, PyString};
-use serde_json::{Map, Value};
-use shopops::wire::{
-    ActionType, BusinessMetrics, CarrierStatus, CasePriority, CaseStatus, CaseType, CaseView,
-    CustomerTier, EvidenceStatus, FraudSignal, Observation, OrderStatus, QueueItemView, Resources,
-    ToolResult,
-};
+use pyo3::types::{PyDict, PyFloat, PyList, PyString};
+use serde_json::Value;
+use shopops::engine::Observed;
+use shopops::engine::sink::{Field, Sink};
 
-/// Python strings for the names a scenario's observations repeat, made once and shared.
+type Fast = foldhash::fast::RandomState;
+
+/// Python strings for the names observations repeat, made once and shared.
 #[derive(Default)]
 pub(crate) struct Strings {
-    made: HashMap<Box<str>, Py<PyString>, foldhash::fast::RandomState>,
+    /// The wire format's field names and vocabulary, by address (they are `'static`).
+    literals: HashMap<(usize, usize), Py<PyString>, Fast>,
+    /// The scenario's names, by text.
+    names: HashMap<Box<str>, Py<PyString>, Fast>,
 }
 
 /// Names [`Strings`] keeps at most (a scenario has a few hundred): past that, strings are made
 /// afresh.
-const MAX_STRINGS: usize = 4096;
+const MAX_NAMES: usize = 4096;
 
 impl Strings {
+    /// `s`, a `'static` string, as an interned Python string, made on first use.
+    pub(crate) fn literal<'py>(
+        &mut self,
+        py: Python<'py>,
+        s: &'static str,
+    ) -> Bound<'py, PyString> {
+        let made = self
+            .literals
+            .entry((s.as_ptr() as usize, s.len()))
+            .or_insert_with(|| PyString::intern(py, s).unbind());
+        made.bind(py).clone()
+    }
+
     /// `s` as a Python string, made on first use.
-    fn get<'py>(&mut self, py: Python<'py>, s: &str) -> Bound<'py, PyString> {
-        if let Some(made) = self.made.get(s) {
+    fn name<'py>(&mut self, py: Python<'py>, s: &str) -> Bound<'py, PyString> {
+        if let Some(made) = self.names.get(s) {
             return made.bind(py).clone();
         }
         let made = PyString::new(py, s);
-        if self.made.len() < MAX_STRINGS {
-            self.made.insert(s.into(), made.clone().unbind());
+        if self.names.len() < MAX_NAMES {
+            self.names.insert(s.into(), made.clone().unbind());
         }
         made
-    }
-
-    /// The strings as a list.
-    fn list<'py>(&mut self, py: Python<'py>, items: &[String]) -> PyResult<Bound<'py, PyList>> {
-        PyList::new(py, items.iter().map(|s| self.get(py, s)))
     }
 }
 
 /// The observation as the dict the wire format holds.
 pub(crate) fn observation<'py>(
     py: Python<'py>,
-    o: &Observation,
+    observed: &Observed<'_>,
     strings: &mut Strings,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let Observation {
-        active_case,
-        queue,
-        latest_tool_result,
-        resources,
-        metrics,
-        unresolved_blockers,
-        current_task,
-        difficulty,
-        step_index,
-        episode_id,
-        env_schema_version,
-        reward,
-        done,
-        metadata,
-    } = o;
-    let s = strings;
-    let d = PyDict::new(py);
-    d.set_item(intern!(py, "active_case"), case_view(py, active_case, s)?)?;
-    let items = queue.iter().map(|q| queue_item(py, q, s)).collect::<PyResult<Vec<_>>>()?;
-    d.set_item(intern!(py, "queue"), PyList::new(py, items)?)?;
-    d.set_item(intern!(py, "latest_tool_result"), tool_result(py, latest_tool_result, s)?)?;
-    d.set_item(intern!(py, "resources"), self::resources(py, resources, s)?)?;
-    d.set_item(intern!(py, "metrics"), self::metrics(py, metrics)?)?;
-    d.set_item(intern!(py, "unresolved_blockers"), s.list(py, unresolved_blockers)?)?;
-    d.set_item(intern!(py, "current_task"), s.get(py, current_task))?;
-    d.set_item(intern!(py, "difficulty"), s.get(py, difficulty))?;
-    d.set_item(intern!(py, "step_index"), step_index)?;
-    d.set_item(intern!(py, "episode_id"), episode_id)?;
-    d.set_item(intern!(py, "env_schema_version"), s.get(py, env_schema_version))?;
-    d.set_item(intern!(py, "reward"), reward)?;
-    d.set_item(intern!(py, "done"), done)?;
-    d.set_item(intern!(py, "metadata"), object(py, metadata, s)?)?;
-    Ok(d)
+    let mut dicts = Dicts::new(py, strings);
+    observed.walk(&mut dicts)?;
+    dicts.finish()
 }
+
+/// The entries of `Env`'s info, in its order (the last three only at the end of an episode).
+const INFO_KEYS: [&str; 6] = [
+    "reward_breakdown",
+    "last_action_error",
+    "last_action_error_code",
+    "termination_reason",
+    "episode_summary",
+    "grade",
+];
 
 /// `Env`'s info of an observation: its metadata entries `reward_breakdown`,
 /// `last_action_error`, `last_action_error_code`, and at the end `termination_reason`,
@@ -97,264 +85,211 @@ pub(crate) fn observation<'py>(
 /// observation's dict).
 pub(crate) fn info<'py>(
     py: Python<'py>,
-    o: &Observation,
+    observed: &Observed<'_>,
     strings: &mut Strings,
 ) -> PyResult<Bound<'py, PyDict>> {
-    entries(py, o, &info_keys(py), strings)
+    entries(py, observed, &INFO_KEYS, strings)
 }
 
 /// The entries of `Env`'s info that only an episode's last observation has
-/// (`termination_reason`, `episode_summary`, `grade`), as a dict of their own; `None` before
-/// the end.
+/// (`termination_reason`, `episode_summary`, `grade`), as a dict of their own.
 pub(crate) fn ending<'py>(
     py: Python<'py>,
-    o: &Observation,
+    observed: &Observed<'_>,
     strings: &mut Strings,
-) -> PyResult<Option<Bound<'py, PyDict>>> {
-    if !o.metadata.contains_key("termination_reason") {
-        return Ok(None);
-    }
-    entries(py, o, &info_keys(py)[3..], strings).map(Some)
+) -> PyResult<Bound<'py, PyDict>> {
+    entries(py, observed, &INFO_KEYS[3..], strings)
 }
 
-/// The metadata entries of `Env`'s info, in its order: the last three only at the end.
-fn info_keys(py: Python<'_>) -> [(&'static str, &Bound<'_, PyString>); 6] {
-    [
-        ("reward_breakdown", intern!(py, "reward_breakdown")),
-        ("last_action_error", intern!(py, "last_action_error")),
-        ("last_action_error_code", intern!(py, "last_action_error_code")),
-        ("termination_reason", intern!(py, "termination_reason")),
-        ("episode_summary", intern!(py, "episode_summary")),
-        ("grade", intern!(py, "grade")),
-    ]
-}
-
-/// The metadata entries of `o` named by `keys` (those it has), converted, as a dict.
+/// The metadata entries named by `keys` (those it has), in that order, as a fresh dict.
 fn entries<'py>(
     py: Python<'py>,
-    o: &Observation,
-    keys: &[(&str, &Bound<'py, PyString>)],
+    observed: &Observed<'_>,
+    keys: &[&'static str],
     strings: &mut Strings,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let d = PyDict::new(py);
-    for (name, key) in keys {
-        if let Some(value) = o.metadata.get(*name) {
-            d.set_item(key, json(py, value, strings)?)?;
+    let mut dicts = Dicts::new(py, strings);
+    observed.walk_metadata(&mut dicts)?;
+    let metadata = dicts.finish()?;
+    let picked = PyDict::new(py);
+    for key in keys {
+        let key = strings.literal(py, key);
+        if let Some(value) = metadata.get_item(&key)? {
+            picked.set_item(key, value)?;
         }
     }
-    Ok(d)
+    Ok(picked)
 }
 
-fn case_view<'py>(py: Python<'py>, c: &CaseView, s: &mut Strings) -> PyResult<Bound<'py, PyDict>> {
-    let CaseView {
-        case_id,
-        title,
-        case_type,
-        status,
-        priority,
-        customer_tier,
-        order_value_usd,
-        days_since_order,
-        order_status,
-        fraud_signal,
-        requested_compensation_usd,
-        replacement_sku,
-        evidence_status,
-        carrier_status,
-        order_summary,
-        policy_summary,
-        history_summary,
-        inventory_summary,
-        blockers,
-        pending_events,
-        completed_checks,
-        notes,
-        resolution_action,
-        resolution_summary,
-    } = c;
-    let n = names(py);
-    let d = PyDict::new(py);
-    d.set_item(intern!(py, "case_id"), s.get(py, case_id))?;
-    d.set_item(intern!(py, "title"), s.get(py, title))?;
-    d.set_item(intern!(py, "case_type"), n.case_type[*case_type as usize].bind(py))?;
-    d.set_item(intern!(py, "status"), n.status[*status as usize].bind(py))?;
-    d.set_item(intern!(py, "priority"), n.priority[*priority as usize].bind(py))?;
-    d.set_item(intern!(py, "customer_tier"), n.tier[*customer_tier as usize].bind(py))?;
-    d.set_item(intern!(py, "order_value_usd"), order_value_usd)?;
-    d.set_item(intern!(py, "days_since_order"), days_since_order)?;
-    d.set_item(intern!(py, "order_status"), n.order_status[*order_status as usize].bind(py))?;
-    d.set_item(intern!(py, "fraud_signal"), n.fraud_signal[*fraud_signal as usize].bind(py))?;
-    d.set_item(intern!(py, "requested_compensation_usd"), requested_compensation_usd)?;
-    d.set_item(intern!(py, "replacement_sku"), replacement_sku.as_ref().map(|k| s.get(py, k)))?;
-    d.set_item(intern!(py, "evidence_status"), n.evidence[*evidence_status as usize].bind(py))?;
-    d.set_item(intern!(py, "carrier_status"), n.carrier[*carrier_status as usize].bind(py))?;
-    d.set_item(intern!(py, "order_summary"), order_summary)?;
-    d.set_item(intern!(py, "policy_summary"), policy_summary)?;
-    d.set_item(intern!(py, "history_summary"), history_summary)?;
-    d.set_item(intern!(py, "inventory_summary"), inventory_summary)?;
-    d.set_item(intern!(py, "blockers"), s.list(py, blockers)?)?;
-    d.set_item(intern!(py, "pending_events"), s.list(py, pending_events)?)?;
-    d.set_item(intern!(py, "completed_checks"), s.list(py, completed_checks)?)?;
-    d.set_item(intern!(py, "notes"), s.list(py, notes)?)?;
-    let action = resolution_action.map(|a| n.action[a as usize].bind(py));
-    d.set_item(intern!(py, "resolution_action"), action)?;
-    d.set_item(intern!(py, "resolution_summary"), resolution_summary)?;
-    Ok(d)
-}
-
-fn queue_item<'py>(
+/// A [`Sink`] building Python data: dicts, lists, str, int, float, bool and None.
+struct Dicts<'py, 's> {
     py: Python<'py>,
-    q: &QueueItemView,
-    s: &mut Strings,
-) -> PyResult<Bound<'py, PyDict>> {
-    let QueueItemView {
-        case_id,
-        title,
-        case_type,
-        status,
-        priority,
-        customer_tier,
-        sla_minutes_remaining,
-        blocker_count,
-    } = q;
-    let n = names(py);
-    let d = PyDict::new(py);
-    d.set_item(intern!(py, "case_id"), s.get(py, case_id))?;
-    d.set_item(intern!(py, "title"), s.get(py, title))?;
-    d.set_item(intern!(py, "case_type"), n.case_type[*case_type as usize].bind(py))?;
-    d.set_item(intern!(py, "status"), n.status[*status as usize].bind(py))?;
-    d.set_item(intern!(py, "priority"), n.priority[*priority as usize].bind(py))?;
-    d.set_item(intern!(py, "customer_tier"), n.tier[*customer_tier as usize].bind(py))?;
-    d.set_item(intern!(py, "sla_minutes_remaining"), sla_minutes_remaining)?;
-    d.set_item(intern!(py, "blocker_count"), blocker_count)?;
-    Ok(d)
+    strings: &'s mut Strings,
+    /// The open dicts and lists, innermost last, each with the key it goes under in the one
+    /// around it.
+    open: Vec<(Open<'py>, Option<Bound<'py, PyString>>)>,
+    /// The key of the open dict's next entry.
+    key: Option<Bound<'py, PyString>>,
+    /// The value walked, once it is closed.
+    done: Option<Bound<'py, PyAny>>,
+    /// Room to write texts in.
+    text: String,
 }
 
-fn tool_result<'py>(
-    py: Python<'py>,
-    t: &ToolResult,
-    s: &mut Strings,
-) -> PyResult<Bound<'py, PyDict>> {
-    let ToolResult { action_type, target_case_id, outcome, details } = t;
-    let d = PyDict::new(py);
-    let action = action_type.map(|a| names(py).action[a as usize].bind(py));
-    d.set_item(intern!(py, "action_type"), action)?;
-    d.set_item(intern!(py, "target_case_id"), s.get(py, target_case_id))?;
-    d.set_item(intern!(py, "outcome"), outcome)?;
-    d.set_item(intern!(py, "details"), object(py, details, s)?)?;
-    Ok(d)
+enum Open<'py> {
+    Dict(Bound<'py, PyDict>),
+    List(Bound<'py, PyList>),
 }
 
-fn resources<'py>(py: Python<'py>, r: &Resources, s: &mut Strings) -> PyResult<Bound<'py, PyDict>> {
-    let Resources {
-        time_remaining_minutes,
-        budget_remaining_usd,
-        time_used_minutes,
-        budget_used_usd,
-        inventory_units,
-    } = r;
-    let d = PyDict::new(py);
-    d.set_item(intern!(py, "time_remaining_minutes"), time_remaining_minutes)?;
-    d.set_item(intern!(py, "budget_remaining_usd"), budget_remaining_usd)?;
-    d.set_item(intern!(py, "time_used_minutes"), time_used_minutes)?;
-    d.set_item(intern!(py, "budget_used_usd"), budget_used_usd)?;
-    let units = PyDict::new(py);
-    for (sku, count) in inventory_units {
-        units.set_item(s.get(py, sku), count)?;
+impl<'py, 's> Dicts<'py, 's> {
+    fn new(py: Python<'py>, strings: &'s mut Strings) -> Self {
+        Dicts { py, strings, open: Vec::new(), key: None, done: None, text: String::new() }
     }
-    d.set_item(intern!(py, "inventory_units"), units)?;
-    Ok(d)
-}
 
-fn metrics<'py>(py: Python<'py>, m: &BusinessMetrics) -> PyResult<Bound<'py, PyDict>> {
-    let BusinessMetrics {
-        resolved_cases,
-        closed_cases,
-        reopened_cases,
-        sla_breaches,
-        fraud_loss_usd,
-        customer_satisfaction,
-        stockouts,
-    } = m;
-    let d = PyDict::new(py);
-    d.set_item(intern!(py, "resolved_cases"), resolved_cases)?;
-    d.set_item(intern!(py, "closed_cases"), closed_cases)?;
-    d.set_item(intern!(py, "reopened_cases"), reopened_cases)?;
-    d.set_item(intern!(py, "sla_breaches"), sla_breaches)?;
-    d.set_item(intern!(py, "fraud_loss_usd"), fraud_loss_usd)?;
-    d.set_item(intern!(py, "customer_satisfaction"), customer_satisfaction)?;
-    d.set_item(intern!(py, "stockouts"), stockouts)?;
-    Ok(d)
-}
-
-/// A JSON object as a dict, in its order (its keys are names: shared).
-fn object<'py>(
-    py: Python<'py>,
-    map: &Map<String, Value>,
-    s: &mut Strings,
-) -> PyResult<Bound<'py, PyDict>> {
-    let d = PyDict::new(py);
-    for (key, value) in map {
-        d.set_item(s.get(py, key), json(py, value, s)?)?;
+    /// The dict walked.
+    fn finish(self) -> PyResult<Bound<'py, PyDict>> {
+        let done = self.done.ok_or_else(|| broken("the walk did not finish an object"))?;
+        done.cast_into::<PyDict>().map_err(|_| broken("the walk made no object"))
     }
-    Ok(d)
-}
 
-/// A JSON value as Python data, as serde gives it: an integer that fits `u64` or `i64` as an
-/// int, any other number as a float.
-pub(crate) fn json<'py>(
-    py: Python<'py>,
-    value: &Value,
-    s: &mut Strings,
-) -> PyResult<Bound<'py, PyAny>> {
-    Ok(match value {
-        Value::Null => py.None().into_bound(py),
-        Value::Bool(b) => b.into_pyobject(py)?.to_owned().into_any(),
-        Value::Number(x) => match (x.as_u64(), x.as_i64()) {
-            (Some(u), _) => u.into_pyobject(py)?.into_any(),
-            (None, Some(i)) => i.into_pyobject(py)?.into_any(),
-            (None, None) => x.as_f64().unwrap_or(f64::NAN).into_pyobject(py)?.into_any(),
-        },
-        Value::String(s) => PyString::new(py, s).into_any(),
-        Value::Array(items) => {
-            let items = items.iter().map(|v| json(py, v, s)).collect::<PyResult<Vec<_>>>()?;
-            PyList::new(py, items)?.into_any()
+    /// Puts a value into the open dict (under its key) or list.
+    fn put(&mut self, value: Bound<'py, PyAny>) -> PyResult<()> {
+        match self.open.last() {
+            Some((Open::Dict(dict), _)) => {
+                let key = self.key.take().ok_or_else(|| broken("a value without a key"))?;
+                dict.set_item(key, value)
+            }
+            Some((Open::List(list), _)) => list.append(value),
+            None => {
+                self.done = Some(value);
+                Ok(())
+            }
         }
-        Value::Object(map) => object(py, map, s)?.into_any(),
-    })
+    }
+
+    /// Closes the innermost dict or list and puts it where it goes.
+    fn close(&mut self) -> PyResult<()> {
+        let (closed, key) = self.open.pop().ok_or_else(|| broken("a close without an open"))?;
+        self.key = key;
+        self.put(match closed {
+            Open::Dict(dict) => dict.into_any(),
+            Open::List(list) => list.into_any(),
+        })
+    }
+
+    /// A JSON value as Python data, as serde gives it: an integer that fits `u64` or `i64` as
+    /// an int, any other number as a float; object keys shared as names.
+    fn json(&mut self, value: &Value) -> PyResult<Bound<'py, PyAny>> {
+        let py = self.py;
+        Ok(match value {
+            Value::Null => py.None().into_bound(py),
+            Value::Bool(b) => b.into_pyobject(py)?.to_owned().into_any(),
+            Value::Number(x) => match (x.as_u64(), x.as_i64()) {
+                (Some(u), _) => u.into_pyobject(py)?.into_any(),
+                (None, Some(i)) => i.into_pyobject(py)?.into_any(),
+                (None, None) => float(py, x.as_f64().unwrap_or(f64::NAN)),
+            },
+            Value::String(s) => PyString::new(py, s).into_any(),
+            Value::Array(items) => {
+                let items =
+                    items.iter().map(|item| self.json(item)).collect::<PyResult<Vec<_>>>()?;
+                PyList::new(py, items)?.into_any()
+            }
+            Value::Object(map) => {
+                let dict = PyDict::new(py);
+                for (key, item) in map {
+                    dict.set_item(self.strings.name(py, key), self.json(item)?)?;
+                }
+                dict.into_any()
+            }
+        })
+    }
 }
 
-/// The wire enums' values as Python strings, indexed by the enum's discriminant (its
-/// position in `ALL`).
-struct Names {
-    case_type: Vec<Py<PyString>>,
-    status: Vec<Py<PyString>>,
-    priority: Vec<Py<PyString>>,
-    tier: Vec<Py<PyString>>,
-    order_status: Vec<Py<PyString>>,
-    fraud_signal: Vec<Py<PyString>>,
-    evidence: Vec<Py<PyString>>,
-    carrier: Vec<Py<PyString>>,
-    action: Vec<Py<PyString>>,
+/// A float, or None if it is not finite (as JSON has it).
+fn float(py: Python<'_>, value: f64) -> Bound<'_, PyAny> {
+    if value.is_finite() { PyFloat::new(py, value).into_any() } else { py.None().into_bound(py) }
 }
 
-/// The process's [`Names`], made on first use.
-fn names(py: Python<'_>) -> &Names {
-    static NAMES: PyOnceLock<Names> = PyOnceLock::new();
-    NAMES.get_or_init(py, || {
-        let strings = |values: &mut dyn Iterator<Item = &'static str>| {
-            values.map(|v| PyString::intern(py, v).unbind()).collect()
-        };
-        Names {
-            case_type: strings(&mut CaseType::ALL.iter().map(|v| v.as_str())),
-            status: strings(&mut CaseStatus::ALL.iter().map(|v| v.as_str())),
-            priority: strings(&mut CasePriority::ALL.iter().map(|v| v.as_str())),
-            tier: strings(&mut CustomerTier::ALL.iter().map(|v| v.as_str())),
-            order_status: strings(&mut OrderStatus::ALL.iter().map(|v| v.as_str())),
-            fraud_signal: strings(&mut FraudSignal::ALL.iter().map(|v| v.as_str())),
-            evidence: strings(&mut EvidenceStatus::ALL.iter().map(|v| v.as_str())),
-            carrier: strings(&mut CarrierStatus::ALL.iter().map(|v| v.as_str())),
-            action: strings(&mut ActionType::ALL.iter().map(|v| v.as_str())),
-        }
-    })
+/// An inconsistent walk (a bug in the engine's walk, never the user's input).
+fn broken(what: &str) -> PyErr {
+    PyRuntimeError::new_err(format!("observation walk: {what}"))
+}
+
+impl<'py> Sink for Dicts<'py, '_> {
+    type Error = PyErr;
+
+    fn begin_object(&mut self) -> PyResult<()> {
+        self.open.push((Open::Dict(PyDict::new(self.py)), self.key.take()));
+        Ok(())
+    }
+
+    fn field(&mut self, key: &'static Field) -> PyResult<()> {
+        self.key = Some(self.strings.literal(self.py, key.name));
+        Ok(())
+    }
+
+    fn key(&mut self, key: &str) -> PyResult<()> {
+        self.key = Some(self.strings.name(self.py, key));
+        Ok(())
+    }
+
+    fn end_object(&mut self) -> PyResult<()> {
+        self.close()
+    }
+
+    fn begin_list(&mut self) -> PyResult<()> {
+        self.open.push((Open::List(PyList::empty(self.py)), self.key.take()));
+        Ok(())
+    }
+
+    fn end_list(&mut self) -> PyResult<()> {
+        self.close()
+    }
+
+    fn literal(&mut self, value: &'static str) -> PyResult<()> {
+        let value = self.strings.literal(self.py, value);
+        self.put(value.into_any())
+    }
+
+    fn name(&mut self, name: &str) -> PyResult<()> {
+        let name = self.strings.name(self.py, name);
+        self.put(name.into_any())
+    }
+
+    fn string(&mut self, text: &str) -> PyResult<()> {
+        self.put(PyString::new(self.py, text).into_any())
+    }
+
+    fn text(&mut self, text: impl Display) -> PyResult<()> {
+        self.text.clear();
+        // Writing to a `String` cannot fail.
+        let _ = write!(self.text, "{text}");
+        self.put(PyString::new(self.py, &self.text).into_any())
+    }
+
+    fn null(&mut self) -> PyResult<()> {
+        self.put(self.py.None().into_bound(self.py))
+    }
+
+    fn bool(&mut self, value: bool) -> PyResult<()> {
+        self.put(value.into_pyobject(self.py)?.to_owned().into_any())
+    }
+
+    fn int(&mut self, value: i64) -> PyResult<()> {
+        self.put(value.into_pyobject(self.py)?.into_any())
+    }
+
+    fn uint(&mut self, value: u64) -> PyResult<()> {
+        self.put(value.into_pyobject(self.py)?.into_any())
+    }
+
+    fn float(&mut self, value: f64) -> PyResult<()> {
+        self.put(float(self.py, value))
+    }
+
+    fn json(&mut self, value: &Value) -> PyResult<()> {
+        let value = Dicts::json(self, value)?;
+        self.put(value)
+    }
 }

@@ -19,6 +19,7 @@ pub mod query;
 pub mod reset;
 mod reveal;
 pub mod rng;
+pub mod sink;
 pub mod start;
 pub mod state;
 pub mod step;

@@ -2,10 +2,10 @@
 //! them into (Gymnasium's vector convention), so no per-sub-environment info dict is made for
 //! the entries every step has.
 
+use pyo3::exceptions::PyKeyError;
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyDict, PyList, PyString, PyTuple};
-use serde_json::Value;
-use shopops::wire::Observation;
+use shopops::engine::Observed;
 
 use crate::pyobs::{self, Strings};
 
@@ -34,28 +34,34 @@ impl<'py> Infos<'py> {
         }
     }
 
-    /// Adds sub-environment `i`'s info, read off its observation `o` as `Env`'s.
+    /// Adds sub-environment `i`'s info, read off its observation (`observed`, walked into
+    /// `dict`) as `Env`'s.
     pub(super) fn add(
         &mut self,
         py: Python<'py>,
         i: usize,
-        o: &Observation,
+        observed: &Observed<'_>,
+        dict: &Bound<'py, PyDict>,
         strings: &mut Strings,
     ) -> PyResult<()> {
-        if let Some(Value::Object(groups)) = o.metadata.get("reward_breakdown") {
-            if self.groups.is_empty() {
-                self.groups = groups.keys().cloned().collect();
-                self.breakdown = vec![0.0; self.groups.len() * self.n];
-            }
-            for (g, value) in groups.values().take(self.groups.len()).enumerate() {
-                self.breakdown[g * self.n + i] = value.as_f64().unwrap_or(0.0);
-            }
+        let mut entry = |dict: &Bound<'py, PyDict>, key: &'static str| {
+            let found = dict.get_item(strings.literal(py, key))?;
+            found.ok_or_else(|| PyKeyError::new_err(key))
+        };
+        let metadata = entry(dict, "metadata")?.cast_into::<PyDict>()?;
+        let groups = entry(&metadata, "reward_breakdown")?.cast_into::<PyDict>()?;
+        if self.groups.is_empty() {
+            self.groups = groups.keys().iter().map(|k| k.extract()).collect::<PyResult<_>>()?;
+            self.breakdown = vec![0.0; self.groups.len() * self.n];
         }
-        let mut text = |key: &str| o.metadata.get(key).map(|v| pyobs::json(py, v, strings));
-        self.errors[i] = text("last_action_error").transpose()?;
-        self.codes[i] = text("last_action_error_code").transpose()?;
-        if let Some(ending) = pyobs::ending(py, o, strings)? {
-            self.endings.push((i, ending));
+        for (g, value) in groups.values().iter().take(self.groups.len()).enumerate() {
+            self.breakdown[g * self.n + i] = value.extract()?;
+        }
+        // Strings or None: immutable, so shared with the observation.
+        self.errors[i] = Some(entry(&metadata, "last_action_error")?);
+        self.codes[i] = Some(entry(&metadata, "last_action_error_code")?);
+        if observed.done() {
+            self.endings.push((i, pyobs::ending(py, observed, strings)?));
         }
         Ok(())
     }

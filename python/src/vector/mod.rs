@@ -129,28 +129,26 @@ impl Games {
             .map_err(|_| panicked())
     }
 
-    /// Runs `work` on every slot on the crew, each then making its wire observation, and
-    /// returns the observations as dicts with `Env`'s infos of them: the calling thread
-    /// turns finished observations into dicts (with the GIL) while the helpers step the rest.
+    /// Runs `work` on every slot on the crew and returns the wire observations as dicts with
+    /// `Env`'s infos of them: the calling thread walks the finished slots' episodes into dicts
+    /// (with the GIL) while the helpers step the rest.
     fn each_observed<'py>(
         &mut self,
         py: Python<'py>,
         work: impl Fn(&Shared, &mut Slot, usize) + Send + Sync + 'static,
     ) -> PyResult<Dicts<'py>> {
         let (shared, slots) = (Arc::clone(&self.shared), Arc::clone(&self.slots));
-        let job: Job = Arc::new(move |i| {
-            let mut slot = lock(&slots[i]);
-            work(&shared, &mut slot, i);
-            slot.observe(&shared);
-        });
+        let job: Job = Arc::new(move |i| work(&shared, &mut lock(&slots[i]), i));
         let n = self.slots.len();
         let (mut dicts, mut infos) = (vec![None; n], Infos::new(n));
-        let (slots, strings) = (&self.slots, &mut self.strings);
+        let (shared, slots, strings) = (&self.shared, &self.slots, &mut self.strings);
         let ready = |i: usize| -> PyResult<()> {
             let slot = lock(&slots[i]);
-            let Some(observation) = &slot.observation else { return Err(panicked()) };
-            dicts[i] = Some(pyobs::observation(py, observation, strings)?);
-            infos.add(py, i, observation, strings)
+            let observed = slot.observed(shared);
+            let dict = pyobs::observation(py, &observed, strings)?;
+            infos.add(py, i, &observed, &dict, strings)?;
+            dicts[i] = Some(dict);
+            Ok(())
         };
         self.crew.run(n, job, &|f| py.detach(f), ready).map_err(|e| e.unwrap_or_else(panicked))?;
         Ok((dicts.into_iter().flatten().collect(), infos.into_py(py)?))

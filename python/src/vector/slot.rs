@@ -1,14 +1,13 @@
 //! One sub-environment ([`Slot`]) and what all of them share ([`Shared`]): starting episodes
 //! by the seed rule, taking a step, restarting after an end, and what a batch leaves in the
-//! slot for the caller to hand to Python (the numeric observation, the wire observation, the
-//! action mask).
+//! slot for the caller to hand to Python (the numeric observation, the action mask; the wire
+//! observation is walked from its episode).
 
 use std::sync::Arc;
 
-use shopops::engine::observe::observe;
 use shopops::engine::query::{refused_by, response_pending};
-use shopops::engine::{Episode, Machine, StepReport, start, step, step_quiet};
-use shopops::wire::{Action, Observation};
+use shopops::engine::{Episode, Machine, Observed, StepReport, start, step, step_quiet};
+use shopops::wire::Action;
 
 use super::layout::{Last, encode};
 use super::masks::MaskPlan;
@@ -44,8 +43,6 @@ pub(super) struct Slot {
     pub(super) outcome: Outcome,
     /// The numeric observation, once [`Slot::encode`] has run.
     pub(super) floats: Vec<f32>,
-    /// The wire observation, once [`Slot::observe`] has run.
-    pub(super) observation: Option<Observation>,
     /// The action mask (one byte per table entry), once [`Slot::mask`] has run.
     pub(super) mask: Vec<u8>,
 }
@@ -79,7 +76,6 @@ impl Slot {
             ended: false,
             outcome: Outcome::default(),
             floats: Vec::new(),
-            observation: None,
             mask: Vec::new(),
         }
     }
@@ -140,9 +136,9 @@ impl Slot {
         encode(&shared.machine, &shared.vocab, &self.episode, self.last, &mut writer);
     }
 
-    /// Makes the wire observation (`observation`).
-    pub(super) fn observe(&mut self, shared: &Shared) {
-        self.observation = Some(observe(&shared.machine, &self.episode, self.report.as_ref()));
+    /// The wire observation, borrowed.
+    pub(super) fn observed<'a>(&'a self, shared: &'a Shared) -> Observed<'a> {
+        Observed::new(&shared.machine, &self.episode, self.report.as_ref())
     }
 
     /// Writes the action mask into `mask`: 1 for the table entries the scenario's rules

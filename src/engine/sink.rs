@@ -1,0 +1,366 @@
+//! [`Sink`]: what [`Observed`](super::Observed) writes an observation into, one value at a
+//! time in document order: JSON text ([`Json`], what the server sends), or a host language's
+//! values (the Python bindings' dicts). One walk of the episode serves both.
+
+use std::fmt::{self, Display, Write as _};
+
+use serde::Serialize;
+use serde_json::Value;
+
+/// Receives an observation in document order. An object is [`Sink::begin_object`], then per
+/// entry a key ([`Sink::field`] or [`Sink::key`]) and one value, then [`Sink::end_object`]; a
+/// list is [`Sink::begin_list`], its values, [`Sink::end_list`]. A value is a scalar, a string,
+/// a JSON value, or a whole object or list.
+pub trait Sink {
+    /// What writing can fail with.
+    type Error;
+
+    /// Opens an object.
+    fn begin_object(&mut self) -> Result<(), Self::Error>;
+    /// The key of the open object's next entry: a field name of the wire format.
+    fn field(&mut self, key: &'static Field) -> Result<(), Self::Error>;
+    /// The key of the open object's next entry: a name from the scenario (a SKU, a fact, a
+    /// reward group).
+    fn key(&mut self, key: &str) -> Result<(), Self::Error>;
+    /// Closes the open object.
+    fn end_object(&mut self) -> Result<(), Self::Error>;
+    /// Opens a list.
+    fn begin_list(&mut self) -> Result<(), Self::Error>;
+    /// Closes the open list.
+    fn end_list(&mut self) -> Result<(), Self::Error>;
+
+    /// A string of the wire format's vocabulary (an enum's value, an outcome).
+    fn literal(&mut self, value: &'static str) -> Result<(), Self::Error>;
+    /// A name the scenario's observations repeat (a case id, a title, a blocker): a sink may
+    /// share one copy between observations.
+    fn name(&mut self, name: &str) -> Result<(), Self::Error>;
+    /// Any other string.
+    fn string(&mut self, text: &str) -> Result<(), Self::Error>;
+    /// A string written through `Display` (built only if the sink needs it whole).
+    fn text(&mut self, text: impl Display) -> Result<(), Self::Error>;
+    /// `null`.
+    fn null(&mut self) -> Result<(), Self::Error>;
+    /// A boolean.
+    fn bool(&mut self, value: bool) -> Result<(), Self::Error>;
+    /// An integer.
+    fn int(&mut self, value: i64) -> Result<(), Self::Error>;
+    /// An unsigned integer (a seed).
+    fn uint(&mut self, value: u64) -> Result<(), Self::Error>;
+    /// A number with a fraction (`null` if it is not finite, as JSON has it).
+    fn float(&mut self, value: f64) -> Result<(), Self::Error>;
+    /// A JSON value (a step's details, a fact's value, the summary and grade at the end).
+    fn json(&mut self, value: &Value) -> Result<(), Self::Error>;
+}
+
+/// A field name of the wire format, with its JSON text made at compile time by [`field!`].
+#[derive(Debug)]
+pub struct Field {
+    /// The name.
+    pub name: &'static str,
+    /// `,"name":` (the comma is left off when the field comes first).
+    pub json: &'static str,
+}
+
+/// The [`Field`] of a name written as a string literal.
+macro_rules! field {
+    ($name:literal) => {
+        &$crate::engine::sink::Field { name: $name, json: concat!(",\"", $name, "\":") }
+    };
+}
+pub(super) use field;
+
+/// A value a [`Sink`] takes in one call.
+pub trait Emit {
+    /// Writes the value into `sink`.
+    fn emit<S: Sink>(&self, sink: &mut S) -> Result<(), S::Error>;
+}
+
+impl Emit for bool {
+    fn emit<S: Sink>(&self, sink: &mut S) -> Result<(), S::Error> {
+        sink.bool(*self)
+    }
+}
+
+impl Emit for i64 {
+    fn emit<S: Sink>(&self, sink: &mut S) -> Result<(), S::Error> {
+        sink.int(*self)
+    }
+}
+
+impl Emit for u32 {
+    fn emit<S: Sink>(&self, sink: &mut S) -> Result<(), S::Error> {
+        sink.int(i64::from(*self))
+    }
+}
+
+impl Emit for u64 {
+    fn emit<S: Sink>(&self, sink: &mut S) -> Result<(), S::Error> {
+        sink.uint(*self)
+    }
+}
+
+impl Emit for f64 {
+    fn emit<S: Sink>(&self, sink: &mut S) -> Result<(), S::Error> {
+        sink.float(*self)
+    }
+}
+
+impl Emit for Value {
+    fn emit<S: Sink>(&self, sink: &mut S) -> Result<(), S::Error> {
+        sink.json(self)
+    }
+}
+
+impl<T: Emit + ?Sized> Emit for &T {
+    fn emit<S: Sink>(&self, sink: &mut S) -> Result<(), S::Error> {
+        (**self).emit(sink)
+    }
+}
+
+impl<T: Emit> Emit for Option<T> {
+    fn emit<S: Sink>(&self, sink: &mut S) -> Result<(), S::Error> {
+        match self {
+            Some(value) => value.emit(sink),
+            None => sink.null(),
+        }
+    }
+}
+
+/// JSON text appended to a buffer, byte for byte as serde_json writes the same values:
+/// field names and punctuation copied as they are, strings copied between quotes unless
+/// something in them needs escaping, numbers and JSON values through serde_json.
+pub struct Json<'o> {
+    out: &'o mut Vec<u8>,
+    /// The next key or value follows another in its object or list.
+    comma: bool,
+}
+
+impl<'o> Json<'o> {
+    /// A sink appending to `out`.
+    pub fn new(out: &'o mut Vec<u8>) -> Self {
+        Json { out, comma: false }
+    }
+
+    /// Starts a key or a value: a comma if it follows another.
+    fn next(&mut self) {
+        if self.comma {
+            self.out.push(b',');
+        }
+        self.comma = true;
+    }
+
+    /// A string, as serde_json writes it: copied between quotes when nothing in it needs
+    /// escaping (the usual case, checked a block of bytes at a time), else escaped by
+    /// serde_json.
+    fn quoted(&mut self, text: &str) {
+        if needs_escape(text.as_bytes()) {
+            self.serde(text);
+            return;
+        }
+        self.out.reserve(text.len() + 2);
+        self.out.push(b'"');
+        self.out.extend_from_slice(text.as_bytes());
+        self.out.push(b'"');
+    }
+
+    /// A value, as serde_json writes it.
+    fn serde<T: Serialize + ?Sized>(&mut self, value: &T) {
+        // Writing to a `Vec` fails only on a serialisation error, which these values have not.
+        let _ = serde_json::to_writer(&mut *self.out, value);
+    }
+}
+
+impl Sink for Json<'_> {
+    type Error = fmt::Error;
+
+    fn begin_object(&mut self) -> fmt::Result {
+        self.next();
+        self.out.push(b'{');
+        self.comma = false;
+        Ok(())
+    }
+
+    fn field(&mut self, key: &'static Field) -> fmt::Result {
+        let json = key.json.as_bytes();
+        self.out.extend_from_slice(if self.comma { json } else { &json[1..] });
+        self.comma = false;
+        Ok(())
+    }
+
+    fn key(&mut self, key: &str) -> fmt::Result {
+        self.next();
+        self.quoted(key);
+        self.out.push(b':');
+        self.comma = false;
+        Ok(())
+    }
+
+    fn end_object(&mut self) -> fmt::Result {
+        self.out.push(b'}');
+        self.comma = true;
+        Ok(())
+    }
+
+    fn begin_list(&mut self) -> fmt::Result {
+        self.next();
+        self.out.push(b'[');
+        self.comma = false;
+        Ok(())
+    }
+
+    fn end_list(&mut self) -> fmt::Result {
+        self.out.push(b']');
+        self.comma = true;
+        Ok(())
+    }
+
+    fn literal(&mut self, value: &'static str) -> fmt::Result {
+        // The wire format's vocabulary needs no escaping.
+        debug_assert!(!needs_escape(value.as_bytes()), "{value:?}");
+        self.next();
+        self.out.reserve(value.len() + 2);
+        self.out.push(b'"');
+        self.out.extend_from_slice(value.as_bytes());
+        self.out.push(b'"');
+        Ok(())
+    }
+
+    fn name(&mut self, name: &str) -> fmt::Result {
+        self.string(name)
+    }
+
+    fn string(&mut self, text: &str) -> fmt::Result {
+        self.next();
+        self.quoted(text);
+        Ok(())
+    }
+
+    fn text(&mut self, text: impl Display) -> fmt::Result {
+        self.next();
+        self.out.push(b'"');
+        write!(Escaping(self.out), "{text}")?;
+        self.out.push(b'"');
+        Ok(())
+    }
+
+    fn null(&mut self) -> fmt::Result {
+        self.next();
+        self.out.extend_from_slice(b"null");
+        Ok(())
+    }
+
+    fn bool(&mut self, value: bool) -> fmt::Result {
+        self.next();
+        self.out.extend_from_slice(if value { b"true" } else { b"false" });
+        Ok(())
+    }
+
+    fn int(&mut self, value: i64) -> fmt::Result {
+        self.next();
+        self.serde(&value);
+        Ok(())
+    }
+
+    fn uint(&mut self, value: u64) -> fmt::Result {
+        self.next();
+        self.serde(&value);
+        Ok(())
+    }
+
+    fn float(&mut self, value: f64) -> fmt::Result {
+        self.next();
+        self.serde(&value);
+        Ok(())
+    }
+
+    fn json(&mut self, value: &Value) -> fmt::Result {
+        self.next();
+        self.serde(value);
+        Ok(())
+    }
+}
+
+/// Whether JSON escapes any of these bytes (serde_json escapes exactly the control characters,
+/// `"` and `\`). Branch-free over blocks, so it vectorises.
+fn needs_escape(bytes: &[u8]) -> bool {
+    let escaped = |b: u8| b < 0x20 || b == b'"' || b == b'\\';
+    let mut blocks = bytes.chunks_exact(16);
+    let found = blocks.by_ref().any(|block| block.iter().fold(false, |acc, &b| acc | escaped(b)));
+    found || blocks.remainder().iter().any(|&b| escaped(b))
+}
+
+/// The contents of a JSON string, written a piece at a time as `Display` gives them: copied as
+/// they are, or escaped by serde_json when a piece needs it.
+struct Escaping<'o>(&'o mut Vec<u8>);
+
+impl fmt::Write for Escaping<'_> {
+    fn write_str(&mut self, piece: &str) -> fmt::Result {
+        if !needs_escape(piece.as_bytes()) {
+            self.0.extend_from_slice(piece.as_bytes());
+            return Ok(());
+        }
+        let start = self.0.len();
+        serde_json::to_writer(&mut *self.0, piece).map_err(|_| fmt::Error)?;
+        // Without the quotes serde_json put around it.
+        self.0.pop();
+        self.0.remove(start);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Strings with and without characters to escape, anywhere in blocks and remainders.
+    fn samples() -> Vec<String> {
+        let mut samples = vec![String::new(), "é – \u{1F600} \u{7f}".to_string()];
+        for special in ["\"", "\\", "\n", "\u{1}", "\u{1f}", " "] {
+            for at in [0, 5, 15, 16, 17, 31, 40] {
+                let mut text = "x".repeat(41);
+                text.replace_range(at..=at, special);
+                samples.push(text);
+            }
+        }
+        samples
+    }
+
+    #[test]
+    fn strings_are_written_as_serde_json_writes_them() {
+        for text in samples() {
+            let mut out = Vec::new();
+            Json::new(&mut out).name(&text).unwrap();
+            assert_eq!(out, serde_json::to_vec(&text).unwrap(), "{text:?}");
+            let mut out = Vec::new();
+            Json::new(&mut out).text(format_args!("{text}{text}")).unwrap();
+            assert_eq!(out, serde_json::to_vec(&format!("{text}{text}")).unwrap(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn objects_and_lists_are_written_as_serde_json_writes_them() {
+        let mut out = Vec::new();
+        let mut json = Json::new(&mut out);
+        let written: fmt::Result = (|| {
+            json.begin_object()?;
+            json.field(field!("a"))?;
+            json.begin_list()?;
+            json.int(-1)?;
+            json.float(0.5)?;
+            json.float(f64::NAN)?;
+            json.begin_object()?;
+            json.end_object()?;
+            json.begin_list()?;
+            json.end_list()?;
+            json.end_list()?;
+            json.key("b\"")?;
+            json.uint(u64::MAX)?;
+            json.field(field!("c"))?;
+            json.json(&serde_json::json!({"d": [true, null]}))?;
+            json.end_object()
+        })();
+        written.unwrap();
+        let want = serde_json::json!({"a": [-1, 0.5, null, {}, []], "b\"": u64::MAX, "c": {"d": [true, null]}});
+        assert_eq!(out, serde_json::to_vec(&want).unwrap());
+    }
+}
