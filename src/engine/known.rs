@@ -11,6 +11,7 @@ use serde_json::{Value as Json, json};
 use super::case_plan::{DataExpr, FactGroupPlan};
 use super::ir::Sym;
 use super::machine::Machine;
+use super::sink::{Emit, Sink};
 use super::state::{CaseDraw, Inline};
 use super::value::Value;
 use crate::wire::usd;
@@ -332,6 +333,20 @@ impl Serialize for Wired<'_> {
     }
 }
 
+impl Emit for Wired<'_> {
+    fn emit<S: Sink>(&self, sink: &mut S) -> Result<(), S::Error> {
+        match *self {
+            Wired::Null => sink.null(),
+            Wired::Bool(b) => sink.bool(b),
+            Wired::Int(v) => sink.int(v),
+            Wired::Real(r) => sink.float(r),
+            Wired::Str(s) => sink.string(s),
+            Wired::Value(v) => sink.json(&wire_value(v)),
+            Wired::Json(j) => sink.json(j),
+        }
+    }
+}
+
 /// The value in a summary sentence: a string as it is, a real with two decimals, the rest as
 /// JSON writes it.
 impl fmt::Display for Wired<'_> {
@@ -403,6 +418,9 @@ mod tests {
             assert_eq!(wired.to_json(), json, "{value:?}");
             let written = serde_json::to_string(&wired).expect("serialises");
             assert_eq!(written, serde_json::to_string(&json).expect("serialises"), "{value:?}");
+            let mut emitted = Vec::new();
+            wired.emit(&mut super::super::sink::Json::new(&mut emitted)).expect("emits");
+            assert_eq!(String::from_utf8(emitted).expect("UTF-8"), written, "{value:?}");
             let shown = match &json {
                 Json::String(s) => s.clone(),
                 Json::Number(n) if n.is_f64() => format!("{:.2}", n.as_f64().unwrap_or(0.0)),
