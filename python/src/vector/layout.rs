@@ -4,8 +4,9 @@
 //! describes its fields (through a [`Sink`]), so the published layout cannot drift from what is
 //! written.
 
-use serde_json::Value as Json;
 use shopops::engine::ir::Sym;
+use shopops::engine::known::Wired;
+use shopops::engine::notes::{self, NoteKey};
 use shopops::engine::query::{response_pending, shown_blockers, shown_events};
 use shopops::engine::{Episode, Machine};
 
@@ -248,7 +249,7 @@ fn encode_case(m: &Machine, vocab: &Vocab, ep: &Episode, c: usize, sink: &mut im
         || vocab.notes.clone(),
         |out| {
             for (o, note) in out.iter_mut().zip(&vocab.notes) {
-                *o = flag(record.notes.iter().any(|n| **n == **note)) as f32;
+                *o = flag(notes::has(&record.notes, NoteKey::of(&m.symbols, note))) as f32;
             }
         },
     );
@@ -274,28 +275,30 @@ fn encode_case(m: &Machine, vocab: &Vocab, ep: &Episode, c: usize, sink: &mut im
         vocab.facts.len(),
         || vocab.facts.iter().map(|f| name(*f)).collect(),
         |out| {
-            for (name, _) in record.facts.iter() {
-                if let Some(i) = vocab.fact_slot(*name) {
+            for fact in record.facts.known() {
+                if let Some(i) = vocab.fact_slot(fact.name) {
                     out[i] = 1.0;
                 }
             }
         },
     );
     sink.field("case.facts", "revealed facts' values: numbers as on the wire (USD, whole percent, counts), true 1, a name its code (1 + index into `names`, -1 other text)", "wire value", vocab.facts.len(), || vocab.facts.iter().map(|f| name(*f)).collect(), |out| {
-        for (name, fact) in record.facts.iter() {
-            if let Some(i) = vocab.fact_slot(*name) {
-                out[i] = fact_value(vocab, fact);
+        for fact in record.facts.known() {
+            if let Some(i) = vocab.fact_slot(fact.name) {
+                out[i] = fact_value(vocab, record.facts.wired(m, draw, &fact.value));
             }
         }
     });
 }
 
-/// A fact's wire value as one float.
-fn fact_value(vocab: &Vocab, value: &Json) -> f32 {
-    match value {
-        Json::Number(x) => x.as_f64().unwrap_or(0.0) as f32,
-        Json::Bool(b) => flag(*b) as f32,
-        Json::String(s) => vocab.codes.get(s).map_or(-1.0, |i| (*i + 1) as f32),
-        Json::Null | Json::Array(_) | Json::Object(_) => 0.0,
+/// A fact's wire value as one float: a number as it is, true 1, a text its code (1 + its
+/// index into the vocabulary's names, -1 for other text), anything else (null, a list) 0.
+fn fact_value(vocab: &Vocab, value: Wired<'_>) -> f32 {
+    if let Some(text) = value.as_str() {
+        return vocab.codes.get(text).map_or(-1.0, |i| (*i + 1) as f32);
+    }
+    match value.as_bool() {
+        Some(b) => flag(b) as f32,
+        None => value.as_f64().map_or(0.0, |x| x as f32),
     }
 }
