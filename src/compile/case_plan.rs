@@ -4,6 +4,7 @@
 //! reset evaluates expressions over slices; it looks no name up.
 
 use super::ir::{Scalar, Sym};
+use super::template::Template;
 use super::value::Value;
 use crate::lang::BinaryOp;
 use crate::wire::{CasePriority, CaseType, CustomerTier, FraudSignal, OrderStatus};
@@ -210,7 +211,7 @@ pub struct FactGroupPlan {
     /// Group name (a check, a response or an event's group).
     pub group: String,
     /// Summary template with `{fact}` placeholders.
-    pub summary: Option<String>,
+    pub summary: Option<Template>,
     /// Facts in order.
     pub facts: Vec<(String, DataExpr)>,
 }

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use super::Scenario;
-use super::ir::{Builtin, CaseField, Expr, Func, Op, Scalar, Stmt, Target, Unit, Wire};
+use super::ir::{Builtin, CaseField, Expr, Func, Op, Scalar, Stmt, Sym, Target, Unit, Wire};
 use super::lower_cases::reset_plan;
 use super::machine::{
     BaseStatuses, CompiledAction, CompiledBlocker, CompiledCheck, CompiledEvent, CompiledGrade,
@@ -14,6 +14,7 @@ use super::machine::{
 };
 use super::rejects::rejects_by_action;
 use super::symbols::Symbols;
+use super::template::Template;
 use crate::check::constant::Constant;
 use crate::check::infer::Typer;
 use crate::check::program::{Effect, Primitive, for_each_primitive};
@@ -35,7 +36,8 @@ pub fn lower(scenario: Arc<Scenario>) -> Machine {
 impl Machine {
     /// Builds the executable form of a compiled scenario.
     pub fn new(scenario: Arc<Scenario>) -> Machine {
-        let mut b = Builder { symbols: Symbols::default(), scenario: &scenario };
+        let mut b =
+            Builder { symbols: Symbols::default(), scenario: &scenario, appended: Vec::new() };
         b.intern_everything();
         let p = &scenario.program;
         let status = BaseStatuses {
@@ -253,6 +255,11 @@ impl Machine {
             .map_or(Expr::Const(Scalar::Int(0)), |s| b.expr(&s.value, Ctx::Blocker));
         // Last: case data reads symbols as runtime values, so everything is interned by now.
         let reset = reset_plan(&scenario, &b.symbols);
+        let templates = b
+            .appended
+            .iter()
+            .map(|&text| (text, Template::parse(b.symbols.name(text), &b.symbols)))
+            .collect();
         let rejects_of = rejects_by_action(&actions, &rejects);
         let by_type = ActionType::ALL
             .iter()
@@ -286,6 +293,7 @@ impl Machine {
             note_fact,
             status,
             reset,
+            templates,
             scenario,
         }
     }
@@ -306,6 +314,8 @@ fn text(expr: Option<&ast::Expr>) -> String {
 struct Builder<'s> {
     symbols: Symbols,
     scenario: &'s Scenario,
+    /// The texts events append to summaries, parsed once every name is interned.
+    appended: Vec<Sym>,
 }
 
 impl Builder<'_> {
@@ -411,10 +421,11 @@ impl Builder<'_> {
                 value: self.expr(value, ctx),
                 unit: self.unit(value, ctx),
             },
-            Primitive::Append { check, text: t } => Op::Append {
-                check: index(&p.checks, &check.name),
-                text: self.symbols.intern(&text(Some(t))),
-            },
+            Primitive::Append { check, text: t } => {
+                let text = self.symbols.intern(&text(Some(t)));
+                self.appended.push(text);
+                Op::Append { check: index(&p.checks, &check.name), text }
+            }
         }
     }
 

@@ -10,6 +10,7 @@ use super::case_plan::{
 };
 use super::ir::Scalar;
 use super::symbols::Symbols;
+use super::template::Template;
 use super::value::Value;
 use crate::check::constant::{self, Constant};
 use crate::check::scope::Ctx;
@@ -193,7 +194,7 @@ fn case_plan(scenario: &Scenario, symbols: &Symbols, case: &Case) -> CasePlan {
         .collect();
     let fact_group = |g: &FactGroup| FactGroupPlan {
         group: g.group.name.clone(),
-        summary: g.summary.as_ref().map(|s| s.name.clone()),
+        summary: g.summary.as_ref().map(|s| Template::parse(&s.name, symbols)),
         facts: g.facts.iter().map(|(n, e)| (n.name.clone(), names.expr(e))).collect(),
     };
     let facts: Vec<FactGroupPlan> = case.facts.iter().map(fact_group).collect();

@@ -2,12 +2,14 @@
 //! per scenario version (by [`lower`](super::lower), which also defines `Machine::new`) and
 //! shared by every episode on it; the engine runs it (and re-exports it as `engine::Machine`).
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::Scenario;
 use super::case_plan::ResetPlan;
 use super::ir::{Expr, Stmt, Sym};
 use super::symbols::Symbols;
+use super::template::Template;
 use crate::lang::Trigger;
 use crate::wire::ActionType;
 
@@ -66,6 +68,8 @@ pub struct Machine {
     pub status: BaseStatuses,
     /// What reset draws: stock and the case data, lowered.
     pub reset: ResetPlan,
+    /// The texts events append to summaries, parsed, by their symbol.
+    pub templates: BTreeMap<Sym, Template>,
 }
 
 /// Symbols of the base case statuses.

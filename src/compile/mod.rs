@@ -14,6 +14,7 @@ mod rejects;
 mod scenario;
 mod summary;
 pub mod symbols;
+pub mod template;
 pub mod value;
 
 pub use crate::check::graph::GraphView;

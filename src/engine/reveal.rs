@@ -6,7 +6,7 @@ use serde_json::{Map, Value as Json};
 
 use super::case_plan::FactGroupPlan;
 use super::eval::{Env, eval_ref};
-use super::known::{Keep, Known, PlanPlace, Wired, fact_groups};
+use super::known::{Keep, Known, PlanPlace, fact_groups};
 use super::machine::Machine;
 use super::state::{CaseDraw, Episode};
 
@@ -92,8 +92,7 @@ impl<'a> fmt::Display for SummaryText<'a> {
         };
         match group_of(m, draw, check) {
             Some((_, g)) if !g.facts.is_empty() => match &g.summary {
-                Some(template) => fill(f, template, |name| {
-                    let name = m.symbols.get(name)?;
+                Some(template) => template.write(f, |name| {
                     revealed().find(|fact| fact.name == name).map(|fact| shown(&fact.value))
                 }),
                 None => revealed().enumerate().try_for_each(|(i, fact)| {
@@ -106,33 +105,12 @@ impl<'a> fmt::Display for SummaryText<'a> {
         }?;
         for appended in record.appended.iter().filter(|a| usize::from(a.check) == check) {
             f.write_str(" ")?;
-            fill(f, m.symbols.name(appended.text), |name| {
-                let name = m.symbols.get(name)?;
+            let Some(template) = m.templates.get(&appended.text) else { continue };
+            template.write(f, |name| {
                 let value = record.facts.value_then(name, usize::from(appended.facts))?;
                 Some(shown(value))
             })?;
         }
         Ok(())
     }
-}
-
-/// Writes a template with its `{fact}` placeholders filled by `lookup` (a placeholder it has
-/// no value for is written as it is).
-fn fill<'v>(
-    f: &mut fmt::Formatter<'_>,
-    template: &str,
-    lookup: impl Fn(&str) -> Option<Wired<'v>>,
-) -> fmt::Result {
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        f.write_str(&rest[..open])?;
-        let Some(close) = rest[open..].find('}') else { break };
-        let name = &rest[open + 1..open + close];
-        match lookup(name) {
-            Some(value) => write!(f, "{value}")?,
-            None => f.write_str(&rest[open..=open + close])?,
-        }
-        rest = &rest[open + close + 1..];
-    }
-    f.write_str(rest)
 }
