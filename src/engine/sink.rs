@@ -315,11 +315,19 @@ mod tests {
     /// Strings with and without characters to escape, anywhere in blocks and remainders.
     fn samples() -> Vec<String> {
         let mut samples = vec![String::new(), "é – \u{1F600} \u{7f}".to_string()];
-        for special in ["\"", "\\", "\n", "\u{1}", "\u{1f}", " "] {
+        for special in ["\"", "\\", "\n", "\u{1}", "\u{1f}", " ", "!", "#", "[", "]", "\u{7f}"] {
             for at in [0, 5, 15, 16, 17, 31, 40] {
                 let mut text = "x".repeat(41);
                 text.replace_range(at..=at, special);
                 samples.push(text);
+            }
+            // Every place in short texts: the remainder after the blocks, or a block and it.
+            for len in 1..=17 {
+                for at in 0..len {
+                    let mut text = "y".repeat(len);
+                    text.replace_range(at..=at, special);
+                    samples.push(text);
+                }
             }
         }
         samples
