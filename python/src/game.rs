@@ -20,6 +20,8 @@ pub(crate) struct Game {
     /// The first observation (what the prompts describe the shift by).
     reset: Observation,
     last: Option<Action>,
+    /// `Env`'s info of the observation last made, until [`Game::info`] takes it.
+    info: Option<Py<PyDict>>,
     /// The names the observations repeat, as Python strings.
     strings: pyobs::Strings,
 }
@@ -28,7 +30,7 @@ impl Game {
     pub(crate) fn new(machine: Arc<Machine>, seed: u64, episode_id: String) -> Self {
         let game = engine::Game::new(machine, seed, episode_id);
         let reset = game.observation();
-        Game { reset, game, last: None, strings: pyobs::Strings::default() }
+        Game { reset, game, last: None, info: None, strings: pyobs::Strings::default() }
     }
 }
 
@@ -36,14 +38,21 @@ impl Game {
 impl Game {
     /// The current observation.
     fn observation<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        pyobs::observation(py, &self.game.observed(), &mut self.strings)
+        let observation = pyobs::observation(py, &self.game.observed(), &mut self.strings)?;
+        let info = pyobs::info(&observation, &pyobs::INFO_KEYS, &mut self.strings)?;
+        self.info = Some(info.unbind());
+        Ok(observation)
     }
 
     /// `Env`'s info of the current observation: its metadata's `reward_breakdown`,
     /// `last_action_error`, `last_action_error_code` and, at the end, `termination_reason`,
-    /// `episode_summary` and `grade` (objects of their own, not the observation's).
+    /// `episode_summary` and `grade` (objects of their own, not the observation's). Copied
+    /// from the observation as `step` or `observation` made it (made anew if taken already).
     fn info<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        pyobs::info(py, &self.game.observed(), &mut self.strings)
+        if self.info.is_none() {
+            self.observation(py)?;
+        }
+        Ok(self.info.take().map_or_else(|| PyDict::new(py), |info| info.into_bound(py)))
     }
 
     /// Takes one step and returns the new observation. A rule-invalid action is a step (its

@@ -70,7 +70,7 @@ pub(crate) fn observation<'py>(
 }
 
 /// The entries of `Env`'s info, in its order (the last three only at the end of an episode).
-const INFO_KEYS: [&str; 6] = [
+pub(crate) const INFO_KEYS: [&str; 6] = [
     "reward_breakdown",
     "last_action_error",
     "last_action_error_code",
@@ -79,46 +79,44 @@ const INFO_KEYS: [&str; 6] = [
     "grade",
 ];
 
-/// `Env`'s info of an observation: its metadata entries `reward_breakdown`,
-/// `last_action_error`, `last_action_error_code`, and at the end `termination_reason`,
-/// `episode_summary` and `grade`, in that order, as objects of their own (not shared with the
-/// observation's dict).
+/// The metadata entries of an observation dict named by `keys` (those it has), in that order,
+/// copied: `Env`'s info (all of [`INFO_KEYS`]) or its end-of-episode part, sharing nothing
+/// mutable with the observation.
 pub(crate) fn info<'py>(
-    py: Python<'py>,
-    observed: &Observed<'_>,
-    strings: &mut Strings,
-) -> PyResult<Bound<'py, PyDict>> {
-    entries(py, observed, &INFO_KEYS, strings)
-}
-
-/// The entries of `Env`'s info that only an episode's last observation has
-/// (`termination_reason`, `episode_summary`, `grade`), as a dict of their own.
-pub(crate) fn ending<'py>(
-    py: Python<'py>,
-    observed: &Observed<'_>,
-    strings: &mut Strings,
-) -> PyResult<Bound<'py, PyDict>> {
-    entries(py, observed, &INFO_KEYS[3..], strings)
-}
-
-/// The metadata entries named by `keys` (those it has), in that order, as a fresh dict.
-fn entries<'py>(
-    py: Python<'py>,
-    observed: &Observed<'_>,
+    observation: &Bound<'py, PyDict>,
     keys: &[&'static str],
     strings: &mut Strings,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let mut dicts = Dicts::new(py, strings);
-    observed.walk_metadata(&mut dicts)?;
-    let metadata = dicts.finish()?;
+    let py = observation.py();
+    let metadata = observation
+        .get_item(strings.literal(py, "metadata"))?
+        .ok_or_else(|| broken("an observation without metadata"))?
+        .cast_into::<PyDict>()?;
     let picked = PyDict::new(py);
     for key in keys {
         let key = strings.literal(py, key);
         if let Some(value) = metadata.get_item(&key)? {
-            picked.set_item(key, value)?;
+            picked.set_item(key, fresh(value)?)?;
         }
     }
     Ok(picked)
+}
+
+/// JSON data copied: dicts and lists made anew, everything else (immutable) shared.
+fn fresh(value: Bound<'_, PyAny>) -> PyResult<Bound<'_, PyAny>> {
+    let py = value.py();
+    if let Ok(dict) = value.cast::<PyDict>() {
+        let copy = PyDict::new(py);
+        for (key, item) in dict.iter() {
+            copy.set_item(key, fresh(item)?)?;
+        }
+        return Ok(copy.into_any());
+    }
+    if let Ok(list) = value.cast::<PyList>() {
+        let items = list.iter().map(fresh).collect::<PyResult<Vec<_>>>()?;
+        return Ok(PyList::new(py, items)?.into_any());
+    }
+    Ok(value)
 }
 
 /// A [`Sink`] building Python data: dicts, lists, str, int, float, bool and None.

@@ -78,11 +78,6 @@ impl<'a> Observed<'a> {
         self.observation(sink, true)
     }
 
-    /// Writes the observation's `metadata` alone into `sink`.
-    pub fn walk_metadata<S: Sink>(&self, sink: &mut S) -> Result<(), S::Error> {
-        self.metadata(sink)
-    }
-
     fn envelope<S: Sink>(&self, s: &mut S) -> Result<(), S::Error> {
         s.begin_object()?;
         s.field(field!("observation"))?;

@@ -5,7 +5,6 @@
 use pyo3::exceptions::PyKeyError;
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyDict, PyList, PyString, PyTuple};
-use shopops::engine::Observed;
 
 use crate::pyobs::{self, Strings};
 
@@ -34,13 +33,13 @@ impl<'py> Infos<'py> {
         }
     }
 
-    /// Adds sub-environment `i`'s info, read off its observation (`observed`, walked into
-    /// `dict`) as `Env`'s.
+    /// Adds sub-environment `i`'s info, read off its observation `dict` as `Env`'s (`done`:
+    /// its episode has ended).
     pub(super) fn add(
         &mut self,
         py: Python<'py>,
         i: usize,
-        observed: &Observed<'_>,
+        done: bool,
         dict: &Bound<'py, PyDict>,
         strings: &mut Strings,
     ) -> PyResult<()> {
@@ -60,8 +59,8 @@ impl<'py> Infos<'py> {
         // Strings or None: immutable, so shared with the observation.
         self.errors[i] = Some(entry(&metadata, "last_action_error")?);
         self.codes[i] = Some(entry(&metadata, "last_action_error_code")?);
-        if observed.done() {
-            self.endings.push((i, pyobs::ending(py, observed, strings)?));
+        if done {
+            self.endings.push((i, pyobs::info(dict, &pyobs::INFO_KEYS[3..], strings)?));
         }
         Ok(())
     }
