@@ -142,6 +142,7 @@ impl<'o> Json<'o> {
     }
 
     /// Starts a key or a value: a comma if it follows another.
+    #[inline]
     fn next(&mut self) {
         if self.comma {
             self.out.push(b',');
@@ -173,6 +174,7 @@ impl<'o> Json<'o> {
 impl Sink for Json<'_> {
     type Error = fmt::Error;
 
+    #[inline]
     fn begin_object(&mut self) -> fmt::Result {
         self.next();
         self.out.push(b'{');
@@ -180,6 +182,7 @@ impl Sink for Json<'_> {
         Ok(())
     }
 
+    #[inline]
     fn field(&mut self, key: &'static Field) -> fmt::Result {
         let json = key.json.as_bytes();
         self.out.extend_from_slice(if self.comma { json } else { &json[1..] });
@@ -187,6 +190,7 @@ impl Sink for Json<'_> {
         Ok(())
     }
 
+    #[inline]
     fn key(&mut self, key: &str) -> fmt::Result {
         self.next();
         self.quoted(key);
@@ -195,12 +199,14 @@ impl Sink for Json<'_> {
         Ok(())
     }
 
+    #[inline]
     fn end_object(&mut self) -> fmt::Result {
         self.out.push(b'}');
         self.comma = true;
         Ok(())
     }
 
+    #[inline]
     fn begin_list(&mut self) -> fmt::Result {
         self.next();
         self.out.push(b'[');
@@ -208,12 +214,14 @@ impl Sink for Json<'_> {
         Ok(())
     }
 
+    #[inline]
     fn end_list(&mut self) -> fmt::Result {
         self.out.push(b']');
         self.comma = true;
         Ok(())
     }
 
+    #[inline]
     fn literal(&mut self, value: &'static str) -> fmt::Result {
         // The wire format's vocabulary needs no escaping.
         debug_assert!(!needs_escape(value.as_bytes()), "{value:?}");
@@ -225,16 +233,19 @@ impl Sink for Json<'_> {
         Ok(())
     }
 
+    #[inline]
     fn name(&mut self, name: &str) -> fmt::Result {
         self.string(name)
     }
 
+    #[inline]
     fn string(&mut self, text: &str) -> fmt::Result {
         self.next();
         self.quoted(text);
         Ok(())
     }
 
+    #[inline]
     fn text(&mut self, text: impl Display) -> fmt::Result {
         self.next();
         self.out.push(b'"');
@@ -243,36 +254,42 @@ impl Sink for Json<'_> {
         Ok(())
     }
 
+    #[inline]
     fn null(&mut self) -> fmt::Result {
         self.next();
         self.out.extend_from_slice(b"null");
         Ok(())
     }
 
+    #[inline]
     fn bool(&mut self, value: bool) -> fmt::Result {
         self.next();
         self.out.extend_from_slice(if value { b"true" } else { b"false" });
         Ok(())
     }
 
+    #[inline]
     fn int(&mut self, value: i64) -> fmt::Result {
         self.next();
         self.serde(&value);
         Ok(())
     }
 
+    #[inline]
     fn uint(&mut self, value: u64) -> fmt::Result {
         self.next();
         self.serde(&value);
         Ok(())
     }
 
+    #[inline]
     fn float(&mut self, value: f64) -> fmt::Result {
         self.next();
         self.serde(&value);
         Ok(())
     }
 
+    #[inline]
     fn json(&mut self, value: &Value) -> fmt::Result {
         self.next();
         self.serde(value);
