@@ -104,7 +104,11 @@ impl Keep {
 /// are kept beside them, shared between clones.
 #[derive(Debug, Default)]
 pub struct FactLog {
-    facts: Inline<Fact, 16>,
+    /// Room for ten entries in place (24 B each): what the shipped tasks' cases reveal in
+    /// rule-policy play (a quiet step allocates nothing: tests/allocations.rs), and no more,
+    /// since every case of every idle session carries it (16 made an idle hard session
+    /// 1 KiB larger).
+    facts: Inline<Fact, 10>,
     wire: Option<Arc<Vec<Json>>>,
 }
 
