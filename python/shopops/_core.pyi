@@ -90,6 +90,9 @@ class Game:
     def prompt(self) -> str:
         """Return what a model reads after the last step (or at the start of the shift)."""
 
+INFO_KEYS: tuple[str, ...]
+"""The observation's `metadata` entries copied into `info` (the last three at the end only)."""
+
 def parse_action(action: dict[str, Any]) -> dict[str, Any]:
     """Return the action as the engine reads it (defaults left out); `ValueError` if malformed."""
 

@@ -8,21 +8,11 @@ import gymnasium
 
 from shopops._action import Action
 from shopops._catalog import ScenarioPaths, load, split_len, split_ranges, split_seed
-from shopops._core import Game, Scenarios
+from shopops._core import INFO_KEYS, Game, Scenarios
 from shopops._spaces import ActionSpace, ObservationSpace
 
 Observation = dict[str, Any]
 """A wire observation: the envelope's `observation` with its `reward` and `done`."""
-
-INFO_KEYS = (
-    "reward_breakdown",
-    "last_action_error",
-    "last_action_error_code",
-    "termination_reason",
-    "episode_summary",
-    "grade",
-)
-"""The observation's `metadata` entries copied into `info` (the last three at the end only)."""
 
 
 class Env(gymnasium.Env[Observation, "Observation | Action"]):

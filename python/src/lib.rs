@@ -25,4 +25,13 @@ mod _core {
     use super::vector::Games;
     #[pymodule_export]
     use super::wire::{function_tools, is_observation, parse_action};
+
+    use pyo3::prelude::*;
+    use pyo3::types::PyTuple;
+
+    /// `INFO_KEYS`: the metadata entries `Env`'s info copies, in its order.
+    #[pymodule_init]
+    fn init(module: &Bound<'_, PyModule>) -> PyResult<()> {
+        module.add("INFO_KEYS", PyTuple::new(module.py(), super::pyobs::INFO_KEYS)?)
+    }
 }
