@@ -12,7 +12,6 @@ use std::fmt::{Display, Write as _};
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyFloat, PyList, PyString};
-use serde_json::Value;
 use shopops::engine::Observed;
 use shopops::engine::sink::{Field, Sink};
 
@@ -33,11 +32,7 @@ const MAX_NAMES: usize = 4096;
 
 impl Strings {
     /// `s`, a `'static` string, as an interned Python string, made on first use.
-    pub(crate) fn literal<'py>(
-        &mut self,
-        py: Python<'py>,
-        s: &'static str,
-    ) -> Bound<'py, PyString> {
+    fn literal<'py>(&mut self, py: Python<'py>, s: &'static str) -> Bound<'py, PyString> {
         let made = self
             .literals
             .entry((s.as_ptr() as usize, s.len()))
@@ -88,10 +83,7 @@ pub(crate) fn info<'py>(
     strings: &mut Strings,
 ) -> PyResult<Bound<'py, PyDict>> {
     let py = observation.py();
-    let metadata = observation
-        .get_item(strings.literal(py, "metadata"))?
-        .ok_or_else(|| broken("an observation without metadata"))?
-        .cast_into::<PyDict>()?;
+    let metadata = entry(observation, "metadata", strings)?.cast_into::<PyDict>()?;
     let picked = PyDict::new(py);
     for key in keys {
         let key = strings.literal(py, key);
@@ -100,6 +92,16 @@ pub(crate) fn info<'py>(
         }
     }
     Ok(picked)
+}
+
+/// The entry `key` of a dict the walk made (it always has it).
+pub(crate) fn entry<'py>(
+    dict: &Bound<'py, PyDict>,
+    key: &'static str,
+    strings: &mut Strings,
+) -> PyResult<Bound<'py, PyAny>> {
+    let found = dict.get_item(strings.literal(dict.py(), key))?;
+    found.ok_or_else(|| broken(&format!("no `{key}` in an observation")))
 }
 
 /// JSON data copied: dicts and lists made anew, everything else (immutable) shared.
@@ -174,39 +176,6 @@ impl<'py, 's> Dicts<'py, 's> {
             Open::List(list) => list.into_any(),
         })
     }
-
-    /// A JSON value as Python data, as serde gives it: an integer that fits `u64` or `i64` as
-    /// an int, any other number as a float; object keys shared as names.
-    fn json(&mut self, value: &Value) -> PyResult<Bound<'py, PyAny>> {
-        let py = self.py;
-        Ok(match value {
-            Value::Null => py.None().into_bound(py),
-            Value::Bool(b) => b.into_pyobject(py)?.to_owned().into_any(),
-            Value::Number(x) => match (x.as_u64(), x.as_i64()) {
-                (Some(u), _) => u.into_pyobject(py)?.into_any(),
-                (None, Some(i)) => i.into_pyobject(py)?.into_any(),
-                (None, None) => float(py, x.as_f64().unwrap_or(f64::NAN)),
-            },
-            Value::String(s) => PyString::new(py, s).into_any(),
-            Value::Array(items) => {
-                let items =
-                    items.iter().map(|item| self.json(item)).collect::<PyResult<Vec<_>>>()?;
-                PyList::new(py, items)?.into_any()
-            }
-            Value::Object(map) => {
-                let dict = PyDict::new(py);
-                for (key, item) in map {
-                    dict.set_item(self.strings.name(py, key), self.json(item)?)?;
-                }
-                dict.into_any()
-            }
-        })
-    }
-}
-
-/// A float, or None if it is not finite (as JSON has it).
-fn float(py: Python<'_>, value: f64) -> Bound<'_, PyAny> {
-    if value.is_finite() { PyFloat::new(py, value).into_any() } else { py.None().into_bound(py) }
 }
 
 /// An inconsistent walk (a bug in the engine's walk, never the user's input).
@@ -283,11 +252,10 @@ impl<'py> Sink for Dicts<'py, '_> {
     }
 
     fn float(&mut self, value: f64) -> PyResult<()> {
-        self.put(float(self.py, value))
-    }
-
-    fn json(&mut self, value: &Value) -> PyResult<()> {
-        let value = Dicts::json(self, value)?;
-        self.put(value)
+        // Not finite: None, as JSON has it.
+        match value.is_finite() {
+            true => self.put(PyFloat::new(self.py, value).into_any()),
+            false => self.null(),
+        }
     }
 }

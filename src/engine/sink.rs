@@ -48,8 +48,34 @@ pub trait Sink {
     fn uint(&mut self, value: u64) -> Result<(), Self::Error>;
     /// A number with a fraction (`null` if it is not finite, as JSON has it).
     fn float(&mut self, value: f64) -> Result<(), Self::Error>;
-    /// A JSON value (a step's details, a fact's value, the summary and grade at the end).
-    fn json(&mut self, value: &Value) -> Result<(), Self::Error>;
+    /// A JSON value (a step's details, a fact's value, the summary and grade at the end),
+    /// walked value by value: an integer that fits `u64` or `i64` as one, any other number as
+    /// a float, object keys as names. A sink that writes JSON copies it whole instead.
+    fn json(&mut self, value: &Value) -> Result<(), Self::Error> {
+        match value {
+            Value::Null => self.null(),
+            Value::Bool(b) => self.bool(*b),
+            Value::Number(x) => match (x.as_u64(), x.as_i64()) {
+                (Some(u), _) => self.uint(u),
+                (None, Some(i)) => self.int(i),
+                (None, None) => self.float(x.as_f64().unwrap_or(f64::NAN)),
+            },
+            Value::String(text) => self.string(text),
+            Value::Array(items) => {
+                self.begin_list()?;
+                items.iter().try_for_each(|item| self.json(item))?;
+                self.end_list()
+            }
+            Value::Object(map) => {
+                self.begin_object()?;
+                for (key, item) in map {
+                    self.key(key)?;
+                    self.json(item)?;
+                }
+                self.end_object()
+            }
+        }
+    }
 }
 
 /// A field name of the wire format, with its JSON text made at compile time by [`field!`].

@@ -2,11 +2,10 @@
 //! them into (Gymnasium's vector convention), so no per-sub-environment info dict is made for
 //! the entries every step has.
 
-use pyo3::exceptions::PyKeyError;
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyDict, PyList, PyString, PyTuple};
 
-use crate::pyobs::{self, Strings};
+use crate::pyobs::{self, Strings, entry};
 
 /// The infos of `n` sub-environments, gathered observation by observation (in any order).
 pub(super) struct Infos<'py> {
@@ -37,18 +36,13 @@ impl<'py> Infos<'py> {
     /// its episode has ended).
     pub(super) fn add(
         &mut self,
-        py: Python<'py>,
         i: usize,
         done: bool,
         dict: &Bound<'py, PyDict>,
         strings: &mut Strings,
     ) -> PyResult<()> {
-        let mut entry = |dict: &Bound<'py, PyDict>, key: &'static str| {
-            let found = dict.get_item(strings.literal(py, key))?;
-            found.ok_or_else(|| PyKeyError::new_err(key))
-        };
-        let metadata = entry(dict, "metadata")?.cast_into::<PyDict>()?;
-        let groups = entry(&metadata, "reward_breakdown")?.cast_into::<PyDict>()?;
+        let metadata = entry(dict, "metadata", strings)?.cast_into::<PyDict>()?;
+        let groups = entry(&metadata, "reward_breakdown", strings)?.cast_into::<PyDict>()?;
         if self.groups.is_empty() {
             self.groups = groups.keys().iter().map(|k| k.extract()).collect::<PyResult<_>>()?;
             self.breakdown = vec![0.0; self.groups.len() * self.n];
@@ -57,8 +51,8 @@ impl<'py> Infos<'py> {
             self.breakdown[g * self.n + i] = value.extract()?;
         }
         // Strings or None: immutable, so shared with the observation.
-        self.errors[i] = Some(entry(&metadata, "last_action_error")?);
-        self.codes[i] = Some(entry(&metadata, "last_action_error_code")?);
+        self.errors[i] = Some(entry(&metadata, "last_action_error", strings)?);
+        self.codes[i] = Some(entry(&metadata, "last_action_error_code", strings)?);
         if done {
             self.endings.push((i, pyobs::info(dict, &pyobs::INFO_KEYS[3..], strings)?));
         }

@@ -146,7 +146,7 @@ impl Games {
             let slot = lock(&slots[i]);
             let observed = slot.observed(shared);
             let dict = pyobs::observation(py, &observed, strings)?;
-            infos.add(py, i, observed.done(), &dict, strings)?;
+            infos.add(i, observed.done(), &dict, strings)?;
             dicts[i] = Some(dict);
             Ok(())
         };
