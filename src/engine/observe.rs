@@ -15,9 +15,9 @@ use super::reveal::SummaryText;
 use super::state::{Ending, Episode, Inline};
 use super::step::StepReport;
 use crate::wire::{
-    ActionType, BusinessMetrics, CarrierStatus, CasePriority, CaseStatus, CaseType, CaseView,
-    CustomerTier, ENV_SCHEMA_VERSION, EpisodeSummary, EvidenceStatus, FraudSignal, GradeReport,
-    Observation, OrderStatus, QueueItemView, Resources, State, ToolResult, round4, usd,
+    ActionType, BusinessMetrics, CarrierStatus, CaseStatus, CaseView, ENV_SCHEMA_VERSION,
+    EpisodeSummary, EvidenceStatus, GradeReport, Observation, QueueItemView, Resources, State,
+    ToolResult, round4, usd,
 };
 
 /// The observation after `report` (`None` at reset). `reward` is `None` at reset. Builds the
@@ -132,31 +132,6 @@ pub(super) fn title<'a>(m: &'a Machine, ep: &Episode, case: usize) -> &'a str {
 /// How the observation shows a case's attributes (parsed at compile time).
 pub(super) fn shown<'a>(m: &'a Machine, ep: &Episode, case: usize) -> &'a Shown {
     &m.reset.cases[ep.world.cases[case].index].shown
-}
-
-/// A case's type as the observation shows it.
-pub(super) fn case_type(m: &Machine, ep: &Episode, case: usize) -> CaseType {
-    shown(m, ep, case).case_type
-}
-
-/// A case's priority as the observation shows it.
-pub(super) fn priority(m: &Machine, ep: &Episode, case: usize) -> CasePriority {
-    shown(m, ep, case).priority
-}
-
-/// A case's customer tier as the observation shows it.
-pub(super) fn customer_tier(m: &Machine, ep: &Episode, case: usize) -> CustomerTier {
-    shown(m, ep, case).tier
-}
-
-/// A case's order status as the observation shows it.
-pub(super) fn order_status(m: &Machine, ep: &Episode, case: usize) -> OrderStatus {
-    shown(m, ep, case).order_status
-}
-
-/// A case's fraud signal as the observation shows it.
-pub(super) fn fraud_signal(m: &Machine, ep: &Episode, case: usize) -> FraudSignal {
-    shown(m, ep, case).fraud_signal
 }
 
 /// A case's status as the observation shows it.
@@ -289,18 +264,19 @@ fn unmet<'a>(m: &'a Machine, frame: &'a Frame<'a>) -> impl Iterator<Item = usize
 
 fn case_view(m: &Machine, ep: &Episode, case: usize) -> CaseView {
     let draw = &ep.world.cases[case];
+    let shown = shown(m, ep, case);
     let summary = |field| summary_text(m, ep, case, field).map(|s| s.to_string());
     CaseView {
         case_id: case_id(m, ep, case).to_string(),
         title: title(m, ep, case).to_string(),
-        case_type: case_type(m, ep, case),
+        case_type: shown.case_type,
         status: status(m, ep, case),
-        priority: priority(m, ep, case),
-        customer_tier: customer_tier(m, ep, case),
+        priority: shown.priority,
+        customer_tier: shown.tier,
         order_value_usd: usd(draw.order_value),
         days_since_order: draw.days_since_order,
-        order_status: order_status(m, ep, case),
-        fraud_signal: fraud_signal(m, ep, case),
+        order_status: shown.order_status,
+        fraud_signal: shown.fraud_signal,
         requested_compensation_usd: draw.requested.map(usd),
         replacement_sku: replacement_sku(m, ep, case).map(str::to_string),
         evidence_status: evidence_status(m, ep, case),

@@ -104,8 +104,9 @@ impl<'a> fmt::Display for SummaryText<'a> {
             _ => f.write_str(&m.checks[check].empty),
         }?;
         for appended in record.appended.iter().filter(|a| usize::from(a.check) == check) {
-            f.write_str(" ")?;
+            // Every appended text's template was parsed with the machine.
             let Some(template) = m.templates.get(&appended.text) else { continue };
+            f.write_str(" ")?;
             template.write(f, |name| {
                 let value = record.facts.value_then(name, usize::from(appended.facts))?;
                 Some(shown(value))

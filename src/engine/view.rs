@@ -46,17 +46,17 @@ impl<'a> View<'a> {
 
     /// A case's type.
     pub fn case_type(&self, case: usize) -> CaseType {
-        observe::case_type(self.m, self.ep, case)
+        observe::shown(self.m, self.ep, case).case_type
     }
 
     /// A case's priority.
     pub fn priority(&self, case: usize) -> CasePriority {
-        observe::priority(self.m, self.ep, case)
+        observe::shown(self.m, self.ep, case).priority
     }
 
     /// A case's fraud signal.
     pub fn fraud_signal(&self, case: usize) -> FraudSignal {
-        observe::fraud_signal(self.m, self.ep, case)
+        observe::shown(self.m, self.ep, case).fraud_signal
     }
 
     /// A case's customer evidence status.
