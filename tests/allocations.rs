@@ -102,8 +102,8 @@ fn an_idle_hard_episode_footprint() {
     println!(
         "idle hard episode: {bytes} B estimated ({inline} B inline, {cases} B of case records)"
     );
-    // 11.8 KB estimated (issue 14's target: 20 KB): the drawn case data (slots of values,
-    // shared by clones behind an `Arc`) is half of it; the per-episode records are 5.5 KB
-    // (2.6 KB before the fact log moved inline: room for 16 facts a case).
+    // 10.3 KB estimated (issue 14's target: 20 KB): the drawn case data (slots of values,
+    // shared by clones behind an `Arc`) is half of it; the case records are 4.0 KB, each with
+    // room for ten revealed facts of 16 B.
     assert!(bytes <= 20_000, "{bytes} B");
 }

@@ -496,7 +496,7 @@ impl<'a> Frame<'a> {
         match self.keep(v, unit) {
             Keep::Known(known) => {
                 let draw = &self.ep.world.cases[self.case];
-                self.ep.cases[self.case].facts.wired(self.m, draw, &known).to_json()
+                self.ep.cases[self.case].facts.wired(self.m, draw, known).to_json()
             }
             Keep::Json(json) => json,
         }

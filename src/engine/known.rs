@@ -44,15 +44,76 @@ pub enum Known {
 }
 
 /// One entry of a case's fact log: a later entry of a name replaces an earlier one, and the log
-/// keeps what the summaries rendered from.
+/// keeps what the summaries rendered from. Its value is held as its kind and two 4-byte words,
+/// so an entry takes 16 bytes, not the 24 of a [`Known`] beside a name: every case of every
+/// session carries room for ten.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Fact {
     /// The fact's name.
     pub name: Sym,
     /// The check whose inspection revealed it (`None`: set by an effect).
     pub check: Option<u8>,
+    kind: Kind,
+    words: [u32; 2],
+}
+
+/// Which [`Known`] a fact holds.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Kind {
+    Null,
+    Bool,
+    Int,
+    Money,
+    Percent,
+    Real,
+    Sym,
+    Var,
+    Field,
+    Literal,
+    Wire,
+}
+
+impl Fact {
+    fn new(name: Sym, check: Option<u8>, value: Known) -> Self {
+        let wide = |bits: u64| [bits as u32, (bits >> 32) as u32];
+        let (kind, words) = match value {
+            Known::Null => (Kind::Null, [0, 0]),
+            Known::Bool(b) => (Kind::Bool, [u32::from(b), 0]),
+            Known::Int(v) => (Kind::Int, wide(v as u64)),
+            Known::Money(c) => (Kind::Money, wide(c as u64)),
+            Known::Percent(bp) => (Kind::Percent, wide(bp as u64)),
+            Known::Real(r) => (Kind::Real, wide(r.to_bits())),
+            Known::Sym(s) => (Kind::Sym, [s, 0]),
+            Known::Var(slot) => (Kind::Var, [slot, 0]),
+            Known::Field(i) => (Kind::Field, [i, 0]),
+            Known::Literal(group, position) => {
+                (Kind::Literal, [u32::from(group), u32::from(position)])
+            }
+            Known::Wire(i) => (Kind::Wire, [u32::from(i), 0]),
+        };
+        Fact { name, check, kind, words }
+    }
+
     /// Its value then.
-    pub value: Known,
+    pub fn value(&self) -> Known {
+        let [low, high] = self.words;
+        let wide = u64::from(low) | (u64::from(high) << 32);
+        // The narrow words were widened from these types by `new`.
+        let narrow = |word: u32| word as u16;
+        match self.kind {
+            Kind::Null => Known::Null,
+            Kind::Bool => Known::Bool(low != 0),
+            Kind::Int => Known::Int(wide as i64),
+            Kind::Money => Known::Money(wide as i64),
+            Kind::Percent => Known::Percent(wide as i64),
+            Kind::Real => Known::Real(f64::from_bits(wide)),
+            Kind::Sym => Known::Sym(low),
+            Kind::Var => Known::Var(low),
+            Kind::Field => Known::Field(low),
+            Kind::Literal => Known::Literal(narrow(low), narrow(high)),
+            Kind::Wire => Known::Wire(narrow(low)),
+        }
+    }
 }
 
 /// Where a fact of a plan sits: group and position.
@@ -104,7 +165,7 @@ impl Keep {
 /// are kept beside them, shared between clones.
 #[derive(Debug, Default)]
 pub struct FactLog {
-    /// Room for ten entries in place (24 B each): what the shipped tasks' cases reveal in
+    /// Room for ten entries in place (16 B each): what the shipped tasks' cases reveal in
     /// rule-policy play (a quiet step allocates nothing: tests/allocations.rs), and no more,
     /// since every case of every idle session carries it (16 made an idle hard session
     /// 1 KiB larger).
@@ -130,7 +191,7 @@ impl FactLog {
                 Known::Wire(index)
             }
         };
-        self.facts.push(Fact { name, check, value });
+        self.facts.push(Fact::new(name, check, value));
     }
 
     /// The entries, in order.
@@ -149,21 +210,21 @@ impl FactLog {
     }
 
     /// The value of fact `name` when the log held its first `len` entries.
-    pub fn value_then(&self, name: Sym, len: usize) -> Option<&Known> {
-        self.facts.get(..len)?.iter().rev().find(|f| f.name == name).map(|f| &f.value)
+    pub fn value_then(&self, name: Sym, len: usize) -> Option<Known> {
+        self.facts.get(..len)?.iter().rev().find(|f| f.name == name).map(Fact::value)
     }
 
     /// The known value of fact `name`.
-    pub fn value(&self, name: Sym) -> Option<&Known> {
+    pub fn value(&self, name: Sym) -> Option<Known> {
         self.value_then(name, self.facts.len())
     }
 
     /// A value of this log as the wire shows it (`draw`: the case's drawn data).
-    pub fn wired<'a>(&'a self, m: &'a Machine, draw: &'a CaseDraw, value: &Known) -> Wired<'a> {
+    pub fn wired<'a>(&'a self, m: &'a Machine, draw: &'a CaseDraw, value: Known) -> Wired<'a> {
         let drawn = |values: &'a [Value], i: u32| {
             values.get(i as usize).map_or(Wired::Null, Wired::of_value)
         };
-        match *value {
+        match value {
             Known::Null => Wired::Null,
             Known::Bool(b) => Wired::Bool(b),
             Known::Int(v) => Wired::Int(v),
@@ -394,6 +455,35 @@ pub(super) fn wire_value(value: &Value) -> Json {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A fact gives back the value it was made with, whatever its kind, in 16 bytes.
+    #[test]
+    fn facts_hold_their_values() {
+        assert_eq!(size_of::<Fact>(), 16);
+        let values = [
+            Known::Null,
+            Known::Bool(false),
+            Known::Bool(true),
+            Known::Int(i64::MIN),
+            Known::Int(-1),
+            Known::Money(i64::MAX),
+            Known::Money(-28460),
+            Known::Percent(-1250),
+            Known::Real(-0.5),
+            Known::Real(f64::INFINITY),
+            Known::Sym(u32::MAX),
+            Known::Var(7),
+            Known::Field(u32::MAX),
+            Known::Literal(u16::MAX, 3),
+            Known::Wire(u16::MAX),
+        ];
+        for value in values {
+            let fact = Fact::new(4, Some(2), value);
+            assert_eq!((fact.name, fact.check, fact.value()), (4, Some(2), value));
+        }
+        let nan = Fact::new(0, None, Known::Real(f64::NAN)).value();
+        assert!(matches!(nan, Known::Real(r) if r.is_nan()));
+    }
 
     /// Every plain form reads, writes and displays as the JSON it stands for.
     #[test]

@@ -380,7 +380,7 @@ pub(super) fn known_facts<'a>(
     ep: &'a Episode,
 ) -> impl Iterator<Item = (&'a str, Wired<'a>)> + 'a {
     let (draw, facts) = (&ep.world.cases[ep.active], &ep.cases[ep.active].facts);
-    facts.known().map(move |fact| (m.symbols.name(fact.name), facts.wired(m, draw, &fact.value)))
+    facts.known().map(move |fact| (m.symbols.name(fact.name), facts.wired(m, draw, fact.value())))
 }
 
 /// What the metadata adds once an episode has ended.

@@ -85,7 +85,7 @@ impl<'a> fmt::Display for SummaryText<'a> {
         let SummaryText { m, ep, case, check } = *self;
         let draw = &ep.world.cases[case];
         let record = &ep.cases[case];
-        let shown = |known: &Known| record.facts.wired(m, draw, known);
+        let shown = |known: Known| record.facts.wired(m, draw, known);
         let revealed = || {
             let entries = record.facts.entries().iter();
             entries.filter(move |fact| fact.check.map(usize::from) == Some(check))
@@ -93,12 +93,12 @@ impl<'a> fmt::Display for SummaryText<'a> {
         match group_of(m, draw, check) {
             Some((_, g)) if !g.facts.is_empty() => match &g.summary {
                 Some(template) => template.write(f, |name| {
-                    revealed().find(|fact| fact.name == name).map(|fact| shown(&fact.value))
+                    revealed().find(|fact| fact.name == name).map(|fact| shown(fact.value()))
                 }),
                 None => revealed().enumerate().try_for_each(|(i, fact)| {
                     let separator = if i == 0 { "" } else { "; " };
                     let name = m.symbols.name(fact.name);
-                    write!(f, "{separator}{name}: {}", shown(&fact.value))
+                    write!(f, "{separator}{name}: {}", shown(fact.value()))
                 }),
             },
             _ => f.write_str(&m.checks[check].empty),

@@ -285,7 +285,7 @@ fn encode_case(m: &Machine, vocab: &Vocab, ep: &Episode, c: usize, sink: &mut im
     sink.field("case.facts", "revealed facts' values: numbers as on the wire (USD, whole percent, counts), true 1, a name its code (1 + index into `names`, -1 other text)", "wire value", vocab.facts.len(), || vocab.facts.iter().map(|f| name(*f)).collect(), |out| {
         for fact in record.facts.known() {
             if let Some(i) = vocab.fact_slot(fact.name) {
-                out[i] = fact_value(vocab, record.facts.wired(m, draw, &fact.value));
+                out[i] = fact_value(vocab, record.facts.wired(m, draw, fact.value()));
             }
         }
     });
