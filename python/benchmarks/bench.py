@@ -9,7 +9,8 @@ cost time. Measured:
 
 - `Env`: in-process, one episode, wire dicts;
 - `VectorEnv` of 64 episodes: numeric (random table indices; also on 2 threads), numeric with
-  `action_masks()` every step, and dicts (also on 2 threads);
+  `action_masks()` every step, and dicts (also on 2 threads, and with `gc.freeze()` after
+  setup);
 - `RemoteEnv` over a WebSocket to a release `shopops serve` started here on loopback;
 - OpenEnv 0.10's official client (`GenericEnvClient(...).sync()`, which speaks WebSocket: 0.10
   has no HTTP client) and a plain HTTP/1.1 keep-alive loop (`POST /reset`, `/step` with the
@@ -21,6 +22,7 @@ The server and the client share the machine's cores.
 from __future__ import annotations
 
 import argparse
+import gc
 import http.client
 import json
 import os
@@ -62,9 +64,18 @@ def bench_env(env: Any, actions: list[dict[str, Any]]) -> float:
 
 
 def bench_vector(
-    task: str, encoding: str, batches: int, masks: bool = False, threads: int = 1
+    task: str,
+    encoding: str,
+    batches: int,
+    masks: bool = False,
+    threads: int = 1,
+    frozen: bool = False,
 ) -> float:
-    """Measure a 64-episode `VectorEnv` (numeric: random table indices)."""
+    """Measure a 64-episode `VectorEnv` (numeric: random table indices).
+
+    `frozen`: `gc.freeze()` once the environment is made, as a trainer may after its setup
+    (docs/python.md), so the cyclic collector's full passes skip what the imports made.
+    """
     import numpy as np
 
     import shopops
@@ -78,12 +89,17 @@ def bench_vector(
     else:
         actions = sampled(task, batches * 64)
         plan = [actions[b * 64 : (b + 1) * 64] for b in range(batches)]
-    started = time.perf_counter()
-    for actions in plan:
-        if masks:
-            env.action_masks()
-        env.step(actions)
-    return rate(batches * 64, started)
+    if frozen:
+        gc.freeze()
+    try:
+        started = time.perf_counter()
+        for actions in plan:
+            if masks:
+                env.action_masks()
+            env.step(actions)
+        return rate(batches * 64, started)
+    finally:
+        gc.unfreeze()
 
 
 def openenv_client(url: str, task: str, actions: list[dict[str, Any]]) -> float:
@@ -188,6 +204,9 @@ def main() -> None:
                 "VectorEnv 64, dict": bench_vector(task, "dict", args.batches // 4),
                 "VectorEnv 64, dict, 2 threads": bench_vector(
                     task, "dict", args.batches // 4, threads=2
+                ),
+                "VectorEnv 64, dict, 2 threads, gc.freeze()": bench_vector(
+                    task, "dict", args.batches // 4, threads=2, frozen=True
                 ),
             }
             figures |= remote_figures(url, task, actions[: args.remote_steps])
