@@ -8,7 +8,8 @@ use std::rc::Rc;
 
 use super::bound::{Limits, upper_bound};
 use super::candidates::Moves;
-use super::search::{BySignature, Path, signature, value};
+use super::search::{Path, value};
+use super::signature::{BySignature, signature};
 use crate::engine::{Episode, Machine, step_quiet};
 
 /// Grades are rounded to four decimals, so a play that beats another grades at least 0.0001

@@ -4,7 +4,8 @@
 //! agent.
 //!
 //! `candidates` lists the moves worth trying in a state; `schedule` estimates which open cases
-//! will miss their deadlines; `search` runs greedy beam searches for the first plays to beat,
+//! will miss their deadlines; `signature` hashes a state so that the searches know it when they
+//! reach it again; `search` runs greedy beam searches for the first plays to beat,
 //! then `exact`, a branch and bound whose `bound` is an upper bound on the grade any play can
 //! still reach from a state. A play is proven optimal when no unexplored state's bound beats
 //! it; when the budget runs out first, the highest such bound is what is proven.
@@ -19,5 +20,6 @@ mod candidates;
 mod exact;
 mod schedule;
 mod search;
+mod signature;
 
 pub use search::{DEFAULT_BUDGET, SearchOptions, Solution, solve};

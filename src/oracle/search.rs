@@ -5,16 +5,14 @@
 //! Several searches that weigh missed deadlines differently run; the best play of all is the
 //! play the exact search must beat.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, DefaultHasher, Hash, Hasher};
 use std::rc::Rc;
 
 use super::bound::{Limits, caps};
 use super::candidates::Moves;
 use super::exact::{Best, branch_and_bound};
 use super::schedule::outlook;
+use super::signature::{BySignature, signature};
 use crate::engine::grade::score;
-use crate::engine::notes;
 use crate::engine::{Episode, Machine, start, step_quiet};
 use crate::wire::{Action, round4};
 
@@ -188,49 +186,6 @@ pub(super) fn value(
     let outlook = outlook(moves, m, episode);
     let judged = score(m, episode) - late_share * outlook.late as f64 / n;
     (judged, -outlook.finish, episode.total_reward)
-}
-
-/// A map keyed by [`signature`]s: the keys are hashes already, so the map uses them as they
-/// are instead of hashing them again.
-pub(super) type BySignature<T> = HashMap<u64, T, BuildHasherDefault<Signature>>;
-
-/// The hasher of [`BySignature`]: a signature hashes to itself.
-#[derive(Default)]
-pub(super) struct Signature(u64);
-
-impl Hasher for Signature {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        // Only `u64` keys are hashed (`write_u64`); anything else folds in byte by byte.
-        for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(b);
-        }
-    }
-
-    fn write_u64(&mut self, value: u64) {
-        self.0 = value;
-    }
-}
-
-/// A hash of what matters for the future of a state (not how it was reached).
-pub(super) fn signature(ep: &Episode) -> u64 {
-    let mut h = DefaultHasher::new();
-    (ep.clock, ep.active, ep.spending, &ep.stock, ep.satisfaction, ep.invalid).hash(&mut h);
-    (ep.reopened_cases, ep.sla_breaches, ep.fraud_loss, ep.stockouts).hash(&mut h);
-    for case in &ep.cases {
-        (case.status, &case.completed, case.revealed, &case.responses).hash(&mut h);
-        notes::hash_texts(&case.notes, &ep.world.symbols, &mut h);
-        (case.slot_free, &case.paid_as, case.fees, case.reopens, &case.closes).hash(&mut h);
-        (case.breached, case.stockout).hash(&mut h);
-        case.resolution.as_ref().map(|r| (r.kind, r.action, r.expedite, r.step)).hash(&mut h);
-    }
-    for pending in &ep.pending {
-        (pending.due, pending.event, pending.case, pending.payload).hash(&mut h);
-    }
-    h.finish()
 }
 
 /// The actions of a path, first to last.
