@@ -130,9 +130,11 @@ fn beam(m: &Machine, moves: &Moves, root: &Episode, width: usize, late_share: f6
     let mut nodes = 0;
     while !beam.is_empty() {
         let mut layer: BySignature<Node> = BySignature::default();
-        for node in &beam {
-            for action in moves.candidates(m, &node.episode, node.arrived) {
-                let mut episode = node.episode.clone();
+        for node in std::mem::take(&mut beam) {
+            let from = node.episode.active;
+            for (action, mut episode) in
+                each_child(moves.candidates(m, &node.episode, node.arrived), node.episode)
+            {
                 let Ok(report) = step_quiet(m, &mut episode, &action) else { continue };
                 nodes += 1;
                 if report.invalid {
@@ -146,7 +148,7 @@ fn beam(m: &Machine, moves: &Moves, root: &Episode, width: usize, late_share: f6
                     }
                     continue;
                 }
-                let arrived = episode.active != node.episode.active;
+                let arrived = episode.active != from;
                 let value = value(m, moves, &episode, late_share);
                 let child = Node { value, episode, path, arrived };
                 let key = signature(&child.episode);
@@ -171,6 +173,16 @@ fn beam(m: &Machine, moves: &Moves, root: &Episode, width: usize, late_share: f6
         beam = next.into_iter().map(|(_, node)| node).collect();
     }
     Beamed { best, nodes }
+}
+
+/// Each action with a copy of `parent` to play it on: clones for all but the last action,
+/// which takes `parent` itself.
+pub(super) fn each_child(
+    actions: Vec<Action>,
+    parent: Episode,
+) -> impl Iterator<Item = (Action, Episode)> {
+    let n = actions.len();
+    actions.into_iter().zip(std::iter::repeat_n(parent, n))
 }
 
 /// How promising an unfinished state is: the grade if it ended now, less `late_share` of every
