@@ -54,19 +54,22 @@ pub(super) fn outlook(moves: &Moves, m: &Machine, ep: &Episode) -> Outlook {
     let mut best = simulate(moves, &works, &plan, ep);
     for w in (0..works.len()).filter(|&w| works[w].answer_delay > 0) {
         let Some(at) = plan.iter().position(|&part| part == Part::Whole(w)) else { continue };
+        // Each trial splits the work in place, its preparation moved before another's, and
+        // is undone; the last that improves the outlook is kept.
         let mut improved = None;
+        plan[at] = Part::Finish(w);
         for before in 0..at {
-            let mut trial = Inline::from_slice(&plan);
-            trial[at] = Part::Finish(w);
-            trial.insert(before, Part::Prepare(w));
-            let outcome = simulate(moves, &works, &trial, ep);
+            plan.insert(before, Part::Prepare(w));
+            let outcome = simulate(moves, &works, &plan, ep);
+            plan.remove(before);
             if outcome < best {
                 best = outcome;
-                improved = Some(trial);
+                improved = Some(before);
             }
         }
-        if let Some(trial) = improved {
-            plan = trial;
+        match improved {
+            Some(before) => plan.insert(before, Part::Prepare(w)),
+            None => plan[at] = Part::Whole(w),
         }
     }
     best
@@ -78,37 +81,36 @@ fn remaining_work(moves: &Moves, m: &Machine, ep: &Episode) -> Inline<Remaining,
         (0..ep.cases.len()).filter(|&i| ep.cases[i].status != m.status.closed).collect();
     // The keys differ (the index is one), so an unstable sort orders them as a stable one.
     open.sort_unstable_by_key(|&i| (ep.world.cases[i].sla_deadline, i));
-    open.into_iter()
-        .map(|case| {
-            let (draw, state) = (&ep.world.cases[case], &ep.cases[case]);
-            let unanswered =
-                moves.required_responses(draw).filter(|&r| state.received[r].is_none());
-            let to_ask = unanswered.clone().filter(|&r| !requested(draw, state, r));
-            let answered = if unanswered.clone().any(|r| requested(draw, state, r)) {
-                let mine = ep.pending.iter().filter(|p| p.case == case);
-                mine.map(|p| p.due).min().unwrap_or(ep.clock)
-            } else {
-                ep.clock
-            };
-            let time = |work| moves.minutes(work);
-            let checks: i64 = moves.missing_checks(draw, state).map(|i| time(Work::Check(i))).sum();
-            let requests: i64 = to_ask.clone().map(|r| time(Work::Request(r))).sum();
-            let resolve = if state.resolution.is_none() || state.slot_free {
-                time(Work::Resolve(draw.truth.0))
-            } else {
-                0
-            };
-            let note = if noted(draw, state) { 0 } else { time(Work::Note) };
-            Remaining {
-                case,
-                deadline: draw.sla_deadline,
-                prepare: checks + requests,
-                answer_delay: to_ask.map(|r| draw.responses[r].2).max().unwrap_or(0),
-                answered,
-                finish: resolve + note + time(Work::Close),
-            }
-        })
-        .collect()
+    let mut works = Inline::new();
+    for case in open {
+        let (draw, state) = (&ep.world.cases[case], &ep.cases[case]);
+        let unanswered = moves.required_responses(draw).filter(|&r| state.received[r].is_none());
+        let to_ask = unanswered.clone().filter(|&r| !requested(draw, state, r));
+        let answered = if unanswered.clone().any(|r| requested(draw, state, r)) {
+            let mine = ep.pending.iter().filter(|p| p.case == case);
+            mine.map(|p| p.due).min().unwrap_or(ep.clock)
+        } else {
+            ep.clock
+        };
+        let time = |work| moves.minutes(work);
+        let checks: i64 = moves.missing_checks(draw, state).map(|i| time(Work::Check(i))).sum();
+        let requests: i64 = to_ask.clone().map(|r| time(Work::Request(r))).sum();
+        let resolve = if state.resolution.is_none() || state.slot_free {
+            time(Work::Resolve(draw.truth.0))
+        } else {
+            0
+        };
+        let note = if noted(draw, state) { 0 } else { time(Work::Note) };
+        works.push(Remaining {
+            case,
+            deadline: draw.sla_deadline,
+            prepare: checks + requests,
+            answer_delay: to_ask.map(|r| draw.responses[r].2).max().unwrap_or(0),
+            answered,
+            finish: resolve + note + time(Work::Close),
+        });
+    }
+    works
 }
 
 /// Plays `plan` on paper.

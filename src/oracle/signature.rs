@@ -77,9 +77,51 @@ impl Buffered {
         self.sip.write(&self.bytes[..self.len]);
         self.len = 0;
     }
+
+    /// Buffers an integer's bytes (a copy of a known size, where [`Hasher::write`]'s is not).
+    #[inline]
+    fn put<const N: usize>(&mut self, bytes: [u8; N]) {
+        if self.len + N > BUFFER {
+            self.flush();
+        }
+        self.bytes[self.len..self.len + N].copy_from_slice(&bytes);
+        self.len += N;
+    }
 }
 
+/// The integer writes as the default ones make them: the integer's native-endian bytes.
 impl Hasher for Buffered {
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.put(i.to_ne_bytes());
+    }
+
+    #[inline]
+    fn write_u32(&mut self, i: u32) {
+        self.put(i.to_ne_bytes());
+    }
+
+    #[inline]
+    fn write_u64(&mut self, i: u64) {
+        self.put(i.to_ne_bytes());
+    }
+
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.put(i.to_ne_bytes());
+    }
+
+    #[inline]
+    fn write_i64(&mut self, i: i64) {
+        self.put(i.to_ne_bytes());
+    }
+
+    #[inline]
+    fn write_isize(&mut self, i: isize) {
+        self.put(i.to_ne_bytes());
+    }
+
+    #[inline]
     fn write(&mut self, bytes: &[u8]) {
         if self.len + bytes.len() > BUFFER {
             self.flush();
@@ -175,7 +217,8 @@ mod tests {
         assert!(seen.len() * 2 > states, "{} signatures of {states} states", seen.len());
     }
 
-    /// Writes cut at any points, some longer than the buffer, hash as they do unbuffered.
+    /// Writes cut at any points, some longer than the buffer, with integers between them, hash as
+    /// they do unbuffered.
     #[test]
     fn buffering_keeps_the_hash_of_the_byte_stream() {
         let stream: Vec<u8> = (0..3 * BUFFER + 77).map(|i| (i * 31 % 251) as u8).collect();
@@ -192,6 +235,17 @@ mod tests {
                 buffered.write(&rest[..cut]);
                 plain.write(&rest[..cut]);
                 rest = &rest[cut..];
+                let (number, width) = (draw(&mut state, 1 << 16) as u64, draw(&mut state, 6));
+                for h in [&mut buffered as &mut dyn Hasher, &mut plain] {
+                    match width {
+                        0 => h.write_u8(number as u8),
+                        1 => h.write_u32(number as u32),
+                        2 => h.write_u64(number),
+                        3 => h.write_usize(number as usize),
+                        4 => h.write_i64(-(number as i64)),
+                        _ => h.write_isize(number as isize),
+                    }
+                }
             }
             "tail".hash(&mut buffered);
             "tail".hash(&mut plain);
