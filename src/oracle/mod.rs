@@ -5,9 +5,9 @@
 //!
 //! `candidates` lists the moves worth trying in a state; `schedule` estimates which open cases
 //! will miss their deadlines; `signature` hashes a state so that the searches know it when they
-//! reach it again; `search` runs greedy beam searches for the first plays to beat,
-//! then `exact`, a branch and bound whose `bound` is an upper bound on the grade any play can
-//! still reach from a state. A play is proven optimal when no unexplored state's bound beats
+//! reach it again; `search` runs greedy beam searches for the first plays to beat (`layer` is
+//! what each step of one keeps), then `exact`, a branch and bound whose `bound` is an upper
+//! bound on the grade any play can still reach from a state. A play is proven optimal when no unexplored state's bound beats
 //! it; when the budget runs out first, the highest such bound is what is proven.
 //!
 //! The search tries the moves that can lead to full marks on a case (see `candidates`); its
@@ -18,6 +18,7 @@
 mod bound;
 mod candidates;
 mod exact;
+mod layer;
 mod schedule;
 mod search;
 mod signature;

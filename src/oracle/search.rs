@@ -10,8 +10,8 @@ use std::rc::Rc;
 use super::bound::{Limits, caps};
 use super::candidates::Moves;
 use super::exact::{Best, branch_and_bound};
+use super::layer::Layer;
 use super::schedule::outlook;
-use super::signature::{BySignature, signature};
 use crate::engine::grade::score;
 use crate::engine::{Episode, Machine, start, step_quiet};
 use crate::wire::{Action, round4};
@@ -74,12 +74,12 @@ pub(super) struct Path {
 }
 
 /// A state in the beam.
-struct Node {
-    episode: Episode,
-    path: Option<Rc<Path>>,
-    value: (f64, i64, f64),
+pub(super) struct Node {
+    pub(super) episode: Episode,
+    pub(super) path: Option<Rc<Path>>,
+    pub(super) value: (f64, i64, f64),
     /// Whether the last move switched to another case.
-    arrived: bool,
+    pub(super) arrived: bool,
 }
 
 /// Searches for the best play of `m` from `seed`: beam searches (one per late share) find
@@ -129,7 +129,7 @@ fn beam(m: &Machine, moves: &Moves, root: &Episode, width: usize, late_share: f6
     }];
     let mut nodes = 0;
     while !beam.is_empty() {
-        let mut layer: BySignature<Node> = BySignature::default();
+        let mut layer = Layer::new(width);
         for node in std::mem::take(&mut beam) {
             let from = node.episode.active;
             for (action, mut episode) in
@@ -150,27 +150,10 @@ fn beam(m: &Machine, moves: &Moves, root: &Episode, width: usize, late_share: f6
                 }
                 let arrived = episode.active != from;
                 let value = value(m, moves, &episode, late_share);
-                let child = Node { value, episode, path, arrived };
-                let key = signature(&child.episode);
-                match layer.get(&key) {
-                    Some(kept) if kept.value >= child.value => {}
-                    _ => {
-                        layer.insert(key, child);
-                    }
-                }
+                layer.offer(Node { value, episode, path, arrived });
             }
         }
-        let mut next: Vec<(u64, Node)> = layer.into_iter().collect();
-        // Highest value first; the signature breaks ties, so the order never depends on the
-        // hash map's iteration order.
-        next.sort_by(|(a_key, a), (b_key, b)| {
-            b.value
-                .partial_cmp(&a.value)
-                .unwrap_or(std::cmp::Ordering::Equal)
-                .then(a_key.cmp(b_key))
-        });
-        next.truncate(width);
-        beam = next.into_iter().map(|(_, node)| node).collect();
+        beam = layer.into_beam();
     }
     Beamed { best, nodes }
 }
