@@ -8,79 +8,72 @@ use super::search::Node;
 use super::signature::{BySignature, signature};
 
 /// The states of a layer kept so far.
-pub(super) enum Layer {
+pub(super) struct Layer {
+    /// How many states the layer keeps.
+    width: usize,
     /// Width 1: the state of highest value so far and its signature. The best of a layer is
     /// the state of highest value, the lowest signature among equals, the first reached of
     /// that signature; so a state's signature is only worked out when its value ties or
     /// beats the best's. (Values are never NaN: they are grades, counts, minutes, returns.)
-    Best(Option<(u64, Node)>),
+    best: Option<(u64, Node)>,
     /// Wider: every signature reached and its state of highest value.
-    All { width: usize, kept: BySignature<Node> },
+    all: Option<BySignature<Node>>,
 }
 
 impl Layer {
     /// An empty layer that keeps `width` states.
     pub(super) fn new(width: usize) -> Layer {
-        match width {
-            1 => Layer::Best(None),
-            width => Layer::All { width, kept: BySignature::default() },
-        }
+        Layer { width, best: None, all: (width != 1).then(BySignature::default) }
     }
 
     /// Takes in a state reached.
     pub(super) fn offer(&mut self, child: Node) {
-        match self {
-            Layer::Best(best) => {
-                let key = match best {
-                    None => signature(&child.episode),
-                    Some((key, kept)) => match child.value.partial_cmp(&kept.value) {
-                        Some(Ordering::Greater) => signature(&child.episode),
-                        Some(Ordering::Equal) => match signature(&child.episode) {
-                            lower if lower < *key => lower,
-                            _ => return,
-                        },
-                        Some(Ordering::Less) | None => return,
+        let Some(all) = &mut self.all else {
+            let key = match &self.best {
+                None => signature(&child.episode),
+                Some((key, kept)) => match child.value.partial_cmp(&kept.value) {
+                    Some(Ordering::Greater) => signature(&child.episode),
+                    Some(Ordering::Equal) => match signature(&child.episode) {
+                        lower if lower < *key => lower,
+                        _ => return,
                     },
-                };
-                *best = Some((key, child));
-            }
-            Layer::All { kept, .. } => {
-                let key = signature(&child.episode);
-                match kept.get(&key) {
-                    Some(kept) if kept.value >= child.value => {}
-                    _ => {
-                        kept.insert(key, child);
-                    }
-                }
+                    Some(Ordering::Less) | None => return,
+                },
+            };
+            self.best = Some((key, child));
+            return;
+        };
+        let key = signature(&child.episode);
+        match all.get(&key) {
+            Some(kept) if kept.value >= child.value => {}
+            _ => {
+                all.insert(key, child);
             }
         }
     }
 
     /// The states kept, highest value first.
     pub(super) fn into_beam(self) -> Vec<Node> {
-        match self {
-            Layer::Best(best) => best.into_iter().map(|(_, node)| node).collect(),
-            Layer::All { width, kept } => {
-                let mut next: Vec<(u64, Node)> = kept.into_iter().collect();
-                next.sort_by(|(a_key, a), (b_key, b)| {
-                    b.value.partial_cmp(&a.value).unwrap_or(Ordering::Equal).then(a_key.cmp(b_key))
-                });
-                next.truncate(width);
-                next.into_iter().map(|(_, node)| node).collect()
-            }
-        }
+        let Some(all) = self.all else {
+            return self.best.into_iter().map(|(_, node)| node).collect();
+        };
+        let mut next: Vec<(u64, Node)> = all.into_iter().collect();
+        next.sort_by(|(a_key, a), (b_key, b)| {
+            b.value.partial_cmp(&a.value).unwrap_or(Ordering::Equal).then(a_key.cmp(b_key))
+        });
+        next.truncate(self.width);
+        next.into_iter().map(|(_, node)| node).collect()
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use std::path::PathBuf;
     use std::rc::Rc;
 
     use super::*;
-    use crate::catalog::Catalog;
     use crate::engine::{Episode, start, step_quiet};
     use crate::oracle::candidates::Moves;
+    use crate::oracle::machines;
     use crate::oracle::search::Path;
     use crate::wire::{Action, ActionType};
 
@@ -97,11 +90,11 @@ mod tests {
     /// values drawn from a few so that they tie), both keep the same offer.
     #[test]
     fn the_best_of_a_layer_is_the_first_of_the_wide_layer() {
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios");
-        let catalog = Catalog::load(&[dir]).expect("the shipped scenarios load");
+        let machines = machines(&["scenarios"]);
+        assert_eq!(machines.len(), 3);
         let mut state = 0x853c_49e6_748f_ea9b_u64;
         let mut episodes: Vec<Episode> = Vec::new();
-        for m in catalog.machines() {
+        for m in &machines {
             let moves = Moves::new(m);
             for seed in 1..=3 {
                 let mut ep = start(m, seed, "layer".into());
@@ -120,8 +113,8 @@ mod tests {
         }
         let mut several = 0;
         for _ in 0..500 {
-            let (mut best, mut wide) =
-                (Layer::new(1), Layer::All { width: 1, kept: Default::default() });
+            let mut best = Layer::new(1);
+            let mut wide = Layer { all: Some(BySignature::default()), ..Layer::new(1) };
             let size = 1 + draw(&mut state, 12);
             // Which episode the offer was, to tell apart offers of the same state.
             for offer in 0..size {

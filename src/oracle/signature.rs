@@ -143,12 +143,10 @@ impl Hasher for Buffered {
 
 #[cfg(test)]
 mod tests {
-    use std::path::PathBuf;
-
     use super::*;
-    use crate::catalog::Catalog;
     use crate::engine::{start, step_quiet};
     use crate::oracle::candidates::Moves;
+    use crate::oracle::machines;
     use crate::wire::{Action, ActionType};
 
     /// The signature as it was first written: every field straight into SipHash.
@@ -182,14 +180,12 @@ mod tests {
     /// unbuffered hash does; the states differ, so the hashes do too.
     #[test]
     fn the_signature_is_the_unbuffered_hash_of_the_same_fields() {
-        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-        let paths =
-            ["scenarios", "tests/fixtures/prove/interleaved_requests"].map(|p| root.join(p));
-        let catalog = Catalog::load(&paths).expect("the scenarios load");
+        let machines = machines(&["scenarios", "tests/fixtures/prove/interleaved_requests"]);
+        assert_eq!(machines.len(), 4);
         let mut state = 0x2545_f491_4f6c_dd1d_u64;
         let mut seen = std::collections::BTreeSet::new();
         let mut states = 0;
-        for m in catalog.machines() {
+        for m in &machines {
             let moves = Moves::new(m);
             for seed in 1..=40 {
                 let mut ep = start(m, seed, "signature".into());
