@@ -3,6 +3,7 @@
 use indexmap::IndexMap;
 
 use super::eval_ir::{Frame, Locals};
+use super::ir::{Builtin, Expr};
 use super::machine::Machine;
 use super::state::{Episode, Inline};
 use crate::wire::{CaseGrade, Closure, GradeReport, round4};
@@ -38,9 +39,27 @@ pub fn grade(m: &Machine, ep: &Episode) -> GradeReport {
 /// searches that grade millions of states).
 pub fn score(m: &Machine, ep: &Episode) -> f64 {
     let mut sums: Inline<f64, 8> = Inline::from_elem(0.0, m.grade.components.len());
-    tally(m, ep, &mut sums, None);
+    let skip_unresolved = unresolved_add_nothing(m);
+    for &case in &ep.world.queue {
+        if !(skip_unresolved && ep.cases[case].resolution.is_none()) {
+            add(m, ep, case, &mut sums);
+        }
+    }
     let penalty = m.grade.invalid_penalty * f64::from(ep.invalid);
     round4(settle(m, &sums, ep.cases.len().max(1) as f64, penalty))
+}
+
+/// Whether a case with no resolution adds nothing to the component sums, bit for bit: its
+/// factor is zero (its gate is), so it adds `0 × x` to each sum, which leaves the sum as it is
+/// (the sums start at +0 and never become -0) when `x` is finite. Every `x` is when each
+/// component reads one of the case's grade parts: a case with no resolution has an outcome and
+/// a gate of 0, policy, SLA and money parts in [0, 1] and a closure factor of the grade's.
+fn unresolved_add_nothing(m: &Machine) -> bool {
+    use Builtin::{Closure, Gate, Money, Outcome, Policy, Sla};
+    let part =
+        |value: &Expr| matches!(value, Expr::Get(Outcome | Policy | Sla | Money | Closure | Gate));
+    m.grade.closure.iter().all(|f| f.is_finite())
+        && m.grade.components.iter().all(|(_, value, _)| part(value))
 }
 
 /// The score from the component sums, before rounding.
@@ -120,15 +139,7 @@ fn tally(
 ) -> (f64, f64) {
     let (mut closure_sum, mut gate_sum) = (0.0, 0.0);
     for &case in &ep.world.queue {
-        let parts = Parts::of(m, ep, case);
-        let factor = parts.factor(m);
-        let mut score = 0.0;
-        for ((x, (_, _, weight)), sum) in
-            parts.components(m, ep, case).zip(&m.grade.components).zip(sums.iter_mut())
-        {
-            *sum += factor * x;
-            score += weight * x;
-        }
+        let (parts, factor, score) = add(m, ep, case, sums);
         closure_sum += parts.closure;
         gate_sum += parts.gate;
         if let Some(per_case) = per_case.as_deref_mut() {
@@ -147,6 +158,21 @@ fn tally(
         }
     }
     (closure_sum, gate_sum)
+}
+
+/// Adds `case`'s gated component values to `sums` (component order). Returns its parts, its
+/// factor and its weighted components before the factor.
+fn add(m: &Machine, ep: &Episode, case: usize, sums: &mut [f64]) -> (Parts, f64, f64) {
+    let parts = Parts::of(m, ep, case);
+    let factor = parts.factor(m);
+    let mut score = 0.0;
+    for ((x, (_, _, weight)), sum) in
+        parts.components(m, ep, case).zip(&m.grade.components).zip(sums.iter_mut())
+    {
+        *sum += factor * x;
+        score += weight * x;
+    }
+    (parts, factor, score)
 }
 
 /// Closure class and factor `F`.
@@ -217,4 +243,66 @@ fn money(frame: &Frame<'_>) -> f64 {
         return 1.0;
     }
     (1.0 - loss as f64 / draw.order_value as f64).clamp(0.0, 1.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::check::check_paths;
+    use crate::compile::compile;
+    use crate::engine::{start, step_quiet};
+    use crate::wire::{Action, ActionType, EscalationReason};
+
+    /// The shipped tasks' components read grade parts, so the score passes over the cases with
+    /// no resolution; it is the report's score all along random plays, in states where some
+    /// cases are resolved and others not.
+    #[test]
+    fn the_score_passes_over_unresolved_cases_and_is_the_reports() {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+        let report = check_paths(&[dir]).expect("the scenarios read");
+        let sources = &report.sources;
+        let machines: Vec<Machine> = (report.checked.into_iter())
+            .filter_map(|checked| compile(checked, sources))
+            .map(|scenario| Machine::new(Arc::new(scenario)))
+            .collect();
+        assert_eq!(machines.len(), 3);
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut draw = move |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let mut mixed = 0;
+        for m in &machines {
+            assert!(unresolved_add_nothing(m), "{}", m.scenario.id);
+            for seed in 1..=20 {
+                let mut ep = start(m, seed, "score".into());
+                while ep.ended.is_none() {
+                    assert_eq!(score(m, &ep), grade(m, &ep).score, "{} seed {seed}", m.scenario.id);
+                    let resolved = ep.cases.iter().filter(|c| c.resolution.is_some()).count();
+                    mixed += usize::from(resolved > 0 && resolved < ep.cases.len());
+                    let action = match draw(6) {
+                        0 => {
+                            let case = ep.world.cases[draw(ep.cases.len())].id;
+                            Action::switch_to(m.symbols.name(case))
+                        }
+                        1 => Action::refund(draw(200) as f64),
+                        2 => Action::ship(draw(2) == 0),
+                        3 => Action::escalate(
+                            EscalationReason::ALL[draw(EscalationReason::ALL.len())],
+                        ),
+                        _ => Action::new(ActionType::ALL[draw(ActionType::ALL.len())]),
+                    };
+                    if step_quiet(m, &mut ep, &action).is_err() {
+                        break;
+                    }
+                }
+            }
+        }
+        assert!(mixed > 20, "{mixed} states with resolved and unresolved cases");
+    }
 }

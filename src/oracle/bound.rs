@@ -23,6 +23,7 @@
 use super::candidates::{Moves, Work, noted, requested};
 use crate::engine::grade::Parts;
 use crate::engine::ir::{Builtin, Expr, Scalar};
+use crate::engine::state::Inline;
 use crate::engine::{Episode, Machine};
 use crate::lang::BinaryOp;
 
@@ -214,13 +215,15 @@ fn case(m: &Machine, moves: &Moves, limits: &Limits, ep: &Episode, case: usize) 
     // The graded resolution is final when it exists and only an event could free it.
     let resolution = state.resolution.as_ref().filter(|_| !state.slot_free && !events_due);
 
-    let checks = if resolution.is_some() { Vec::new() } else { moves.missing_checks(draw, state) };
-    let unanswered: Vec<usize> = if resolution.is_some() {
-        Vec::new()
-    } else {
-        moves.required_responses(draw).filter(|&r| state.received[r].is_none()).collect()
+    let checks: Inline<usize, 8> = match resolution {
+        Some(_) => Inline::new(),
+        None => moves.missing_checks(draw, state).collect(),
     };
-    let to_ask: Vec<usize> =
+    let unanswered: Inline<usize, 8> = match resolution {
+        Some(_) => Inline::new(),
+        None => moves.required_responses(draw).filter(|&r| state.received[r].is_none()).collect(),
+    };
+    let to_ask: Inline<usize, 8> =
         unanswered.iter().copied().filter(|&r| !requested(draw, state, r)).collect();
     let resolve = resolution.is_none() && (state.resolution.is_none() || state.slot_free);
     let note = !noted(draw, state);

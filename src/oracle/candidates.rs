@@ -28,11 +28,26 @@ pub(super) struct Moves {
     note: Option<ActionType>,
     close: Option<ActionType>,
     switch: Option<ActionType>,
-    /// The time each action takes, where its cost is a constant.
-    minutes: BTreeMap<ActionType, i64>,
-    /// The time assumed for an action whose cost is not a constant: the mean of the constant
-    /// ones (one minute when there are none).
-    usual_minutes: i64,
+    /// How long each piece of work takes.
+    costs: Costs,
+}
+
+/// How long a piece of work takes: as [`Moves::minutes`] and [`Moves::least_minutes`] time it.
+#[derive(Clone, Copy, Debug, Default)]
+struct Cost {
+    usual: i64,
+    least: i64,
+}
+
+/// The [`Cost`] of every piece of work, worked out once from the actions' costs.
+#[derive(Debug, Default)]
+struct Costs {
+    switch: Cost,
+    check: Vec<Cost>,
+    request: Vec<Cost>,
+    resolve: Vec<Cost>,
+    note: Cost,
+    close: Cost,
 }
 
 impl Moves {
@@ -51,19 +66,8 @@ impl Moves {
             note: None,
             close: None,
             switch: None,
-            usual_minutes: 1,
-            minutes: m
-                .actions
-                .iter()
-                .filter_map(|a| match (&a.cost, ActionType::parse(m.symbols.name(a.name))) {
-                    (Expr::Const(Scalar::Int(minutes)), Some(action)) => Some((action, *minutes)),
-                    _ => None,
-                })
-                .collect(),
+            costs: Costs::default(),
         };
-        if !moves.minutes.is_empty() {
-            moves.usual_minutes = moves.minutes.values().sum::<i64>() / moves.minutes.len() as i64;
-        }
         for declared in program.actions.values() {
             let Some(action) = ActionType::parse(&declared.name.name) else { continue };
             let types: Vec<&str> = declared.params.iter().map(|p| p.ty.name.as_str()).collect();
@@ -93,7 +97,42 @@ impl Moves {
                 _ => {}
             });
         }
+        moves.costs = moves.timed(m);
         moves
+    }
+
+    /// Times every piece of work: by the constant cost of the action that does it (the fastest
+    /// one, when several resolve a truth kind); else by the usual time of an action (the mean
+    /// of the constant costs, one minute when there are none), or no time at all at the least.
+    fn timed(&self, m: &Machine) -> Costs {
+        let minutes: BTreeMap<ActionType, i64> = m
+            .actions
+            .iter()
+            .filter_map(|a| match (&a.cost, ActionType::parse(m.symbols.name(a.name))) {
+                (Expr::Const(Scalar::Int(minutes)), Some(action)) => Some((action, *minutes)),
+                _ => None,
+            })
+            .collect();
+        let usual = match minutes.len() {
+            0 => 1,
+            n => minutes.values().sum::<i64>() / n as i64,
+        };
+        let of = |action: Option<ActionType>| match action.and_then(|a| minutes.get(&a)) {
+            Some(&time) => Cost { usual: time, least: time },
+            None => Cost { usual, least: 0 },
+        };
+        let fastest = |actions: &[ActionType]| Cost {
+            usual: actions.iter().map(|&a| of(Some(a)).usual).min().unwrap_or(usual),
+            least: actions.iter().map(|&a| of(Some(a)).least).min().unwrap_or(0),
+        };
+        Costs {
+            switch: of(self.switch),
+            check: self.inspect.iter().map(|&a| of(a)).collect(),
+            request: self.request.iter().map(|&a| of(a)).collect(),
+            resolve: self.resolve.iter().map(|actions| fastest(actions)).collect(),
+            note: of(self.note),
+            close: of(self.close),
+        }
     }
 
     /// The moves worth trying in `ep`, on its active case. Right after switching to it
@@ -106,8 +145,9 @@ impl Moves {
         let closed = case.status == m.status.closed;
         if !closed {
             let missing_checks = self.missing_checks(draw, case);
-            out.extend(missing_checks.iter().filter_map(|&i| self.inspect[i]).map(Action::new));
-            if missing_checks.is_empty() {
+            let checked = missing_checks.clone().next().is_none();
+            out.extend(missing_checks.filter_map(|i| self.inspect[i]).map(Action::new));
+            if checked {
                 out.extend(
                     self.required_responses(draw)
                         .filter(|&r| !requested(draw, case, r))
@@ -116,7 +156,7 @@ impl Moves {
                 );
             }
             let answered = self.required_responses(draw).all(|r| case.received[r].is_some());
-            if missing_checks.is_empty() && answered && case.slot_free {
+            if checked && answered && case.slot_free {
                 out.extend(self.resolutions(m, ep));
             }
             if case.resolution.is_some() {
@@ -180,43 +220,42 @@ impl Moves {
     /// How long `work` takes: the constant cost of the action that does it (the fastest one,
     /// when several resolve a truth kind), else the usual time of an action.
     pub(super) fn minutes(&self, work: Work) -> i64 {
-        self.cost(work, self.usual_minutes)
+        self.cost(work).usual
     }
 
     /// The least time `work` can take: as [`Moves::minutes`], but no time at all where the
     /// cost is not a constant.
     pub(super) fn least_minutes(&self, work: Work) -> i64 {
-        self.cost(work, 0)
+        self.cost(work).least
     }
 
-    fn cost(&self, work: Work, otherwise: i64) -> i64 {
-        let of = |action: Option<ActionType>| {
-            action.and_then(|a| self.minutes.get(&a).copied()).unwrap_or(otherwise)
-        };
+    fn cost(&self, work: Work) -> Cost {
+        let costs = &self.costs;
         match work {
-            Work::Switch => of(self.switch),
-            Work::Check(i) => of(self.inspect[i]),
-            Work::Request(r) => of(self.request[r]),
-            Work::Resolve(kind) => {
-                self.resolve[kind].iter().map(|&a| of(Some(a))).min().unwrap_or(otherwise)
-            }
-            Work::Note => of(self.note),
-            Work::Close => of(self.close),
+            Work::Switch => costs.switch,
+            Work::Check(i) => costs.check[i],
+            Work::Request(r) => costs.request[r],
+            Work::Resolve(kind) => costs.resolve[kind],
+            Work::Note => costs.note,
+            Work::Close => costs.close,
         }
     }
 
     /// The checks a case requires and has not completed, in check order.
-    pub(super) fn missing_checks(&self, draw: &CaseDraw, case: &CaseState) -> Vec<usize> {
+    pub(super) fn missing_checks<'a>(
+        &self,
+        draw: &'a CaseDraw,
+        case: &'a CaseState,
+    ) -> impl Iterator<Item = usize> + Clone + 'a {
         (0..self.inspect.len())
             .filter(|&i| draw.required_checks & (1 << i) != 0 && case.completed[i].is_none())
-            .collect()
     }
 
     /// The responses a case requires, in response order.
     pub(super) fn required_responses<'a>(
         &self,
         draw: &'a CaseDraw,
-    ) -> impl Iterator<Item = usize> + 'a {
+    ) -> impl Iterator<Item = usize> + Clone + 'a {
         (0..self.request.len()).filter(|&r| draw.required_responses & (1 << r) != 0)
     }
 

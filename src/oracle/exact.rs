@@ -8,7 +8,8 @@ use std::rc::Rc;
 
 use super::bound::{Limits, upper_bound};
 use super::candidates::Moves;
-use super::search::{BySignature, Path, signature, value};
+use super::search::{Path, each_child, value};
+use super::signature::{BySignature, signature};
 use crate::engine::{Episode, Machine, step_quiet};
 
 /// Grades are rounded to four decimals, so a play that beats another grades at least 0.0001
@@ -109,8 +110,9 @@ impl Search<'_> {
     /// ones update the best play instead.
     fn expand(&mut self, node: Child) -> Vec<Child> {
         let mut children = Vec::new();
-        for action in self.moves.candidates(self.m, &node.episode, node.arrived) {
-            let mut episode = node.episode.clone();
+        let from = node.episode.active;
+        let actions = self.moves.candidates(self.m, &node.episode, node.arrived);
+        for (action, mut episode) in each_child(actions, node.episode) {
             let Ok(report) = step_quiet(self.m, &mut episode, &action) else { continue };
             self.nodes += 1;
             if report.invalid {
@@ -130,7 +132,7 @@ impl Search<'_> {
             if !beats(bound.grade, &self.best) {
                 continue;
             }
-            let arrived = episode.active != node.episode.active;
+            let arrived = episode.active != from;
             let promise = (bound.slack, value(self.m, self.moves, &episode, 1.0));
             children.push((promise, Child { episode, path, arrived, bound: bound.grade }));
         }

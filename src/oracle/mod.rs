@@ -4,9 +4,10 @@
 //! agent.
 //!
 //! `candidates` lists the moves worth trying in a state; `schedule` estimates which open cases
-//! will miss their deadlines; `search` runs greedy beam searches for the first plays to beat,
-//! then `exact`, a branch and bound whose `bound` is an upper bound on the grade any play can
-//! still reach from a state. A play is proven optimal when no unexplored state's bound beats
+//! will miss their deadlines; `signature` hashes a state so that the searches know it when they
+//! reach it again; `search` runs greedy beam searches for the first plays to beat (`layer` is
+//! what each step of one keeps), then `exact`, a branch and bound whose `bound` is an upper
+//! bound on the grade any play can still reach from a state. A play is proven optimal when no unexplored state's bound beats
 //! it; when the budget runs out first, the highest such bound is what is proven.
 //!
 //! The search tries the moves that can lead to full marks on a case (see `candidates`); its
@@ -17,7 +18,22 @@
 mod bound;
 mod candidates;
 mod exact;
+mod layer;
 mod schedule;
 mod search;
+mod signature;
 
 pub use search::{DEFAULT_BUDGET, SearchOptions, Solution, solve};
+
+/// The compiled scenarios under `paths` (relative to the crate), for the oracle's tests.
+#[cfg(test)]
+fn machines(paths: &[&str]) -> Vec<crate::engine::Machine> {
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let paths: Vec<_> = paths.iter().map(|p| root.join(p)).collect();
+    let report = crate::check::check_paths(&paths).expect("the scenarios read");
+    let sources = &report.sources;
+    (report.checked.into_iter())
+        .filter_map(|checked| crate::compile::compile(checked, sources))
+        .map(|scenario| crate::engine::Machine::new(std::sync::Arc::new(scenario)))
+        .collect()
+}

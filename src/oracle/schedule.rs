@@ -5,6 +5,7 @@
 //! cases late).
 
 use super::candidates::{Moves, Work, noted, requested};
+use crate::engine::state::Inline;
 use crate::engine::{Episode, Machine};
 
 /// One open case's remaining work, in minutes.
@@ -43,69 +44,73 @@ pub(super) struct Outlook {
     pub(super) finish: i64,
 }
 
+/// Open cases held on the stack (a scenario with more spills to the heap and plans the same).
+const CASES: usize = 16;
+
 /// The outlook of `ep` under the best plan found.
 pub(super) fn outlook(moves: &Moves, m: &Machine, ep: &Episode) -> Outlook {
     let works = remaining_work(moves, m, ep);
-    let mut plan: Vec<Part> = (0..works.len()).map(Part::Whole).collect();
+    let mut plan: Inline<Part, { 2 * CASES }> = (0..works.len()).map(Part::Whole).collect();
     let mut best = simulate(moves, &works, &plan, ep);
     for w in (0..works.len()).filter(|&w| works[w].answer_delay > 0) {
         let Some(at) = plan.iter().position(|&part| part == Part::Whole(w)) else { continue };
+        // Each trial splits the work in place, its preparation moved before another's, and
+        // is undone; the last that improves the outlook is kept.
         let mut improved = None;
+        plan[at] = Part::Finish(w);
         for before in 0..at {
-            let mut trial = plan.clone();
-            trial[at] = Part::Finish(w);
-            trial.insert(before, Part::Prepare(w));
-            let outcome = simulate(moves, &works, &trial, ep);
+            plan.insert(before, Part::Prepare(w));
+            let outcome = simulate(moves, &works, &plan, ep);
+            plan.remove(before);
             if outcome < best {
                 best = outcome;
-                improved = Some(trial);
+                improved = Some(before);
             }
         }
-        if let Some(trial) = improved {
-            plan = trial;
+        match improved {
+            Some(before) => plan.insert(before, Part::Prepare(w)),
+            None => plan[at] = Part::Whole(w),
         }
     }
     best
 }
 
 /// The remaining work of every open case, earliest deadline first.
-fn remaining_work(moves: &Moves, m: &Machine, ep: &Episode) -> Vec<Remaining> {
-    let mut open: Vec<usize> =
+fn remaining_work(moves: &Moves, m: &Machine, ep: &Episode) -> Inline<Remaining, CASES> {
+    let mut open: Inline<usize, CASES> =
         (0..ep.cases.len()).filter(|&i| ep.cases[i].status != m.status.closed).collect();
-    open.sort_by_key(|&i| (ep.world.cases[i].sla_deadline, i));
-    open.into_iter()
-        .map(|case| {
-            let (draw, state) = (&ep.world.cases[case], &ep.cases[case]);
-            let unanswered: Vec<usize> =
-                moves.required_responses(draw).filter(|&r| state.received[r].is_none()).collect();
-            let to_ask: Vec<usize> =
-                unanswered.iter().copied().filter(|&r| !requested(draw, state, r)).collect();
-            let answered = if unanswered.len() > to_ask.len() {
-                let mine = ep.pending.iter().filter(|p| p.case == case);
-                mine.map(|p| p.due).min().unwrap_or(ep.clock)
-            } else {
-                ep.clock
-            };
-            let time = |work| moves.minutes(work);
-            let checks: i64 =
-                moves.missing_checks(draw, state).into_iter().map(|i| time(Work::Check(i))).sum();
-            let requests: i64 = to_ask.iter().map(|&r| time(Work::Request(r))).sum();
-            let resolve = if state.resolution.is_none() || state.slot_free {
-                time(Work::Resolve(draw.truth.0))
-            } else {
-                0
-            };
-            let note = if noted(draw, state) { 0 } else { time(Work::Note) };
-            Remaining {
-                case,
-                deadline: draw.sla_deadline,
-                prepare: checks + requests,
-                answer_delay: to_ask.iter().map(|&r| draw.responses[r].2).max().unwrap_or(0),
-                answered,
-                finish: resolve + note + time(Work::Close),
-            }
-        })
-        .collect()
+    // The keys differ (the index is one), so an unstable sort orders them as a stable one.
+    open.sort_unstable_by_key(|&i| (ep.world.cases[i].sla_deadline, i));
+    let mut works = Inline::new();
+    for case in open {
+        let (draw, state) = (&ep.world.cases[case], &ep.cases[case]);
+        let unanswered = moves.required_responses(draw).filter(|&r| state.received[r].is_none());
+        let to_ask = unanswered.clone().filter(|&r| !requested(draw, state, r));
+        let answered = if unanswered.clone().any(|r| requested(draw, state, r)) {
+            let mine = ep.pending.iter().filter(|p| p.case == case);
+            mine.map(|p| p.due).min().unwrap_or(ep.clock)
+        } else {
+            ep.clock
+        };
+        let time = |work| moves.minutes(work);
+        let checks: i64 = moves.missing_checks(draw, state).map(|i| time(Work::Check(i))).sum();
+        let requests: i64 = to_ask.clone().map(|r| time(Work::Request(r))).sum();
+        let resolve = if state.resolution.is_none() || state.slot_free {
+            time(Work::Resolve(draw.truth.0))
+        } else {
+            0
+        };
+        let note = if noted(draw, state) { 0 } else { time(Work::Note) };
+        works.push(Remaining {
+            case,
+            deadline: draw.sla_deadline,
+            prepare: checks + requests,
+            answer_delay: to_ask.map(|r| draw.responses[r].2).max().unwrap_or(0),
+            answered,
+            finish: resolve + note + time(Work::Close),
+        });
+    }
+    works
 }
 
 /// Plays `plan` on paper.
@@ -113,7 +118,7 @@ fn simulate(moves: &Moves, works: &[Remaining], plan: &[Part], ep: &Episode) -> 
     let switch = moves.minutes(Work::Switch);
     let mut clock = ep.clock;
     let mut active = ep.active;
-    let mut ready = vec![0; works.len()];
+    let mut ready: Inline<i64, CASES> = Inline::from_elem(0, works.len());
     let (mut late, mut tardiness) = (0, 0);
     for &part in plan {
         let (Part::Whole(w) | Part::Prepare(w) | Part::Finish(w)) = part;

@@ -5,16 +5,14 @@
 //! Several searches that weigh missed deadlines differently run; the best play of all is the
 //! play the exact search must beat.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, DefaultHasher, Hash, Hasher};
 use std::rc::Rc;
 
 use super::bound::{Limits, caps};
 use super::candidates::Moves;
 use super::exact::{Best, branch_and_bound};
+use super::layer::Layer;
 use super::schedule::outlook;
 use crate::engine::grade::score;
-use crate::engine::notes;
 use crate::engine::{Episode, Machine, start, step_quiet};
 use crate::wire::{Action, round4};
 
@@ -76,12 +74,12 @@ pub(super) struct Path {
 }
 
 /// A state in the beam.
-struct Node {
-    episode: Episode,
-    path: Option<Rc<Path>>,
-    value: (f64, i64, f64),
+pub(super) struct Node {
+    pub(super) episode: Episode,
+    pub(super) path: Option<Rc<Path>>,
+    pub(super) value: (f64, i64, f64),
     /// Whether the last move switched to another case.
-    arrived: bool,
+    pub(super) arrived: bool,
 }
 
 /// Searches for the best play of `m` from `seed`: beam searches (one per late share) find
@@ -131,10 +129,12 @@ fn beam(m: &Machine, moves: &Moves, root: &Episode, width: usize, late_share: f6
     }];
     let mut nodes = 0;
     while !beam.is_empty() {
-        let mut layer: BySignature<Node> = BySignature::default();
-        for node in &beam {
-            for action in moves.candidates(m, &node.episode, node.arrived) {
-                let mut episode = node.episode.clone();
+        let mut layer = Layer::new(width);
+        for node in std::mem::take(&mut beam) {
+            let from = node.episode.active;
+            for (action, mut episode) in
+                each_child(moves.candidates(m, &node.episode, node.arrived), node.episode)
+            {
                 let Ok(report) = step_quiet(m, &mut episode, &action) else { continue };
                 nodes += 1;
                 if report.invalid {
@@ -148,31 +148,24 @@ fn beam(m: &Machine, moves: &Moves, root: &Episode, width: usize, late_share: f6
                     }
                     continue;
                 }
-                let arrived = episode.active != node.episode.active;
+                let arrived = episode.active != from;
                 let value = value(m, moves, &episode, late_share);
-                let child = Node { value, episode, path, arrived };
-                let key = signature(&child.episode);
-                match layer.get(&key) {
-                    Some(kept) if kept.value >= child.value => {}
-                    _ => {
-                        layer.insert(key, child);
-                    }
-                }
+                layer.offer(Node { value, episode, path, arrived });
             }
         }
-        let mut next: Vec<(u64, Node)> = layer.into_iter().collect();
-        // Highest value first; the signature breaks ties, so the order never depends on the
-        // hash map's iteration order.
-        next.sort_by(|(a_key, a), (b_key, b)| {
-            b.value
-                .partial_cmp(&a.value)
-                .unwrap_or(std::cmp::Ordering::Equal)
-                .then(a_key.cmp(b_key))
-        });
-        next.truncate(width);
-        beam = next.into_iter().map(|(_, node)| node).collect();
+        beam = layer.into_beam();
     }
     Beamed { best, nodes }
+}
+
+/// Each action with a copy of `parent` to play it on: clones for all but the last action,
+/// which takes `parent` itself.
+pub(super) fn each_child(
+    actions: Vec<Action>,
+    parent: Episode,
+) -> impl Iterator<Item = (Action, Episode)> {
+    let n = actions.len();
+    actions.into_iter().zip(std::iter::repeat_n(parent, n))
 }
 
 /// How promising an unfinished state is: the grade if it ended now, less `late_share` of every
@@ -188,49 +181,6 @@ pub(super) fn value(
     let outlook = outlook(moves, m, episode);
     let judged = score(m, episode) - late_share * outlook.late as f64 / n;
     (judged, -outlook.finish, episode.total_reward)
-}
-
-/// A map keyed by [`signature`]s: the keys are hashes already, so the map uses them as they
-/// are instead of hashing them again.
-pub(super) type BySignature<T> = HashMap<u64, T, BuildHasherDefault<Signature>>;
-
-/// The hasher of [`BySignature`]: a signature hashes to itself.
-#[derive(Default)]
-pub(super) struct Signature(u64);
-
-impl Hasher for Signature {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        // Only `u64` keys are hashed (`write_u64`); anything else folds in byte by byte.
-        for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(b);
-        }
-    }
-
-    fn write_u64(&mut self, value: u64) {
-        self.0 = value;
-    }
-}
-
-/// A hash of what matters for the future of a state (not how it was reached).
-pub(super) fn signature(ep: &Episode) -> u64 {
-    let mut h = DefaultHasher::new();
-    (ep.clock, ep.active, ep.spending, &ep.stock, ep.satisfaction, ep.invalid).hash(&mut h);
-    (ep.reopened_cases, ep.sla_breaches, ep.fraud_loss, ep.stockouts).hash(&mut h);
-    for case in &ep.cases {
-        (case.status, &case.completed, case.revealed, &case.responses).hash(&mut h);
-        notes::hash_texts(&case.notes, &ep.world.symbols, &mut h);
-        (case.slot_free, &case.paid_as, case.fees, case.reopens, &case.closes).hash(&mut h);
-        (case.breached, case.stockout).hash(&mut h);
-        case.resolution.as_ref().map(|r| (r.kind, r.action, r.expedite, r.step)).hash(&mut h);
-    }
-    for pending in &ep.pending {
-        (pending.due, pending.event, pending.case, pending.payload).hash(&mut h);
-    }
-    h.finish()
 }
 
 /// The actions of a path, first to last.
