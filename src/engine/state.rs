@@ -127,7 +127,7 @@ pub struct CaseDraw {
 }
 
 /// A case's dynamic record.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct CaseState {
     /// Case status symbol.
     pub status: Sym,
@@ -165,6 +165,33 @@ pub struct CaseState {
     pub facts: FactLog,
     /// Texts appended to summaries by events, in firing order.
     pub appended: Inline<Appended, 4>,
+}
+
+/// Cloned list by list, each list of plain values as one copy (a derived clone copies them
+/// element by element, which the oracle paid for every move it tried).
+impl Clone for CaseState {
+    fn clone(&self) -> Self {
+        CaseState {
+            status: self.status,
+            completed: Inline::from_slice(&self.completed),
+            revealed: self.revealed,
+            responses: Inline::from_slice(&self.responses),
+            received: Inline::from_slice(&self.received),
+            notes: self.notes.clone(),
+            resolution: self.resolution.clone(),
+            slot_free: self.slot_free,
+            paid_as: Inline::from_slice(&self.paid_as),
+            fees: self.fees,
+            reopens: self.reopens,
+            closes: Inline::from_slice(&self.closes),
+            note_at_close: self.note_at_close,
+            close_reason: self.close_reason,
+            breached: self.breached,
+            stockout: self.stockout,
+            facts: self.facts.clone(),
+            appended: Inline::from_slice(&self.appended),
+        }
+    }
 }
 
 /// A text an event appended to a check's summary: its template, rendered from the facts known
