@@ -247,12 +247,8 @@ fn money(frame: &Frame<'_>) -> f64 {
 
 #[cfg(test)]
 mod tests {
-    use std::path::PathBuf;
-    use std::sync::Arc;
-
     use super::*;
-    use crate::check::check_paths;
-    use crate::compile::compile;
+    use crate::engine::testing::{self, machines};
     use crate::engine::{start, step_quiet};
     use crate::wire::{Action, ActionType, EscalationReason};
 
@@ -261,21 +257,10 @@ mod tests {
     /// cases are resolved and others not.
     #[test]
     fn the_score_passes_over_unresolved_cases_and_is_the_reports() {
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios");
-        let report = check_paths(&[dir]).expect("the scenarios read");
-        let sources = &report.sources;
-        let machines: Vec<Machine> = (report.checked.into_iter())
-            .filter_map(|checked| compile(checked, sources))
-            .map(|scenario| Machine::new(Arc::new(scenario)))
-            .collect();
+        let machines = machines(&["scenarios"]);
         assert_eq!(machines.len(), 3);
         let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut draw = move |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as usize
-        };
+        let mut draw = move |n: usize| testing::draw(&mut state, n);
         let mut mixed = 0;
         for m in &machines {
             assert!(unresolved_add_nothing(m), "{}", m.scenario.id);

@@ -23,6 +23,8 @@ pub mod sink;
 pub mod start;
 pub mod state;
 pub mod step;
+#[cfg(test)]
+pub(crate) mod testing;
 pub mod view;
 
 pub use game::Game;

@@ -368,12 +368,8 @@ pub(super) fn caps(m: &Machine, moves: &Moves, limits: &Limits, ep: &Episode) ->
 
 #[cfg(test)]
 mod tests {
-    use std::path::PathBuf;
-    use std::sync::Arc;
-
     use super::*;
-    use crate::check::check_paths;
-    use crate::compile::compile;
+    use crate::engine::testing::{draw, machines};
     use crate::engine::{start, step_quiet};
     use crate::oracle::{SearchOptions, solve};
     use crate::wire::{Action, ActionType};
@@ -403,22 +399,9 @@ mod tests {
     /// state they passed.
     #[test]
     fn no_play_ends_above_the_bound_of_a_state_it_passed() {
-        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-        let paths =
-            ["scenarios", "tests/fixtures/prove/interleaved_requests"].map(|p| root.join(p));
-        let report = check_paths(&paths).expect("the scenarios read");
-        let sources = &report.sources;
-        let machines: Vec<Machine> = (report.checked.into_iter())
-            .filter_map(|checked| compile(checked, sources))
-            .map(|scenario| Machine::new(Arc::new(scenario)))
-            .collect();
+        let machines = machines(&["scenarios", "tests/fixtures/prove/interleaved_requests"]);
         let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = move |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as usize
-        };
+        let mut next = move |n: usize| draw(&mut state, n);
         let mut plays = 0;
         for m in &machines {
             let id = &m.scenario.id;

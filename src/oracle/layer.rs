@@ -71,19 +71,11 @@ mod tests {
     use std::rc::Rc;
 
     use super::*;
+    use crate::engine::testing::{draw, machines};
     use crate::engine::{Episode, start, step_quiet};
     use crate::oracle::candidates::Moves;
-    use crate::oracle::machines;
     use crate::oracle::search::Path;
     use crate::wire::{Action, ActionType};
-
-    /// A xorshift draw in `0..n`.
-    fn draw(state: &mut u64, n: usize) -> usize {
-        *state ^= *state << 13;
-        *state ^= *state >> 7;
-        *state ^= *state << 17;
-        (*state % n as u64) as usize
-    }
 
     /// The layer of width 1 keeps the state the wide one ranks first: over random layers of
     /// states reached on the shipped tasks, offered again and again (the same state twice, with

@@ -24,16 +24,3 @@ mod search;
 mod signature;
 
 pub use search::{DEFAULT_BUDGET, SearchOptions, Solution, solve};
-
-/// The compiled scenarios under `paths` (relative to the crate), for the oracle's tests.
-#[cfg(test)]
-fn machines(paths: &[&str]) -> Vec<crate::engine::Machine> {
-    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let paths: Vec<_> = paths.iter().map(|p| root.join(p)).collect();
-    let report = crate::check::check_paths(&paths).expect("the scenarios read");
-    let sources = &report.sources;
-    (report.checked.into_iter())
-        .filter_map(|checked| crate::compile::compile(checked, sources))
-        .map(|scenario| crate::engine::Machine::new(std::sync::Arc::new(scenario)))
-        .collect()
-}

@@ -144,9 +144,9 @@ impl Hasher for Buffered {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::testing::{draw, machines};
     use crate::engine::{start, step_quiet};
     use crate::oracle::candidates::Moves;
-    use crate::oracle::machines;
     use crate::wire::{Action, ActionType};
 
     /// The signature as it was first written: every field straight into SipHash.
@@ -165,14 +165,6 @@ mod tests {
             (pending.due, pending.event, pending.case, pending.payload).hash(&mut h);
         }
         h.finish()
-    }
-
-    /// A xorshift draw in `0..n`.
-    fn draw(state: &mut u64, n: usize) -> usize {
-        *state ^= *state << 13;
-        *state ^= *state >> 7;
-        *state ^= *state << 17;
-        (*state % n as u64) as usize
     }
 
     /// Every state of random plays of the shipped tasks and a prove fixture (the search's moves
