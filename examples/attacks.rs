@@ -29,6 +29,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::Sender;
 use std::time::Duration;
 
+use common::args::Args;
 use common::{Socket, exchange, request, step_message};
 use futures_util::{FutureExt, SinkExt, StreamExt};
 use memory::rss_kib;
@@ -85,22 +86,32 @@ struct Options {
     only: Option<String>,
 }
 
+const USAGE: &str = "\
+Hostile single clients against a running `shopops serve` (see the header of examples/attacks.rs).
+
+Usage: attacks --pid PID [--option value]...
+
+Options:
+  --pid PID             the server's process, whose memory is watched (required)
+  --address HOST:PORT   the server [default: 127.0.0.1:8000]
+  --seconds S           how long each attack runs [default: 5]
+  --only NAME           run this attack only (the names are in the source's ATTACKS)";
+
 fn options() -> Options {
     let (mut address, mut pid, mut seconds, mut only) =
         ("127.0.0.1:8000".to_string(), None, 5, None);
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    for pair in args.chunks(2) {
-        let value = pair.get(1).cloned().unwrap_or_default();
-        match pair[0].as_str() {
+    let (args, pairs) = Args::read(USAGE);
+    for (option, value) in pairs {
+        match option.as_str() {
             "--address" => address = value,
-            "--pid" => pid = Some(value.parse().expect("--pid PID")),
-            "--seconds" => seconds = value.parse().expect("--seconds S"),
+            "--pid" => pid = Some(args.parse(&option, &value)),
+            "--seconds" => seconds = args.parse(&option, &value),
             "--only" if ATTACKS.contains(&value.as_str()) => only = Some(value),
-            "--only" => panic!("--only takes one of {}", ATTACKS.join(", ")),
-            other => panic!("unknown option {other}; see the source's header"),
+            "--only" => args.fail(format_args!("--only takes one of {}", ATTACKS.join(", "))),
+            _ => args.fail(format_args!("unknown option {option}")),
         }
     }
-    let pid = pid.expect("--pid PID (the server's process) is needed");
+    let Some(pid) = pid else { args.fail("--pid PID (the server's process) is needed") };
     Options { address, pid, seconds, only }
 }
 

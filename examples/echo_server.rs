@@ -10,11 +10,14 @@
 //! cargo run --release --example loadgen -- --mode ws --baseline 127.0.0.1:8001
 //! ```
 
+#[path = "common/args.rs"]
+mod args;
 #[path = "common/cycle.rs"]
 mod cycle;
 
 use std::path::PathBuf;
 
+use args::Args;
 use axum::Router;
 use axum::extract::State;
 use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
@@ -27,17 +30,25 @@ use shopops::server::{Answer, App, Checker, Limits, answer_message};
 /// The server's initial socket read buffer (`src/server/ws.rs`).
 const SOCKET_BUFFER_BYTES: usize = 4096;
 
+const USAGE: &str = "\
+A no-work server, the baseline of loadgen --baseline (see the header of examples/echo_server.rs).
+
+Usage: echo_server [--option value]...
+
+Options:
+  --port N   the loopback port it listens on [default: 8001]
+  --task ID  the task whose median reply frame it answers with [default: fraud_stockout_cascade]";
+
 #[tokio::main]
 async fn main() {
     let mut port = 8001;
     let mut task = "fraud_stockout_cascade".to_string();
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    for pair in args.chunks(2) {
-        let value = pair.get(1).cloned().unwrap_or_default();
-        match pair[0].as_str() {
-            "--port" => port = value.parse().expect("--port N"),
+    let (args, pairs) = Args::read(USAGE);
+    for (option, value) in pairs {
+        match option.as_str() {
+            "--port" => port = args.parse(&option, &value),
             "--task" => task = value,
-            other => panic!("unknown option {other}; see the source's header"),
+            _ => args.fail(format_args!("unknown option {option}")),
         }
     }
     let frame = observation_frame(&task);

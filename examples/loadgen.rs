@@ -19,14 +19,26 @@ mod memory;
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
+use common::args::Args;
 use common::cycle::CYCLE;
 use common::{Reply, exchange, request, step_message};
 use memory::rss_kib;
 use serde_json::json;
 
+/// What the clients do.
+#[derive(Clone, Copy)]
+enum Mode {
+    /// Busy WebSocket sessions.
+    Ws,
+    /// Busy HTTP clients.
+    Http,
+    /// Idle WebSocket sessions.
+    Idle,
+}
+
 struct Options {
     address: String,
-    mode: String,
+    mode: Mode,
     clients: usize,
     seconds: u64,
     task: String,
@@ -34,28 +46,50 @@ struct Options {
     baseline: Option<String>,
 }
 
+const USAGE: &str = "\
+Load generator for `shopops serve` (see the header of examples/loadgen.rs).
+
+Usage: loadgen [--option value]...
+
+Options:
+  --address HOST:PORT   the server [default: 127.0.0.1:8000]
+  --mode ws|http|idle   busy WebSocket sessions, busy HTTP clients, or idle WebSocket sessions
+                        [default: ws]
+  --clients N           sessions or clients [default: 64]
+  --seconds S           how long busy clients run [default: 10]
+  --task ID             the task they play [default: fraud_stockout_cascade]
+  --pid PID             the server's process, to report its resident memory
+  --baseline HOST:PORT  a no-work server (examples/echo_server.rs) to run the same load against
+                        first (ws mode)";
+
 fn options() -> Options {
     let mut options = Options {
         address: "127.0.0.1:8000".into(),
-        mode: "ws".into(),
+        mode: Mode::Ws,
         clients: 64,
         seconds: 10,
         task: "fraud_stockout_cascade".into(),
         pid: None,
         baseline: None,
     };
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    for pair in args.chunks(2) {
-        let value = pair.get(1).cloned().unwrap_or_default();
-        match pair[0].as_str() {
+    let (args, pairs) = Args::read(USAGE);
+    for (option, value) in pairs {
+        match option.as_str() {
             "--address" => options.address = value,
-            "--mode" => options.mode = value,
-            "--clients" => options.clients = value.parse().expect("--clients N"),
-            "--seconds" => options.seconds = value.parse().expect("--seconds S"),
+            "--mode" => {
+                options.mode = match value.as_str() {
+                    "ws" => Mode::Ws,
+                    "http" => Mode::Http,
+                    "idle" => Mode::Idle,
+                    _ => args.fail(format_args!("--mode takes ws, http or idle, not {value:?}")),
+                }
+            }
+            "--clients" => options.clients = args.parse(&option, &value),
+            "--seconds" => options.seconds = args.parse(&option, &value),
             "--task" => options.task = value,
-            "--pid" => options.pid = Some(value.parse().expect("--pid PID")),
+            "--pid" => options.pid = Some(args.parse(&option, &value)),
             "--baseline" => options.baseline = Some(value),
-            other => panic!("unknown option {other}; see the source's header"),
+            _ => args.fail(format_args!("unknown option {option}")),
         }
     }
     options
@@ -75,9 +109,9 @@ async fn main() {
     if let Some(rss) = before {
         println!("server RSS before: {rss} KiB");
     }
-    match options.mode.as_str() {
-        "idle" => idle(&options, before.unwrap_or(0)).await,
-        "ws" => {
+    match options.mode {
+        Mode::Idle => idle(&options, before.unwrap_or(0)).await,
+        Mode::Ws => {
             let baseline = match &options.baseline {
                 Some(address) => Some(busy(&options, address, true, "no-work").await),
                 None => None,
@@ -87,10 +121,9 @@ async fn main() {
                 println!("ws / no-work: {:.1} %", 100.0 * rate / baseline.max(f64::MIN_POSITIVE));
             }
         }
-        "http" => {
+        Mode::Http => {
             busy(&options, &options.address, false, "http").await;
         }
-        other => panic!("--mode ws|http|idle, not {other}"),
     }
 }
 

@@ -22,6 +22,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex, PoisonError, mpsc};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use common::args::Args;
 use common::cycle::CYCLE;
 use common::{exchange, request, step_message};
 use serde_json::{Value, json};
@@ -51,6 +52,20 @@ struct Options {
     rename: bool,
 }
 
+const USAGE: &str = "\
+Hot-reload figures for `shopops serve --watch` (see the header of examples/reload_latency.rs).
+
+Usage: reload_latency [--option value]...
+
+Options:
+  --bin PATH          the shopops binary [default: target/release/shopops]
+  --edits N           scenario saves timed [default: 20]
+  --clients N         WebSocket sessions stepping meanwhile [default: 32]
+  --seconds S         how long the storm and its baseline run [default: 10]
+  --storm-ms MS       milliseconds between the storm's saves [default: 25]
+  --storm-file FILE   the scenario file the storm saves [default: fraud_stockout_cascade.shop]
+  --save write|rename how a save is made [default: write]";
+
 fn options() -> Options {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut options = Options {
@@ -62,18 +77,18 @@ fn options() -> Options {
         storm_file: format!("{TASK}.shop"),
         rename: false,
     };
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    for pair in args.chunks(2) {
-        let value = pair.get(1).cloned().unwrap_or_default();
-        match pair[0].as_str() {
+    let (args, pairs) = Args::read(USAGE);
+    for (option, value) in pairs {
+        match option.as_str() {
             "--bin" => options.bin = value.into(),
-            "--edits" => options.edits = value.parse().expect("--edits N"),
-            "--clients" => options.clients = value.parse().expect("--clients N"),
-            "--seconds" => options.seconds = value.parse().expect("--seconds S"),
-            "--storm-ms" => options.storm_ms = value.parse().expect("--storm-ms MS"),
+            "--edits" => options.edits = args.parse(&option, &value),
+            "--clients" => options.clients = args.parse(&option, &value),
+            "--seconds" => options.seconds = args.parse(&option, &value),
+            "--storm-ms" => options.storm_ms = args.parse(&option, &value),
             "--storm-file" => options.storm_file = value,
-            "--save" => options.rename = value == "rename",
-            other => panic!("unknown option {other}; see the source's header"),
+            "--save" if value == "write" || value == "rename" => options.rename = value == "rename",
+            "--save" => args.fail(format_args!("--save takes write or rename, not {value:?}")),
+            _ => args.fail(format_args!("unknown option {option}")),
         }
     }
     options

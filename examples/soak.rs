@@ -32,6 +32,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use common::args::Args;
 use common::{exchange, request, step_message};
 use memory::{rss_kib, status_kib};
 use serde_json::json;
@@ -54,6 +55,20 @@ struct Options {
     settle: u64,
 }
 
+const USAGE: &str = "\
+Soak run for `shopops serve` (see the header of examples/soak.rs).
+
+Usage: soak [--option value]...
+
+Options:
+  --address HOST:PORT  the server [default: 127.0.0.1:8000]
+  --sessions N         busy WebSocket sessions [default: 256]
+  --steps N            steps in all [default: 1000000]
+  --abandoned N        episodes started and never continued [default: 100000]
+  --pid PID            the server's process [default: the one `shopops serve` found]
+  --every S            seconds between memory samples [default: 5]
+  --settle S           seconds sampled after the load stops [default: 10]";
+
 fn options() -> Options {
     let mut options = Options {
         address: "127.0.0.1:8000".into(),
@@ -64,19 +79,17 @@ fn options() -> Options {
         every: 5,
         settle: 10,
     };
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    for pair in args.chunks(2) {
-        let value = pair.get(1).cloned().unwrap_or_default();
-        let number = |what: &str| value.parse().unwrap_or_else(|_| panic!("{what} needs a number"));
-        match pair[0].as_str() {
+    let (args, pairs) = Args::read(USAGE);
+    for (option, value) in pairs {
+        match option.as_str() {
             "--address" => options.address = value,
-            "--sessions" => options.sessions = number("--sessions") as usize,
-            "--steps" => options.steps = number("--steps"),
-            "--abandoned" => options.abandoned = number("--abandoned"),
-            "--pid" => options.pid = Some(number("--pid") as u32),
-            "--every" => options.every = number("--every").max(1),
-            "--settle" => options.settle = number("--settle"),
-            other => panic!("unknown option {other}; see the source's header"),
+            "--sessions" => options.sessions = args.parse(&option, &value),
+            "--steps" => options.steps = args.parse(&option, &value),
+            "--abandoned" => options.abandoned = args.parse(&option, &value),
+            "--pid" => options.pid = Some(args.parse(&option, &value)),
+            "--every" => options.every = args.parse::<u64>(&option, &value).max(1),
+            "--settle" => options.settle = args.parse(&option, &value),
+            _ => args.fail(format_args!("unknown option {option}")),
         }
     }
     options

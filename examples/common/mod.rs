@@ -8,6 +8,7 @@ use std::net::TcpStream;
 use futures_util::{SinkExt, StreamExt};
 use tokio_tungstenite::tungstenite::Message;
 
+pub(crate) mod args;
 pub(crate) mod cycle;
 
 pub(crate) use cycle::{Reply, step_message};
