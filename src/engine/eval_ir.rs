@@ -267,8 +267,9 @@ impl<'a> Frame<'a> {
         use Builtin::*;
         let ep = self.ep;
         let limits = &self.m.scenario.limits;
-        let record = &ep.cases[self.case];
-        let draw = &ep.world.cases[self.case];
+        // Looked up by the builtins that read them only (each lookup is bounds-checked).
+        let record = || &ep.cases[self.case];
+        let draw = || &ep.world.cases[self.case];
         let l = &self.locals;
         match b {
             Clock => Scalar::Int(ep.clock),
@@ -283,29 +284,29 @@ impl<'a> Frame<'a> {
             AllClosed => Scalar::Bool(ep.cases.iter().all(|c| c.status == self.m.status.closed)),
             ResponsePending => Scalar::Bool(self.response_pending),
             ActiveCase => Scalar::Sym(ep.world.cases[ep.active].id),
-            Status => Scalar::Sym(record.status),
-            Paid => Scalar::Int(record.paid_as.iter().sum()),
-            Fees => Scalar::Int(record.fees),
-            Tolerance => Scalar::Int(pct(draw.order_value, self.m.grade.tolerance_bp)),
-            Resolution => record
+            Status => Scalar::Sym(record().status),
+            Paid => Scalar::Int(record().paid_as.iter().sum()),
+            Fees => Scalar::Int(record().fees),
+            Tolerance => Scalar::Int(pct(draw().order_value, self.m.grade.tolerance_bp)),
+            Resolution => record()
                 .resolution
                 .as_ref()
                 .map_or(Scalar::Null, |r| Scalar::Sym(self.m.truths[r.kind].name)),
-            Truth => Scalar::Sym(self.m.truths[draw.truth.0].name),
+            Truth => Scalar::Sym(self.m.truths[draw().truth.0].name),
             ResolvedExpedite => {
-                Scalar::Bool(record.resolution.as_ref().is_some_and(|r| r.expedite))
+                Scalar::Bool(record().resolution.as_ref().is_some_and(|r| r.expedite))
             }
-            SlotFree => Scalar::Bool(record.slot_free),
+            SlotFree => Scalar::Bool(record().slot_free),
             AwaitingResponse => Scalar::Bool(self.awaiting_response()),
             NoteRevealed => {
-                Scalar::Bool(self.m.note_fact.is_some_and(|f| record.facts.value(f).is_some()))
+                Scalar::Bool(self.m.note_fact.is_some_and(|f| record().facts.value(f).is_some()))
             }
             Dissatisfied => Scalar::Bool(self.dissatisfied()),
-            ResolvedReason => record.resolution.as_ref().map_or(Scalar::Null, |r| r.reason),
-            Reopens => Scalar::Int(i64::from(record.reopens)),
+            ResolvedReason => record().resolution.as_ref().map_or(Scalar::Null, |r| r.reason),
+            Reopens => Scalar::Int(i64::from(record().reopens)),
             MissingChecks => Scalar::Int(i64::from(self.missing_checks())),
-            RequiredNote => draw.required_note.map_or(Scalar::Null, Scalar::Sym),
-            CloseReason => record.close_reason.map_or(Scalar::Null, Scalar::Sym),
+            RequiredNote => draw().required_note.map_or(Scalar::Null, Scalar::Sym),
+            CloseReason => record().close_reason.map_or(Scalar::Null, Scalar::Sym),
             Action => {
                 self.action.map_or(Scalar::Null, |r| Scalar::Sym(self.m.actions[r.index].name))
             }
@@ -337,8 +338,9 @@ impl<'a> Frame<'a> {
 
     fn call(&self, f: Func, args: &[Expr]) -> Scalar {
         let arg = |i: usize| args.get(i).map_or(Scalar::Null, |a| self.eval(a));
-        let record = &self.ep.cases[self.case];
-        let draw = &self.ep.world.cases[self.case];
+        // Looked up by the functions that read them only (each lookup is bounds-checked).
+        let record = || &self.ep.cases[self.case];
+        let draw = || &self.ep.world.cases[self.case];
         match f {
             Func::Pct => match (arg(0), arg(1)) {
                 (Scalar::Int(x), Scalar::Int(bp)) => Scalar::Int(pct(x, bp)),
@@ -351,7 +353,7 @@ impl<'a> Frame<'a> {
             }
             Func::HasNote => {
                 let text = self.text(arg(0));
-                Scalar::Bool(notes::has(&record.notes, self.note_key(arg(0), &text)))
+                Scalar::Bool(notes::has(&record().notes, self.note_key(arg(0), &text)))
             }
             Func::ValidCode => Scalar::Bool(valid_note_code(&self.text(arg(0)))),
             Func::CaseExists => Scalar::Bool(self.case_of(arg(0)).is_some()),
@@ -367,19 +369,19 @@ impl<'a> Frame<'a> {
                 let base = self.eval(&self.m.replacement_cost).int().unwrap_or(0);
                 Scalar::Int(base + if arg(0).truthy() { self.m.expedite_fee } else { 0 })
             }
-            Func::PaidAs(kind) => Scalar::Int(record.paid_as.get(kind).copied().unwrap_or(0)),
+            Func::PaidAs(kind) => Scalar::Int(record().paid_as.get(kind).copied().unwrap_or(0)),
             Func::Completed(t) => {
-                Scalar::Bool(self.check_of(t).is_some_and(|c| record.completed[c].is_some()))
+                Scalar::Bool(self.check_of(t).is_some_and(|c| record().completed[c].is_some()))
             }
             Func::Revealed(t) => {
-                Scalar::Bool(self.check_of(t).is_some_and(|c| record.revealed & (1 << c) != 0))
+                Scalar::Bool(self.check_of(t).is_some_and(|c| record().revealed & (1 << c) != 0))
             }
             Func::Received(t) => {
-                Scalar::Bool(self.response_of(t).is_some_and(|r| record.received[r].is_some()))
+                Scalar::Bool(self.response_of(t).is_some_and(|r| record().received[r].is_some()))
             }
             Func::Required(t) => Scalar::Bool(match (self.check_of(t), self.response_of(t)) {
-                (Some(c), _) => draw.required_checks & (1 << c) != 0,
-                (_, Some(r)) => draw.required_responses & (1 << r) != 0,
+                (Some(c), _) => draw().required_checks & (1 << c) != 0,
+                (_, Some(r)) => draw().required_responses & (1 << r) != 0,
                 _ => false,
             }),
         }
