@@ -74,6 +74,7 @@ enum Kind {
 }
 
 impl Fact {
+    /// The entry of fact `name`, revealed by `check` (`None`: set by an effect), with `value`.
     fn new(name: Sym, check: Option<u8>, value: Known) -> Self {
         let wide = |bits: u64| [bits as u32, (bits >> 32) as u32];
         let (kind, words) = match value {

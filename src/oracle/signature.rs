@@ -89,37 +89,26 @@ impl Buffered {
     }
 }
 
-/// The integer writes as the default ones make them: the integer's native-endian bytes.
+/// Integer writes of `Hasher` that buffer the integer's native-endian bytes, as the default
+/// ones write them.
+macro_rules! integer_writes {
+    ($($write:ident: $int:ty),*) => {$(
+        #[inline]
+        fn $write(&mut self, i: $int) {
+            self.put(i.to_ne_bytes());
+        }
+    )*};
+}
+
 impl Hasher for Buffered {
-    #[inline]
-    fn write_u8(&mut self, i: u8) {
-        self.put(i.to_ne_bytes());
-    }
-
-    #[inline]
-    fn write_u32(&mut self, i: u32) {
-        self.put(i.to_ne_bytes());
-    }
-
-    #[inline]
-    fn write_u64(&mut self, i: u64) {
-        self.put(i.to_ne_bytes());
-    }
-
-    #[inline]
-    fn write_usize(&mut self, i: usize) {
-        self.put(i.to_ne_bytes());
-    }
-
-    #[inline]
-    fn write_i64(&mut self, i: i64) {
-        self.put(i.to_ne_bytes());
-    }
-
-    #[inline]
-    fn write_isize(&mut self, i: isize) {
-        self.put(i.to_ne_bytes());
-    }
+    integer_writes!(
+        write_u8: u8,
+        write_u32: u32,
+        write_u64: u64,
+        write_usize: usize,
+        write_i64: i64,
+        write_isize: isize
+    );
 
     #[inline]
     fn write(&mut self, bytes: &[u8]) {
