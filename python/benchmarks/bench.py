@@ -99,7 +99,8 @@ def bench_vector(
             env.step(actions)
         return rate(batches * 64, started)
     finally:
-        gc.unfreeze()
+        if frozen:
+            gc.unfreeze()
 
 
 def openenv_client(url: str, task: str, actions: list[dict[str, Any]]) -> float:
