@@ -31,9 +31,9 @@ pub struct Machine {
     pub by_type: Vec<Option<usize>>,
     /// Validation rules, in order.
     pub rejects: Vec<CompiledReject>,
-    /// Per declared action, the rules that may refuse it, in order (the others cannot hold
-    /// for it: see `rejects.rs`).
-    pub rejects_of: Vec<Vec<usize>>,
+    /// Per declared action, the rules that may refuse it, in order, specialised to it (the
+    /// others cannot hold for it: see `rejects.rs`).
+    pub rejects_of: Vec<Vec<ActionRule>>,
     /// Hook bodies per trigger (in `Trigger` order).
     pub hooks: Vec<Vec<Vec<Stmt>>>,
     /// Events, in declaration order.
@@ -136,6 +136,16 @@ pub struct CompiledReject {
     pub message: String,
     /// `on reject CODE` bodies.
     pub hooks: Vec<Stmt>,
+}
+
+/// A validation rule as one declared action meets it.
+#[derive(Debug)]
+pub struct ActionRule {
+    /// Index into [`Machine::rejects`].
+    pub rule: usize,
+    /// The rule's condition with the action's values in place (`action`, `resolving`,
+    /// `payout`), simplified.
+    pub when: Expr,
 }
 
 /// An event.

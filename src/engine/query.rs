@@ -3,6 +3,7 @@
 //! would refuse an action. The observation and the step algorithm use the same functions.
 
 use super::eval_ir::{Frame, Request};
+use super::ir::Expr;
 use super::machine::Machine;
 use super::state::Episode;
 use crate::wire::Action;
@@ -49,19 +50,20 @@ pub fn response_pending(m: &Machine, ep: &Episode) -> bool {
     ep.pending.iter().any(|p| Frame::new(m, ep, p.case).eval(&m.events[p.event].visible).truthy())
 }
 
-/// Whether one of `rules` (indices into [`Machine::rejects`]) refuses `action`, the declared
-/// action `index`, now, given `response_pending` (see [`response_pending`]). For callers that
-/// test many actions against one state and know which rules can apply to each (action masks).
+/// Whether one of `conditions` holds for `action`, the declared action `index`, now, given
+/// `response_pending` (see [`response_pending`]): whether a validation rule refuses it, for
+/// callers that test many actions against one state and know which of the action's specialised
+/// rules ([`Machine::rejects_of`]) can apply to each (action masks).
 pub fn refused_by(
     m: &Machine,
     ep: &Episode,
     index: usize,
     action: &Action,
     response_pending: bool,
-    rules: &[usize],
+    conditions: &[Expr],
 ) -> bool {
     let mut frame = Frame::new(m, ep, ep.active);
     frame.action = Some(Request::new(m, index, action));
     frame.response_pending = response_pending;
-    rules.iter().any(|&r| frame.eval(&m.rejects[r].when).truthy())
+    conditions.iter().any(|when| frame.eval(when).truthy())
 }

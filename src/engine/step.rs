@@ -203,11 +203,7 @@ impl<'a> Run<'a> {
         let Some(request) = self.request else { return Some(Refusal::UnknownAction) };
         let frame = self.frame(self.ep.active);
         let rules = &self.m.rejects_of[request.index];
-        rules
-            .iter()
-            .copied()
-            .find(|&r| frame.eval(&self.m.rejects[r].when).truthy())
-            .map(Refusal::Rule)
+        rules.iter().find(|r| frame.eval(&r.when).truthy()).map(|r| Refusal::Rule(r.rule))
     }
 
     /// The `(code, message)` a refusal reports.
@@ -573,5 +569,68 @@ fn outcome_sentence(m: &Machine, ep: &Episode, report: &StepReport) -> String {
     match report.details.get("first_time") {
         Some(Json::Bool(false)) => format!("{case}: {action} again; nothing new."),
         _ => format!("{case}: {action} done."),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::start;
+    use crate::engine::testing::{self, machines};
+    use crate::wire::{ActionType, EscalationReason};
+
+    /// An action's rule list as specialised to it ([`Machine::rejects_of`]) refuses exactly as
+    /// every rule of the scenario, unspecialised and in order: on random states, for requests
+    /// of every type carrying random fields, wanted or not.
+    #[test]
+    fn specialised_rules_refuse_as_all_rules_in_order() {
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut draw = move |n: usize| testing::draw(&mut state, n);
+        let (mut accepted, mut refused) = (0, 0);
+        for m in &machines(&["scenarios", "tests/fixtures/prove/interleaved_requests"]) {
+            for seed in 1..=10 {
+                let mut ep = start(m, seed, "rules".into());
+                while ep.ended.is_none() {
+                    let case = |i: usize| m.symbols.name(ep.world.cases[i].id).to_string();
+                    let mut action = match draw(6) {
+                        0 => Action::switch_to(case(draw(ep.cases.len()))),
+                        1 => Action::refund(draw(900) as f64),
+                        2 => Action::ship(draw(2) == 0),
+                        3 => Action::escalate(
+                            EscalationReason::ALL[draw(EscalationReason::ALL.len())],
+                        ),
+                        4 => Action::note(["follow_up", "", "Bad Code"][draw(3)]),
+                        _ => Action::new(ActionType::ALL[draw(ActionType::ALL.len())]),
+                    };
+                    // One field in four set whether the action takes it or not.
+                    match draw(16) {
+                        0 => action.case_id = Some("no_such_case".into()),
+                        1 => action.case_id = Some(case(draw(ep.cases.len()))),
+                        2 => action.refund_amount_usd = Some(0.0),
+                        3 => action.expedite = true,
+                        _ => {}
+                    }
+                    let run = Run::new(m, &mut ep, &action, false);
+                    let expected = run.request.map_or(Some(Refusal::UnknownAction), |_| {
+                        let frame = run.frame(run.ep.active);
+                        let holds = |r: &usize| frame.eval(&m.rejects[*r].when).truthy();
+                        (0..m.rejects.len()).find(holds).map(Refusal::Rule)
+                    });
+                    assert_eq!(
+                        run.refusal(),
+                        expected,
+                        "{} seed {seed}: {action:?}",
+                        m.scenario.id
+                    );
+                    if expected.is_some() {
+                        refused += 1
+                    } else {
+                        accepted += 1
+                    }
+                    step_quiet(m, &mut ep, &action).expect("the episode runs");
+                }
+            }
+        }
+        assert!(accepted > 100 && refused > 100, "{accepted} accepted, {refused} refused");
     }
 }
