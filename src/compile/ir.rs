@@ -111,6 +111,43 @@ pub enum Expr {
     Call(Func, Box<[Expr]>),
 }
 
+/// The checks and responses a case must require for a condition to hold: the `required(…)`
+/// terms of its top-level conjunction, a bit per index as a case's draw holds them. On a case
+/// that lacks one the condition is false, so the engine need not evaluate it there.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Requires {
+    /// Bit per check index.
+    pub checks: u32,
+    /// Bit per response index.
+    pub responses: u32,
+}
+
+impl Requires {
+    /// What `condition` requires of a case.
+    pub fn of(condition: &Expr) -> Self {
+        // An index past the bits requires nothing here (the condition is evaluated as usual).
+        let bit = |index: usize| u32::try_from(index).ok().and_then(|i| 1u32.checked_shl(i));
+        match condition {
+            Expr::Binary(BinaryOp::And, a, b) => {
+                let (a, b) = (Self::of(a), Self::of(b));
+                Requires { checks: a.checks | b.checks, responses: a.responses | b.responses }
+            }
+            Expr::Call(Func::Required(Target::Check(c)), _) => {
+                Requires { checks: bit(*c).unwrap_or(0), responses: 0 }
+            }
+            Expr::Call(Func::Required(Target::Response(r)), _) => {
+                Requires { checks: 0, responses: bit(*r).unwrap_or(0) }
+            }
+            _ => Requires::default(),
+        }
+    }
+
+    /// Whether a case requiring `checks` and `responses` (bit per index) requires all of these.
+    pub fn met_by(self, checks: u32, responses: u32) -> bool {
+        checks & self.checks == self.checks && responses & self.responses == self.responses
+    }
+}
+
 /// A statement of the engine's program: a resolved effect.
 #[derive(Clone, Debug)]
 pub enum Stmt {

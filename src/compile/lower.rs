@@ -6,7 +6,9 @@
 use std::sync::Arc;
 
 use super::Scenario;
-use super::ir::{Builtin, CaseField, Expr, Func, Op, Scalar, Stmt, Sym, Target, Unit, Wire};
+use super::ir::{
+    Builtin, CaseField, Expr, Func, Op, Requires, Scalar, Stmt, Sym, Target, Unit, Wire,
+};
 use super::lower_cases::reset_plan;
 use super::machine::{
     BaseStatuses, CompiledAction, CompiledBlocker, CompiledCheck, CompiledEvent, CompiledGrade,
@@ -151,16 +153,20 @@ impl Machine {
         let blockers = p
             .blockers
             .values()
-            .map(|bl| CompiledBlocker {
-                name: bl.name.name.clone(),
-                unmet: bl
+            .map(|bl| {
+                let unmet = bl
                     .unmet
                     .as_ref()
-                    .map_or(Expr::Const(Scalar::Bool(false)), |e| b.expr(e, Ctx::Blocker)),
-                visible: bl
-                    .visible
-                    .as_ref()
-                    .map_or(Expr::Const(Scalar::Bool(true)), |e| b.expr(e, Ctx::Blocker)),
+                    .map_or(Expr::Const(Scalar::Bool(false)), |e| b.expr(e, Ctx::Blocker));
+                CompiledBlocker {
+                    name: bl.name.name.clone(),
+                    requires: Requires::of(&unmet),
+                    unmet,
+                    visible: bl
+                        .visible
+                        .as_ref()
+                        .map_or(Expr::Const(Scalar::Bool(true)), |e| b.expr(e, Ctx::Blocker)),
+                }
             })
             .collect();
         let verdict = p

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use super::Scenario;
 use super::case_plan::ResetPlan;
-use super::ir::{Expr, Stmt, Sym};
+use super::ir::{Expr, Requires, Stmt, Sym};
 use super::symbols::Symbols;
 use super::template::Template;
 use crate::lang::Trigger;
@@ -168,6 +168,8 @@ pub struct CompiledBlocker {
     pub name: String,
     /// Unmet while true.
     pub unmet: Expr,
+    /// What a case must require for `unmet` to hold (elsewhere it is not evaluated).
+    pub requires: Requires,
     /// Shown while true.
     pub visible: Expr,
 }

@@ -255,11 +255,8 @@ impl fmt::Display for ResolutionSummary<'_> {
 /// The blockers unmet on a case, shown or not (indices into [`Machine::blockers`], in list
 /// order), whatever the case's status.
 pub fn unmet_blockers(m: &Machine, ep: &Episode, case: usize) -> Vec<usize> {
-    unmet(m, &Frame::new(m, ep, case)).collect()
-}
-
-fn unmet<'a>(m: &'a Machine, frame: &'a Frame<'a>) -> impl Iterator<Item = usize> + 'a {
-    (0..m.blockers.len()).filter(|&b| frame.eval(&m.blockers[b].unmet).truthy())
+    let frame = Frame::new(m, ep, case);
+    (0..m.blockers.len()).filter(|&b| super::query::unmet(&frame, b)).collect()
 }
 
 fn case_view(m: &Machine, ep: &Episode, case: usize) -> CaseView {

@@ -26,9 +26,16 @@ pub fn shown_blockers<'a>(
 ) -> impl Iterator<Item = usize> + 'a {
     let closed = ep.cases[case].status == m.status.closed;
     let frame = Frame::new(m, ep, case);
-    (0..if closed { 0 } else { m.blockers.len() }).filter(move |&b| {
-        frame.eval(&m.blockers[b].unmet).truthy() && frame.eval(&m.blockers[b].visible).truthy()
-    })
+    (0..if closed { 0 } else { m.blockers.len() })
+        .filter(move |&b| unmet(&frame, b) && frame.eval(&m.blockers[b].visible).truthy())
+}
+
+/// Whether blocker `b` is unmet on the frame's case (evaluated only where the case requires
+/// what the blocker's condition does: see [`Requires`](super::ir::Requires)).
+pub(super) fn unmet(frame: &Frame<'_>, b: usize) -> bool {
+    let (blocker, draw) = (&frame.m.blockers[b], &frame.ep.world.cases[frame.case]);
+    blocker.requires.met_by(draw.required_checks, draw.required_responses)
+        && frame.eval(&blocker.unmet).truthy()
 }
 
 /// The pending events shown on `case` (its `pending_events`), as indices into
@@ -66,4 +73,59 @@ pub fn refused_by(
     frame.action = Some(Request::new(m, index, action));
     frame.response_pending = response_pending;
     conditions.iter().any(|when| frame.eval(when).truthy())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::testing::{self, machines};
+    use crate::engine::{start, step_quiet};
+    use crate::wire::{ActionType, EscalationReason};
+
+    /// A blocker is unmet where its condition holds, skipped or not: on every case of random
+    /// states. The shipped blockers that read `required(…)` are skipped on cases that lack it.
+    #[test]
+    fn unmet_skips_only_blockers_whose_condition_cannot_hold() {
+        let mut state = 0x5851_f42d_4c95_7f2d_u64;
+        let mut draw = move |n: usize| testing::draw(&mut state, n);
+        let (mut skipped, mut held) = (0, 0);
+        for m in &machines(&["scenarios", "tests/fixtures/prove/interleaved_requests"]) {
+            for seed in 1..=10 {
+                let mut ep = start(m, seed, "blockers".into());
+                while ep.ended.is_none() {
+                    for case in 0..ep.cases.len() {
+                        let frame = Frame::new(m, &ep, case);
+                        for (b, blocker) in m.blockers.iter().enumerate() {
+                            let holds = frame.eval(&blocker.unmet).truthy();
+                            assert_eq!(
+                                unmet(&frame, b),
+                                holds,
+                                "{} {}",
+                                m.scenario.id,
+                                blocker.name
+                            );
+                            let draw = &ep.world.cases[case];
+                            let met = blocker
+                                .requires
+                                .met_by(draw.required_checks, draw.required_responses);
+                            skipped += usize::from(!met);
+                            held += usize::from(holds);
+                        }
+                    }
+                    let action = match draw(5) {
+                        0 => Action::switch_to(
+                            m.symbols.name(ep.world.cases[draw(ep.cases.len())].id),
+                        ),
+                        1 => Action::refund(draw(200) as f64),
+                        2 => Action::escalate(
+                            EscalationReason::ALL[draw(EscalationReason::ALL.len())],
+                        ),
+                        _ => Action::new(ActionType::ALL[draw(ActionType::ALL.len())]),
+                    };
+                    step_quiet(m, &mut ep, &action).expect("the episode runs");
+                }
+            }
+        }
+        assert!(skipped > 1000 && held > 1000, "{skipped} skipped, {held} unmet");
+    }
 }
