@@ -4,6 +4,7 @@
 //! [`layout`] with the action table of [`table`].
 
 mod crew;
+mod gc_pause;
 mod infos;
 mod layout;
 mod masks;
@@ -21,6 +22,7 @@ use shopops::engine::{Machine, start};
 use shopops::wire::Action;
 
 use self::crew::{Crew, Job};
+use self::gc_pause::GcPause;
 use self::infos::Infos;
 use self::layout::{Last, encode};
 use self::masks::MaskPlan;
@@ -131,12 +133,14 @@ impl Games {
 
     /// Runs `work` on every slot on the crew and returns the wire observations as dicts with
     /// `Env`'s infos of them: the calling thread walks the finished slots' episodes into dicts
-    /// (with the GIL) while the helpers step the rest.
+    /// (with the GIL) while the helpers step the rest, Python's cyclic collector paused
+    /// ([`GcPause`]).
     fn each_observed<'py>(
         &mut self,
         py: Python<'py>,
         work: impl Fn(&Shared, &mut Slot, usize) + Send + Sync + 'static,
     ) -> PyResult<Dicts<'py>> {
+        let _paused = GcPause::new(py)?;
         let (shared, slots) = (Arc::clone(&self.shared), Arc::clone(&self.slots));
         let job: Job = Arc::new(move |i| work(&shared, &mut lock(&slots[i]), i));
         let n = self.slots.len();
