@@ -138,6 +138,7 @@ impl Requires {
             Expr::Call(Func::Required(Target::Response(r)), _) => {
                 Requires { checks: 0, responses: bit(*r).unwrap_or(0) }
             }
+            // Anything else may hold whatever the case requires (the safe answer for any form).
             _ => Requires::default(),
         }
     }

@@ -14,7 +14,7 @@ use crate::lang::{BinaryOp, valid_note_code};
 use crate::wire::{Action, cents};
 
 /// Values bound by a hook, an event or the grade for the statements they run.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub(super) struct Locals {
     /// `first` (on inspect).
     pub(super) first: bool,
@@ -38,6 +38,23 @@ pub(super) struct Locals {
     pub(super) payload: i64,
     /// `outcome`, `policy`, `sla`, `money`, `closure` (grade components).
     pub(super) grade_parts: [f64; 5],
+}
+
+impl Locals {
+    /// Nothing bound: what a frame outside a hook, an event or the grade reads.
+    pub(super) const NONE: Locals = Locals {
+        first: false,
+        check: 0,
+        scheduled: false,
+        response: 0,
+        gate: 0.0,
+        quality: 0.0,
+        quality_before: 0.0,
+        grade: 0.0,
+        payout: 0,
+        payload: 0,
+        grade_parts: [0.0; 5],
+    };
 }
 
 /// The action being taken: its declared index, the request, and the request's texts as
@@ -84,7 +101,7 @@ pub(super) struct Frame<'a> {
     /// The action being taken, if any.
     pub(super) action: Option<Request<'a>>,
     /// Locals.
-    pub(super) locals: Locals,
+    pub(super) locals: &'a Locals,
     /// Whether a response event was pending when the step began.
     pub(super) response_pending: bool,
     /// The clock once the step's cost is added.
@@ -99,7 +116,7 @@ impl<'a> Frame<'a> {
             ep,
             case,
             action: None,
-            locals: Locals::default(),
+            locals: &Locals::NONE,
             response_pending: false,
             clock_after: ep.clock,
         }
@@ -131,13 +148,23 @@ impl<'a> Frame<'a> {
         }
     }
 
+    /// Evaluates an operand: a constant in place, anything else through [`Frame::eval`] (most
+    /// comparisons have a constant side, and this spares them a call).
+    #[inline(always)]
+    fn operand(&self, ex: &Expr) -> Scalar {
+        match ex {
+            Expr::Const(v) => *v,
+            _ => self.eval(ex),
+        }
+    }
+
     fn binary(&self, op: BinaryOp, a: &Expr, b: &Expr) -> Scalar {
         match op {
             BinaryOp::And => return Scalar::Bool(self.eval(a).truthy() && self.eval(b).truthy()),
             BinaryOp::Or => return Scalar::Bool(self.eval(a).truthy() || self.eval(b).truthy()),
             _ => {}
         }
-        let (x, y) = (self.eval(a), self.eval(b));
+        let (x, y) = (self.operand(a), self.operand(b));
         match op {
             BinaryOp::Eq => Scalar::Bool(self.equal(x, y)),
             BinaryOp::Ne => Scalar::Bool(!self.equal(x, y)),
@@ -270,7 +297,7 @@ impl<'a> Frame<'a> {
         // Looked up by the builtins that read them only (each lookup is bounds-checked).
         let record = || &ep.cases[self.case];
         let draw = || &ep.world.cases[self.case];
-        let l = &self.locals;
+        let l = self.locals;
         match b {
             Clock => Scalar::Int(ep.clock),
             ClockAfter => Scalar::Int(self.clock_after),

@@ -8,6 +8,9 @@ use super::machine::Machine;
 use super::state::{Episode, Inline};
 use crate::wire::{CaseGrade, Closure, GradeReport, round4};
 
+/// A case's grade component values, held inline (the shipped grade has five).
+type Components = Inline<f64, 8>;
+
 /// Grades the episode as it stands ("the grade if the episode ended now").
 pub fn grade(m: &Machine, ep: &Episode) -> GradeReport {
     let n = ep.cases.len().max(1) as f64;
@@ -108,23 +111,22 @@ impl Parts {
     }
 
     /// The value of each grade component of `case` with these parts (component order).
-    fn components<'a>(
-        &self,
-        m: &'a Machine,
-        ep: &'a Episode,
-        case: usize,
-    ) -> impl Iterator<Item = f64> + 'a {
-        let mut locals = Locals { gate: self.gate, ..Locals::default() };
+    fn components(&self, m: &Machine, ep: &Episode, case: usize) -> Components {
+        let mut locals = Locals { gate: self.gate, ..Locals::NONE };
         locals.grade_parts = [self.outcome, self.policy, self.sla, self.money, self.closure];
-        let frame = Frame { locals, ..Frame::new(m, ep, case) };
-        m.grade.components.iter().map(move |(_, value, _)| frame.eval(value).real())
+        let frame = Frame { locals: &locals, ..Frame::new(m, ep, case) };
+        m.grade.components.iter().map(|(_, value, _)| frame.eval(value).real()).collect()
     }
 
     /// What `case` adds to the score with these parts, before the mean over cases: the
     /// weighted components times [`Parts::factor`].
     pub fn contribution(&self, m: &Machine, ep: &Episode, case: usize) -> f64 {
-        let weighted: f64 =
-            self.components(m, ep, case).zip(&m.grade.components).map(|(x, (_, _, w))| w * x).sum();
+        let weighted: f64 = self
+            .components(m, ep, case)
+            .into_iter()
+            .zip(&m.grade.components)
+            .map(|(x, (_, _, w))| w * x)
+            .sum();
         self.factor(m) * weighted
     }
 }
@@ -167,7 +169,7 @@ fn add(m: &Machine, ep: &Episode, case: usize, sums: &mut [f64]) -> (Parts, f64,
     let factor = parts.factor(m);
     let mut score = 0.0;
     for ((x, (_, _, weight)), sum) in
-        parts.components(m, ep, case).zip(&m.grade.components).zip(sums.iter_mut())
+        parts.components(m, ep, case).into_iter().zip(&m.grade.components).zip(sums.iter_mut())
     {
         *sum += factor * x;
         score += weight * x;

@@ -166,9 +166,9 @@ impl<'a> Run<'a> {
                     ]);
                     self.report.error = Some((code, message));
                 }
-                self.run_hooks(Trigger::Invalid, active, &Locals::default(), step_index);
+                self.run_hooks(Trigger::Invalid, active, &Locals::NONE, step_index);
                 if let Refusal::Rule(rule) = refusal {
-                    self.exec(&self.m.rejects[rule].hooks, active, Locals::default(), step_index);
+                    self.exec(&self.m.rejects[rule].hooks, active, &Locals::NONE, step_index);
                     self.run_deferred(step_index);
                 }
             }
@@ -183,7 +183,7 @@ impl<'a> Run<'a> {
                 };
                 self.clock_after = self.ep.clock + cost;
                 let body = &self.m.actions[index].body;
-                self.exec(body, active, Locals::default(), step_index);
+                self.exec(body, active, &Locals::NONE, step_index);
                 self.run_deferred(step_index);
                 if self.loud {
                     self.report.outcome = outcome_sentence(self.m, self.ep, &self.report);
@@ -231,23 +231,23 @@ impl<'a> Run<'a> {
         })
     }
 
-    fn exec(&mut self, body: &[Stmt], case: usize, locals: Locals, step_index: u32) {
+    fn exec(&mut self, body: &[Stmt], case: usize, locals: &Locals, step_index: u32) {
         for st in body {
             match st {
                 Stmt::If(condition, then, otherwise) => {
                     let branch =
-                        if self.eval(condition, case, &locals).truthy() { then } else { otherwise };
-                    self.exec(branch, case, locals.clone(), step_index);
+                        if self.eval(condition, case, locals).truthy() { then } else { otherwise };
+                    self.exec(branch, case, locals, step_index);
                 }
                 Stmt::Reward { value, group, when } => {
-                    if when.as_ref().is_none_or(|w| self.eval(w, case, &locals).truthy()) {
-                        let amount = self.eval(value, case, &locals).real();
+                    if when.as_ref().is_none_or(|w| self.eval(w, case, locals).truthy()) {
+                        let amount = self.eval(value, case, locals).real();
                         self.rewards[*group] += amount;
                     }
                 }
                 Stmt::Op(op, when) => {
-                    if when.as_ref().is_none_or(|w| self.eval(w, case, &locals).truthy()) {
-                        self.op(op, case, &locals, step_index);
+                    if when.as_ref().is_none_or(|w| self.eval(w, case, locals).truthy()) {
+                        self.op(op, case, locals, step_index);
                     }
                 }
             }
@@ -255,15 +255,13 @@ impl<'a> Run<'a> {
     }
 
     fn eval(&self, ex: &super::ir::Expr, case: usize, locals: &Locals) -> Scalar {
-        let mut frame = self.frame(case);
-        frame.locals = locals.clone();
-        frame.eval(ex)
+        Frame { locals, ..self.frame(case) }.eval(ex)
     }
 
     /// Runs every hook of `trigger`, then the hooks their effects trigger.
     fn run_hooks(&mut self, trigger: Trigger, case: usize, locals: &Locals, step: u32) {
         for body in self.m.hooks(trigger) {
-            self.exec(body, case, locals.clone(), step);
+            self.exec(body, case, locals, step);
         }
         self.run_deferred(step);
     }
@@ -278,7 +276,7 @@ impl<'a> Run<'a> {
                     locals.quality = frame.quality();
                 }
                 for body in self.m.hooks(trigger) {
-                    self.exec(body, case, locals.clone(), step_index);
+                    self.exec(body, case, &locals, step_index);
                 }
             }
         }
@@ -307,7 +305,7 @@ impl<'a> Run<'a> {
                     details.insert("summary".into(), json!(summary));
                     details.insert("facts".into(), Json::Object(facts));
                 }
-                let locals = Locals { first, check: *check, ..Locals::default() };
+                let locals = Locals { first, check: *check, ..Locals::NONE };
                 self.deferred.push((Trigger::Inspect, case, locals));
             }
             Op::Request(response) => {
@@ -329,7 +327,7 @@ impl<'a> Run<'a> {
                     self.report.details.insert("scheduled".into(), json!(scheduled));
                     self.report.details.insert("status".into(), json!(m.symbols.name(status)));
                 }
-                let locals = Locals { scheduled, response: *response, ..Locals::default() };
+                let locals = Locals { scheduled, response: *response, ..Locals::NONE };
                 self.deferred.push((Trigger::Request, case, locals));
             }
             Op::Deliver(response) => {
@@ -355,7 +353,7 @@ impl<'a> Run<'a> {
                 });
                 record.slot_free = false;
                 record.status = m.status.resolved;
-                let locals = Locals { quality_before, ..Locals::default() };
+                let locals = Locals { quality_before, ..Locals::NONE };
                 self.deferred.push((Trigger::Resolve, case, locals));
             }
             Op::Pay(amount) => {
@@ -364,7 +362,7 @@ impl<'a> Run<'a> {
                 let record = &mut self.ep.cases[case];
                 let kind = record.resolution.as_ref().map_or(0, |r| r.kind);
                 record.paid_as[kind] = record.paid_as[kind].saturating_add(amount);
-                let locals = Locals { payout: amount, ..Locals::default() };
+                let locals = Locals { payout: amount, ..Locals::NONE };
                 self.deferred.push((Trigger::Payout, case, locals));
             }
             Op::TakeStock => {
@@ -393,7 +391,7 @@ impl<'a> Run<'a> {
                 record.note_at_close = note_present;
                 record.close_reason = failed;
                 let trigger = if failed.is_some() { Trigger::BadClose } else { Trigger::GoodClose };
-                self.deferred.push((trigger, case, Locals::default()));
+                self.deferred.push((trigger, case, Locals::NONE));
             }
             Op::Switch(target) => {
                 let target = self.eval(target, case, locals);
@@ -473,9 +471,9 @@ impl<'a> Run<'a> {
             let Some(position) = position else { break };
             let pending = self.ep.pending.remove(position);
             let event = &self.m.events[pending.event];
-            let locals = Locals { payload: pending.payload, ..Locals::default() };
+            let locals = Locals { payload: pending.payload, ..Locals::NONE };
             let before = self.loud.then(|| self.ep.cases[pending.case].clone());
-            self.exec(&event.body, pending.case, locals, step);
+            self.exec(&event.body, pending.case, &locals, step);
             self.run_deferred(step);
             if let Some(before) = before {
                 let detail = self.event_detail(&before, pending.case, pending.payload);
@@ -521,7 +519,7 @@ impl<'a> Run<'a> {
             if !record.breached && late {
                 self.ep.cases[case].breached = true;
                 self.ep.sla_breaches += 1;
-                self.run_hooks(Trigger::Breach, case, &Locals::default(), step);
+                self.run_hooks(Trigger::Breach, case, &Locals::NONE, step);
             }
         }
     }
@@ -538,11 +536,11 @@ impl<'a> Run<'a> {
         self.fire_due(step, true);
         for position in 0..self.ep.world.queue.len() {
             let case = self.ep.world.queue[position];
-            self.run_hooks(Trigger::Settle, case, &Locals::default(), step);
+            self.run_hooks(Trigger::Settle, case, &Locals::NONE, step);
         }
         let grade = super::grade::score(self.m, self.ep);
         self.ep.ended = Some(Ending { rule, truncated: self.m.ends[rule].2, grade });
-        self.run_hooks(Trigger::End, active, &Locals { grade, ..Locals::default() }, step);
+        self.run_hooks(Trigger::End, active, &Locals { grade, ..Locals::NONE }, step);
     }
 
     /// Spec §7: sum, clamp, round; the rounding group absorbs the difference.
