@@ -250,9 +250,7 @@ fn money(frame: &Frame<'_>) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::testing::{self, machines};
-    use crate::engine::{start, step_quiet};
-    use crate::wire::{Action, ActionType, EscalationReason};
+    use crate::engine::testing::{machines, random_plays};
 
     /// The shipped tasks' components read grade parts, so the score passes over the cases with
     /// no resolution; it is the report's score all along random plays, in states where some
@@ -261,35 +259,16 @@ mod tests {
     fn the_score_passes_over_unresolved_cases_and_is_the_reports() {
         let machines = machines(&["scenarios"]);
         assert_eq!(machines.len(), 3);
-        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut draw = move |n: usize| testing::draw(&mut state, n);
-        let mut mixed = 0;
         for m in &machines {
             assert!(unresolved_add_nothing(m), "{}", m.scenario.id);
-            for seed in 1..=20 {
-                let mut ep = start(m, seed, "score".into());
-                while ep.ended.is_none() {
-                    assert_eq!(score(m, &ep), grade(m, &ep).score, "{} seed {seed}", m.scenario.id);
-                    let resolved = ep.cases.iter().filter(|c| c.resolution.is_some()).count();
-                    mixed += usize::from(resolved > 0 && resolved < ep.cases.len());
-                    let action = match draw(6) {
-                        0 => {
-                            let case = ep.world.cases[draw(ep.cases.len())].id;
-                            Action::switch_to(m.symbols.name(case))
-                        }
-                        1 => Action::refund(draw(200) as f64),
-                        2 => Action::ship(draw(2) == 0),
-                        3 => Action::escalate(
-                            EscalationReason::ALL[draw(EscalationReason::ALL.len())],
-                        ),
-                        _ => Action::new(ActionType::ALL[draw(ActionType::ALL.len())]),
-                    };
-                    if step_quiet(m, &mut ep, &action).is_err() {
-                        break;
-                    }
-                }
-            }
         }
+        let mut mixed = 0;
+        random_plays(&["scenarios"], 20, 0x9e37_79b9_7f4a_7c15, |m, ep, _, _| {
+            let (id, seed) = (&m.scenario.id, ep.world.seed);
+            assert_eq!(score(m, ep), grade(m, ep).score, "{id} seed {seed}");
+            let resolved = ep.cases.iter().filter(|c| c.resolution.is_some()).count();
+            mixed += usize::from(resolved > 0 && resolved < ep.cases.len());
+        });
         assert!(mixed > 20, "{mixed} states with resolved and unresolved cases");
     }
 }

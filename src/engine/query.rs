@@ -78,54 +78,27 @@ pub fn refused_by(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::testing::{self, machines};
-    use crate::engine::{start, step_quiet};
-    use crate::wire::{ActionType, EscalationReason};
+    use crate::engine::testing::random_plays;
 
     /// A blocker is unmet where its condition holds, skipped or not: on every case of random
     /// states. The shipped blockers that read `required(…)` are skipped on cases that lack it.
     #[test]
     fn unmet_skips_only_blockers_whose_condition_cannot_hold() {
-        let mut state = 0x5851_f42d_4c95_7f2d_u64;
-        let mut draw = move |n: usize| testing::draw(&mut state, n);
         let (mut skipped, mut held) = (0, 0);
-        for m in &machines(&["scenarios", "tests/fixtures/prove/interleaved_requests"]) {
-            for seed in 1..=10 {
-                let mut ep = start(m, seed, "blockers".into());
-                while ep.ended.is_none() {
-                    for case in 0..ep.cases.len() {
-                        let frame = Frame::new(m, &ep, case);
-                        for (b, blocker) in m.blockers.iter().enumerate() {
-                            let holds = frame.eval(&blocker.unmet).truthy();
-                            assert_eq!(
-                                unmet(&frame, b),
-                                holds,
-                                "{} {}",
-                                m.scenario.id,
-                                blocker.name
-                            );
-                            let draw = &ep.world.cases[case];
-                            let met = blocker
-                                .requires
-                                .met_by(draw.required_checks, draw.required_responses);
-                            skipped += usize::from(!met);
-                            held += usize::from(holds);
-                        }
-                    }
-                    let action = match draw(5) {
-                        0 => Action::switch_to(
-                            m.symbols.name(ep.world.cases[draw(ep.cases.len())].id),
-                        ),
-                        1 => Action::refund(draw(200) as f64),
-                        2 => Action::escalate(
-                            EscalationReason::ALL[draw(EscalationReason::ALL.len())],
-                        ),
-                        _ => Action::new(ActionType::ALL[draw(ActionType::ALL.len())]),
-                    };
-                    step_quiet(m, &mut ep, &action).expect("the episode runs");
+        let paths = ["scenarios", "tests/fixtures/prove/interleaved_requests"];
+        random_plays(&paths, 10, 0x5851_f42d_4c95_7f2d, |m, ep, _, _| {
+            for case in 0..ep.cases.len() {
+                let (frame, draw) = (Frame::new(m, ep, case), &ep.world.cases[case]);
+                for (b, blocker) in m.blockers.iter().enumerate() {
+                    let holds = frame.eval(&blocker.unmet).truthy();
+                    assert_eq!(unmet(&frame, b), holds, "{} {}", m.scenario.id, blocker.name);
+                    let met =
+                        blocker.requires.met_by(draw.required_checks, draw.required_responses);
+                    skipped += usize::from(!met);
+                    held += usize::from(holds);
                 }
             }
-        }
+        });
         assert!(skipped > 1000 && held > 1000, "{skipped} skipped, {held} unmet");
     }
 }

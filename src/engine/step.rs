@@ -573,62 +573,40 @@ fn outcome_sentence(m: &Machine, ep: &Episode, report: &StepReport) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::start;
-    use crate::engine::testing::{self, machines};
-    use crate::wire::{ActionType, EscalationReason};
+    use crate::engine::testing::random_plays;
 
     /// An action's rule list as specialised to it ([`Machine::rejects_of`]) refuses exactly as
     /// every rule of the scenario, unspecialised and in order: on random states, for requests
-    /// of every type carrying random fields, wanted or not.
+    /// of every type, some carrying a field their action does not take.
     #[test]
     fn specialised_rules_refuse_as_all_rules_in_order() {
-        let mut state = 0x2545_f491_4f6c_dd1d_u64;
-        let mut draw = move |n: usize| testing::draw(&mut state, n);
         let (mut accepted, mut refused) = (0, 0);
-        for m in &machines(&["scenarios", "tests/fixtures/prove/interleaved_requests"]) {
-            for seed in 1..=10 {
-                let mut ep = start(m, seed, "rules".into());
-                while ep.ended.is_none() {
-                    let case = |i: usize| m.symbols.name(ep.world.cases[i].id).to_string();
-                    let mut action = match draw(6) {
-                        0 => Action::switch_to(case(draw(ep.cases.len()))),
-                        1 => Action::refund(draw(900) as f64),
-                        2 => Action::ship(draw(2) == 0),
-                        3 => Action::escalate(
-                            EscalationReason::ALL[draw(EscalationReason::ALL.len())],
-                        ),
-                        4 => Action::note(["follow_up", "", "Bad Code"][draw(3)]),
-                        _ => Action::new(ActionType::ALL[draw(ActionType::ALL.len())]),
-                    };
-                    // One field in four set whether the action takes it or not.
-                    match draw(16) {
-                        0 => action.case_id = Some("no_such_case".into()),
-                        1 => action.case_id = Some(case(draw(ep.cases.len()))),
-                        2 => action.refund_amount_usd = Some(0.0),
-                        3 => action.expedite = true,
-                        _ => {}
-                    }
-                    let run = Run::new(m, &mut ep, &action, false);
-                    let expected = run.request.map_or(Some(Refusal::UnknownAction), |_| {
-                        let frame = run.frame(run.ep.active);
-                        let holds = |r: &usize| frame.eval(&m.rejects[*r].when).truthy();
-                        (0..m.rejects.len()).find(holds).map(Refusal::Rule)
-                    });
-                    assert_eq!(
-                        run.refusal(),
-                        expected,
-                        "{} seed {seed}: {action:?}",
-                        m.scenario.id
-                    );
-                    if expected.is_some() {
-                        refused += 1
-                    } else {
-                        accepted += 1
-                    }
-                    step_quiet(m, &mut ep, &action).expect("the episode runs");
+        let paths = ["scenarios", "tests/fixtures/prove/interleaved_requests"];
+        random_plays(&paths, 10, 0x2545_f491_4f6c_dd1d, |m, ep, action, draw| {
+            // One request in four carries a field whether its action takes it or not.
+            match draw(16) {
+                0 => action.case_id = Some("no_such_case".into()),
+                1 => {
+                    let case = ep.world.cases[draw(ep.cases.len())].id;
+                    action.case_id = Some(m.symbols.name(case).to_string());
                 }
+                2 => action.refund_amount_usd = Some(0.0),
+                3 => action.expedite = true,
+                _ => {}
             }
-        }
+            let mut ep = ep.clone();
+            let run = Run::new(m, &mut ep, action, false);
+            let expected = run.request.map_or(Some(Refusal::UnknownAction), |_| {
+                let frame = run.frame(run.ep.active);
+                let holds = |r: &usize| frame.eval(&m.rejects[*r].when).truthy();
+                (0..m.rejects.len()).find(holds).map(Refusal::Rule)
+            });
+            assert_eq!(run.refusal(), expected, "{}: {action:?}", m.scenario.id);
+            match expected {
+                Some(_) => refused += 1,
+                None => accepted += 1,
+            }
+        });
         assert!(accepted > 100 && refused > 100, "{accepted} accepted, {refused} refused");
     }
 }
