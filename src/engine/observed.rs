@@ -10,7 +10,7 @@
 
 use super::case_plan::Shown;
 use super::machine::Machine;
-use super::observe::{self as o, End};
+use super::observe as o;
 use super::query::shown_blockers;
 use super::sink::{Emit, Field, Json, Sink, field};
 use super::state::{Episode, Inline};
@@ -28,8 +28,6 @@ pub struct Observed<'a> {
     report: Option<&'a StepReport>,
     /// The blockers the active case shows (written twice: in the case and beside it).
     blockers: Inline<&'a str, 8>,
-    /// The metadata's end fields (built once: the envelope writes the metadata twice).
-    end: Option<End<'a>>,
 }
 
 impl<'a> Observed<'a> {
@@ -37,7 +35,7 @@ impl<'a> Observed<'a> {
     pub fn new(m: &'a Machine, ep: &'a Episode, report: Option<&'a StepReport>) -> Self {
         let blockers =
             shown_blockers(m, ep, ep.active).map(|b| m.blockers[b].name.as_str()).collect();
-        Observed { m, ep, report, blockers, end: o::end(m, ep) }
+        Observed { m, ep, report, blockers }
     }
 
     /// The step reward, `None` at reset.
@@ -75,15 +73,21 @@ impl<'a> Observed<'a> {
     /// Writes the observation into `sink`, as [`Observation`](crate::wire::Observation)
     /// serialises: its fields in order, `reward` and `done` included.
     pub fn walk<S: Sink>(&self, sink: &mut S) -> Result<(), S::Error> {
-        self.observation(sink, true)
+        self.observation(sink)
     }
 
-    fn envelope<S: Sink>(&self, s: &mut S) -> Result<(), S::Error> {
+    /// The envelope; its second `metadata` is a copy of the first's bytes, not a second walk.
+    fn envelope(&self, s: &mut Json<'_>) -> std::fmt::Result {
         s.begin_object()?;
         s.field(field!("observation"))?;
-        self.observation(s, false)?;
+        self.fields(s)?;
+        s.field(field!("metadata"))?;
+        let metadata = s.record(|s| self.metadata(s))?;
+        s.end_object()?;
         self.outcome(s)?;
-        self.close_with_metadata(s)
+        s.field(field!("metadata"))?;
+        s.repeat(metadata);
+        s.end_object()
     }
 
     /// `reward` and `done`: the step's outcome, in the observation or beside it.
@@ -94,15 +98,17 @@ impl<'a> Observed<'a> {
         s.bool(self.done())
     }
 
-    /// `metadata`, closing the observation or the envelope.
-    fn close_with_metadata<S: Sink>(&self, s: &mut S) -> Result<(), S::Error> {
+    /// The observation, `reward` and `done` included.
+    fn observation<S: Sink>(&self, s: &mut S) -> Result<(), S::Error> {
+        self.fields(s)?;
+        self.outcome(s)?;
         s.field(field!("metadata"))?;
         self.metadata(s)?;
         s.end_object()
     }
 
-    /// The observation; without `reward` and `done` unless `outcome`.
-    fn observation<S: Sink>(&self, s: &mut S, outcome: bool) -> Result<(), S::Error> {
+    /// The observation opened and its fields up to `reward`, `done` and `metadata`.
+    fn fields<S: Sink>(&self, s: &mut S) -> Result<(), S::Error> {
         let (m, ep) = (self.m, self.ep);
         s.begin_object()?;
         s.field(field!("active_case"))?;
@@ -130,11 +136,7 @@ impl<'a> Observed<'a> {
         s.field(field!("episode_id"))?;
         s.string(&ep.world.episode_id)?;
         s.field(field!("env_schema_version"))?;
-        s.literal(ENV_SCHEMA_VERSION)?;
-        if outcome {
-            self.outcome(s)?;
-        }
-        self.close_with_metadata(s)
+        s.literal(ENV_SCHEMA_VERSION)
     }
 
     /// The head fields of a case, shared by the active case and the queue's items.
@@ -295,12 +297,13 @@ impl<'a> Observed<'a> {
         let (m, ep, report) = (self.m, self.ep, self.report);
         let limits = &m.scenario.limits;
         let error = o::action_error(report);
+        let end = o::end(m, ep);
         s.begin_object()?;
         s.field(field!("budget_limit_usd"))?;
         s.float(usd(limits.budget_cents))?;
         s.field(field!("difficulty"))?;
         s.name(&m.scenario.difficulty)?;
-        if let Some(end) = &self.end {
+        if let Some(end) = &end {
             s.field(field!("episode_summary"))?;
             s.json(&end.summary)?;
         }
@@ -318,7 +321,7 @@ impl<'a> Observed<'a> {
             s.end_object()?;
         }
         s.end_list()?;
-        if let Some(end) = &self.end {
+        if let Some(end) = &end {
             s.field(field!("grade"))?;
             s.json(&end.grade)?;
         }
@@ -348,7 +351,7 @@ impl<'a> Observed<'a> {
         s.uint(ep.world.seed)?;
         s.field(field!("task"))?;
         s.name(&m.scenario.id)?;
-        if let Some(end) = &self.end {
+        if let Some(end) = &end {
             s.field(field!("terminated"))?;
             s.bool(end.terminated)?;
             s.field(field!("termination_reason"))?;
@@ -356,7 +359,7 @@ impl<'a> Observed<'a> {
         }
         s.field(field!("time_limit_minutes"))?;
         s.int(limits.time_limit_minutes)?;
-        if let Some(end) = &self.end {
+        if let Some(end) = &end {
             s.field(field!("truncated"))?;
             s.bool(!end.terminated)?;
         }
