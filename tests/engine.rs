@@ -26,6 +26,11 @@ fn fact(observation: &Observation, name: &str) -> serde_json::Value {
     observation.metadata["known_facts"][name].clone()
 }
 
+/// The observation's `last_action_error` (`code: message`), if the step was refused.
+fn refusal(observation: &Observation) -> Option<&str> {
+    observation.metadata["last_action_error"].as_str()
+}
+
 #[test]
 fn the_easy_task_played_optimally_grades_one() {
     let m = machine("refund_policy_recovery");
@@ -35,9 +40,10 @@ fn the_easy_task_played_optimally_grades_one() {
         let mut total = 0.0;
         let mut act = |ep: &mut shopops::engine::Episode, action: Action| {
             let report = step(&m, ep, &action).expect("running");
-            assert!(report.error.is_none(), "seed {seed}: {action:?} refused: {:?}", report.error);
+            let observation = observe(&m, ep, Some(&report));
+            assert_eq!(refusal(&observation), None, "seed {seed}: {action:?} refused");
             total += report.reward;
-            observe(&m, ep, Some(&report))
+            observation
         };
         for t in [
             ActionType::InspectOrder,
@@ -67,7 +73,9 @@ fn closing_without_a_resolution_is_refused_and_penalised() {
     let m = machine("refund_policy_recovery");
     let mut ep = start(&m, 1, "x".into());
     let report = step(&m, &mut ep, &Action::new(ActionType::CloseCase)).unwrap();
-    assert_eq!(report.error.as_ref().map(|e| e.0.as_str()), Some("cannot_close_with_blockers"));
+    assert!(report.refused());
+    let observation = observe(&m, &ep, Some(&report));
+    assert_eq!(observation.metadata["last_action_error_code"], "cannot_close_with_blockers");
     assert_eq!(report.reward, -0.05);
     assert_eq!(ep.clock, 1);
 }
@@ -78,7 +86,28 @@ fn escalation_on_the_hard_task_is_accepted() {
     let mut ep = start(&m, 1, "x".into());
     step(&m, &mut ep, &Action::new(ActionType::InspectOrder)).unwrap();
     let report = step(&m, &mut ep, &Action::escalate(EscalationReason::SuspectedFraud)).unwrap();
-    assert!(report.error.is_none(), "{:?}", report.error);
+    assert_eq!(refusal(&observe(&m, &ep, Some(&report))), None);
+}
+
+/// A step's details show the inspected check's summary as it read when inspected: a text an
+/// event appends later in the same step shows in the case's summary, not in the details.
+#[test]
+fn details_show_a_summary_as_inspected_before_the_steps_events() {
+    let m = machine("refund_policy_recovery");
+    let mut ep = start(&m, 4, "x".into());
+    step(&m, &mut ep, &Action::new(ActionType::RequestEvidence)).unwrap();
+    for _ in 0..20 {
+        let report = step(&m, &mut ep, &Action::new(ActionType::InspectOrder)).unwrap();
+        let observation = observe(&m, &ep, Some(&report));
+        if observation.metadata["events"].as_array().is_some_and(|events| !events.is_empty()) {
+            let inspected = observation.latest_tool_result.details["summary"].as_str().unwrap();
+            let now = observation.active_case.order_summary.as_deref().unwrap();
+            let appended = now.strip_prefix(inspected).unwrap_or_else(|| panic!("{now:?}"));
+            assert!(appended.starts_with(" Customer evidence: "), "{now:?}");
+            return;
+        }
+    }
+    panic!("the requested evidence never arrived");
 }
 
 /// A step of a script: the action to take given the observation so far, if any.
@@ -92,14 +121,9 @@ fn play(m: &Machine, seed: u64, script: &[Move<'_>]) -> (Observation, f64) {
     for (i, next) in script.iter().enumerate() {
         let Some(action) = next(&obs) else { continue };
         let report = step(m, &mut ep, &action).expect("running");
-        assert!(
-            report.error.is_none(),
-            "seed {seed} step {}: {action:?} refused: {:?}",
-            i + 1,
-            report.error
-        );
-        total += report.reward;
         obs = observe(m, &ep, Some(&report));
+        assert_eq!(refusal(&obs), None, "seed {seed} step {}: {action:?} refused", i + 1);
+        total += report.reward;
     }
     (obs, total)
 }

@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-use serde_json::{Value as Json, json};
+use serde_json::json;
 
 use super::ir::{Builtin, CaseField, Expr, Func, Scalar, Target, Unit, Wire};
 use super::known::{Keep, Known};
@@ -518,16 +518,5 @@ impl<'a> Frame<'a> {
                 }
             }
         })
-    }
-
-    /// A value as the wire shows it.
-    pub(super) fn to_json(&self, v: Scalar, unit: Unit) -> Json {
-        match self.keep(v, unit) {
-            Keep::Known(known) => {
-                let draw = &self.ep.world.cases[self.case];
-                self.ep.cases[self.case].facts.wired(self.m, draw, known).to_json()
-            }
-            Keep::Json(json) => json,
-        }
     }
 }

@@ -10,8 +10,8 @@ use indexmap::IndexMap;
 
 use super::known::FactLog;
 use super::notes::Note;
+use super::report::{Detail, StepReport};
 use super::state::{Appended, CaseDraw, CaseState, Episode, EpisodeWorld, Inline};
-use super::step::StepReport;
 use super::value::Value;
 
 /// What the allocator spends on each allocation besides the bytes asked for (glibc: an 8-byte
@@ -108,8 +108,25 @@ inline_only!(
     &'static str,
     super::ir::Scalar,
     super::state::Resolution,
-    super::state::Pending
+    super::state::Pending,
+    super::report::DetailKey,
+    super::report::Fired
 );
+
+impl HeapSize for Detail {
+    fn heap_size(&self) -> usize {
+        match self {
+            Detail::Json(json) => json.heap_size(),
+            Detail::Bool(_)
+            | Detail::Name(_)
+            | Detail::Known { .. }
+            | Detail::Summary(_)
+            | Detail::Facts(_)
+            | Detail::Code
+            | Detail::Message => 0,
+        }
+    }
+}
 
 impl HeapSize for str {
     fn heap_size(&self) -> usize {
@@ -217,17 +234,7 @@ impl HeapSize for Episode {
 
 impl HeapSize for StepReport {
     fn heap_size(&self) -> usize {
-        let events: usize =
-            self.events.iter().map(|(kind, _, detail)| kind.heap_size() + detail.heap_size()).sum();
-        self.breakdown.heap_size()
-            + self.action_type.heap_size()
-            + self.outcome.heap_size()
-            + map_size(&self.details)
-            + self
-                .error
-                .as_ref()
-                .map_or(0, |(code, message)| code.heap_size() + message.heap_size())
-            + allocation(self.events.capacity() * size_of::<(String, usize, serde_json::Value)>())
-            + events
+        // Held inline unless a step sets more details, events or reward groups than that.
+        self.breakdown.heap_size() + self.details.heap_size() + self.events.heap_size()
     }
 }

@@ -6,9 +6,10 @@ use super::footprint::HeapSize;
 use super::machine::Machine;
 use super::observe::{observe, state, summary};
 use super::observed::Observed;
+use super::report::StepReport;
 use super::start::start;
 use super::state::Episode;
-use super::step::{StepError, StepReport, step};
+use super::step::{StepError, step};
 use crate::wire::{Action, EpisodeSummary, GradeReport, Observation, State};
 
 /// An episode of a scenario, with the report of its last step.
@@ -16,7 +17,8 @@ use crate::wire::{Action, EpisodeSummary, GradeReport, Observation, State};
 pub struct Game {
     machine: Arc<Machine>,
     episode: Episode,
-    last: Option<StepReport>,
+    /// Boxed: an idle session's game holds a pointer, not a report.
+    last: Option<Box<StepReport>>,
 }
 
 impl Game {
@@ -28,13 +30,13 @@ impl Game {
 
     /// The current observation.
     pub fn observation(&self) -> Observation {
-        observe(&self.machine, &self.episode, self.last.as_ref())
+        observe(&self.machine, &self.episode, self.last.as_deref())
     }
 
     /// The current observation, borrowed: what the wire sends, written without building the
     /// owned [`Observation`].
     pub fn observed(&self) -> Observed<'_> {
-        Observed::new(&self.machine, &self.episode, self.last.as_ref())
+        Observed::new(&self.machine, &self.episode, self.last.as_deref())
     }
 
     /// Takes a step and returns the new observation.
@@ -46,7 +48,12 @@ impl Game {
     /// Takes a step without building its observation (read it with [`Game::observed`] or
     /// [`Game::observation`]).
     pub fn advance(&mut self, action: &Action) -> Result<(), StepError> {
-        self.last = Some(step(&self.machine, &mut self.episode, action)?);
+        let report = step(&self.machine, &mut self.episode, action)?;
+        // The box is the episode's one allocation for reports, reused by every later step.
+        match &mut self.last {
+            Some(last) => **last = report,
+            None => self.last = Some(Box::new(report)),
+        }
         Ok(())
     }
 

@@ -11,9 +11,9 @@ use super::grade::grade;
 use super::known::Wired;
 use super::machine::Machine;
 use super::query::{shown_blockers, shown_events};
+use super::report::StepReport;
 use super::reveal::SummaryText;
 use super::state::{Ending, Episode, Inline};
-use super::step::StepReport;
 use crate::wire::{
     ActionType, BusinessMetrics, CarrierStatus, CaseStatus, CaseView, ENV_SCHEMA_VERSION,
     EpisodeSummary, EvidenceStatus, GradeReport, Observation, QueueItemView, Resources, State,
@@ -28,10 +28,14 @@ pub fn observe(m: &Machine, ep: &Episode, report: Option<&StepReport>) -> Observ
     let unresolved_blockers = active.blockers.clone();
     let latest_tool_result = match report {
         Some(r) => ToolResult {
-            action_type: action_type(r),
+            action_type: r.action_type,
             target_case_id: case_id(m, ep, r.target_case).to_string(),
-            outcome: r.outcome.clone(),
-            details: r.details.clone(),
+            outcome: r.outcome_text(m, ep).to_string(),
+            details: Map::from_iter(
+                r.shown_details(m, ep)
+                    .iter()
+                    .map(|(key, value)| (key.to_string(), value.to_json())),
+            ),
         },
         None => ToolResult {
             action_type: None,
@@ -64,11 +68,6 @@ pub fn observe(m: &Machine, ep: &Episode, report: Option<&StepReport>) -> Observ
 
 /// The tool result's outcome at reset.
 pub(super) const SHIFT_STARTED: &str = "Shift started.";
-
-/// The action a step took, as its tool result names it.
-pub(super) fn action_type(report: &StepReport) -> Option<ActionType> {
-    report.action_type.as_deref().and_then(ActionType::parse)
-}
 
 /// The episode state (spec §2.6).
 pub fn state(m: &Machine, ep: &Episode) -> State {
@@ -342,25 +341,6 @@ pub(super) fn metrics(m: &Machine, ep: &Episode) -> BusinessMetrics {
     }
 }
 
-/// `metadata.last_action_error` of a rule-invalid step: `"CODE: message"`.
-#[derive(Clone, Copy, Debug)]
-pub(super) struct ActionError<'a> {
-    /// The error code (`metadata.last_action_error_code`).
-    pub(super) code: &'a str,
-    message: &'a str,
-}
-
-impl fmt::Display for ActionError<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.code, self.message)
-    }
-}
-
-/// The error of a rule-invalid step.
-pub(super) fn action_error(report: Option<&StepReport>) -> Option<ActionError<'_>> {
-    report.and_then(|r| r.error.as_ref()).map(|(code, message)| ActionError { code, message })
-}
-
 /// The step reward of each reward group, in declaration order (0 at reset).
 pub(super) fn reward_breakdown<'a>(
     m: &'a Machine,
@@ -413,7 +393,7 @@ fn metadata(m: &Machine, ep: &Episode, report: Option<&StepReport>) -> Map<Strin
     meta.insert("time_limit_minutes".into(), json!(limits.time_limit_minutes));
     meta.insert("invalid_action_limit".into(), json!(limits.invalid_action_limit));
     meta.insert("budget_limit_usd".into(), json!(usd(limits.budget_cents)));
-    let error = action_error(report);
+    let error = report.and_then(|r| r.error(m));
     meta.insert("last_action_error".into(), error.map_or(Json::Null, |e| json!(e.to_string())));
     meta.insert("last_action_error_code".into(), error.map_or(Json::Null, |e| json!(e.code)));
     let breakdown = reward_breakdown(m, report).map(|(g, r)| (g.to_string(), json!(r))).collect();
@@ -423,9 +403,8 @@ fn metadata(m: &Machine, ep: &Episode, report: Option<&StepReport>) -> Map<Strin
     meta.insert("known_facts".into(), Json::Object(facts));
     let events: Vec<Json> = report
         .map(|r| {
-            r.events
-                .iter()
-                .map(|(kind, case, detail)| json!({"kind": kind, "case_id": case_id(m, ep, *case), "detail": detail}))
+            r.fired(m)
+                .map(|(kind, case, detail)| json!({"kind": kind, "case_id": case_id(m, ep, case), "detail": detail.to_json()}))
                 .collect()
         })
         .unwrap_or_default();

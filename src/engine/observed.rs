@@ -12,9 +12,9 @@ use super::case_plan::Shown;
 use super::machine::Machine;
 use super::observe as o;
 use super::query::shown_blockers;
+use super::report::StepReport;
 use super::sink::{Emit, Field, Json, Sink, field};
 use super::state::{Episode, Inline};
-use super::step::StepReport;
 use crate::wire::{BusinessMetrics, ENV_SCHEMA_VERSION, usd};
 
 /// Room to reserve for an envelope's JSON: a hard-task one is 3–10 KiB.
@@ -233,7 +233,7 @@ impl<'a> Observed<'a> {
         let (m, ep) = (self.m, self.ep);
         s.begin_object()?;
         s.field(field!("action_type"))?;
-        match self.report.and_then(o::action_type) {
+        match self.report.and_then(|r| r.action_type) {
             Some(action) => s.literal(action.as_str())?,
             None => s.null()?,
         }
@@ -241,16 +241,16 @@ impl<'a> Observed<'a> {
         s.name(o::case_id(m, ep, self.report.map_or(ep.active, |r| r.target_case)))?;
         s.field(field!("outcome"))?;
         match self.report {
-            Some(r) => s.name(&r.outcome)?,
+            Some(r) => s.text(r.outcome_text(m, ep))?,
             None => s.literal(o::SHIFT_STARTED)?,
         }
         s.field(field!("details"))?;
         match self.report {
             Some(r) => {
                 s.begin_object()?;
-                for (key, value) in &r.details {
+                for (key, value) in &r.shown_details(m, ep) {
                     s.key(key)?;
-                    s.json(value)?;
+                    value.emit(s)?;
                 }
                 s.end_object()?;
             }
@@ -296,7 +296,7 @@ impl<'a> Observed<'a> {
     fn metadata<S: Sink>(&self, s: &mut S) -> Result<(), S::Error> {
         let (m, ep, report) = (self.m, self.ep, self.report);
         let limits = &m.scenario.limits;
-        let error = o::action_error(report);
+        let error = report.and_then(|r| r.error(m));
         let end = o::end(m, ep);
         s.begin_object()?;
         s.field(field!("budget_limit_usd"))?;
@@ -309,13 +309,13 @@ impl<'a> Observed<'a> {
         }
         s.field(field!("events"))?;
         s.begin_list()?;
-        for (kind, case, detail) in report.map_or(&[][..], |r| &r.events[..]) {
+        for (kind, case, detail) in report.into_iter().flat_map(|r| r.fired(m)) {
             // A JSON map in the owned observation: keys sorted.
             s.begin_object()?;
             s.field(field!("case_id"))?;
-            s.name(o::case_id(m, ep, *case))?;
+            s.name(o::case_id(m, ep, case))?;
             s.field(field!("detail"))?;
-            s.json(detail)?;
+            detail.emit(s)?;
             s.field(field!("kind"))?;
             s.name(kind)?;
             s.end_object()?;

@@ -2,13 +2,12 @@
 
 use std::fmt;
 
-use serde_json::{Map, Value as Json};
-
 use super::case_plan::FactGroupPlan;
 use super::eval::{Env, eval_ref};
-use super::known::{Keep, Known, PlanPlace, fact_groups};
+use super::known::{Keep, Known, PlanPlace, Wired, fact_groups};
 use super::machine::Machine;
-use super::state::{CaseDraw, Episode};
+use super::report::Then;
+use super::state::{CaseDraw, Episode, Inline};
 
 /// Reveals a case's fact group of `check`: its facts, evaluated now (facts such as
 /// `=stock(sku)` read the live stock), join the case's fact log marked with the check, which
@@ -39,24 +38,25 @@ fn group_of<'m>(
     fact_groups(m, draw).iter().enumerate().find(|(_, g)| g.group == name)
 }
 
-/// The facts of a case's group, as the wire shows them now.
-pub(super) fn group_facts(
-    m: &Machine,
-    ep: &Episode,
-    case: usize,
-    check: usize,
-) -> Map<String, Json> {
-    let draw = &ep.world.cases[case];
-    let Some((_, group)) = group_of(m, draw, check) else { return Map::new() };
-    let record = &ep.cases[case];
-    group
+/// The facts of a case's group of a check as the wire showed them at `then`, sorted by name.
+pub(super) fn group_facts_then<'a>(
+    m: &'a Machine,
+    ep: &'a Episode,
+    then: Then,
+) -> Inline<(&'a str, Wired<'a>), 8> {
+    let draw = &ep.world.cases[then.case];
+    let Some((_, group)) = group_of(m, draw, then.check) else { return Inline::new() };
+    let record = &ep.cases[then.case];
+    let mut facts: Inline<_, 8> = group
         .facts
         .iter()
         .filter_map(|(name, _)| {
-            let value = record.facts.value(m.symbols.get(name)?)?;
-            Some((name.clone(), record.facts.wired(m, draw, value).to_json()))
+            let value = record.facts.value_then(m.symbols.get(name)?, then.facts)?;
+            Some((name.as_str(), record.facts.wired(m, draw, value)))
         })
-        .collect()
+        .collect();
+    facts.sort_by(|a, b| a.0.cmp(b.0));
+    facts
 }
 
 /// The summary of a check as the observation shows it: `None` until inspected, then the
@@ -68,7 +68,13 @@ pub(super) fn summary_text<'a>(
     case: usize,
     check: usize,
 ) -> Option<SummaryText<'a>> {
-    (ep.cases[case].revealed & (1 << check) != 0).then_some(SummaryText { m, ep, case, check })
+    (ep.cases[case].revealed & (1 << check) != 0)
+        .then(|| summary_then(m, ep, Then::now(ep, case, check)))
+}
+
+/// The summary of a revealed check as it read at `then`.
+pub(super) fn summary_then<'a>(m: &'a Machine, ep: &'a Episode, then: Then) -> SummaryText<'a> {
+    SummaryText { m, ep, then }
 }
 
 /// A summary, written on demand ([`summary_text`]).
@@ -76,18 +82,18 @@ pub(super) fn summary_text<'a>(
 pub(super) struct SummaryText<'a> {
     m: &'a Machine,
     ep: &'a Episode,
-    case: usize,
-    check: usize,
+    then: Then,
 }
 
 impl<'a> fmt::Display for SummaryText<'a> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let SummaryText { m, ep, case, check } = *self;
+        let SummaryText { m, ep, then } = *self;
+        let Then { case, check, .. } = then;
         let draw = &ep.world.cases[case];
         let record = &ep.cases[case];
         let shown = |known: Known| record.facts.wired(m, draw, known);
         let revealed = || {
-            let entries = record.facts.entries().iter();
+            let entries = record.facts.entries().get(..then.facts).unwrap_or_default().iter();
             entries.filter(move |fact| fact.check.map(usize::from) == Some(check))
         };
         match group_of(m, draw, check) {
@@ -103,7 +109,8 @@ impl<'a> fmt::Display for SummaryText<'a> {
             },
             _ => f.write_str(&m.checks[check].empty),
         }?;
-        for appended in record.appended.iter().filter(|a| usize::from(a.check) == check) {
+        let appended = record.appended.get(..then.appended).unwrap_or_default().iter();
+        for appended in appended.filter(|a| usize::from(a.check) == check) {
             // Every appended text's template was parsed with the machine.
             let Some(template) = m.templates.get(&appended.text) else { continue };
             f.write_str(" ")?;

@@ -80,7 +80,7 @@ pub trait Sink {
 }
 
 /// A field name of the wire format, with its JSON text made at compile time by [`field!`].
-#[derive(Debug)]
+#[derive(Debug, PartialEq, Eq)]
 pub struct Field {
     /// The name.
     pub name: &'static str,

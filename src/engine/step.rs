@@ -2,14 +2,16 @@
 //!
 //! Deterministic and free of I/O: the same machine, episode and action give the same result.
 
-use serde_json::{Map, Value as Json, json};
 use smallvec::SmallVec;
 
 use super::eval_ir::{Frame, Locals, Request};
 use super::ir::{Op, Scalar, Stmt, Wire};
+use super::known::Keep;
 use super::machine::Machine;
 use super::notes;
 use super::query::Refusal;
+use super::report::{Detail, DetailKey, EventDetail, Fired, Outcome, StepReport, Then};
+use super::sink::field;
 use super::state::{Appended, Ending, Episode, Pending, Resolution};
 use crate::lang::Trigger;
 use crate::wire::{Action, round4};
@@ -32,27 +34,6 @@ impl std::fmt::Display for StepError {
 }
 
 impl std::error::Error for StepError {}
-
-/// What one step did.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct StepReport {
-    /// The emitted step reward (clamped, 4 decimals).
-    pub reward: f64,
-    /// Per reward group, summing to `reward`.
-    pub breakdown: Vec<f64>,
-    /// Wire name of the action, if it named a declared action.
-    pub action_type: Option<String>,
-    /// The case the step acted on (the target of a switch).
-    pub target_case: usize,
-    /// One sentence on what happened.
-    pub outcome: String,
-    /// Tool-result details.
-    pub details: Map<String, Json>,
-    /// `(code, message)` of a rule-invalid step.
-    pub error: Option<(String, String)>,
-    /// Events fired during the step: kind, case index, detail.
-    pub events: Vec<(String, usize, Json)>,
-}
 
 /// What a report-free step ([`step_quiet`]) tells: all search and bulk evaluation read.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -148,7 +129,7 @@ impl<'a> Run<'a> {
     fn take(&mut self) {
         let active = self.ep.active;
         if self.loud {
-            self.report.action_type = Some(self.action.action_type.as_str().to_string());
+            self.report.action_type = Some(self.action.action_type);
         }
         let refusal = self.refusal();
         let step_index = self.ep.steps + 1;
@@ -158,13 +139,10 @@ impl<'a> Run<'a> {
                 self.ep.invalid += 1;
                 self.invalid = true;
                 if self.loud {
-                    let (code, message) = self.refusal_text(refusal);
-                    self.report.outcome = format!("Invalid action: {code}");
-                    self.report.details = Map::from_iter([
-                        ("error".to_string(), json!(code)),
-                        ("message".to_string(), json!(message)),
-                    ]);
-                    self.report.error = Some((code, message));
+                    self.report.outcome = Outcome::Invalid;
+                    self.set_detail(field!("error"), Detail::Code);
+                    self.set_detail(field!("message"), Detail::Message);
+                    self.report.refusal = Some(refusal);
                 }
                 self.run_hooks(Trigger::Invalid, active, &Locals::NONE, step_index);
                 if let Refusal::Rule(rule) = refusal {
@@ -186,7 +164,10 @@ impl<'a> Run<'a> {
                 self.exec(body, active, &Locals::NONE, step_index);
                 self.run_deferred(step_index);
                 if self.loud {
-                    self.report.outcome = outcome_sentence(self.m, self.ep, &self.report);
+                    let case = self.report.target_case;
+                    let again = self.report.nothing_new(self.m, self.ep);
+                    self.report.outcome =
+                        if again { Outcome::Again(case) } else { Outcome::Done(case) };
                 }
             }
         }
@@ -204,20 +185,6 @@ impl<'a> Run<'a> {
         let frame = self.frame(self.ep.active);
         let rules = &self.m.rejects_of[request.index];
         rules.iter().find(|r| frame.eval(&r.when).truthy()).map(|r| Refusal::Rule(r.rule))
-    }
-
-    /// The `(code, message)` a refusal reports.
-    fn refusal_text(&self, refusal: Refusal) -> (String, String) {
-        match refusal {
-            Refusal::UnknownAction => {
-                let name = self.action.action_type.as_str();
-                ("unknown_action".into(), format!("this scenario has no action `{name}`"))
-            }
-            Refusal::Rule(rule) => {
-                let rule = &self.m.rejects[rule];
-                (rule.code.clone(), rule.message.clone())
-            }
-        }
     }
 
     /// A `switch` to the active case is a hold.
@@ -292,18 +259,12 @@ impl<'a> Run<'a> {
                     super::reveal::reveal_group(m, self.ep, case, *check);
                 }
                 if self.loud {
-                    let facts = if first {
-                        super::reveal::group_facts(m, self.ep, case, *check)
-                    } else {
-                        Map::new()
-                    };
-                    let summary = super::reveal::summary_text(m, self.ep, case, *check)
-                        .map(|s| s.to_string());
-                    let details = &mut self.report.details;
-                    details.insert("check".into(), json!(m.symbols.name(m.checks[*check].name)));
-                    details.insert("first_time".into(), json!(first));
-                    details.insert("summary".into(), json!(summary));
-                    details.insert("facts".into(), Json::Object(facts));
+                    let revealed = self.ep.cases[case].revealed & (1 << check) != 0;
+                    let then = Then::now(self.ep, case, *check);
+                    self.set_detail(field!("check"), Detail::Name(m.checks[*check].name));
+                    self.set_detail(field!("first_time"), Detail::Bool(first));
+                    self.set_detail(field!("summary"), Detail::Summary(revealed.then_some(then)));
+                    self.set_detail(field!("facts"), Detail::Facts(first.then_some(then)));
                 }
                 let locals = Locals { first, check: *check, ..Locals::NONE };
                 self.deferred.push((Trigger::Inspect, case, locals));
@@ -324,8 +285,8 @@ impl<'a> Run<'a> {
                 }
                 if self.loud {
                     let status = self.ep.cases[case].responses[*response];
-                    self.report.details.insert("scheduled".into(), json!(scheduled));
-                    self.report.details.insert("status".into(), json!(m.symbols.name(status)));
+                    self.set_detail(field!("scheduled"), Detail::Bool(scheduled));
+                    self.set_detail(field!("status"), Detail::Name(status));
                 }
                 let locals = Locals { scheduled, response: *response, ..Locals::NONE };
                 self.deferred.push((Trigger::Request, case, locals));
@@ -439,8 +400,12 @@ impl<'a> Run<'a> {
             }
             Op::Detail { name, value, unit } => {
                 if self.loud {
-                    let value = self.frame(case).to_json(self.eval(value, case, locals), *unit);
-                    self.report.details.insert(m.symbols.name(*name).to_string(), value);
+                    let detail = match self.frame(case).keep(self.eval(value, case, locals), *unit)
+                    {
+                        Keep::Known(value) => Detail::Known { case, value },
+                        Keep::Json(json) => Detail::Json(Box::new(json)),
+                    };
+                    self.set_detail(DetailKey::Scenario(*name), detail);
                 }
             }
             Op::Append { check, text } => {
@@ -477,8 +442,8 @@ impl<'a> Run<'a> {
             self.run_deferred(step);
             if let Some(before) = before {
                 let detail = self.event_detail(&before, pending.case, pending.payload);
-                let kind = self.m.symbols.name(event.name).to_string();
-                self.report.events.push((kind, pending.case, detail));
+                let fired = Fired { event: pending.event, case: pending.case, detail };
+                self.report.events.push(fired);
             }
         }
         if settling {
@@ -488,20 +453,30 @@ impl<'a> Run<'a> {
 
     /// The event's detail: the response outcome it delivered, the reopen reason it revealed,
     /// or the money it carried (payout plus the fee it booked).
-    fn event_detail(&self, before: &super::state::CaseState, case: usize, payload: i64) -> Json {
+    fn event_detail(
+        &self,
+        before: &super::state::CaseState,
+        case: usize,
+        payload: i64,
+    ) -> EventDetail {
         let after = &self.ep.cases[case];
         if let Some(i) =
             (0..after.responses.len()).find(|&i| after.received[i] != before.received[i])
         {
-            return json!(self.m.symbols.name(after.responses[i]));
+            return EventDetail::Name(after.responses[i]);
         }
         if after.reopens != before.reopens {
-            return after.close_reason.map_or(Json::Null, |r| json!(self.m.symbols.name(r)));
+            return after.close_reason.map_or(EventDetail::Nothing, EventDetail::Name);
         }
         match payload + after.fees - before.fees {
-            0 => Json::Null,
-            money => json!(crate::wire::usd(money)),
+            0 => EventDetail::Nothing,
+            cents => EventDetail::Cents(cents),
         }
+    }
+
+    /// Sets a detail of the report.
+    fn set_detail(&mut self, key: impl Into<DetailKey>, detail: Detail) {
+        self.report.set_detail(self.m, key.into(), detail);
     }
 
     /// Spec §3.5: a case newly past its deadline (open, or closed late) is breached once.
@@ -550,23 +525,13 @@ impl<'a> Run<'a> {
         self.ep.total_reward += reward;
         self.report.reward = reward;
         if self.loud {
-            let mut breakdown: Vec<f64> = self.rewards.iter().map(|r| round4(*r)).collect();
+            let mut breakdown: SmallVec<_> = self.rewards.iter().map(|r| round4(*r)).collect();
             let rounded: f64 = breakdown.iter().sum();
             if let Some(group) = breakdown.get_mut(self.m.rounding_group) {
                 *group = round4(*group + (reward - rounded));
             }
             self.report.breakdown = breakdown;
         }
-    }
-}
-
-/// A generic sentence for the step.
-fn outcome_sentence(m: &Machine, ep: &Episode, report: &StepReport) -> String {
-    let action = report.action_type.as_deref().unwrap_or("action").replace('_', " ");
-    let case = m.symbols.name(ep.world.cases[report.target_case].id);
-    match report.details.get("first_time") {
-        Some(Json::Bool(false)) => format!("{case}: {action} again; nothing new."),
-        _ => format!("{case}: {action} done."),
     }
 }
 

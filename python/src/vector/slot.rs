@@ -110,7 +110,7 @@ impl Slot {
         // `Err` is unreachable: an ended episode is restarted before it is stepped again.
         if loud {
             let Ok(report) = step(m, ep, action) else { return Outcome::default() };
-            self.last = Last { reward: report.reward, refused: report.error.is_some() };
+            self.last = Last { reward: report.reward, refused: report.refused() };
             self.report = Some(report);
         } else {
             let Ok(quiet) = step_quiet(m, ep, action) else { return Outcome::default() };
