@@ -170,12 +170,22 @@ impl<'py, 's> Dicts<'py, 's> {
     /// Closes the innermost dict or list and puts it where it goes.
     fn close(&mut self) -> PyResult<()> {
         let (closed, key) = self.open.pop().ok_or_else(|| broken("a close without an open"))?;
-        self.key = key;
-        self.put(match closed {
+        let closed = match closed {
             Open::Dict(dict) => dict.into_any(),
             Open::List(list) => list.into_any(),
-        })
+        };
+        untrack(&closed);
+        self.key = key;
+        self.put(closed)
     }
+}
+
+/// Takes a finished container out of the cyclic collector's care: observations hold no cycles,
+/// and CPython tracks a dict again when a container is put into it (docs/python.md).
+#[allow(unsafe_code)]
+fn untrack(container: &Bound<'_, PyAny>) {
+    // SAFETY: `container` is a live dict or list (GC objects), and the GIL is held.
+    unsafe { pyo3::ffi::PyObject_GC_UnTrack(container.as_ptr().cast()) }
 }
 
 /// An inconsistent walk (a bug in the engine's walk, never the user's input).

@@ -162,6 +162,38 @@ def test_a_dict_batch_pauses_the_cyclic_collector_and_restores_it() -> None:
         gc.set_threshold(*threshold)
 
 
+def containers(value: Any) -> list[Any]:
+    """Every dict and list in `value`, itself included."""
+    found: list[Any] = []
+    if isinstance(value, dict):
+        found.append(value)
+        for item in value.values():
+            found += containers(item)
+    elif isinstance(value, list):
+        found.append(value)
+        for item in value:
+            found += containers(item)
+    return found
+
+
+def test_observations_are_left_out_of_the_cyclic_collector() -> None:
+    """The dicts and lists of an observation (`VectorEnv`'s and `Env`'s) are not tracked by the
+    collector: they hold no cycles, so its passes would only walk them. A dict given a container
+    is tracked again, by CPython itself, so a cycle made through one is collected."""
+    env = shopops.VectorEnv("fraud_stockout_cascade", 2)
+    observations, _ = env.reset(seed=0)
+    stepped, *_ = env.step(sampled_actions(env, 1, seed=1)[0])
+    single, _ = shopops.Env("fraud_stockout_cascade").reset(seed=0)
+    for observation in [*observations, *stepped, single]:
+        made = containers(observation)
+        assert len(made) > 20
+        assert not [c for c in made if gc.is_tracked(c)]
+    observation = stepped[0]
+    observation["again"] = observation
+    assert gc.is_tracked(observation)
+    del observation["again"]
+
+
 def test_many_short_batches_on_two_threads_all_finish() -> None:
     """The crew's hand-over under stress: thousands of batches of 64 on 2 threads, in a child
     process with a deadline (a missed wake-up hangs it: the first version of the hand-over hung
