@@ -52,7 +52,7 @@ fn count(steps: &[(Episode, Action)], take: impl Fn(&mut Episode, &Action)) -> u
 }
 
 #[test]
-fn full_steps_on_the_hard_task() {
+fn steps_on_the_hard_task_allocate_nothing() {
     let m = machine(HARD);
     let steps = steps(&m);
     let full = count(&steps, |ep, action| {
@@ -61,15 +61,13 @@ fn full_steps_on_the_hard_task() {
     let quiet = count(&steps, |ep, action| {
         let _ = step_quiet(&m, ep, action);
     });
-    let n = steps.len() as f64;
-    let (full, quiet_per_step) = (full as f64 / n, quiet as f64 / n);
-    println!("{n} steps: {full:.2} allocations per full step, {quiet_per_step:.2} per quiet step");
+    println!("{} steps: {full} allocations in full steps, {quiet} in quiet ones", steps.len());
     // Measured 28.1 per step before the report-free step and the inline state, 19.6 / 5.3
     // with facts and summaries as shared lists of JSON values and strings; 14.6 / 0 with them
     // compact and rendered on demand, the episode's end graded without the report and a
-    // reward near a rounding tie rounded on the stack.
-    assert_eq!(quiet, 0, "{quiet_per_step:.2} allocations per quiet step");
-    assert!(full <= 15.0, "{full:.2} allocations per full step");
+    // reward near a rounding tie rounded on the stack; 0 / 0 with the report held as numbers
+    // and symbols (only a detail showing a request's own text, which no symbol names, boxes it).
+    assert_eq!((full, quiet), (0, 0), "allocations in full and quiet steps");
 }
 
 #[test]
