@@ -401,7 +401,7 @@ impl<'a> Frame<'a> {
                 Scalar::Bool(self.check_of(t).is_some_and(|c| record().completed[c].is_some()))
             }
             Func::Revealed(t) => {
-                Scalar::Bool(self.check_of(t).is_some_and(|c| record().revealed & (1 << c) != 0))
+                Scalar::Bool(self.check_of(t).is_some_and(|c| record().is_revealed(c)))
             }
             Func::Received(t) => {
                 Scalar::Bool(self.response_of(t).is_some_and(|r| record().received[r].is_some()))

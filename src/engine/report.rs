@@ -11,7 +11,7 @@ use super::known::{Known, Wired};
 use super::machine::Machine;
 use super::query::Refusal;
 use super::reveal::{SummaryText, group_facts_then, summary_then};
-use super::sink::{Emit, Field, Sink};
+use super::sink::{Emit, Field, Sink, field};
 use super::state::{Episode, Inline};
 use crate::wire::{ActionType, usd};
 
@@ -264,7 +264,8 @@ impl StepReport {
 
     /// Whether the details say the action revealed nothing new (`first_time` is false).
     pub(super) fn nothing_new(&self, m: &Machine, ep: &Episode) -> bool {
-        let first_time = self.details.iter().find(|(k, _)| k.name(m) == "first_time");
+        let key = field!("first_time").name;
+        let first_time = self.details.iter().find(|(k, _)| k.name(m) == key);
         first_time
             .is_some_and(|(_, d)| matches!(self.shown(m, ep, d), Shown::Wired(Wired::Bool(false))))
     }

@@ -68,8 +68,7 @@ pub(super) fn summary_text<'a>(
     case: usize,
     check: usize,
 ) -> Option<SummaryText<'a>> {
-    (ep.cases[case].revealed & (1 << check) != 0)
-        .then(|| summary_then(m, ep, Then::now(ep, case, check)))
+    ep.cases[case].is_revealed(check).then(|| summary_then(m, ep, Then::now(ep, case, check)))
 }
 
 /// The summary of a revealed check as it read at `then`.

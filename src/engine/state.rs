@@ -169,6 +169,13 @@ pub struct CaseState {
 
 /// Cloned list by list, each list of plain values as one copy (a derived clone copies them
 /// element by element, which the oracle paid for every move it tried).
+impl CaseState {
+    /// Whether the fact group of `check` has been revealed.
+    pub fn is_revealed(&self, check: usize) -> bool {
+        self.revealed & (1 << check) != 0
+    }
+}
+
 impl Clone for CaseState {
     fn clone(&self) -> Self {
         CaseState {

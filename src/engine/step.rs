@@ -259,11 +259,11 @@ impl<'a> Run<'a> {
                     super::reveal::reveal_group(m, self.ep, case, *check);
                 }
                 if self.loud {
-                    let revealed = self.ep.cases[case].revealed & (1 << check) != 0;
                     let then = Then::now(self.ep, case, *check);
+                    let revealed = self.ep.cases[case].is_revealed(*check).then_some(then);
                     self.set_detail(field!("check"), Detail::Name(m.checks[*check].name));
                     self.set_detail(field!("first_time"), Detail::Bool(first));
-                    self.set_detail(field!("summary"), Detail::Summary(revealed.then_some(then)));
+                    self.set_detail(field!("summary"), Detail::Summary(revealed));
                     self.set_detail(field!("facts"), Detail::Facts(first.then_some(then)));
                 }
                 let locals = Locals { first, check: *check, ..Locals::NONE };
