@@ -185,6 +185,25 @@ async fn oversized_frames_close_with_1009_and_idle_sessions_are_reaped() {
     assert!(server.healthy());
 }
 
+/// The idle timeout counts from the last message, not from the connection: a session that
+/// keeps talking outlives it several times over, and is reaped once it falls silent.
+#[tokio::test]
+async fn active_sessions_outlive_the_idle_timeout() {
+    let server = Server::start(&["--idle-timeout", "1"]);
+    let mut ws = server.connect().await;
+    let started = std::time::Instant::now();
+    let mut seed = 0;
+    while started.elapsed() < std::time::Duration::from_millis(2600) {
+        let reply = ws.request(&reset("refund_policy_recovery", seed, "busy")).await;
+        assert_eq!(reply["type"], "observation", "closed while active: {reply}");
+        seed += 1;
+        tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    }
+    let silent = std::time::Instant::now();
+    assert_eq!(ws.closed_with().await, Some(1000));
+    assert!(silent.elapsed() >= std::time::Duration::from_millis(500), "{:?}", silent.elapsed());
+}
+
 #[tokio::test]
 async fn close_ends_the_session_without_a_reply() {
     let server = Server::start(&[]);

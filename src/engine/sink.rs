@@ -294,8 +294,17 @@ impl Sink for Json<'_> {
     #[inline]
     fn text(&mut self, text: impl Display) -> fmt::Result {
         self.next();
+        let start = self.out.len();
         self.out.push(b'"');
-        write!(Escaping(self.out), "{text}")?;
+        write!(Raw(self.out), "{text}")?;
+        if needs_escape(&self.out[start + 1..]) {
+            // Rare: written again from a copy, escaped (JSON escapes character by character,
+            // so escaping the whole equals escaping each piece).
+            let written = self.out.split_off(start + 1);
+            self.out.truncate(start);
+            self.serde(std::str::from_utf8(&written).map_err(|_| fmt::Error)?);
+            return Ok(());
+        }
         self.out.push(b'"');
         Ok(())
     }
@@ -370,21 +379,12 @@ fn escapes_any(word: u64) -> bool {
     (below_space | quote | backslash) & !word & HIGH_BITS != 0
 }
 
-/// The contents of a JSON string, written a piece at a time as `Display` gives them: copied as
-/// they are, or escaped by serde_json when a piece needs it.
-struct Escaping<'o>(&'o mut Vec<u8>);
+/// Text written through `fmt::Write` as it is (the pieces `Display` gives, one after another).
+struct Raw<'o>(&'o mut Vec<u8>);
 
-impl fmt::Write for Escaping<'_> {
+impl fmt::Write for Raw<'_> {
     fn write_str(&mut self, piece: &str) -> fmt::Result {
-        if !needs_escape(piece.as_bytes()) {
-            self.0.extend_from_slice(piece.as_bytes());
-            return Ok(());
-        }
-        let start = self.0.len();
-        serde_json::to_writer(&mut *self.0, piece).map_err(|_| fmt::Error)?;
-        // Without the quotes serde_json put around it.
-        self.0.pop();
-        self.0.remove(start);
+        self.0.extend_from_slice(piece.as_bytes());
         Ok(())
     }
 }

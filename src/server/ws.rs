@@ -11,7 +11,7 @@ use axum::response::Response;
 use futures_util::Sink;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use tokio::time::{Instant, timeout_at};
+use tokio::time::{Instant, sleep_until};
 
 use super::App;
 use super::LiveGame;
@@ -108,16 +108,30 @@ async fn session(
     }
     let mut game: Option<LiveGame> = None;
     let idle = app.limits.idle_timeout;
-    let mut deadline = Instant::now() + idle;
+    let mut active = Instant::now();
+    // One timer for the session, moved on only when it fires early (the session was active
+    // since it was set): no timer is registered and cancelled per message.
+    let timer = sleep_until(active + idle);
+    tokio::pin!(timer);
     loop {
-        let message = match timeout_at(deadline, socket.recv()).await {
-            Err(_) => return close(&mut socket, NORMAL, "idle timeout").await,
-            Ok(None) => return,
-            Ok(Some(Err(error))) => {
+        let received = tokio::select! {
+            biased;
+            received = socket.recv() => received,
+            () = &mut timer => {
+                if Instant::now() < active + idle {
+                    timer.as_mut().reset(active + idle);
+                    continue;
+                }
+                return close(&mut socket, NORMAL, "idle timeout").await;
+            }
+        };
+        let message = match received {
+            None => return,
+            Some(Err(error)) => {
                 let (code, reason) = unreadable(&error);
                 return close(&mut socket, code, reason).await;
             }
-            Ok(Some(Ok(message))) => message,
+            Some(Ok(message)) => message,
         };
         let next = match message {
             // The socket queues the pong; it is sent before anything more is read, so a client
@@ -145,7 +159,7 @@ async fn session(
             ),
             Message::Text(text) => answer_message(&app, &mut game, text.as_str()),
         };
-        deadline = Instant::now() + idle;
+        active = Instant::now();
         match next {
             Answer::Reply(reply) => {
                 if socket.send(Message::Text(reply.into())).await.is_err() {
