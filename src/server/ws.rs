@@ -11,7 +11,7 @@ use axum::response::Response;
 use futures_util::Sink;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use tokio::time::{Instant, sleep_until};
+use tokio::time::{Instant, timeout_at};
 
 use super::App;
 use super::LiveGame;
@@ -108,30 +108,16 @@ async fn session(
     }
     let mut game: Option<LiveGame> = None;
     let idle = app.limits.idle_timeout;
-    let mut active = Instant::now();
-    // One timer for the session, moved on only when it fires early (the session was active
-    // since it was set): no timer is registered and cancelled per message.
-    let timer = sleep_until(active + idle);
-    tokio::pin!(timer);
+    let mut deadline = Instant::now() + idle;
     loop {
-        let received = tokio::select! {
-            biased;
-            received = socket.recv() => received,
-            () = &mut timer => {
-                if Instant::now() < active + idle {
-                    timer.as_mut().reset(active + idle);
-                    continue;
-                }
-                return close(&mut socket, NORMAL, "idle timeout").await;
-            }
-        };
-        let message = match received {
-            None => return,
-            Some(Err(error)) => {
+        let message = match timeout_at(deadline, socket.recv()).await {
+            Err(_) => return close(&mut socket, NORMAL, "idle timeout").await,
+            Ok(None) => return,
+            Ok(Some(Err(error))) => {
                 let (code, reason) = unreadable(&error);
                 return close(&mut socket, code, reason).await;
             }
-            Some(Ok(message)) => message,
+            Ok(Some(Ok(message))) => message,
         };
         let next = match message {
             // The socket queues the pong; it is sent before anything more is read, so a client
@@ -159,7 +145,7 @@ async fn session(
             ),
             Message::Text(text) => answer_message(&app, &mut game, text.as_str()),
         };
-        active = Instant::now();
+        deadline = Instant::now() + idle;
         match next {
             Answer::Reply(reply) => {
                 if socket.send(Message::Text(reply.into())).await.is_err() {
