@@ -37,8 +37,10 @@ step "ruff (the package, its tests, examples/python)"
 "$venv/bin/ruff" check python examples/python
 "$venv/bin/ruff" format --check python examples/python
 
-step "mypy --strict (the package, against the native module's stubs)"
-"$venv/bin/mypy" --strict --cache-dir "$root/target/mypy-cache" python/shopops
+step "mypy --strict (the package, against the native module's stubs, and its benchmarks)"
+# The benchmarks import the tests' server helper (python/tests/server.py).
+MYPYPATH=python/tests "$venv/bin/mypy" --strict --cache-dir "$root/target/mypy-cache" \
+  python/shopops python/benchmarks
 
 step "shopops binary, for the comparison with shopops run"
 cargo build --release --locked --bin shopops

@@ -30,7 +30,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 ROOT = Path(__file__).resolve().parents[2]
 OPENENV_PYTHON = ROOT / "target" / "conformance-venv" / "bin" / "python"
@@ -42,7 +42,8 @@ def sampled(task: str, count: int, seed: int = 0) -> list[dict[str, Any]]:
 
     space = shopops.Env(task).action_space
     space.seed(seed)
-    return [space.sample() for _ in range(count)]
+    drawn = (space.sample() for _ in range(count))
+    return [a.to_dict() if isinstance(a, shopops.Action) else a for a in drawn]
 
 
 def rate(steps: int, started: float) -> float:
@@ -65,7 +66,7 @@ def bench_env(env: Any, actions: list[dict[str, Any]]) -> float:
 
 def bench_vector(
     task: str,
-    encoding: str,
+    encoding: Literal["dict", "numeric"],
     batches: int,
     masks: bool = False,
     threads: int = 1,
@@ -77,15 +78,17 @@ def bench_vector(
     (docs/python.md), so the cyclic collector's full passes skip what the imports made.
     """
     import numpy as np
+    from gymnasium.spaces import Discrete
 
     import shopops
 
-    mode = "numeric" if encoding == "numeric" else "dict"
-    env = shopops.VectorEnv(task, 64, encoding=mode, threads=threads)
+    env = shopops.VectorEnv(task, 64, encoding=encoding, threads=threads)
     env.reset(seed=0)
     if encoding == "numeric":
+        table = env.single_action_space
+        assert isinstance(table, Discrete)
         rng = np.random.default_rng(0)
-        plan: list[Any] = list(rng.integers(0, env.single_action_space.n, size=(batches, 64)))
+        plan: list[Any] = list(rng.integers(0, int(table.n), size=(batches, 64)))
     else:
         actions = sampled(task, batches * 64)
         plan = [actions[b * 64 : (b + 1) * 64] for b in range(batches)]
@@ -105,7 +108,8 @@ def bench_vector(
 
 def openenv_client(url: str, task: str, actions: list[dict[str, Any]]) -> float:
     """Play the loop through OpenEnv's official client (run in the conformance venv)."""
-    from openenv.core import GenericEnvClient
+    # Installed in target/conformance-venv only, where this function runs.
+    from openenv.core import GenericEnvClient  # type: ignore[import-not-found]
 
     with GenericEnvClient(base_url=url).sync() as client:
         seed = 0
