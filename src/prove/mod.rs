@@ -44,7 +44,7 @@ pub const BASELINES: [&str; 5] = ["rule", "random", "noop", "close_all", "pay_al
 pub const TRIVIAL: [&str; 4] = ["random", "noop", "close_all", "pay_all"];
 
 /// What a proof found for one scenario.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Serialize)]
 pub struct Proof {
     /// Scenario id.
     pub task: String,
@@ -55,6 +55,18 @@ pub struct Proof {
     /// The scenario proved, as compiled (its plays replay on it).
     #[serde(skip)]
     pub machine: Arc<Machine>,
+}
+
+/// The scenario shown by its version, not as the whole compiled machine.
+impl std::fmt::Debug for Proof {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Proof")
+            .field("task", &self.task)
+            .field("difficulty", &self.difficulty)
+            .field("seeds", &self.seeds)
+            .field("machine", &self.machine.scenario.version)
+            .finish()
+    }
 }
 
 /// What a proof found for one seed.
@@ -218,5 +230,22 @@ fn prove_seed(machine: &Arc<Machine>, seed: u64, search: SearchOptions) -> SeedP
         raised: along.raised,
         cleared: along.cleared,
         actions: solution.actions,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::testing::machines;
+
+    /// A proof's `Debug` (what a failed assertion prints) names its scenario by version instead
+    /// of printing the whole compiled machine.
+    #[test]
+    fn a_proof_debugs_its_scenario_as_its_version() {
+        let machine = Arc::new(machines(&["scenarios"]).swap_remove(0));
+        let search = SearchOptions { beam_width: 1, budget: 1_000 };
+        let shown = format!("{:?}", prove(&machine, 1..2, search, &|| {}));
+        assert!(shown.contains(&format!("machine: {:?}", machine.scenario.version)), "{shown}");
+        assert!(shown.len() < 50_000, "{} bytes", shown.len());
     }
 }
