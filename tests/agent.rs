@@ -40,6 +40,16 @@ fn eval(stub: &Stub, out: &Path, extra: &[&str]) -> Value {
     serde_json::from_str(&success(&output)).expect("eval --format json is JSON")
 }
 
+/// As [`eval`] for a run in which some episode fails: the report is printed all the same, and
+/// the exit status is 1.
+fn eval_failing(stub: &Stub, out: &Path, extra: &[&str]) -> Value {
+    let output = eval_command(stub, out, extra).output().expect("shopops runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("episode(s) failed; the first"), "{stderr}");
+    serde_json::from_slice(&output.stdout).expect("eval --format json is JSON")
+}
+
 fn success(output: &Output) -> String {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "exit {:?}: {stderr}", output.status);
@@ -250,7 +260,7 @@ fn server_errors_until_the_retries_run_out_fail_the_episode_with_the_reason() {
     let stub =
         Stub::start(|request, index| if index < 2 { plan_call(request) } else { status(500) });
     let out = scratch("500").join("results.jsonl");
-    let report = eval(&stub, &out, &["--seeds", "1", "--max-retries", "2"]);
+    let report = eval_failing(&stub, &out, &["--seeds", "1", "--max-retries", "2"]);
 
     let t = &lines(&out)[0];
     assert_eq!(t["status"], "failed");
@@ -273,7 +283,8 @@ fn a_client_error_fails_the_episode_at_once_with_the_endpoints_message() {
         retry_after: None,
     });
     let out = scratch("400").join("results.jsonl");
-    eval(&stub, &out, &["--seeds", "1"]);
+    let report = eval_failing(&stub, &out, &["--seeds", "1"]);
+    assert_eq!(report["tasks"][0]["failures"], json!({"failed": 1}));
 
     let t = &lines(&out)[0];
     assert_eq!(t["status"], "failed");

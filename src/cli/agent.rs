@@ -207,22 +207,28 @@ pub(super) fn run(
     if let Some(error) = append_error {
         return Err(error);
     }
-    report_failures(&trajectories);
+    let failed = report_failures(&trajectories);
     let run = Run { args, machines, agent: &agent, started_at };
-    run.conclude(trajectories, results.as_ref(), &settings.spending)
+    let code = run.conclude(trajectories, results.as_ref(), &settings.spending)?;
+    // The report is out and every trajectory kept: a script still learns that some did not
+    // finish.
+    Ok(if failed { EPISODES_FAILED } else { code })
 }
 
-/// Says on stderr how many episodes failed, and why the first did.
-fn report_failures(trajectories: &[Trajectory]) {
+/// `eval --agent`'s exit status when some episode failed (the model's calls gave up).
+const EPISODES_FAILED: u8 = 1;
+
+/// Says on stderr how many episodes failed, and why the first did; whether any did.
+fn report_failures(trajectories: &[Trajectory]) -> bool {
     let mut failed = trajectories.iter().filter(|t| t.status == Status::Failed);
-    if let Some(first) = failed.next() {
-        eprintln!(
-            "{} episode(s) failed; the first ({} seed {} trial {}): {}",
-            failed.count() + 1,
-            first.task,
-            first.seed,
-            first.trial,
-            first.failure.as_deref().unwrap_or("no reason recorded")
-        );
-    }
+    let Some(first) = failed.next() else { return false };
+    eprintln!(
+        "{} episode(s) failed; the first ({} seed {} trial {}): {}",
+        failed.count() + 1,
+        first.task,
+        first.seed,
+        first.trial,
+        first.failure.as_deref().unwrap_or("no reason recorded")
+    );
+    true
 }
