@@ -167,8 +167,6 @@ pub struct CaseState {
     pub appended: Inline<Appended, 4>,
 }
 
-/// Cloned list by list, each list of plain values as one copy (a derived clone copies them
-/// element by element, which the oracle paid for every move it tried).
 impl CaseState {
     /// Whether the fact group of `check` has been revealed.
     pub fn is_revealed(&self, check: usize) -> bool {
@@ -176,6 +174,8 @@ impl CaseState {
     }
 }
 
+/// Cloned list by list, each list of plain values as one copy (a derived clone copies them
+/// element by element, which the oracle paid for every move it tried).
 impl Clone for CaseState {
     fn clone(&self) -> Self {
         CaseState {
