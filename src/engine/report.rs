@@ -56,6 +56,10 @@ pub(super) enum Outcome {
     Invalid,
 }
 
+/// The detail an inspection sets to say whether it revealed its check's facts for the first
+/// time (the outcome sentence reads it back: [`StepReport::nothing_new`]).
+pub(super) const FIRST_TIME: &Field = field!("first_time");
+
 /// A detail's key: a field of the wire format or a name the scenario's `detail` gives.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(super) enum DetailKey {
@@ -264,8 +268,7 @@ impl StepReport {
 
     /// Whether the details say the action revealed nothing new (`first_time` is false).
     pub(super) fn nothing_new(&self, m: &Machine, ep: &Episode) -> bool {
-        let key = field!("first_time").name;
-        let first_time = self.details.iter().find(|(k, _)| k.name(m) == key);
+        let first_time = self.details.iter().find(|(k, _)| k.name(m) == FIRST_TIME.name);
         first_time
             .is_some_and(|(_, d)| matches!(self.shown(m, ep, d), Shown::Wired(Wired::Bool(false))))
     }

@@ -10,7 +10,7 @@ use super::known::Keep;
 use super::machine::Machine;
 use super::notes;
 use super::query::Refusal;
-use super::report::{Detail, DetailKey, EventDetail, Fired, Outcome, StepReport, Then};
+use super::report::{Detail, DetailKey, EventDetail, FIRST_TIME, Fired, Outcome, StepReport, Then};
 use super::sink::field;
 use super::state::{Appended, Ending, Episode, Pending, Resolution};
 use crate::lang::Trigger;
@@ -262,7 +262,7 @@ impl<'a> Run<'a> {
                     let then = Then::now(self.ep, case, *check);
                     let revealed = self.ep.cases[case].is_revealed(*check).then_some(then);
                     self.set_detail(field!("check"), Detail::Name(m.checks[*check].name));
-                    self.set_detail(field!("first_time"), Detail::Bool(first));
+                    self.set_detail(FIRST_TIME, Detail::Bool(first));
                     self.set_detail(field!("summary"), Detail::Summary(revealed));
                     self.set_detail(field!("facts"), Detail::Facts(first.then_some(then)));
                 }
